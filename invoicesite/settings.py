@@ -1,0 +1,203 @@
+"""The one settings module. Every knob is an environment variable with a safe local default.
+
+Without any variable set, the project runs on the embedded default (SQLite under ``var/``), but only with
+``DEBUG=1``: with ``DEBUG`` off the app refuses to start unless real secrets are given. See README.md for
+the full list of variables.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from invoicesite.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+
+# Development-only values, accepted with DEBUG on and refused with DEBUG off.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"
+DEV_JWT_SIGNING_KEY = "dev-only-insecure-jwt-signing-key-never-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+SECRET_KEY = env_secret("SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else "")
+JWT_SIGNING_KEY = env_secret("JWT_SIGNING_KEY") or (DEV_JWT_SIGNING_KEY if DEBUG else "")
+
+
+def _require_production_secrets() -> None:
+    """Refuse to start in production with a missing, default, short or shared secret."""
+    for name, value, dev_value in (
+        ("SECRET_KEY", SECRET_KEY, DEV_SECRET_KEY),
+        ("JWT_SIGNING_KEY", JWT_SIGNING_KEY, DEV_JWT_SIGNING_KEY),
+    ):
+        if not value or value == dev_value:
+            raise ImproperlyConfigured(
+                f"{name} is not set. With DEBUG off the app needs a real secret in {name} or {name}_FILE "
+                f"(at least {MIN_SECRET_LENGTH} random characters), or DEBUG=1 for local development."
+            )
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ImproperlyConfigured(f"{name} must be at least {MIN_SECRET_LENGTH} characters long.")
+    if SECRET_KEY == JWT_SIGNING_KEY:
+        raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY.")
+
+
+if not DEBUG:
+    _require_production_secrets()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Public base URL used in links sent by email (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "accounts",
+    "invoices",
+    "workers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "invoicesite.urls"
+WSGI_APPLICATION = "invoicesite.wsgi.application"
+ASGI_APPLICATION = "invoicesite.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: DATABASE_URL (or DATABASE_URL_FILE); SQLite under var/ by default ---------------------
+_SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+_database_url = env_secret("DATABASE_URL") or _SQLITE_DEFAULT
+if _database_url.startswith("sqlite"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        _database_url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (login throttling must be shared across processes) ---------------------------------------
+_redis_url = env_secret("REDIS_URL")
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+
+# --- Accounts --------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins allowed per client address and per account within the window before 429.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
+
+# --- API -------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "invoicesite.api_errors.api_exception_handler",
+    # Client addresses come from REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front, so a
+    # forged X-Forwarded-For cannot reset a throttle.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
+    "UNAUTHENTICATED_USER": None,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TOKEN_SECONDS", 15 * 60)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TOKEN_SECONDS", 24 * 3600)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "ISSUER": env_str("JWT_ISSUER", "invoiceapp"),
+    "AUDIENCE": env_str("JWT_AUDIENCE", "invoiceapp-api"),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    # A password change revokes the tokens issued before it.
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
+}
+
+# --- Internationalisation and static files ---------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+
+# --- Request limits --------------------------------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- HTTPS and cookies (on by default in production; each can be turned off behind a TLS proxy) ------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes reach the pods over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Logging ---------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
