@@ -1,8 +1,128 @@
+"""One error shape for every API response, documented in README.md:
+
+    {"error": {"code": "invalid", "message": "Some fields are invalid.",
+               "fields": {"invoice.lines[3].unit_price": ["Not a number."]}}}
+
+``fields`` appears only for validation errors. No stack trace or HTML page ever reaches an API client:
+unexpected exceptions are logged and answered with a plain 500 in the same shape.
+"""
+
+import logging
+from collections.abc import Mapping
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+logger = logging.getLogger(__name__)
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    return exception_handler(exc, context)
+# Paths answered with JSON errors even when Django (not DRF) produces the error page.
+API_PREFIXES = ("/api/", "/login", "/upload", "/download")
+
+SERVER_ERROR_MESSAGE = "Internal server error. The error was logged; please try again later."
+
+
+def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = dict(fields)
+    return {"error": error}
+
+
+def flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"invoice.lines[3].unit_price": [messages]}."""
+    if isinstance(detail, Mapping):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = prefix if key in ("non_field_errors", "__all__") else _join(prefix, str(key))
+            for path, messages in flatten_fields(value, name).items():
+                flat.setdefault(path, []).extend(messages)
+        return flat
+    if isinstance(detail, list) and detail and all(isinstance(item, str) for item in detail):
+        return {prefix: [str(item) for item in detail]}
+    if isinstance(detail, list):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(flatten_fields(value, f"{prefix}[{index}]"))
+        return flat
+    return {prefix: [str(detail)]} if str(detail) else {}
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, Mapping) and isinstance(codes.get("code"), str):
+        return str(codes["code"])  # simplejwt's InvalidToken carries its code in the detail dict
+    return exc.default_code
+
+
+def _message_of(exc: exceptions.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, Mapping) and "detail" in detail:
+        return str(detail["detail"])
+    if isinstance(detail, str):
+        return str(detail)
+    return str(exc.default_detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    response = exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        return Response(
+            error_body("server_error", SERVER_ERROR_MESSAGE), status=status.HTTP_500_INTERNAL_SERVER_ERROR
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        fields = flatten_fields(exc.detail)
+        general = fields.pop("", None)
+        message = general[0] if general else "Some fields are invalid."
+        response.data = error_body("invalid", message, fields)
+    elif isinstance(exc, exceptions.APIException):
+        response.data = error_body(_code_of(exc), _message_of(exc))
+    return response
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+# Django-level handlers (urls.handler400 etc.): JSON under the API, Django's own pages elsewhere.
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request):
+        return JsonResponse(error_body("bad_request", "The request could not be read."), status=400)
+    from django.views.defaults import bad_request as default
+
+    return default(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request):
+        return JsonResponse(error_body("permission_denied", "Permission denied."), status=403)
+    from django.views.defaults import permission_denied as default
+
+    return default(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_path(request):
+        return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=500)
+    from django.views.defaults import server_error as default
+
+    return default(request)

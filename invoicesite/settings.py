@@ -19,7 +19,7 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 
 # Development-only values, accepted with DEBUG on and refused with DEBUG off.
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105 - refused in production
 DEV_JWT_SIGNING_KEY = "dev-only-insecure-jwt-signing-key-never-use-in-production"
 MIN_SECRET_LENGTH = 32
 
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "invoicesite.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins allowed per client address and per account within the window before 429.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Higher per client: many people may share one address behind a NAT.
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("LOGIN_CLIENT_FAILURE_LIMIT", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
 
 # --- API -------------------------------------------------------------------------------------------

@@ -5,3 +5,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
 ]
+
+# JSON errors under the API paths, Django's own pages elsewhere.
+handler400 = "invoicesite.api_errors.bad_request"
+handler403 = "invoicesite.api_errors.permission_denied"
+handler404 = "invoicesite.api_errors.page_not_found"
+handler500 = "invoicesite.api_errors.server_error"

@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Everything else is what they are made of.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite's PostgreSQL (scripts/services.sh creates the role and database).
+TEST_DATABASE_URL ?= postgres://invoiceapp:invoiceapp@127.0.0.1:5432/invoiceapp
+
+.PHONY: run test lint typecheck pytest check-deploy services venv clean
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	scripts/bootstrap-venv.sh $(PYTHON) $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+## make run: the embedded default (SQLite, local files, in-process jobs, console email) on http://$(HOST):$(PORT)
+run: export DEBUG = 1
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py ensure_demo_user
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: brings up the real services, then lint, type checks, the deploy check and the whole suite
+test: $(STAMP) services lint typecheck check-deploy pytest
+
+services:
+	scripts/services.sh up
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The django-stubs plugin imports the settings, which need DEBUG=1 to start without secrets.
+typecheck: $(STAMP)
+	DEBUG=1 $(BIN)/mypy .
+
+# Django's deployment checklist under production-like settings (random secrets, DEBUG off).
+check-deploy: $(STAMP)
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) JWT_SIGNING_KEY=$$(head -c 48 /dev/urandom | base64) \
+	ALLOWED_HOSTS=invoices.example.com DATABASE_URL=$(TEST_DATABASE_URL) \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,197 @@
+"""Login, token and profile endpoints. Thin: parse, call one service, answer."""
+
+import base64
+import binascii
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import User
+
+REALM = "invoiceapp"
+
+
+class _Challenge(BaseAuthentication):
+    """Authenticates nobody; only names the scheme a 401 answer asks for."""
+
+    scheme = "Bearer"
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.scheme} realm="{REALM}"'
+
+
+class BasicChallenge(_Challenge):
+    scheme = "Basic"
+
+
+class BearerChallenge(_Challenge):
+    scheme = "Bearer"
+
+
+class PlainTextRenderer(BaseRenderer):
+    """The original service's clients read the bare access token with ``Accept: text/plain``."""
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, dict) and "error" in data:
+            data = data["error"]["message"]
+        return str(data).encode(self.charset)
+
+
+def basic_credentials(request: Request) -> tuple[str, str]:
+    """The email and password of an ``Authorization: Basic`` header, or 401."""
+    scheme, _, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        raise AuthenticationFailed("HTTP Basic credentials (email and password) are required.")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationFailed(
+            "The Basic credentials are not valid base64 of 'email:password'."
+        ) from None
+    email, sep, password = decoded.partition(":")
+    if not sep:
+        raise AuthenticationFailed("The Basic credentials are not of the form 'email:password'.")
+    return email, password
+
+
+def client_address(request: Request) -> str:
+    # DRF's rule: REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front.
+    return BaseThrottle().get_ident(request)
+
+
+def _login(request: Request, email: str, password: str) -> services.TokenPair:
+    django_request: HttpRequest = request._request
+    try:
+        return services.user_login(
+            request=django_request, client=client_address(request), email=email, password=password
+        )
+    except services.LoginThrottled as exc:
+        raise Throttled(wait=exc.wait_seconds, detail=str(exc)) from None
+    except services.LoginFailed:
+        raise AuthenticationFailed("Wrong email or password, or the account is inactive.") from None
+
+
+class BasicLoginView(APIView):
+    """POST /login with HTTP Basic credentials: the original service's contract."""
+
+    authentication_classes = [BasicChallenge]
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, PlainTextRenderer]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request: Request) -> Response:
+        email, password = basic_credentials(request)
+        pair = _login(request, email, password)
+        if request.accepted_renderer.format == "txt":
+            return Response(pair.access)
+        return Response(pair.as_response())
+
+
+class CredentialsSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class TokenObtainView(APIView):
+    """POST /api/auth/token/ with JSON email and password."""
+
+    authentication_classes = [BearerChallenge]
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request: Request) -> Response:
+        data = CredentialsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = _login(request, data.validated_data["email"], data.validated_data["password"])
+        return Response(pair.as_response())
+
+
+class TokenRefreshView(APIView):
+    """POST /api/auth/token/refresh/: rotates the refresh token, the old one is blacklisted."""
+
+    authentication_classes = [BearerChallenge]
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request: Request) -> Response:
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            pair = services.tokens_refresh(raw_refresh=data.validated_data["refresh"])
+        except services.TokenRejected as exc:
+            raise AuthenticationFailed(str(exc), code="token_not_valid") from None
+        return Response(pair.as_response())
+
+
+class LogoutView(APIView):
+    """POST /api/auth/logout/: blacklists the caller's refresh token."""
+
+    def post(self, request: Request) -> Response:
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]
+        try:
+            services.tokens_revoke(user=user, raw_refresh=data.validated_data["refresh"])
+        except services.TokenRejected as exc:
+            raise serializers.ValidationError({"refresh": [str(exc)]}) from None
+        return Response(status=204)
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "is_staff", "date_joined", "last_login"]
+        read_only_fields = fields
+
+
+class MeView(APIView):
+    """GET /api/me/: the caller's profile."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)
+
+
+class ApiRootView(APIView):
+    """GET /api/: what the API offers, readable without a token."""
+
+    authentication_classes: list[type[BaseAuthentication]] = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "login": request.build_absolute_uri("/login"),
+                "token": request.build_absolute_uri("/api/auth/token/"),
+                "token_refresh": request.build_absolute_uri("/api/auth/token/refresh/"),
+                "logout": request.build_absolute_uri("/api/auth/logout/"),
+                "me": request.build_absolute_uri("/api/me/"),
+            }
+        )

@@ -1,0 +1,184 @@
+"""Token lifecycle and the bad tokens of SECURITY.md item 2."""
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from tests.conftest import basic
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def b64url(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def payload_of(token: str) -> dict:
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_access_token_carries_issuer_audience_and_a_short_life(tokens):
+    claims = payload_of(tokens["access"])
+
+    assert claims["iss"] == settings.SIMPLE_JWT["ISSUER"]
+    assert claims["aud"] == settings.SIMPLE_JWT["AUDIENCE"]
+    assert claims["exp"] - claims["iat"] <= 15 * 60
+
+
+def test_refresh_rotates_and_blacklists_the_old_refresh_token(api, tokens):
+    first = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    assert first.status_code == 200
+    rotated = first.json()
+    assert rotated["refresh"] != tokens["refresh"]
+    assert api.get("/api/me/", **bearer(rotated["access"])).status_code == 200
+
+    replay = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert replay.status_code == 401
+    again = api.post("/api/auth/token/refresh/", {"refresh": rotated["refresh"]}, format="json")
+    assert again.status_code == 200
+
+
+def test_logout_blacklists_the_refresh_token(api, tokens):
+    out = api.post(
+        "/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json", **bearer(tokens["access"])
+    )
+    assert out.status_code == 204
+
+    response = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_logout_needs_a_bearer_token(api, tokens):
+    response = api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_logout_refuses_someone_elses_refresh_token(api, tokens, make_user, password):
+    other = make_user("bob@example.com")
+    other_tokens = api.post("/login", HTTP_AUTHORIZATION=basic(other.email, password)).json()
+
+    response = api.post(
+        "/api/auth/logout/", {"refresh": other_tokens["refresh"]}, format="json", **bearer(tokens["access"])
+    )
+
+    assert response.status_code == 400
+    assert "refresh" in response.json()["error"]["fields"]
+    still = api.post("/api/auth/token/refresh/", {"refresh": other_tokens["refresh"]}, format="json")
+    assert still.status_code == 200
+
+
+def test_expired_access_token_is_rejected(api, user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+
+    response = api.get("/api/me/", **bearer(str(token)))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
+
+
+def test_tampered_token_is_rejected(api, tokens, make_user):
+    other = make_user("mallory@example.com")
+    header, _payload, signature = tokens["access"].split(".")
+    claims = payload_of(tokens["access"])
+    claims["user_id"] = str(other.pk)
+
+    response = api.get("/api/me/", **bearer(f"{header}.{b64url(claims)}.{signature}"))
+
+    assert response.status_code == 401
+
+
+def test_alg_none_token_is_rejected(api, tokens):
+    claims = payload_of(tokens["access"])
+    unsigned = f"{b64url({'alg': 'none', 'typ': 'JWT'})}.{b64url(claims)}."
+
+    response = api.get("/api/me/", **bearer(unsigned))
+
+    assert response.status_code == 401
+
+
+def test_token_signed_with_another_key_is_rejected(api, tokens):
+    claims = payload_of(tokens["access"])
+    forged = jwt.encode(claims, "some-other-key-of-sufficient-length-0123456789", algorithm="HS256")
+
+    response = api.get("/api/me/", **bearer(forged))
+
+    assert response.status_code == 401
+
+
+def test_token_signed_with_the_django_secret_key_is_rejected(api, tokens):
+    claims = payload_of(tokens["access"])
+    forged = jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256")
+
+    response = api.get("/api/me/", **bearer(forged))
+
+    assert response.status_code == 401
+
+
+def test_refresh_token_used_as_access_token_is_rejected(api, tokens):
+    response = api.get("/api/me/", **bearer(tokens["refresh"]))
+
+    assert response.status_code == 401
+
+
+def test_access_token_used_as_refresh_token_is_rejected(api, tokens):
+    response = api.post("/api/auth/token/refresh/", {"refresh": tokens["access"]}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_token_with_wrong_audience_is_rejected(api, tokens):
+    claims = payload_of(tokens["access"]) | {"aud": "another-service"}
+    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+    response = api.get("/api/me/", **bearer(forged))
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete"])
+def test_tokens_of_a_deactivated_or_deleted_user_are_rejected(api, user, tokens, change):
+    if change == "deactivate":
+        user.is_active = False
+        user.save()
+    else:
+        user.delete()
+
+    me = api.get("/api/me/", **bearer(tokens["access"]))
+    refresh = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert me.status_code == 401
+    assert refresh.status_code == 401
+
+
+def test_password_change_revokes_earlier_tokens(api, user, tokens):
+    user.set_password("a brand new passphrase 42")
+    user.save()
+
+    me = api.get("/api/me/", **bearer(tokens["access"]))
+    refresh = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert me.status_code == 401
+    assert refresh.status_code == 401
+
+
+def test_basic_credentials_are_refused_on_the_api(api, user, password):
+    response = api.get("/api/me/", HTTP_AUTHORIZATION=basic(user.email, password))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_me_without_any_credentials_is_401(api, db):
+    assert api.get("/api/me/").status_code == 401

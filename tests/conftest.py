@@ -1,0 +1,49 @@
+import base64
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's production cost makes every login in the suite take ~0.3 s; the hasher is Django's concern.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str = "ann@example.com", **fields) -> User:
+        return User.objects.create_user(email, PASSWORD, **fields)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user) -> User:
+    return make_user()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def basic(email: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
+
+
+@pytest.fixture
+def tokens(api, user):
+    """A fresh token pair for `user`, obtained through the public login endpoint."""
+    response = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, PASSWORD))
+    assert response.status_code == 200, response.content
+    return response.json()

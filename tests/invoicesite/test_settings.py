@@ -1,0 +1,124 @@
+"""Production safety of the one settings module (SECURITY.md item 15)."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from invoicesite.env import env_bool, env_secret
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_VARS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "JWT_SIGNING_KEY",
+    "JWT_SIGNING_KEY_FILE",
+    "SECURE_SSL_REDIRECT",
+)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "invoices.example.com",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v != "<unset>"}
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = manage("check", **production_env(SECRET_KEY="<unset>"))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("SECRET_KEY", "dev-only-insecure-secret-key-never-use-in-production", "SECRET_KEY is not set"),
+        ("SECRET_KEY", "short", "at least 32 characters"),
+        ("JWT_SIGNING_KEY", "<unset>", "JWT_SIGNING_KEY is not set"),
+    ],
+)
+def test_the_app_refuses_default_short_or_missing_secrets(name, value, reason):
+    result = manage("check", **production_env(**{name: value}))
+
+    assert result.returncode != 0
+    assert reason in result.stderr
+
+
+def test_the_jwt_signing_key_must_differ_from_the_secret_key():
+    key = secrets.token_urlsafe(48)
+
+    result = manage("check", **production_env(SECRET_KEY=key, JWT_SIGNING_KEY=key))
+
+    assert result.returncode != 0
+    assert "must differ" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(secrets.token_urlsafe(48) + "\n")
+    jwt_file = tmp_path / "jwt"
+    jwt_file.write_text(secrets.token_urlsafe(48))
+
+    env = production_env(SECRET_KEY="<unset>", JWT_SIGNING_KEY="<unset>")
+    result = manage("check", **env, SECRET_KEY_FILE=str(secret_file), JWT_SIGNING_KEY_FILE=str(jwt_file))
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_mode_runs_with_the_development_defaults():
+    result = manage("check", DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_secret_prefers_the_file(monkeypatch, tmp_path):
+    path = tmp_path / "value"
+    path.write_text("from-file\n")
+    monkeypatch.setenv("SOME_SECRET", "from-env")
+    monkeypatch.setenv("SOME_SECRET_FILE", str(path))
+
+    assert env_secret("SOME_SECRET") == "from-file"
+
+
+def test_env_secret_with_an_unreadable_file_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOME_SECRET_FILE", str(tmp_path / "missing"))
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_SECRET_FILE"):
+        env_secret("SOME_SECRET")
+
+
+def test_env_bool_rejects_nonsense(monkeypatch):
+    monkeypatch.setenv("A_FLAG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="A_FLAG"):
+        env_bool("A_FLAG")
