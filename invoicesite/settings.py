@@ -178,6 +178,54 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 
+# --- Jobs: RabbitMQ when AMQP_URL is set, otherwise in-process after commit (the embedded default) ----
+AMQP_URL = env_secret("AMQP_URL")
+# Prefetch per consumer: small, so a slow render never holds jobs another worker could take.
+WORKER_PREFETCH = env_int("WORKER_PREFETCH", 2)
+# Deliveries of one message before it is dead-lettered (RabbitMQ's x-delivery-limit on quorum queues).
+WORKER_DELIVERY_LIMIT = env_int("WORKER_DELIVERY_LIMIT", 5)
+# Prefix of every exchange and queue name, so several deployments (or test runs) can share one broker.
+AMQP_NAMESPACE = env_str("AMQP_NAMESPACE", "invoices")
+
+# --- Files: MongoDB GridFS when MONGODB_URL is set, otherwise local disk under var/files -------------
+MONGODB_URL = env_secret("MONGODB_URL")
+MONGODB_DATABASE = env_str("MONGODB_DATABASE", "invoiceapp")
+MONGODB_BUCKET = env_str("MONGODB_BUCKET", "invoices")
+FILES_DIR = Path(env_str("FILES_DIR", str(VAR_DIR / "files")))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FILES_DIR)},
+    },
+    "invoices": (
+        {"BACKEND": "invoices.storage.GridFSStorage"}
+        if MONGODB_URL
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(FILES_DIR)},
+        }
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Email: console for make run, SMTP via EMAIL_HOST, or any anymail provider via EMAIL_BACKEND ------
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "invoices@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# anymail reads its provider keys from here, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN (see README).
+ANYMAIL = {key.removeprefix("ANYMAIL_"): env_secret(key) for key in env_list("ANYMAIL_SETTINGS", [])}
+
 # --- Request limits --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
