@@ -48,7 +48,7 @@ class Invoice(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
 
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)  # "" when the client sent none
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,7 +59,7 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
+                condition=~Q(idempotency_key=""),
                 name="invoice_idempotency_key_per_owner",
             ),
         ]

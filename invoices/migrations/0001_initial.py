@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(blank=True, max_length=100)),
                 ('size', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('sha256', models.CharField(blank=True, max_length=64)),
-                ('idempotency_key', models.CharField(blank=True, max_length=255, null=True)),
+                ('idempotency_key', models.CharField(blank=True, max_length=255)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invoice',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('owner', 'idempotency_key'), name='invoice_idempotency_key_per_owner'),
+            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('owner', 'idempotency_key'), name='invoice_idempotency_key_per_owner'),
         ),
         migrations.AddConstraint(
             model_name='notification',
