@@ -37,12 +37,22 @@ def line_amount(line: Line, currency: Currency) -> LineAmount:
     return LineAmount(line=line, gross_amount=gross, discount=discount, net=gross - discount)
 
 
+def rate_key(rate: Decimal) -> Decimal:
+    """One key per rate however it was written (20, 20.0, 20.00), in plain notation.
+
+    ``normalize()`` alone turns 20 into Decimal('2E+1'), which str() and templates print as "2E+1".
+    """
+    normal = rate.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
+
+
 def tax_groups(data: InvoiceData, lines: tuple[LineAmount, ...]) -> tuple[TaxGroup, ...]:
     bases: dict[Decimal, Decimal] = defaultdict(Decimal)
     for amount in lines:
-        bases[amount.line.tax_rate.normalize()] += amount.net
+        bases[rate_key(amount.line.tax_rate)] += amount.net
     for charge in data.charges:
-        bases[charge.tax_rate.normalize()] += round_money(charge.amount, data.currency)
+        bases[rate_key(charge.tax_rate)] += round_money(charge.amount, data.currency)
     return tuple(
         TaxGroup(rate=rate, base=base, tax=round_money(base * rate / HUNDRED, data.currency))
         for rate, base in sorted(bases.items())

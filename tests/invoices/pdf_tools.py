@@ -1,0 +1,134 @@
+"""Reading a rendered PDF back, for the PDF renderer's tests: its text, fonts, page sizes and ink.
+
+The poppler tools (Debian ``poppler-utils``) are required, not optional: a missing tool fails the test
+with the command that installs it, so a machine without them can never pass by skipping.
+"""
+
+import copy
+import io
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from invoices.document import build_document
+from invoices.document.model import Document, RenderOptions
+from invoices.renderers.pdf import render_pdf
+from tests.invoices.conftest import sample_payload
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is not installed; the PDF tests need poppler-utils: apt-get install -y poppler-utils"
+        )
+    return path
+
+
+def _run(tool: str, *args: str, cwd: Path) -> bytes:
+    command = [require_tool(tool), *args]
+    return subprocess.run(command, capture_output=True, check=True, cwd=cwd, timeout=60).stdout
+
+
+def _with_file(pdf: bytes, tool: str, *args: str) -> bytes:
+    """Run a poppler tool on ``pdf`` written to in.pdf; "{pdf}" in ``args`` stands for that file."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "in.pdf"
+        source.write_bytes(pdf)
+        out = _run(tool, *(str(source) if arg == "{pdf}" else arg for arg in args), cwd=Path(folder))
+        pngs = sorted(Path(folder).glob("page*.png"))
+        return pngs[0].read_bytes() if pngs else out
+
+
+def pdf_text(pdf: bytes) -> str:
+    return _with_file(pdf, "pdftotext", "-layout", "-enc", "UTF-8", "{pdf}", "-").decode()
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page: pdftotext ends every page with a form feed."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def pdf_fonts(pdf: bytes) -> dict[str, bool]:
+    """The fonts pdffonts lists, without their subset prefix, and whether each is embedded."""
+    lines = _with_file(pdf, "pdffonts", "{pdf}").decode().splitlines()[2:]
+    fonts: dict[str, bool] = {}
+    for line in lines:
+        columns = line.split()
+        name = columns[0].split("+")[-1]
+        embedded = columns[-5] == "yes"  # ... emb sub uni object ID
+        fonts[name] = fonts.get(name, False) or embedded
+    return fonts
+
+
+def fonts_drawing(pdf: bytes) -> dict[str, set[str]]:
+    """For each visible character (NFKC), the fonts it is drawn in, read from the content streams."""
+    drawn: dict[str, set[str]] = defaultdict(set)
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if font is None:
+            return
+        name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
+        for char in unicodedata.normalize("NFKC", text):
+            if not char.isspace():
+                drawn[char].add(name)
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return drawn
+
+
+def drawn_text(pdf: bytes) -> str:
+    """All text in the order it is drawn, without whitespace: a cell's wrapped lines are drawn one after
+    another, so a long value that wraps is still one substring here."""
+    chunks: list[str] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=lambda text, *_: chunks.append(text))
+    return "".join(nfkc("".join(chunks)).split())
+
+
+def page_sizes(pdf: bytes) -> list[tuple[int, int]]:
+    return [
+        (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+def ink(pdf: bytes, page: int = 1, dpi: int = 60) -> int:
+    """How many pixels of the page, rendered at ``dpi``, are not (nearly) white."""
+    png = _with_file(
+        pdf, "pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "{pdf}", "page"
+    )
+    grey = Image.open(io.BytesIO(png)).convert("L")
+    return sum(count for value, count in enumerate(grey.histogram()) if value < 200)
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def payload_with_lines(descriptions: list[str], **invoice: Any) -> dict[str, Any]:
+    """The shared sample, with one line per description (copies of its first line) and no claimed totals."""
+    payload = sample_payload()
+    body = payload["invoice"]
+    body.pop("totals", None)
+    body["lines"] = [dict(copy.deepcopy(body["lines"][0]), description=text) for text in descriptions]
+    body.update(invoice)
+    return payload
+
+
+def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
+    return build_document(payload)
+
+
+def render_payload(payload: dict[str, Any]) -> bytes:
+    options, document = build_document(payload)
+    return render_pdf(document, options).content

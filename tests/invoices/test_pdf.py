@@ -1,0 +1,179 @@
+"""The PDF invoice: what it says, how it paginates, its page sizes and its fonts, read back from the file."""
+
+import dataclasses
+
+import pytest
+
+from invoices.document.model import RenderOptions
+from invoices.document.money import format_amount, format_rate
+from invoices.renderers import render
+from invoices.renderers.pdf import MAX_LINES, render_pdf
+from tests.invoices.conftest import sample_payload
+from tests.invoices.pdf_tools import (
+    build,
+    fonts_drawing,
+    ink,
+    page_sizes,
+    payload_with_lines,
+    pdf_fonts,
+    pdf_pages,
+    pdf_text,
+    render_payload,
+)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    options, document = build(sample_payload())
+    return document, render_pdf(document, options)
+
+
+@pytest.fixture(scope="module")
+def long_invoice():
+    """300 lines whose descriptions wrap onto a second line: "Line0007 ... End0007"."""
+    filler = "with a description long enough to wrap onto a second line of its cell"
+    payload = payload_with_lines([f"Line{n:04d} {filler} End{n:04d}" for n in range(300)])
+    return render_payload(payload)
+
+
+def test_render_returns_a_named_pdf_file(sample):
+    _, rendered = sample
+    assert rendered.filename == "INV-2026-0042.pdf"
+    assert rendered.content_type == "application/pdf"
+    assert rendered.content.startswith(b"%PDF-")
+
+
+def test_render_dispatches_pdf_to_this_renderer(sample):
+    document, _ = sample
+    assert render(document, RenderOptions(format="pdf")).content_type == "application/pdf"
+
+
+def test_text_holds_every_line_description_and_amount(sample):
+    document, rendered = sample
+    text = pdf_text(rendered.content)
+    currency = document.data.currency
+    for amount in document.lines:
+        for part in amount.line.description.splitlines():
+            assert part in text
+        assert format_amount(amount.net, currency) in text
+        assert f"{format_rate(amount.line.tax_rate)}%" in text
+    assert "12.345" in text  # a unit price with more decimals than EUR is printed as given, not rounded
+
+
+def test_text_holds_the_totals_and_tax_breakdown(sample):
+    document, rendered = sample
+    text = pdf_text(rendered.content)
+    totals, currency = document.totals, document.data.currency
+    for value in (totals.lines_net, totals.charges, totals.net, totals.tax):
+        assert format_amount(value, currency) in text
+    assert f"{format_amount(totals.gross, currency)} EUR" in text
+    for group in totals.tax_groups:
+        assert format_amount(group.base, currency) in text
+        assert format_amount(group.tax, currency) in text
+    assert "1,189.83 EUR" in text  # the sample's gross, worked by hand in conftest
+
+
+def test_text_holds_parties_meta_notes_and_payment(sample):
+    document, rendered = sample
+    text = pdf_text(rendered.content)
+    data = document.data
+    for expected in (
+        data.number,
+        data.seller.name,
+        data.seller.tax_id,
+        data.buyer.name,
+        "Hauptstraße 5",
+        data.ship_to.name if data.ship_to else "",
+        "2026-11-23",
+        "2026-12-23",
+        "Net 30",
+        "Thank you for your business.",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "AGRIFRPP",
+        "Bill to".upper(),
+        "Page 1 of 1",
+    ):
+        assert expected in text
+
+
+def test_long_invoice_spans_pages_numbered_page_x_of_y(long_invoice):
+    pages = pdf_pages(long_invoice)
+    assert len(pages) > 1
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_long_invoice_repeats_the_table_header_on_every_page_with_lines(long_invoice):
+    pages_with_lines = [page for page in pdf_pages(long_invoice) if "Line0" in page]
+    assert len(pages_with_lines) > 1
+    for page in pages_with_lines:
+        assert "DESCRIPTION" in page
+        assert "UNIT PRICE" in page
+
+
+def test_long_invoice_never_splits_a_row_across_pages(long_invoice):
+    pages = pdf_pages(long_invoice)
+    for n in range(300):
+        first = [i for i, page in enumerate(pages) if f"Line{n:04d}" in page]
+        last = [i for i, page in enumerate(pages) if f"End{n:04d}" in page]
+        assert len(first) == 1, f"line {n} is missing or repeated: {first}"
+        assert first == last, f"line {n} is split across pages: {first} {last}"
+
+
+@pytest.mark.parametrize("count", [17, 20])
+def test_totals_block_is_kept_together(count):
+    # 17 to 23 one-line rows end the first page where the totals block, left to flow, would be cut in two.
+    pages = pdf_pages(render_payload(payload_with_lines([f"Item {n}" for n in range(count)])))
+    holding = {
+        marker: [i for i, page in enumerate(pages) if marker in page]
+        for marker in ("TAX BREAKDOWN", "Subtotal", "Total", "PAYMENT DETAILS", "Reference")
+    }
+    assert len({tuple(found) for found in holding.values()}) == 1, holding
+
+
+def test_a4_is_the_default_page_size(sample):
+    _, rendered = sample
+    assert set(page_sizes(rendered.content)) == {(595, 842)}
+
+
+def test_letter_page_size_is_612_by_792_points():
+    payload = sample_payload()
+    payload["page_size"] = "letter"
+    assert set(page_sizes(render_payload(payload))) == {(612, 792)}
+
+
+def test_fonts_are_embedded_and_helvetica_draws_nothing(sample):
+    _, rendered = sample
+    fonts = pdf_fonts(rendered.content)
+    assert fonts.get("DejaVuSans") is True
+    assert fonts.get("DejaVuSans-Bold") is True
+    # reportlab names Helvetica as each page's initial font, unembedded and unused; no text is drawn in it.
+    used = set().union(*fonts_drawing(rendered.content).values())
+    assert used <= {"DejaVuSans", "DejaVuSans-Bold", "WenQuanYiMicroHei-0"}, used
+
+
+def test_first_page_is_not_blank(sample):
+    _, rendered = sample
+    assert ink(rendered.content) > 5000
+
+
+def test_labels_follow_the_invoice_language():
+    payload = sample_payload()
+    payload["invoice"]["language"] = "de"
+    text = pdf_text(render_payload(payload))
+    for expected in (
+        "RECHNUNG",
+        "Rechnungsnummer".upper(),
+        "Gesamtbetrag",
+        "Versand",
+        "Seite 1 von 1",
+        "23.11.2026",
+    ):
+        assert expected in text
+
+
+def test_more_lines_than_the_cap_are_refused_before_rendering(sample):
+    document, _ = sample
+    too_long = dataclasses.replace(document, lines=document.lines[:1] * (MAX_LINES + 1))
+    with pytest.raises(ValueError, match=str(MAX_LINES)):
+        render_pdf(too_long, RenderOptions())

@@ -1,0 +1,142 @@
+"""Text in any script: real glyphs in embedded fonts, never boxes, never dropped."""
+
+# ruff: noqa: RUF001  (Greek, Cyrillic and full-width letters that look like Latin ones are the point here)
+
+import dataclasses
+import unicodedata
+
+import pytest
+from django.utils.safestring import SafeString
+
+from invoices.document.model import RenderOptions
+from invoices.renderers.pdf import render_pdf
+from invoices.templatetags.invoice_text import script_runs, script_text
+from tests.invoices.pdf_tools import (
+    build,
+    fonts_drawing,
+    ink,
+    nfkc,
+    payload_with_lines,
+    pdf_fonts,
+    pdf_text,
+    render_payload,
+)
+
+SCRIPTS = {
+    "latin": "Crème brûlée, Żółć, Ångström, São Paulo, Øresund",
+    "greek": "Ελληνικά: Γεια σου κόσμε",
+    "cyrillic": "Русский: Привет, мир",
+    "arabic": "العربية: مرحبا بالعالم",
+    "hebrew": "עברית: שלום עולם",
+    "chinese": "中文：你好，世界",
+    "japanese": "日本語：こんにちは、カタカナ",
+    "korean": "한국어: 안녕하세요 세계",
+}
+RIGHT_TO_LEFT = {"arabic", "hebrew"}
+CJK_SAMPLE = "你好世界こんにちは안녕하세요"
+
+
+@pytest.fixture(scope="module")
+def multiscript_pdf() -> bytes:
+    payload = payload_with_lines(list(SCRIPTS.values()))
+    body = payload["invoice"]
+    body["seller"]["name"] = "東京テクノロジー株式会社"
+    body["buyer"]["name"] = "Ελληνική Εταιρεία Α.Ε."
+    body["notes"] = "备注：谢谢\nПримечание: спасибо"
+    return render_payload(payload)
+
+
+def letters(text: str) -> set[str]:
+    return {char for char in nfkc(text) if unicodedata.category(char).startswith("L")}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_every_script_is_printed(multiscript_pdf, script):
+    text = nfkc(pdf_text(multiscript_pdf))
+    expected = SCRIPTS[script]
+    if script in RIGHT_TO_LEFT:
+        # pdftotext returns right-to-left text as presentation forms, in its own order: compare the letters.
+        assert letters(expected) <= letters(text)
+    else:
+        # Word by word: a description may wrap, and -layout puts the other columns between its lines.
+        for word in nfkc(expected).split():
+            assert word in text
+
+
+def test_names_and_notes_in_other_scripts_are_printed(multiscript_pdf):
+    text = nfkc(pdf_text(multiscript_pdf))
+    for expected in (
+        "東京テクノロジー株式会社",
+        "Ελληνική Εταιρεία Α.Ε.",
+        "备注：谢谢",
+        "Примечание: спасибо",
+    ):
+        assert nfkc(expected) in text
+
+
+def test_both_fonts_are_embedded(multiscript_pdf):
+    fonts = pdf_fonts(multiscript_pdf)
+    assert fonts.get("DejaVuSans") is True
+    assert fonts.get("WenQuanYiMicroHei-0") is True
+
+
+def test_each_script_is_drawn_in_a_font_that_has_it(multiscript_pdf):
+    drawn = fonts_drawing(multiscript_pdf)
+    for script, text in SCRIPTS.items():
+        wanted = "WenQuanYiMicroHei-0" if script in {"chinese", "japanese", "korean"} else "DejaVuSans"
+        for char in letters(text):
+            assert drawn.get(char, set()) & {wanted, f"{wanted}-Bold"}, (script, char, drawn.get(char))
+
+
+def test_cjk_glyphs_are_drawn_not_dropped():
+    options, document = build(payload_with_lines([CJK_SAMPLE]))
+    blank_line = dataclasses.replace(
+        document.lines[0], line=dataclasses.replace(document.lines[0].line, description="")
+    )
+    without = dataclasses.replace(document, lines=(blank_line,))
+    with_cjk = ink(render_pdf(document, options).content, dpi=100)
+    without_cjk = ink(render_pdf(without, options).content, dpi=100)
+    # The 14 characters at 8.5 pt and 100 dpi cover about 640 pixels here; a dropped run covers none.
+    assert with_cjk - without_cjk > 300
+
+
+def test_script_runs_cut_text_at_cjk_boundaries():
+    assert list(script_runs("Tea 茶 and 차 x2")) == [
+        ("Tea ", False),
+        ("茶", True),
+        (" and ", False),
+        ("차", True),
+        (" x2", False),
+    ]
+
+
+def test_script_runs_keep_spaces_between_cjk_inside_the_run():
+    assert list(script_runs("中文 テスト")) == [("中文 テスト", True)]
+
+
+def test_script_runs_of_plain_text_are_one_run():
+    assert list(script_runs("Ωмир é")) == [("Ωмир é", False)]
+    assert list(script_runs("")) == []
+
+
+def test_script_text_escapes_each_run_before_wrapping_it():
+    html = script_text('<b>中</b> & "x" <img src=x>')
+    assert isinstance(html, SafeString)
+    assert html == ('&lt;b&gt;<span class="cjk">中</span>&lt;/b&gt; &amp; &quot;x&quot; &lt;img src=x&gt;')
+
+
+def test_script_text_turns_line_breaks_into_br_and_drops_control_characters():
+    assert script_text("a\r\nb\x0c\x00c") == "a<br/>bc"
+    assert script_text("<i>\nx") == "&lt;i&gt;<br/>x"
+
+
+def test_script_text_escapes_plain_text():
+    assert script_text("<pdf:nextpage/> & x") == "&lt;pdf:nextpage/&gt; &amp; x"
+
+
+def test_letter_and_a4_both_render_cjk():
+    payload = payload_with_lines([CJK_SAMPLE])
+    payload["page_size"] = "letter"
+    options, document = build(payload)
+    assert options == RenderOptions(format="pdf", page_size="letter")
+    assert nfkc(CJK_SAMPLE) in nfkc(pdf_text(render_pdf(document, options).content))

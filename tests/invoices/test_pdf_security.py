@@ -1,0 +1,291 @@
+"""SECURITY.md 10-12 for the PDF renderer: user text stays text, and rendering reaches no network and no file.
+
+Each attack is placed where a user can put it (descriptions, names, notes, every string field) and the
+evidence is collected outside the renderer: a real listener on loopback, Python's audit hooks for every
+file open and socket connect during the render, and a marker file the code-execution payload would create.
+"""
+
+import dataclasses
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.version import Version
+from reportlab.lib.colors import toColor
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError
+
+from invoices.renderers.pdf import html_to_pdf, render_pdf
+from invoices.renderers.pdf_fonts import FONT_DIR
+from invoices.renderers.pdf_resources import (
+    MAX_DOCUMENT_BYTES,
+    MAX_IMAGE_PIXELS,
+    MAX_RENDER_SECONDS,
+    RESOURCE_POLICY,
+    link_callback,
+)
+from tests.invoices.conftest import sample_payload
+from tests.invoices.pdf_tools import build, drawn_text, payload_with_lines, pdf_pages, pdf_text
+
+# The published CVE-2023-33733 payload (reportlab's colour evaluator), as a color attribute. {marker} is
+# the file it would create.
+CVE_2023_33733_EXPRESSION = (
+    "[[[getattr(pow, Word('__globals__'))['os'].system('touch {marker}') for Word in [orgTypeFun('Word', "
+    "(str,), {{ 'mutated': 1, 'startswith': lambda self, x: 1 == 0, '__eq__': lambda self, x: self.mutate() "
+    "and self.mutated < 0 and str(self) == x, 'mutate': lambda self: {{setattr(self, 'mutated', "
+    "self.mutated - 1)}}, '__hash__': lambda self: hash(str(self)) }})]] for orgTypeFun in [type(type(1))] "
+    "for none in [[].append(1)]]] and 'red'"
+)
+
+
+def cve_payload(marker: Path) -> str:
+    expression = CVE_2023_33733_EXPRESSION.format(marker=marker)
+    return f'<para><font color="{expression}">exploit</font></para>'
+
+
+# --- evidence collectors -----------------------------------------------------------------------------
+
+
+class _AuditLog:
+    """File opens and socket connects while ``recording`` is on. An audit hook cannot be removed, so one
+    is installed for the process and only listens inside ``recording()``."""
+
+    EVENTS = frozenset({"open", "socket.connect", "socket.getaddrinfo", "urllib.Request", "subprocess.Popen"})
+
+    def __init__(self) -> None:
+        self.active = False
+        self.events: list[tuple[str, str]] = []
+        sys.addaudithook(self._hook)
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if self.active and event in self.EVENTS:
+            self.events.append((event, repr(args[:2])[:200]))
+
+    @contextmanager
+    def recording(self) -> Iterator[list[tuple[str, str]]]:
+        self.events = []
+        self.active = True
+        try:
+            yield self.events
+        finally:
+            self.active = False
+
+
+_AUDIT = _AuditLog()
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP listener on a random loopback port; every connection it accepts is recorded."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    connections: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    connections.append(conn.recv(1024) or b"<connected>")
+                except OSError:
+                    connections.append(b"<connected>")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join(timeout=2)
+    server.close()
+
+
+def injections(port: int) -> list[str]:
+    return [
+        "<pdf:nextpage>",
+        "<pdf:nextpage />",
+        "<b>bold</b>",
+        f'<img src="http://127.0.0.1:{port}/img">',
+        f"<img src=http://127.0.0.1:{port}/bare>",
+        '<link rel="stylesheet" href="file:///etc/passwd">',
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/css">',
+        f"<style>@import url(http://127.0.0.1:{port}/import);</style>",
+        f'<div style="background-image: url(http://127.0.0.1:{port}/bg)">bg</div>',
+        '<img src="http://169.254.169.254/latest/meta-data/">',
+        '<img src="/etc/passwd">',
+    ]
+
+
+def assert_printed_literally(pdf: bytes, payload: str) -> None:
+    assert "".join(payload.split()) in drawn_text(pdf), payload
+
+
+# --- HTML injection and SSRF (SECURITY.md 10) ----------------------------------------------------------
+
+
+def test_markup_in_user_text_is_printed_as_text_and_fetches_nothing(listener):
+    port, connections = listener
+    attacks = injections(port)
+    payload = payload_with_lines(attacks, notes=attacks[3] + "\n" + attacks[5])
+    payload["invoice"]["buyer"]["name"] = attacks[6]
+    payload["invoice"]["payment"]["reference"] = attacks[7][:140]
+    options, document = build(payload)
+    render_pdf(document, options)  # warm: fonts and templates are read once per process, before recording
+
+    with _AUDIT.recording() as events:
+        content = render_pdf(document, options).content
+
+    assert events == []
+    assert connections == []
+    for attack in attacks:
+        assert_printed_literally(content, attack)
+    pages = pdf_pages(content)
+    first_page_lines = [n for n in range(1, 6) if f"\n {n} " in pages[0]]
+    assert first_page_lines == [1, 2, 3, 4, 5]  # <pdf:nextpage> in lines 1 and 2 broke no page
+    assert "root:x:0:0" not in pdf_text(content)
+
+
+def test_markup_reaching_xhtml2pdf_is_refused_by_the_link_callback(listener):
+    # Defence in depth: should unescaped markup ever reach xhtml2pdf, the link callback fails the render.
+    port, connections = listener
+    fetching = [attack for attack in injections(port) if any(k in attack for k in ("src=", "href=", "url("))]
+    assert len(fetching) == 8
+    for attack in fetching:
+        with pytest.raises(ResourceAccessError):
+            html_to_pdf(f"<html><body><p>x</p>{attack}</body></html>")
+    assert connections == []
+
+
+def test_markup_reaching_xhtml2pdf_is_refused_by_the_resource_policy_alone(listener, tmp_path):
+    # And without the callback, the resource policy still refuses every fetch and every read.
+    port, connections = listener
+    html = "<html><body><p>x</p>" + "".join(injections(port)) + "</body></html>"
+    with _AUDIT.recording() as events:
+        pisa.CreatePDF(html, dest=(tmp_path / "out.pdf").open("wb"), resource_policy=RESOURCE_POLICY)
+    assert connections == []
+    assert [event for event in events if event[0] != "open" or "out.pdf" not in event[1]] == []
+
+
+# --- code execution through reportlab (SECURITY.md 11) -------------------------------------------------
+
+
+def _replace_strings(value: Any, text: str) -> Any:
+    """``value`` with every string in it, however deeply nested in dataclasses and tuples, set to ``text``."""
+    if isinstance(value, str):
+        return text
+    if isinstance(value, tuple):
+        return tuple(_replace_strings(item, text) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: _replace_strings(getattr(value, field.name), text)
+            for field in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def test_cve_2023_33733_payload_in_every_string_field_creates_no_file(tmp_path):
+    marker = tmp_path / "pwned"
+    payload = cve_payload(marker)
+    options, document = build(sample_payload())
+    # Straight into the Document, past the schema's length limits: every string the template can print.
+    attacked = _replace_strings(document, payload)
+
+    content = render_pdf(attacked, options).content
+
+    assert not marker.exists()
+    assert "getattr(pow," in pdf_text(content)
+
+
+def test_cve_2023_33733_payload_reaching_xhtml2pdf_as_markup_creates_no_file(tmp_path):
+    marker = tmp_path / "pwned"
+    html_to_pdf(f"<html><body>{cve_payload(marker)}</body></html>")
+    assert not marker.exists()
+
+
+def test_reportlab_refuses_the_cve_2023_33733_colour_expression(tmp_path):
+    marker = tmp_path / "pwned"
+    with pytest.raises(ValueError, match="Invalid color value"):
+        toColor(CVE_2023_33733_EXPRESSION.format(marker=marker))
+    assert not marker.exists()
+
+
+def test_pdf_libraries_are_at_least_the_patched_versions():
+    assert Version(version("reportlab")) >= Version("3.6.13")
+    assert Version(version("xhtml2pdf")) >= Version("0.2.19")
+
+
+# --- the gates themselves --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://127.0.0.1:8000/x.png",
+        "https://example.com/font.ttf",
+        "HTTP://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "data:font/ttf;base64,AAAA",
+        "ftp://example.com/x",
+        "/etc/passwd",
+        str(FONT_DIR / "DejaVuSans.ttf"),  # absolute, even inside the directory: only relative names
+        "../../../../etc/passwd",
+        "fonts/../../templates/invoices/pdf/invoice.html",
+        "missing.ttf",
+        "//example.com/x.ttf",
+        "\\\\server\\share\\x.ttf",
+    ],
+)
+def test_link_callback_refuses_everything_but_our_font_files(uri):
+    with pytest.raises(ResourceAccessError):
+        link_callback(uri, None)
+
+
+@pytest.mark.parametrize("uri", ["DejaVuSans.ttf", "fonts/wqy-microhei.ttc"])
+def test_link_callback_resolves_our_font_files(uri):
+    path = Path(link_callback(uri, None))
+    assert path.parent == FONT_DIR
+    assert path.is_file()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/", "http://169.254.169.254/latest/meta-data/", "https://example.com/logo.png"]
+)
+def test_resource_policy_fetches_nothing_remote(url):
+    with pytest.raises(ResourceAccessError):
+        RESOURCE_POLICY.check_url(url)
+
+
+def test_resource_policy_reads_only_the_font_directory():
+    RESOURCE_POLICY.check_path(FONT_DIR / "DejaVuSans.ttf")
+    for path in (
+        "/etc/passwd",
+        FONT_DIR.parent.parent.parent / "templates" / "invoices" / "pdf" / "invoice.html",
+    ):
+        with pytest.raises(ResourceAccessError):
+            RESOURCE_POLICY.check_path(path)
+
+
+def test_resource_policy_bounds_render_time_document_size_and_images():
+    # SECURITY.md 12: we accept no user images; the limits still hold for our own logo, should one be added.
+    assert RESOURCE_POLICY.max_render_seconds == MAX_RENDER_SECONDS
+    assert RESOURCE_POLICY.max_document_bytes == MAX_DOCUMENT_BYTES
+    assert RESOURCE_POLICY.max_image_pixels == MAX_IMAGE_PIXELS
+    assert RESOURCE_POLICY.allow_remote is False
+
+
+def test_a_render_past_its_deadline_is_abandoned(monkeypatch):
+    hurried = dataclasses.replace(RESOURCE_POLICY, max_render_seconds=0.001)
+    monkeypatch.setattr("invoices.renderers.pdf.RESOURCE_POLICY", hurried)
+    options, document = build(payload_with_lines([f"Item {n}" for n in range(50)]))
+    with pytest.raises(RenderLimitError):
+        render_pdf(document, options)
