@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 
 from accounts.models import User, normalize_email
 
@@ -29,7 +31,15 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "is_staff", "is_active", "date_joined", "last_login")
+    list_display = (
+        "email",
+        "full_name",
+        "is_staff",
+        "is_active",
+        "invoice_count",
+        "date_joined",
+        "last_login",
+    )
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     readonly_fields = ("date_joined", "last_login")
@@ -40,3 +50,10 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).annotate(invoice_total=Count("invoices"))
+
+    @admin.display(description="invoices", ordering="invoice_total")
+    def invoice_count(self, user: User) -> int:
+        return int(getattr(user, "invoice_total", 0))

@@ -193,5 +193,6 @@ class ApiRootView(APIView):
                 "token_refresh": request.build_absolute_uri("/api/auth/token/refresh/"),
                 "logout": request.build_absolute_uri("/api/auth/logout/"),
                 "me": request.build_absolute_uri("/api/me/"),
+                "invoices": request.build_absolute_uri("/api/invoices/"),
             }
         )

@@ -8,6 +8,7 @@ status moves only forward, ``queued -> rendering -> ready | failed``, through co
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -34,8 +35,9 @@ class Invoice(models.Model):
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.QUEUED)
     failure_reason = models.TextField(blank=True)
 
-    # The request body exactly as accepted (amounts kept as strings), rendered only from this copy.
-    input = models.JSONField()
+    # The request body as accepted, rendered only from this copy. Decimals are stored as strings
+    # (DjangoJSONEncoder), which the schema reads back to the same exact values.
+    input = models.JSONField(encoder=DjangoJSONEncoder)
     currency = models.CharField(max_length=3)
     total_net = models.DecimalField(max_digits=24, decimal_places=4)
     total_tax = models.DecimalField(max_digits=24, decimal_places=4)

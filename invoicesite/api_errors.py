@@ -72,21 +72,46 @@ def _message_of(exc: exceptions.APIException) -> str:
     return str(exc.default_detail)
 
 
+def _unavailable(exc: Exception) -> Response | None:
+    """A database or storage outage is the client's 503 (retry later), not a 500 bug."""
+    from django.db import InterfaceError, OperationalError
+    from pymongo.errors import PyMongoError
+
+    if not isinstance(exc, OperationalError | InterfaceError | PyMongoError):
+        return None
+    logger.warning("service unavailable: %s: %s", type(exc).__name__, exc)
+    response = Response(
+        error_body("service_unavailable", "A backing service is unavailable; please retry shortly."),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     response = exception_handler(exc, context)
-    if response is None:
-        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
-        return Response(
-            error_body("server_error", SERVER_ERROR_MESSAGE), status=status.HTTP_500_INTERNAL_SERVER_ERROR
-        )
+    if response is not None:
+        response.data = _shaped(exc, response)
+        return response
+    unavailable = _unavailable(exc)
+    if unavailable is not None:
+        return unavailable
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+    return Response(
+        error_body("server_error", SERVER_ERROR_MESSAGE), status=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+def _shaped(exc: Exception, response: Response) -> dict[str, Any]:
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten_fields(exc.detail)
         general = fields.pop("", None)
-        message = general[0] if general else "Some fields are invalid."
-        response.data = error_body("invalid", message, fields)
-    elif isinstance(exc, exceptions.APIException):
-        response.data = error_body(_code_of(exc), _message_of(exc))
-    return response
+        return error_body("invalid", general[0] if general else "Some fields are invalid.", fields)
+    if isinstance(exc, exceptions.APIException):
+        return error_body(_code_of(exc), _message_of(exc))
+    # Django's Http404 and PermissionDenied, which DRF answers with {"detail": ...}.
+    code = "not_found" if response.status_code == 404 else "permission_denied"
+    return error_body(code, str(response.data.get("detail", "")) if isinstance(response.data, dict) else "")
 
 
 def is_api_path(request: HttpRequest) -> bool:

@@ -151,6 +151,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
     "UNAUTHENTICATED_USER": None,
+    # `?format=` belongs to the API (the output format of an invoice, as the original service used it),
+    # not to DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SIMPLE_JWT = {
@@ -210,6 +213,10 @@ STORAGES = {
 
 # --- Email: console for make run, SMTP via EMAIL_HOST, or any anymail provider via EMAIL_BACKEND ------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "invoices@localhost")
+# The domain of the Message-ID we set on each email (and store, to trace a notification).
+EMAIL_MESSAGE_ID_DOMAIN = env_str(
+    "EMAIL_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -225,6 +232,10 @@ EMAIL_BACKEND = env_str(
 )
 # anymail reads its provider keys from here, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN (see README).
 ANYMAIL = {key.removeprefix("ANYMAIL_"): env_secret(key) for key in env_list("ANYMAIL_SETTINGS", [])}
+
+# --- Rendering -------------------------------------------------------------------------------------
+# xhtml2pdf's own deadline for one PDF; well below the broker's consumer timeout (30 min).
+PDF_MAX_RENDER_SECONDS = env_int("PDF_MAX_RENDER_SECONDS", 60)
 
 # --- Request limits --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
@@ -251,4 +262,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pika logs about ten INFO lines per connection.
+    "loggers": {"pika": {"level": "WARNING"}},
 }

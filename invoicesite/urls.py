@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("invoices.urls")),
 ]
 
 # JSON errors under the API paths, Django's own pages elsewhere.

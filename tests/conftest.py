@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 
+pytest_plugins = ["tests.mongo", "tests.amqp"]
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -47,3 +49,24 @@ def tokens(api, user):
     response = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, PASSWORD))
     assert response.status_code == 200, response.content
     return response.json()
+
+
+@pytest.fixture
+def legacy_payload():
+    from tests.payloads import legacy_payload as load
+
+    return load()
+
+
+@pytest.fixture
+def client_for(db):
+    """A fresh API client holding a Bearer token for the given user, from the public login."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        response = client.post("/login", HTTP_AUTHORIZATION=basic(user.email, PASSWORD))
+        assert response.status_code == 200, response.content
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+        return client
+
+    return make

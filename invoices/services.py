@@ -1,0 +1,192 @@
+"""The invoice lifecycle: submit, render, fail, re-queue.
+
+Every transition is a compare-and-set on ``status`` (RELIABILITY.md rule 6), so a job that runs twice, at
+the same time or after the fact, changes nothing the second time: one file, one email.
+"""
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from invoices.document import DocumentInvalid, build_document
+from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
+from invoices.renderers import render
+from workers.errors import PermanentError
+from workers.outbox import outbox_add
+
+logger = logging.getLogger(__name__)
+
+FINAL_STATUSES = (InvoiceStatus.READY, InvoiceStatus.FAILED)
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a different request body."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    invoice: Invoice
+    created: bool  # False when an Idempotency-Key replay returned the first invoice
+
+
+def invoice_submit(
+    *, owner: User, payload: Any, default_format: str | None = None, idempotency_key: str = ""
+) -> Submission:
+    """Validate, then store the invoice and its render job in one transaction (the outbox)."""
+    if idempotency_key:
+        replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
+        if replay is not None:
+            return Submission(invoice=replay, created=False)
+    options, document = build_document(payload, default_format=default_format)  # raises DocumentInvalid
+    try:
+        with transaction.atomic():
+            invoice = _invoice_create(owner, payload, options, document, idempotency_key)
+            outbox_add(queue="render", payload={"invoice_id": str(invoice.id)})
+    except IntegrityError:
+        # Two requests with the same Idempotency-Key raced; the other one committed first.
+        replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
+        if replay is None:
+            raise
+        return Submission(invoice=replay, created=False)
+    logger.info("invoice %s submitted by user %s (%s)", invoice.id, owner.pk, invoice.format)
+    return Submission(invoice=invoice, created=True)
+
+
+def _idempotent_replay(*, owner: User, key: str, payload: Any) -> Invoice | None:
+    invoice = Invoice.objects.filter(owner=owner, idempotency_key=key).first()
+    if invoice is not None and _fingerprint(invoice.input) != _fingerprint(payload):
+        raise IdempotencyConflict
+    return invoice
+
+
+def _fingerprint(payload: Any) -> str:
+    canonical = json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _invoice_create(
+    owner: User, payload: Any, options: RenderOptions, document: Document, idempotency_key: str
+) -> Invoice:
+    totals = document.totals
+    return Invoice.objects.create(
+        owner=owner,
+        number=document.data.number,
+        format=options.format,
+        page_size=options.page_size,
+        input=payload,
+        currency=document.data.currency.code,
+        total_net=totals.net,
+        total_tax=totals.tax,
+        total_gross=totals.gross,
+        idempotency_key=idempotency_key,
+    )
+
+
+# --- Rendering (the render queue's consumer calls these) -------------------------------------------
+
+
+def invoice_render(*, invoice_id: uuid.UUID) -> None:
+    invoice = Invoice.objects.filter(id=invoice_id).first()
+    if invoice is None:
+        raise PermanentError(f"Unknown invoice {invoice_id}.")
+    if invoice.status in FINAL_STATUSES:
+        logger.info("invoice %s is already %s; duplicate job ignored", invoice_id, invoice.status)
+        return
+    _claim(invoice_id)
+    rendered = _render_file(invoice)
+    storage = storages["invoices"]
+    # A fresh name per attempt: a retried or duplicated job never overwrites a file another one committed.
+    name = storage.save(f"{invoice.id}/{uuid.uuid4().hex}.{invoice.format}", ContentFile(rendered.content))
+    if not _mark_ready(invoice, name, rendered.filename, rendered.content_type, rendered.content):
+        # Lost the race to another delivery of the same job: its file is the invoice's; drop ours.
+        storage.delete(name)
+        logger.info("invoice %s was finished by another job; discarded file %s", invoice_id, name)
+
+
+def _claim(invoice_id: uuid.UUID) -> None:
+    Invoice.objects.filter(id=invoice_id).exclude(status__in=FINAL_STATUSES).update(
+        status=InvoiceStatus.RENDERING, attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+
+
+def _render_file(invoice: Invoice) -> RenderedFile:
+    try:
+        options, document = build_document(invoice.input, default_format=invoice.format)
+    except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
+        raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
+    return render(document, options)
+
+
+def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: str, content: bytes) -> bool:
+    with transaction.atomic():
+        updated = (
+            Invoice.objects.filter(id=invoice.id)
+            .exclude(status__in=FINAL_STATUSES)
+            .update(
+                status=InvoiceStatus.READY,
+                file_name=name,
+                download_name=download_name,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                failure_reason="",
+                rendered_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+        )
+        if updated:
+            _notify(invoice, NotificationKind.READY)
+    if updated:
+        logger.info("invoice %s ready: %s (%d bytes)", invoice.id, name, len(content))
+    return bool(updated)
+
+
+def invoice_fail(*, invoice_id: uuid.UUID, reason: str) -> bool:
+    """Mark the invoice failed (unless it already finished) and tell its owner. True if it changed."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_related("owner").filter(id=invoice_id).first()
+        if invoice is None:
+            return False
+        updated = (
+            Invoice.objects.filter(id=invoice_id)
+            .exclude(status__in=FINAL_STATUSES)
+            .update(status=InvoiceStatus.FAILED, failure_reason=reason[:2000], updated_at=timezone.now())
+        )
+        if updated:
+            _notify(invoice, NotificationKind.FAILED)
+    if updated:
+        logger.warning("invoice %s failed: %s", invoice_id, reason)
+    return bool(updated)
+
+
+def invoice_requeue(*, invoice: Invoice) -> bool:
+    """Give a failed invoice another render (the admin's action). True if it was re-queued."""
+    with transaction.atomic():
+        updated = Invoice.objects.filter(id=invoice.id, status=InvoiceStatus.FAILED).update(
+            status=InvoiceStatus.QUEUED, failure_reason="", updated_at=timezone.now()
+        )
+        if updated:
+            # The earlier failure email stays sent; a new ready email may follow.
+            outbox_add(queue="render", payload={"invoice_id": str(invoice.id)})
+    return bool(updated)
+
+
+def _notify(invoice: Invoice, kind: str) -> None:
+    """Within the caller's transaction: one notification row per (invoice, kind), and its job."""
+    _row, created = Notification.objects.get_or_create(
+        invoice=invoice, kind=kind, defaults={"recipient": invoice.owner.email}
+    )
+    if created:
+        outbox_add(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})

@@ -1,0 +1,218 @@
+"""The invoice API. Thin views: read the request, call one service or selector, shape the answer."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.storage import storages
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from rest_framework import status
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    ParseError,
+    UnsupportedMediaType,
+    ValidationError,
+)
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from invoices import selectors, services
+from invoices.document import DocumentInvalid
+from invoices.document.jsonio import loads_document_json
+from invoices.models import Invoice, InvoiceStatus
+from invoices.serializers import (
+    InvoiceAcceptedSerializer,
+    InvoiceFilterSerializer,
+    InvoiceOutputSerializer,
+    invoice_links,
+)
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+class NotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used for a different request body."
+
+
+class InvoicePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _owner(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated guarantees it; narrows the type
+    return user
+
+
+def _too_large_message() -> str:
+    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+
+
+def _check_length(request: Request) -> None:
+    # Refuse a body announced too large before reading any of it.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ParseError("Invalid Content-Length header.") from None
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise PayloadTooLarge(_too_large_message())
+
+
+def _json_body(request: Request) -> object:
+    """The JSON body, numbers as Decimal (never float); 400, 413 or 415 with a reason otherwise."""
+    if request.content_type.split(";")[0].strip().lower() not in ("application/json", ""):
+        raise UnsupportedMediaType(request.content_type, "Send the invoice as application/json.")
+    _check_length(request)
+    try:
+        raw = request._request.body
+    except RequestDataTooBig:
+        raise PayloadTooLarge(_too_large_message()) from None
+    return _parse(raw)
+
+
+def _parse(raw: bytes) -> object:
+    if not raw.strip():
+        raise ValidationError({"": ["The request body is empty; send the invoice as JSON."]})
+    try:
+        return loads_document_json(raw)
+    except DocumentInvalid as exc:
+        raise ValidationError(exc.errors) from None
+
+
+def _submit(request: Request, payload: object, default_format: str | None = None) -> Response:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationError({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]})
+    try:
+        submission = services.invoice_submit(
+            owner=_owner(request), payload=payload, default_format=default_format, idempotency_key=key
+        )
+    except DocumentInvalid as exc:
+        raise ValidationError(exc.errors) from None
+    except services.IdempotencyConflict:
+        raise IdempotencyKeyReused from None
+    invoice = submission.invoice
+    body = InvoiceAcceptedSerializer(invoice, context={"request": request}).data
+    response = Response(body, status=status.HTTP_202_ACCEPTED)
+    response["Location"] = invoice_links(invoice, request)["self"]
+    if not submission.created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class InvoiceListCreateView(APIView):
+    """GET: the caller's invoices, newest first. POST: upload invoice JSON -> 202 Accepted."""
+
+    parser_classes: list[Any] = []  # the body is read raw, so amounts never pass through float
+
+    def get(self, request: Request) -> Response:
+        filters = InvoiceFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.invoices_of(
+            owner=_owner(request),
+            status=filters.validated_data.get("status"),
+            fmt=filters.validated_data.get("format"),
+        )
+        paginator = InvoicePagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        data = [InvoiceOutputSerializer(invoice, context={"request": request}).data for invoice in page or []]
+        return paginator.get_paginated_response(data)
+
+    def post(self, request: Request) -> Response:
+        return _submit(request, _json_body(request))
+
+
+class InvoiceDetailView(APIView):
+    def get(self, request: Request, pk: str) -> Response:
+        invoice = _owned(request, pk)
+        return Response(InvoiceOutputSerializer(invoice, context={"request": request}).data)
+
+
+def _owned(request: Request, invoice_id: str) -> Invoice:
+    invoice = selectors.invoice_of(owner=_owner(request), invoice_id=invoice_id)
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def download_response(request: Request, invoice: Invoice) -> HttpResponseBase:
+    """Stream a ready invoice's file from storage, chunk by chunk."""
+    if invoice.status != InvoiceStatus.READY:
+        raise NotReady(
+            f"The invoice is {invoice.status}, not ready yet."
+            if invoice.status != "failed"
+            else f"The invoice failed: {invoice.failure_reason}"
+        )
+    etag = f'"{invoice.sha256}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponseBase = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        stored = storages["invoices"].open(invoice.file_name, "rb")
+        response = FileResponse(
+            stored, content_type=invoice.content_type, as_attachment=True, filename=invoice.download_name
+        )
+        response["Content-Length"] = str(invoice.size)
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+class InvoiceDownloadView(APIView):
+    def get(self, request: Request, pk: str) -> HttpResponseBase:
+        return download_response(request, _owned(request, pk))
+
+
+# --- The original service's contract ----------------------------------------------------------------
+
+
+class LegacyUploadView(APIView):
+    """POST /upload?format=pdf|excel|csv: multipart with exactly one JSON file, or a JSON body."""
+
+    parser_classes: list[Any] = []
+
+    def post(self, request: Request) -> Response:
+        payload = (
+            self._multipart(request) if request.content_type.startswith("multipart/") else _json_body(request)
+        )
+        return _submit(request, payload, default_format=request.query_params.get("format") or None)
+
+    @staticmethod
+    def _multipart(request: Request) -> object:
+        _check_length(request)
+        files = [upload for name in request._request.FILES for upload in request._request.FILES.getlist(name)]
+        if len(files) != 1:
+            raise ValidationError({"file": [f"Send exactly one JSON file; this request has {len(files)}."]})
+        upload = files[0]
+        if upload.size is not None and upload.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge(_too_large_message())
+        return _parse(upload.read())
+
+
+class LegacyDownloadView(APIView):
+    """GET /download?fid=<invoice id>."""
+
+    def get(self, request: Request) -> HttpResponseBase:
+        fid = request.query_params.get("fid", "")
+        if not fid:
+            raise ValidationError({"fid": ["The invoice id is required: /download?fid=<id>."]})
+        return download_response(request, _owned(request, fid))

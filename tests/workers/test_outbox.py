@@ -1,0 +1,205 @@
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from tests.amqp import fetch_messages
+from tests.workers import fake_consumers
+from workers import outbox, registry
+from workers.models import OutboxMessage
+from workers.outbox import outbox_add, relay_pending
+from workers.publisher import Publisher
+
+CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1/%2F"
+
+
+def _use_consumer(monkeypatch, queue: str, name: str) -> None:
+    monkeypatch.setitem(registry.CONSUMERS, queue, f"tests.workers.fake_consumers.{name}")
+
+
+def _add(queue: str = "render", **payload) -> OutboxMessage:
+    with transaction.atomic():
+        return outbox_add(queue=queue, payload=payload or {"invoice_id": "inv-1"})
+
+
+# --- the caller's side ------------------------------------------------------------------------------
+
+
+def test_outbox_add_refuses_to_run_outside_a_transaction(transactional_db):
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
+        outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+
+
+def test_outbox_add_refuses_a_payload_that_is_not_json(db):
+    with pytest.raises(TypeError):
+        outbox_add(queue="render", payload={"when": object()})
+    assert not OutboxMessage.objects.exists()
+
+
+def test_outbox_add_refuses_an_unknown_queue(db):
+    with pytest.raises(ValueError, match="unknown queue"):
+        outbox_add(queue="randr", payload={"invoice_id": "inv-1"})
+
+
+def test_nothing_is_dispatched_when_the_transaction_rolls_back(transactional_db, settings, monkeypatch):
+    settings.AMQP_URL = ""
+    _use_consumer(monkeypatch, "render", "RecordingConsumer")
+
+    def submit_then_fail() -> None:
+        with transaction.atomic():
+            outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+            raise ZeroDivisionError  # the caller's transaction fails after queueing the job
+
+    with pytest.raises(ZeroDivisionError):
+        submit_then_fail()
+
+    assert fake_consumers.calls == []
+    assert not OutboxMessage.objects.exists()
+
+
+# --- broker mode ------------------------------------------------------------------------------------
+
+
+def test_after_commit_the_message_is_published_and_marked_sent(transactional_db, amqp_namespace):
+    row = _add(invoice_id="inv-1")
+
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    assert row.publish_attempts == 1
+    [message] = fetch_messages(f"{amqp_namespace}.render")
+    assert message.event == {"invoice_id": "inv-1"}
+    assert message.message_id == str(row.message_id)
+
+
+def test_an_unreachable_broker_leaves_the_row_for_the_relay(transactional_db, amqp_namespace, settings):
+    good_url = settings.AMQP_URL
+    settings.AMQP_URL = CLOSED_PORT_URL
+
+    row = _add(invoice_id="inv-1")  # does not raise: the upload is accepted
+
+    row.refresh_from_db()
+    assert row.sent_at is None
+    assert row.publish_attempts == 1
+    assert "cannot publish" in row.last_error
+
+    settings.AMQP_URL = good_url
+    with Publisher() as publisher:
+        assert relay_pending(publisher, min_age_seconds=0) == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    assert [m.message_id for m in fetch_messages(f"{amqp_namespace}.render")] == [str(row.message_id)]
+
+
+def test_the_relay_leaves_young_rows_to_the_fast_path(transactional_db, amqp_namespace):
+    OutboxMessage.objects.create(queue="render", payload={"invoice_id": "inv-1"})
+
+    with Publisher() as publisher:
+        assert relay_pending(publisher) == 0
+
+
+def test_a_relay_pass_stops_at_the_first_failure(transactional_db, amqp_namespace):
+    OutboxMessage.objects.create(queue="render", payload={"n": 1})
+    OutboxMessage.objects.create(queue="render", payload={"n": 2})
+
+    with Publisher(CLOSED_PORT_URL) as publisher:
+        assert relay_pending(publisher, min_age_seconds=0) == 0
+
+    attempts = sorted(OutboxMessage.objects.values_list("publish_attempts", flat=True))
+    assert attempts == [0, 1]
+
+
+def test_concurrent_relays_publish_each_row_once(postgres, amqp_namespace):
+    rows = [OutboxMessage.objects.create(queue="render", payload={"n": n}) for n in range(30)]
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def relay() -> None:
+        with Publisher() as publisher:
+            start.wait()
+            while passed := relay_pending(publisher, limit=3, min_age_seconds=0):
+                sent.append(passed)
+        connection.close()
+
+    threads = [threading.Thread(target=relay) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    published = sorted(str(m.message_id) for m in fetch_messages(f"{amqp_namespace}.render"))
+    assert published == sorted(str(row.message_id) for row in rows)
+    assert sum(sent) == 30
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+# --- embedded mode ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def embedded(settings):
+    settings.AMQP_URL = ""
+
+
+def test_embedded_mode_runs_the_consumer_after_commit_with_a_json_round_tripped_event(
+    embedded, db, monkeypatch, django_capture_on_commit_callbacks
+):
+    _use_consumer(monkeypatch, "render", "RecordingConsumer")
+    payload = {"invoice_id": "inv-1", "pages": (1, 2)}
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = outbox_add(queue="render", payload=payload)
+        assert fake_consumers.calls == []  # not before the commit
+
+    assert fake_consumers.calls == [("consume:render", {"invoice_id": "inv-1", "pages": [1, 2]})]
+    assert fake_consumers.calls[0][1] is not payload
+    row.refresh_from_db()
+    assert row.sent_at is not None
+
+
+def test_embedded_mode_runs_jobs_queued_by_a_consumer_too(embedded, transactional_db, monkeypatch):
+    _use_consumer(monkeypatch, "render", "ChainingRenderConsumer")
+    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+
+    _add("render", invoice_id="inv-1")
+
+    assert fake_consumers.calls == [
+        ("consume:render", {"invoice_id": "inv-1"}),
+        ("consume:notify", {"invoice_id": "inv-1", "kind": "ready"}),
+    ]
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_embedded_mode_gives_up_at_once_on_a_permanent_error(
+    embedded, db, monkeypatch, django_capture_on_commit_callbacks
+):
+    _use_consumer(monkeypatch, "render", "PermanentlyFailingConsumer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _add("render", invoice_id="inv-1")
+
+    assert fake_consumers.count("consume:render") == 1
+    assert fake_consumers.count("give_up:render") == 1
+    assert fake_consumers.reasons == ["unknown invoice"]
+
+
+def test_embedded_mode_retries_other_errors_then_gives_up(
+    embedded, db, monkeypatch, django_capture_on_commit_callbacks
+):
+    _use_consumer(monkeypatch, "render", "AlwaysCrashingConsumer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _add("render", invoice_id="inv-1")
+
+    assert fake_consumers.count("consume:render") == outbox.EMBEDDED_RETRIES + 1
+    assert fake_consumers.count("give_up:render") == 1
+    assert "MongoDB is down" in fake_consumers.reasons[0]
+
+
+def test_embedded_mode_succeeds_on_a_retry(embedded, db, monkeypatch, django_capture_on_commit_callbacks):
+    _use_consumer(monkeypatch, "render", "FlakyConsumer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _add("render", invoice_id="inv-1")
+
+    assert fake_consumers.count("consume:render") == 2
+    assert fake_consumers.count("give_up:render") == 0

@@ -1,0 +1,52 @@
+"""manage.py run_worker render|notify|relay [--no-relay]: a consumer and the outbox relay, or the relay.
+
+SIGTERM or SIGINT stops it gracefully and it exits 0; correctness never depends on that (SIGKILL is fine).
+"""
+
+import logging
+import signal
+import threading
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from workers.outbox import relay_forever
+from workers.registry import get_consumer, queue_names
+from workers.runner import run
+
+logger = logging.getLogger("workers.run_worker")
+
+RELAY = "relay"
+
+
+class Command(BaseCommand):
+    help = "Run the consumer of one queue (with the outbox relay beside it), or only the relay."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("queue", choices=[*queue_names(), RELAY])
+        parser.add_argument(
+            "--no-relay", action="store_true", help="do not run the outbox relay beside the consumer"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.AMQP_URL:
+            raise CommandError("embedded mode runs jobs in-process; set AMQP_URL to run workers")
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        if options["queue"] == RELAY:
+            logger.info("ready: relaying the outbox")
+            relay_forever(stop)
+        else:
+            run(get_consumer(options["queue"]), stop=stop, with_relay=not options["no_relay"])
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("%s received: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)

@@ -1,0 +1,201 @@
+"""The transactional outbox (RELIABILITY.md rule 1): a job is written with the rows it is about.
+
+Broker mode (AMQP_URL set): after commit the request publishes its own rows at once (the fast path); the
+relay, running beside every worker, publishes whatever the fast path missed (a crash, a broker outage).
+Embedded mode (AMQP_URL empty): after commit the consumer runs in-process, in the same request.
+"""
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django import db
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from workers.broker import Backoff
+from workers.consumer import Consumer
+from workers.errors import PermanentError
+from workers.models import OutboxMessage
+from workers.publisher import Publisher, PublishError, publisher_for_thread
+from workers.registry import get_consumer, queue_names
+
+logger = logging.getLogger(__name__)
+
+# Embedded mode retries a failing consumer this many times, immediately, before giving up.
+EMBEDDED_RETRIES = 3
+# The relay leaves rows this young to the fast path, so the two rarely publish the same row (harmless if
+# they do: consumers are idempotent).
+RELAY_MIN_AGE_SECONDS = 2.0
+RELAY_INTERVAL_SECONDS = 1.0
+RELAY_BATCH = 100
+_MAX_ERROR_LENGTH = 2000
+
+
+def outbox_add(*, queue: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Record a job for ``queue``; it is dispatched only if and after the caller's transaction commits.
+
+    Call it inside the caller's ``transaction.atomic()`` block, next to the rows the job is about: that is
+    what makes "row committed" and "job recorded" one fact. ``payload`` holds ids and plain values only.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "outbox_add() must be called inside transaction.atomic(), with the rows it is about"
+        )
+    if queue not in queue_names():
+        raise ValueError(f"unknown queue {queue!r}; known: {', '.join(queue_names())}")
+    if not isinstance(payload, dict):
+        raise TypeError(f"an outbox payload is a dict of plain values, not {type(payload).__name__}")
+    # Fail now, inside the caller's transaction, rather than in a worker later.
+    encoded = json.dumps(payload)
+    message = OutboxMessage.objects.create(queue=queue, payload=payload)
+    transaction.on_commit(partial(_dispatch, message.pk, queue, encoded))
+    return message
+
+
+def relay_pending(
+    publisher: Publisher, *, limit: int = RELAY_BATCH, min_age_seconds: float = RELAY_MIN_AGE_SECONDS
+) -> int:
+    """One relay pass: publish up to ``limit`` unsent rows, oldest first; return how many were sent.
+
+    Rows another relay (or a fast path) holds are skipped (SKIP LOCKED), so relays can run side by side.
+    The first failure ends the pass: the broker is most likely away, and the rows keep their order.
+    """
+    return _relay_pass(publisher, limit=limit, min_age_seconds=min_age_seconds).sent
+
+
+def relay_forever(stop: threading.Event, *, interval: float = RELAY_INTERVAL_SECONDS) -> None:
+    """Run relay passes until ``stop`` is set, backing off while the broker or the database is away."""
+    publisher = Publisher()
+    backoff = Backoff(minimum=interval, maximum=30.0)
+    try:
+        while not stop.is_set():
+            healthy = _relay_once(publisher)
+            if healthy:
+                backoff.reset()
+            stop.wait(interval if healthy else backoff.next_delay())
+            publisher.keep_alive()
+    finally:
+        publisher.close()
+        # This thread's own database connection: nothing else will ever close it.
+        db.connection.close()
+
+
+# --- dispatch after commit --------------------------------------------------------------------------
+
+
+def _dispatch(pk: int, queue: str, encoded: str) -> None:
+    # Runs after the commit, inside the web request: the job is already durable, so whatever happens
+    # here must not turn an accepted upload into an error.
+    try:
+        if settings.AMQP_URL:
+            _publish_now(pk)
+        else:
+            _run_in_process(pk, queue, encoded)
+    except Exception:
+        logger.exception("dispatching outbox message %s (%s) failed after commit", pk, queue)
+
+
+def _publish_now(pk: int) -> None:
+    with transaction.atomic():
+        row = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, sent_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return  # a relay holds it or has sent it already
+        _publish_row(publisher_for_thread(), row)
+
+
+def _run_in_process(pk: int, queue: str, encoded: str) -> None:
+    # The JSON round trip proves in every embedded run that the event would survive the broker.
+    event = json.loads(encoded)
+    _consume_in_process(get_consumer(queue), event)
+    OutboxMessage.objects.filter(pk=pk).update(
+        sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
+    )
+
+
+def _consume_in_process(consumer: Consumer, event: dict[str, Any]) -> None:
+    error: Exception | None = None
+    for attempt in range(1, EMBEDDED_RETRIES + 2):
+        try:
+            consumer.consume(event)
+            return
+        except PermanentError as exc:
+            logger.warning("%s event %s failed permanently: %s", consumer.queue, event, exc)
+            _give_up_in_process(consumer, event, str(exc))
+            return
+        except Exception as exc:
+            logger.warning(
+                "%s event %s failed (attempt %d): %r", consumer.queue, event, attempt, exc, exc_info=True
+            )
+            error = exc
+    _give_up_in_process(consumer, event, f"failed {EMBEDDED_RETRIES + 1} times: {error!r}")
+
+
+def _give_up_in_process(consumer: Consumer, event: dict[str, Any], reason: str) -> None:
+    try:
+        consumer.give_up(event, reason)
+    except Exception:
+        logger.exception("give_up for %s event %s failed", consumer.queue, event)
+
+
+# --- relay ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pass:
+    sent: int
+    failed: bool
+
+
+def _relay_pass(publisher: Publisher, *, limit: int, min_age_seconds: float) -> _Pass:
+    cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
+    sent = 0
+    with transaction.atomic():
+        rows = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, created_at__lte=cutoff)
+            .order_by("created_at")[:limit]
+        )
+        for row in rows:
+            if not _publish_row(publisher, row):
+                return _Pass(sent, failed=True)
+            sent += 1
+    return _Pass(sent, failed=False)
+
+
+def _relay_once(publisher: Publisher) -> bool:
+    # A PostgreSQL restart leaves this long-lived thread holding a dead connection: drop it first.
+    db.close_old_connections()
+    try:
+        result = _relay_pass(publisher, limit=RELAY_BATCH, min_age_seconds=RELAY_MIN_AGE_SECONDS)
+    except Exception:
+        logger.exception("outbox relay pass failed")
+        return False
+    if result.sent:
+        logger.info("relayed %d outbox message(s)", result.sent)
+    return not result.failed
+
+
+def _publish_row(publisher: Publisher, row: OutboxMessage) -> bool:
+    """Publish one locked row and record the outcome on it; False if the broker did not confirm it."""
+    row.publish_attempts += 1
+    try:
+        publisher.publish(row.queue, row.payload, row.message_id)
+    except PublishError as exc:
+        logger.warning("outbox message %s (%s) not published: %s", row.message_id, row.queue, exc)
+        row.last_error = str(exc)[:_MAX_ERROR_LENGTH]
+        row.save(update_fields=["publish_attempts", "last_error"])
+        return False
+    row.sent_at = timezone.now()
+    row.save(update_fields=["publish_attempts", "sent_at"])
+    return True
