@@ -92,6 +92,15 @@ def handle_delivery(
         return Verdict.REJECT  # poison: dead-lettered at once, without touching the database
     # Drop a connection PostgreSQL closed (a restart) before and after the job, as Django does per request.
     db.close_old_connections()
+    if delivery.number > settings.WORKER_DELIVERY_LIMIT:
+        # Every allowed delivery ended without a verdict: workers were killed (or stopped) mid-job. RabbitMQ
+        # offers one delivery past x-delivery-limit before dead-lettering; spend it recording the failure
+        # instead of running a job that keeps killing workers, so the domain always hears of it.
+        reason = f"the worker stopped during each of {delivery.previous_deliveries} attempts"
+        try:
+            return _give_up(consumer, delivery, event, reason)
+        finally:
+            db.close_old_connections()
     try:
         consumer.consume(event)
         return Verdict.ACK

@@ -90,6 +90,9 @@ class FileRecordingConsumer(Consumer):
         time.sleep(float(event.get("sleep", 0)))
         self._write(f"done {event['id']}")
 
+    def give_up(self, event: dict[str, Any], reason: str) -> None:
+        self._write(f"give_up {event['id']}")
+
     def _write(self, line: str) -> None:
         with Path(os.environ[RECORD_FILE_ENV]).open("a", encoding="utf-8") as record_file:
             record_file.write(line + "\n")

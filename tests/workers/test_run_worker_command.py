@@ -106,22 +106,26 @@ def test_a_job_killed_mid_way_is_redelivered_to_another_worker_and_done_once(amq
     assert queue_message_count(f"{amqp_namespace}.render.dead") == 0
 
 
-def test_a_message_that_kills_every_worker_is_dead_lettered_by_the_broker_without_give_up(
+def test_a_message_that_kills_every_worker_is_given_up_on_the_delivery_past_the_limit(
     amqp_namespace, settings, tmp_path
 ):
     # RabbitMQ 3.10 counts a delivery returned by a dead connection too, and dead-letters the message
-    # once that count exceeds x-delivery-limit: limit + 1 deliveries in all. No worker lives to call
-    # give_up, so the domain never hears of it (see the workers report: a dead-letter sweep is needed).
+    # once that count exceeds x-delivery-limit: limit + 1 deliveries in all. The runner spends that last
+    # delivery on give_up without running the job, so the domain hears of it even when no attempt lived.
     settings.WORKER_DELIVERY_LIMIT = 2
     record = tmp_path / "record.txt"
     with Publisher() as publisher:
         publisher.publish("render", {"id": "a", "sleep": 60}, "m-a")
 
-    for delivery in range(1, 4):
+    for delivery in range(1, 3):
         worker = Worker(record)
         wait_until(partial(_started, record, delivery), 20, f"delivery {delivery}")
         worker.stop(signal.SIGKILL)
+    last = Worker(record)
+    wait_until(lambda: "give_up a" in _lines(record), 20, "the third delivery to give up")
 
     [dead] = dead_letters("render", timeout=10)
-    assert dead.reason == "delivery_limit"
+    assert last.stop(signal.SIGTERM) == 0
+    assert _lines(record) == ["start a", "start a", "give_up a"]
+    assert dead.reason == "rejected"
     assert dead.event == {"id": "a", "sleep": 60}

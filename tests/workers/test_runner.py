@@ -226,3 +226,17 @@ def test_the_backoff_before_a_requeue_grows_and_a_stop_cuts_it_short(settings):
 
     assert verdict is runner.Verdict.REQUEUE
     assert time.monotonic() - started < 1  # 0.5 * 2**3 = 4 s, cut short by the stop
+
+
+def test_a_delivery_past_the_limit_gives_up_without_running_the_job(settings, db):
+    settings.WORKER_DELIVERY_LIMIT = 3
+    fake_consumers.reset()
+    delivery = runner.Delivery(tag=1, body=b'{"invoice_id": "x"}', message_id="m", previous_deliveries=3)
+
+    verdict = runner.handle_delivery(
+        fake_consumers.RecordingConsumer(), delivery, stop=threading.Event(), options=FAST
+    )
+
+    assert verdict is runner.Verdict.REJECT
+    assert fake_consumers.count("consume:render") == 0
+    assert fake_consumers.count("give_up:render") == 1
