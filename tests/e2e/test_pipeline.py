@@ -1,0 +1,191 @@
+"""Upload -> queue -> render -> GridFS -> email -> download, on the real services with the real workers."""
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from invoices.models import Invoice, Notification
+from tests.amqp import dead_letters, publish_raw
+from tests.e2e.conftest import wait_for
+from tests.payloads import SAMPLE_TOTALS, sample_payload
+from workers.publisher import Publisher
+
+
+def upload(client, payload, **headers):
+    response = client.post(
+        "/api/invoices/", data=json.dumps(payload), content_type="application/json", **headers
+    )
+    assert response.status_code == 202, response.content
+    return response.json()
+
+
+def download(client, url) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, getattr(response, "content", b"")[:500]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    return b"".join(response.streaming_content)
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def xlsx_numbers(content: bytes) -> set[Decimal]:
+    sheet = load_workbook(io.BytesIO(content), data_only=True).active
+    return {
+        Decimal(str(cell.value))
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, int | float | Decimal)
+    }
+
+
+def csv_total_row(content: bytes) -> dict[str, str]:
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    [total] = [row for row in rows if row["row_type"] == "total"]
+    return total
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner@example.com")
+
+
+@pytest.fixture
+def owner_client(client_for, owner):
+    return client_for(owner)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "csv"])
+def test_an_upload_is_rendered_stored_announced_and_downloaded(pipeline, owner, owner_client, fmt, tmp_path):
+    pipeline.start_all()
+
+    accepted = upload(owner_client, sample_payload(fmt=fmt))
+    invoice = pipeline.wait_status(accepted["id"], "ready")
+    [mail] = pipeline.wait_emails(invoice.id)
+    content = download(owner_client, accepted["links"]["download"])
+
+    assert mail["To"] == owner.email
+    assert "INV-2026-0042" in mail["Subject"]
+    assert (
+        f"http://invoices.test/api/invoices/{invoice.id}/download/" in mail.get_body(("plain",)).get_content()
+    )
+    assert pipeline.stored_files(invoice.id) == 1
+    assert invoice.size == len(content)
+    if fmt == "pdf":
+        assert content.startswith(b"%PDF")
+        text = pdf_text(content, tmp_path)
+        assert "1,270.97" in text
+        assert "193.50" in text
+    elif fmt == "xlsx":
+        assert {Decimal(value) for value in SAMPLE_TOTALS.values()} <= xlsx_numbers(content)
+    else:
+        total = csv_total_row(content)
+        assert (total["net"], total["tax"], total["gross"]) == tuple(SAMPLE_TOTALS.values())
+    detail = owner_client.get(accepted["links"]["self"]).json()
+    assert detail["status"] == "ready"
+    assert detail["totals"] == SAMPLE_TOTALS
+    assert detail["file"]["size"] == len(content)
+
+
+def test_the_original_upload_and_download_contract_works_end_to_end(
+    pipeline, owner_client, legacy_payload, client_for, make_user
+):
+    pipeline.start_all()
+    file = SimpleUploadedFile("invoice.json", json.dumps(legacy_payload).encode(), "application/json")
+
+    response = owner_client.post("/upload?format=csv", {"file": file}, format="multipart")
+    assert response.status_code == 202, response.content
+    invoice_id = response.json()["id"]
+    pipeline.wait_status(invoice_id, "ready")
+    content = download(owner_client, f"/download?fid={invoice_id}")
+
+    assert csv_total_row(content)["gross"] == "1356.25"
+    pipeline.wait_emails(invoice_id)
+    stranger = client_for(make_user("stranger@example.com"))
+    for url in (
+        f"/download?fid={invoice_id}",
+        f"/api/invoices/{invoice_id}/",
+        f"/api/invoices/{invoice_id}/download/",
+    ):
+        assert stranger.get(url).status_code == 404
+    assert stranger.get("/api/invoices/").json()["results"] == []
+
+
+def test_a_worker_killed_mid_render_loses_nothing(pipeline, owner_client):
+    # A long invoice keeps the render busy for seconds, long enough to kill the worker in the middle.
+    renderer = pipeline.start("render")
+    pipeline.start("notify")
+    accepted = upload(owner_client, sample_payload(fmt="pdf", lines=300))
+    pipeline.wait_status(accepted["id"], "rendering")
+
+    renderer.stop(signal.SIGKILL)
+    pipeline.start("render")
+    invoice = pipeline.wait_status(accepted["id"], "ready", timeout=120)
+
+    assert invoice.attempts >= 2
+    assert pipeline.stored_files(invoice.id) == 1
+    assert len(pipeline.wait_emails(invoice.id)) == 1
+    assert download(owner_client, accepted["links"]["download"]).startswith(b"%PDF")
+
+
+def test_the_same_message_delivered_twice_gives_one_file_and_one_email(pipeline, owner_client):
+    pipeline.start_all()
+    accepted = upload(owner_client, sample_payload(fmt="csv"))
+    invoice = pipeline.wait_status(accepted["id"], "ready")
+    pipeline.wait_emails(invoice.id)
+
+    with Publisher() as publisher:
+        publisher.publish("render", {"invoice_id": str(invoice.id)}, f"dup-render-{uuid.uuid4()}")
+        publisher.publish(
+            "notify", {"invoice_id": str(invoice.id), "kind": "ready"}, f"dup-notify-{uuid.uuid4()}"
+        )
+    wait_for(lambda: pipeline.logs().count("duplicate job ignored") >= 2, "both duplicates to be handled")
+
+    assert pipeline.stored_files(invoice.id) == 1
+    assert len(pipeline.inbox.about(invoice.id)) == 1
+    assert Notification.objects.get(invoice=invoice, kind="ready").sent_at is not None
+
+
+def test_poison_messages_are_dead_lettered_and_the_next_invoice_still_renders(pipeline, owner_client):
+    broken = upload(owner_client, sample_payload(fmt="pdf"))
+    # Stored input that no longer validates: the renderer refuses it permanently.
+    Invoice.objects.filter(id=broken["id"]).update(input={"invoice": {"number": "X"}})
+    pipeline.start_all()
+    publish_raw("render", b"this is not json")
+    with Publisher() as publisher:
+        publisher.publish("render", {"invoice_id": str(uuid.uuid4())}, "unknown-invoice")
+
+    failed = pipeline.wait_status(broken["id"], "failed")
+    dead = dead_letters("render", count=3, timeout=30)
+    good = upload(owner_client, sample_payload(fmt="csv"))
+
+    assert pipeline.wait_status(good["id"], "ready")
+    assert "no longer valid" in failed.failure_reason
+    assert len(dead) == 3
+    [failure_mail] = pipeline.wait_emails(broken["id"])
+    assert "could not be created" in failure_mail["Subject"]
+    detail = owner_client.get(broken["links"]["self"]).json()
+    assert detail["status"] == "failed"
+    assert detail["failure_reason"]
+    assert owner_client.get(broken["links"]["download"]).status_code == 409
+
+
+def test_an_upload_accepted_while_no_worker_runs_completes_when_one_starts(pipeline, owner_client):
+    accepted = upload(owner_client, sample_payload(fmt="xlsx"))
+
+    assert Invoice.objects.get(id=accepted["id"]).status == "queued"
+    pipeline.start_all()
+    pipeline.wait_status(accepted["id"], "ready")
