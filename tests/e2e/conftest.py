@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.db import connection
 
 from invoices.models import Invoice
@@ -46,6 +45,11 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout: float = TIMEOUT) 
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}", pytrace=False)
 
 
+def plain_body(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    return part.get_content() if part is not None else ""
+
+
 class Inbox:
     """An aiosmtpd handler keeping every message it receives."""
 
@@ -53,15 +57,15 @@ class Inbox:
         self.messages: list[EmailMessage] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
         return "250 Message accepted"
 
     def about(self, invoice_id: Any) -> list[EmailMessage]:
         with self._lock:
-            return [m for m in self.messages if str(invoice_id) in m.get_body(("plain",)).get_content()]
+            return [m for m in self.messages if str(invoice_id) in plain_body(m)]
 
 
 @pytest.fixture

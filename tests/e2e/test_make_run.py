@@ -36,9 +36,9 @@ SERVICE_VARS = (
 def request(
     method: str, url: str, *, body: bytes | None = None, headers: dict[str, str]
 ) -> tuple[int, bytes]:
-    req = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310 - loopback only
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -86,7 +86,9 @@ def wait_for_server(base: str, log_path: Path) -> str:
 def test_make_run_serves_and_completes_an_invoice_with_no_service(make_run):
     base, log_path = make_run
     log = wait_for_server(base, log_path)
-    password = re.search(r"password: (\S+)", log).group(1)
+    found = re.search(r"password: (\S+)", log)
+    assert found, log
+    password = found.group(1)
     basic = base64.b64encode(f"demo@example.com:{password}".encode()).decode()
 
     status, token = request(

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from invoices.models import Invoice, Notification
 from tests.amqp import dead_letters, publish_raw
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import plain_body, wait_for
 from tests.payloads import SAMPLE_TOTALS, sample_payload
 from workers.publisher import Publisher
 
@@ -79,9 +79,7 @@ def test_an_upload_is_rendered_stored_announced_and_downloaded(pipeline, owner, 
 
     assert mail["To"] == owner.email
     assert "INV-2026-0042" in mail["Subject"]
-    assert (
-        f"http://invoices.test/api/invoices/{invoice.id}/download/" in mail.get_body(("plain",)).get_content()
-    )
+    assert f"http://invoices.test/api/invoices/{invoice.id}/download/" in plain_body(mail)
     assert pipeline.stored_files(invoice.id) == 1
     assert invoice.size == len(content)
     if fmt == "pdf":
