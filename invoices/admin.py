@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.files.storage import storages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
@@ -27,9 +28,10 @@ class NotificationInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ("number", "owner", "format", "status", "created_at", "size", "download_link")
-    list_filter = ("status", "format", "owner")
-    search_fields = ("number",)
+    list_display = ("number", "owner", "format", "status", "download_link", "file_size", "created_at")
+    # No filter by owner: with many customers that sidebar is one endless list; search by email instead.
+    list_filter = ("status", "format", "created_at")
+    search_fields = ("number", "owner__email")
     list_select_related = ("owner",)
     ordering = ("-created_at",)
     actions = ["requeue_failed"]
@@ -51,6 +53,10 @@ class InvoiceAdmin(admin.ModelAdmin):
     @admin.display(description="input (as uploaded)")
     def stored_input(self, invoice: Invoice) -> str:
         return format_html("<pre>{}</pre>", json.dumps(invoice.input, indent=2, ensure_ascii=False))
+
+    @admin.display(description="size", ordering="size")
+    def file_size(self, invoice: Invoice) -> str:
+        return filesizeformat(invoice.size) if invoice.size is not None else "-"
 
     @admin.display(description="file")
     def download_link(self, invoice: Invoice) -> str:

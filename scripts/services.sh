@@ -81,6 +81,8 @@ mongo_up() {
 tools_up() {
   # pdftotext/pdftoppm read rendered PDFs back in the tests.
   command -v pdftotext >/dev/null 2>&1 || apt_install poppler-utils
+  # The admin's browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
+  [ -x /usr/bin/chromium ] || apt_install chromium fonts-liberation
 }
 
 case "${1:-up}" in

@@ -6,6 +6,13 @@ browser FAILS the test with the command that installs it; it never skips.
 
 Use the ``page`` fixture: a fresh page in a fresh profile (its own user-data dir) per test, downloads
 accepted, short timeouts so a broken page fails in seconds rather than minutes.
+
+Do every database write and read of the test's own BEFORE the browser starts: list the fixtures that make
+the data ahead of ``page`` in the test's arguments. While the browser is open, Playwright's sync API keeps
+an asyncio loop running in the test's thread, so Django refuses ORM calls there (SynchronousOnlyOperation).
+Do not force them with DJANGO_ALLOW_ASYNC_UNSAFE: Django's connections are then per async context, and the
+extra connection such a call opens is never closed, which keeps PostgreSQL from dropping the test database
+at the end of the run.
 """
 
 import os
@@ -13,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, ViewportSize, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TIMEOUT_MS = 10_000
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 
 def require_chromium() -> Path:
@@ -42,11 +49,8 @@ def require_chromium() -> Path:
 
 
 @pytest.fixture
-def browser_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BrowserContext]:
+def browser_context(tmp_path: Path) -> Iterator[BrowserContext]:
     executable = require_chromium()
-    # Playwright's sync API keeps an asyncio loop running in this thread between its calls, so Django sees
-    # an "async context" and refuses ORM calls from the test's own code while the browser is open.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     with sync_playwright() as playwright:
@@ -56,7 +60,7 @@ def browser_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
             headless=True,
             args=CHROMIUM_ARGS,
             accept_downloads=True,
-            viewport=VIEWPORT,  # type: ignore[arg-type]
+            viewport=VIEWPORT,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
