@@ -1,4 +1,5 @@
 import base64
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -53,9 +54,10 @@ def tokens(api, user):
 
 @pytest.fixture
 def legacy_payload():
-    from tests.payloads import legacy_payload as load
+    """The original service's sample as a client would send it (plain JSON values)."""
+    from tests.payloads import LEGACY_SAMPLE
 
-    return load()
+    return json.loads(LEGACY_SAMPLE.read_text())
 
 
 @pytest.fixture

@@ -1,14 +1,35 @@
-"""Invoice payloads shared by the API and end-to-end tests."""
+"""Invoice payloads shared by every test: the document and renderer tests, the API and end-to-end tests.
+
+``sample_payload()`` is a plain function so a test can change a copy before use:
+
+    payload = sample_payload()
+    payload["invoice"]["lines"][0]["quantity"] = "-1"
+"""
 
 import copy
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from invoices.document import build_document
+from invoices.document.model import Document, RenderOptions
+
 DATA_DIR = Path(__file__).parent / "invoices" / "data"
+LEGACY_SAMPLE = DATA_DIR / "legacy_sample_invoice.json"
+
+# The sample's amounts, worked by hand:
+#   line 1: 2 x 500.00 = 1000.00, less 10 % = 100.00             -> net 900.00 at 20 %
+#   line 2: 3.5 x 12.345 = 43.2075 -> 43.21, no discount          -> net  43.21 at 20 %
+#   line 3: 1 x 39.90, less 5 % = 1.995 -> 2.00 (half up)         -> net  37.90 at 5.5 %
+#   shipping 15.00 at 20 %
+#   20 %: base 958.21, tax 191.642 -> 191.64;  5.5 %: base 37.90, tax 2.0845 -> 2.08
+#   net 996.11 (lines 981.11 + shipping 15.00), tax 193.72, gross 1189.83
+SAMPLE_TOTALS = {"net": Decimal("996.11"), "tax": Decimal("193.72"), "gross": Decimal("1189.83")}
 
 _SAMPLE: dict[str, Any] = {
     "format": "pdf",
+    "page_size": "A4",
     "invoice": {
         "number": "INV-2026-0042",
         "issue_date": "2026-11-23",
@@ -16,11 +37,11 @@ _SAMPLE: dict[str, Any] = {
         "currency": "EUR",
         "language": "en",
         "seller": {
-            "name": "Nimbus Hosting SARL",
+            "name": "Nuage Informatique SAS",
             "address": ["12 rue de la Paix", "75002 Paris"],
             "country": "FR",
-            "tax_id": "FR40303265045",
-            "email": "billing@nimbus.example",
+            "tax_id": "FR12345678901",
+            "email": "billing@nuage.example",
             "phone": "+33 1 23 45 67 89",
         },
         "buyer": {
@@ -28,49 +49,73 @@ _SAMPLE: dict[str, Any] = {
             "address": ["Hauptstraße 5", "10115 Berlin"],
             "country": "DE",
             "tax_id": "DE123456789",
-            "email": "ap@mueller.example",
+            "email": "einkauf@mueller.example",
+        },
+        "ship_to": {
+            "name": "Müller & Söhne Lager",
+            "address": ["Lagerweg 1", "12345 Teltow"],
+            "country": "DE",
         },
         "lines": [
             {
                 "sku": "Z345678",
                 "description": "Premium Cloud Server",
                 "quantity": "2",
-                "unit": "month",
+                "unit": "h",
                 "unit_price": "500.00",
                 "tax_rate": "20",
                 "discount_percent": "10",
             },
             {
-                "description": "Support hours",
-                "quantity": "3",
-                "unit": "h",
-                "unit_price": "49.99",
-                "tax_rate": "7",
+                "sku": "B-100",
+                "description": "Backup storage\nNovember 2026",
+                "quantity": "3.5",
+                "unit": "TB",
+                "unit_price": "12.345",
+                "tax_rate": "20",
             },
-            {"description": "Printed manual", "quantity": "1", "unit_price": "12.50", "tax_rate": "0"},
+            {
+                "sku": "BK-7",
+                "description": "Cloud Operations Handbook (print)",
+                "quantity": "1",
+                "unit_price": "39.90",
+                "tax_rate": "5.5",
+                "discount_percent": "5",
+            },
         ],
         "shipping": {"amount": "15.00", "tax_rate": "20"},
-        "notes": "Thank you for your business.",
+        "notes": "Thank you for your business.\nPlease quote the invoice number with your payment.",
         "payment_terms": "Net 30",
-        "payment": {"iban": "FR7630006000011234567890189", "bic": "AGRIFRPP", "reference": "INV-2026-0042"},
+        "payment": {
+            "iban": "FR76 3000 6000 0112 3456 7890 189",
+            "bic": "AGRIFRPP",
+            "reference": "INV-2026-0042",
+        },
+        "totals": {"net": "996.11", "tax": "193.72", "gross": "1189.83"},
     },
 }
 
-# Worked by hand: nets 900.00 + 149.97 + 12.50, shipping 15.00; tax 20% of 915.00 = 183.00,
-# 7% of 149.97 = 10.4979 -> 10.50, 0% of 12.50 = 0.00.
-SAMPLE_TOTALS = {"net": "1077.47", "tax": "193.50", "gross": "1270.97"}
 
+def sample_payload(*, fmt: str | None = None, lines: int | None = None) -> dict[str, Any]:
+    """A valid request body: a mixed-rate (20 % and 5.5 %), discounted 3-line EUR invoice with shipping.
 
-def sample_payload(*, fmt: str = "pdf", lines: int | None = None) -> dict[str, Any]:
-    """A fresh copy of the sample invoice; with `lines`, that many copies of its first line."""
+    Amounts are strings, as clients send them; a fresh deep copy every call. ``fmt`` sets the format;
+    ``lines`` makes an invoice of that many copies of the first line (without the claimed totals).
+    """
     payload = copy.deepcopy(_SAMPLE)
-    payload["format"] = fmt
+    if fmt is not None:
+        payload["format"] = fmt
     if lines is not None:
         first = payload["invoice"]["lines"][0]
         payload["invoice"]["lines"] = [dict(first, sku=f"SKU-{n:04d}") for n in range(lines)]
+        del payload["invoice"]["totals"]
     return payload
 
 
 def legacy_payload() -> dict[str, Any]:
-    """The original service's flat format (copied from ../shared/samples/legacy_sample_invoice.json)."""
-    return json.loads((DATA_DIR / "legacy_sample_invoice.json").read_text())
+    """The original service's sample invoice, parsed with Decimal numbers as the API parses it."""
+    return json.loads(LEGACY_SAMPLE.read_text(), parse_float=Decimal, parse_int=Decimal)
+
+
+def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
+    return build_document(payload)

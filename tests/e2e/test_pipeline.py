@@ -85,16 +85,16 @@ def test_an_upload_is_rendered_stored_announced_and_downloaded(pipeline, owner, 
     if fmt == "pdf":
         assert content.startswith(b"%PDF")
         text = pdf_text(content, tmp_path)
-        assert "1,270.97" in text
-        assert "193.50" in text
+        assert f"{SAMPLE_TOTALS['gross']:,}" in text
+        assert str(SAMPLE_TOTALS["tax"]) in text
     elif fmt == "xlsx":
-        assert {Decimal(value) for value in SAMPLE_TOTALS.values()} <= xlsx_numbers(content)
+        assert set(SAMPLE_TOTALS.values()) <= xlsx_numbers(content)
     else:
         total = csv_total_row(content)
-        assert (total["net"], total["tax"], total["gross"]) == tuple(SAMPLE_TOTALS.values())
+        assert {key: Decimal(total[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
     detail = owner_client.get(accepted["links"]["self"]).json()
     assert detail["status"] == "ready"
-    assert detail["totals"] == SAMPLE_TOTALS
+    assert {key: Decimal(value) for key, value in detail["totals"].items()} == SAMPLE_TOTALS
     assert detail["file"]["size"] == len(content)
 
 

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.renderers.pdf import render_pdf
-from tests.invoices.conftest import sample_payload
+from tests.payloads import sample_payload
 
 
 def require_tool(name: str) -> str:

@@ -11,7 +11,7 @@ from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.renderers.cells import inert_text
 from invoices.renderers.csv import COLUMNS, CONTENT_TYPE, render_csv
-from tests.invoices.conftest import sample_payload
+from tests.payloads import sample_payload
 
 
 def render(payload: dict[str, Any]) -> tuple[Document, bytes, list[dict[str, str]]]:

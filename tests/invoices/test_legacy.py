@@ -7,7 +7,7 @@ import pytest
 
 from invoices.document import DocumentInvalid, build_document
 from invoices.document.schema import is_legacy
-from tests.invoices.conftest import LEGACY_SAMPLE, legacy_payload
+from tests.payloads import LEGACY_SAMPLE, legacy_payload
 
 D = Decimal
 

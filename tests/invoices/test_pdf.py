@@ -8,7 +8,6 @@ from invoices.document.model import RenderOptions
 from invoices.document.money import format_amount, format_rate
 from invoices.renderers import render
 from invoices.renderers.pdf import MAX_LINES, render_pdf
-from tests.invoices.conftest import sample_payload
 from tests.invoices.pdf_tools import (
     build,
     fonts_drawing,
@@ -20,6 +19,7 @@ from tests.invoices.pdf_tools import (
     pdf_text,
     render_payload,
 )
+from tests.payloads import sample_payload
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,8 @@ from invoices.renderers.pdf_resources import (
     RESOURCE_POLICY,
     link_callback,
 )
-from tests.invoices.conftest import sample_payload
 from tests.invoices.pdf_tools import build, drawn_text, payload_with_lines, pdf_pages, pdf_text
+from tests.payloads import sample_payload
 
 # The published CVE-2023-33733 payload (reportlab's colour evaluator), as a color attribute. {marker} is
 # the file it would create.

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.invoices.conftest import LEGACY_SAMPLE, sample_payload
+from tests.payloads import LEGACY_SAMPLE, sample_payload
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from invoices.document import DocumentInvalid, build_document
 from invoices.document.errors import MAX_REPORTED_PATHS
 from invoices.document.model import Charge, ClaimedTotals
 from invoices.document.schema import MAX_LINES, parse_request
-from tests.invoices.conftest import SAMPLE_TOTALS, sample_payload
+from tests.payloads import SAMPLE_TOTALS, sample_payload
 
 D = Decimal
 

