@@ -23,6 +23,7 @@ from invoices.document import DocumentInvalid, build_document
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
 from invoices.renderers import render
+from invoicesite.metrics import RENDER_SECONDS
 from workers.errors import PermanentError
 from workers.outbox import outbox_add
 
@@ -126,7 +127,8 @@ def _render_file(invoice: Invoice) -> RenderedFile:
         options, document = build_document(invoice.input, default_format=invoice.format)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
         raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
-    return render(document, options)
+    with RENDER_SECONDS.labels(options.format).time():
+        return render(document, options)
 
 
 def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: str, content: bytes) -> bool:

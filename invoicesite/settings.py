@@ -59,22 +59,30 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_prometheus",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "invoices",
     "workers",
 ]
 
 MIDDLEWARE = [
+    # Probes come from the orchestrator with a pod IP as Host: answer them before host validation.
+    "invoicesite.health.HealthMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "invoicesite.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "invoicesite.urls"
@@ -154,6 +162,19 @@ REST_FRAMEWORK = {
     # `?format=` belongs to the API (the output format of an invoice, as the original service used it),
     # not to DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "invoiceapp API",
+    "DESCRIPTION": "Upload invoice data as JSON; get it back as PDF, XLSX or CSV. See README.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the bundled sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 SIMPLE_JWT = {
@@ -180,6 +201,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+if STATIC_ROOT.is_relative_to(VAR_DIR):
+    # whitenoise warns about a missing root; the image collects into its own STATIC_ROOT at build time.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Jobs: RabbitMQ when AMQP_URL is set, otherwise in-process after commit (the embedded default) ----
 AMQP_URL = env_secret("AMQP_URL")
@@ -208,7 +232,9 @@ STORAGES = {
             "OPTIONS": {"location": str(FILES_DIR)},
         }
     ),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # whitenoise serves the collected files under gunicorn, compressed; no manifest, so a checkout that never
+    # ran collectstatic (tests, make run) still renders the admin.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # --- Email: console for make run, SMTP via EMAIL_HOST, or any anymail provider via EMAIL_BACKEND ------
@@ -255,12 +281,33 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# --- Logging ---------------------------------------------------------------------------------------
+# --- Health and metrics ----------------------------------------------------------------------------
+# Workers touch this file every few seconds; the container's liveness probe checks its age.
+WORKER_HEARTBEAT_FILE = env_str("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat")  # noqa: S108 - per container
+# Workers serve Prometheus metrics on this port (0: off); the web app serves them at /metrics.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+
+# --- Logging: plain text, or one JSON object per line with LOG_FORMAT=json ---------------------------
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"invoice": {"()": "invoicesite.logs.InvoiceContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(invoice_label)s%(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(invoice_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["invoice"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # pika logs about ten INFO lines per connection.
     "loggers": {"pika": {"level": "WARNING"}},

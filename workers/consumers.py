@@ -6,6 +6,7 @@ from typing import Any
 from invoices.emails import notification_give_up, notification_send
 from invoices.models import NotificationKind
 from invoices.services import invoice_fail, invoice_render
+from invoicesite.logs import invoice_logging
 from workers.consumer import Consumer
 from workers.errors import PermanentError
 
@@ -28,25 +29,31 @@ class RenderConsumer(Consumer):
     queue = "render"
 
     def consume(self, event: dict[str, Any]) -> None:
-        invoice_render(invoice_id=_invoice_id(event))
+        invoice_id = _invoice_id(event)
+        with invoice_logging(invoice_id):
+            invoice_render(invoice_id=invoice_id)
 
     def give_up(self, event: dict[str, Any], reason: str) -> None:
         try:
             invoice_id = _invoice_id(event)
         except PermanentError:
             return  # nothing to mark failed; the message itself goes to the dead-letter queue
-        invoice_fail(invoice_id=invoice_id, reason=f"The invoice could not be rendered: {reason}")
+        with invoice_logging(invoice_id):
+            invoice_fail(invoice_id=invoice_id, reason=f"The invoice could not be rendered: {reason}")
 
 
 class NotifyConsumer(Consumer):
     queue = "notify"
 
     def consume(self, event: dict[str, Any]) -> None:
-        notification_send(invoice_id=_invoice_id(event), kind=_kind(event))
+        invoice_id, kind = _invoice_id(event), _kind(event)
+        with invoice_logging(invoice_id):
+            notification_send(invoice_id=invoice_id, kind=kind)
 
     def give_up(self, event: dict[str, Any], reason: str) -> None:
         try:
             invoice_id, kind = _invoice_id(event), _kind(event)
         except PermanentError:
             return
-        notification_give_up(invoice_id=invoice_id, kind=kind, reason=reason)
+        with invoice_logging(invoice_id):
+            notification_give_up(invoice_id=invoice_id, kind=kind, reason=reason)

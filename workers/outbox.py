@@ -8,6 +8,7 @@ Embedded mode (AMQP_URL empty): after commit the consumer runs in-process, in th
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from invoicesite.metrics import PUBLISH_FAILURES
 from workers.broker import Backoff
 from workers.consumer import Consumer
 from workers.errors import PermanentError
@@ -70,8 +72,13 @@ def relay_pending(
     return _relay_pass(publisher, limit=limit, min_age_seconds=min_age_seconds).sent
 
 
-def relay_forever(stop: threading.Event, *, interval: float = RELAY_INTERVAL_SECONDS) -> None:
-    """Run relay passes until ``stop`` is set, backing off while the broker or the database is away."""
+def relay_forever(
+    stop: threading.Event, *, interval: float = RELAY_INTERVAL_SECONDS, beat: Callable[[], None] | None = None
+) -> None:
+    """Run relay passes until ``stop`` is set, backing off while the broker or the database is away.
+
+    ``beat`` is called every pass: the relay-only worker's liveness heartbeat.
+    """
     publisher = Publisher()
     backoff = Backoff(minimum=interval, maximum=30.0)
     try:
@@ -79,6 +86,8 @@ def relay_forever(stop: threading.Event, *, interval: float = RELAY_INTERVAL_SEC
             healthy = _relay_once(publisher)
             if healthy:
                 backoff.reset()
+            if beat is not None:
+                beat()
             stop.wait(interval if healthy else backoff.next_delay())
             publisher.keep_alive()
     finally:
@@ -192,6 +201,7 @@ def _publish_row(publisher: Publisher, row: OutboxMessage) -> bool:
     try:
         publisher.publish(row.queue, row.payload, row.message_id)
     except PublishError as exc:
+        PUBLISH_FAILURES.labels(row.queue).inc()
         logger.warning("outbox message %s (%s) not published: %s", row.message_id, row.queue, exc)
         row.last_error = str(exc)[:_MAX_ERROR_LENGTH]
         row.save(update_fields=["publish_attempts", "last_error"])

@@ -25,6 +25,7 @@ from workers import topology
 from workers.broker import BROKER_ERRORS, DEFAULT_HEARTBEAT, Backoff, close_quietly, connect
 from workers.consumer import Consumer
 from workers.errors import PermanentError
+from workers.heartbeat import heartbeat
 from workers.outbox import relay_forever
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,7 @@ def _serve(consumer: Consumer, stop: threading.Event, jobs: "JobThread", options
 def _wait_to_reconnect(stop: threading.Event, backoff: Backoff, why: str) -> None:
     delay = backoff.next_delay()
     logger.warning("%s; reconnecting in %.1f s (attempt %d)", why, delay, backoff.attempts)
+    heartbeat()
     stop.wait(delay)
 
 
@@ -230,6 +232,7 @@ class _Session:
             on_ready()
             while not self.stop.is_set():
                 self.connection.process_data_events(time_limit=self.options.poll)
+                heartbeat()
                 self._check_still_consuming()
             self._finish(tag)
         finally:

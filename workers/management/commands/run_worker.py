@@ -12,7 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from prometheus_client import start_http_server
 
+from workers.heartbeat import heartbeat
 from workers.outbox import relay_forever
 from workers.registry import get_consumer, queue_names
 from workers.runner import run
@@ -36,9 +38,12 @@ class Command(BaseCommand):
             raise CommandError("embedded mode runs jobs in-process; set AMQP_URL to run workers")
         stop = threading.Event()
         _stop_on_signals(stop)
+        if settings.WORKER_METRICS_PORT:
+            # This process's own metrics (render times, publish failures) for Prometheus.
+            start_http_server(settings.WORKER_METRICS_PORT)
         if options["queue"] == RELAY:
             logger.info("ready: relaying the outbox")
-            relay_forever(stop)
+            relay_forever(stop, beat=heartbeat)
         else:
             run(get_consumer(options["queue"]), stop=stop, with_relay=not options["no_relay"])
 

@@ -1,0 +1,122 @@
+"""/healthz, /readyz and /metrics, against the real services; JSON logs naming the invoice."""
+
+import io
+import json
+import logging
+import threading
+import time
+
+import pytest
+
+from invoicesite.logs import InvoiceContextFilter, invoice_logging
+
+
+def test_healthz_answers_ok_whatever_the_host(client, db):
+    response = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_is_not_redirected_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3").status_code == 200
+
+
+def test_readyz_checks_the_database_broker_and_storage(client, db, amqp_namespace, invoices_gridfs_storage):
+    response = client.get("/readyz", HTTP_HOST="10.1.2.3:8000")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "storage": "ok"}}
+
+
+def test_readyz_is_503_when_the_broker_is_unreachable(client, db, settings, invoices_gridfs_storage):
+    settings.AMQP_URL = "amqp://guest:guest@127.0.0.1:1/%2F"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "failing"
+    assert "127.0.0.1:1" not in response.content.decode()  # details stay in the log
+
+
+def test_readyz_is_503_when_the_storage_is_unreachable(client, db, settings):
+    settings.AMQP_URL = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "invoices": {
+            "BACKEND": "invoices.storage.GridFSStorage",
+            "OPTIONS": {"url": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"},
+        },
+    }
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "failing"
+
+
+def test_metrics_expose_requests_invoices_by_status_and_render_times(client, db):
+    from invoices.document import build_document
+    from invoices.services import _render_file  # noqa: F401 - importing registers the histogram
+    from invoicesite.metrics import RENDER_SECONDS
+    from tests.payloads import sample_payload
+
+    options, _ = build_document(sample_payload())
+    RENDER_SECONDS.labels("pdf").observe(0.1)
+    client.get("/healthz")
+
+    body = client.get("/metrics").content.decode()
+
+    assert options.format == "pdf"
+    assert 'invoices{status="queued"}' in body
+    assert 'invoice_render_seconds_count{format="pdf"}' in body
+    assert "invoice_queue_publish_failures" in body
+    assert "django_http_requests_total_by_method_total" in body
+
+
+def test_json_logs_carry_the_invoice_id(settings):
+    from pythonjsonlogger.json import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(invoice_id)s"))
+    handler.addFilter(InvoiceContextFilter())
+    log = logging.getLogger("tests.ops.json")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        with invoice_logging("7f0c0000-0000-0000-0000-000000000001"):
+            log.warning("rendering")
+        log.warning("unrelated")
+    finally:
+        log.removeHandler(handler)
+
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["invoice_id"] == "7f0c0000-0000-0000-0000-000000000001"
+    assert first["message"] == "rendering"
+    assert second["invoice_id"] is None
+
+
+def test_a_worker_touches_its_heartbeat_file(amqp_namespace, settings, tmp_path, db):
+    from workers.consumers import RenderConsumer
+    from workers.runner import RunnerOptions, run
+
+    settings.WORKER_HEARTBEAT_FILE = str(tmp_path / "heartbeat")
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run,
+        args=(RenderConsumer(),),
+        kwargs={"stop": stop, "with_relay": False, "options": RunnerOptions(poll=0.1)},
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not (tmp_path / "heartbeat").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(15)
+    if not (tmp_path / "heartbeat").exists():
+        pytest.fail("the worker never touched its heartbeat file")
