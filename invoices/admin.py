@@ -29,8 +29,8 @@ class NotificationInline(admin.TabularInline):
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     list_display = ("number", "owner", "format", "status", "download_link", "file_size", "created_at")
-    # No filter by owner: with many customers that sidebar is one endless list; search by email instead.
-    list_filter = ("status", "format", "created_at")
+    # Owners who have invoices only (not every account), and search by email for the long tail.
+    list_filter = ("status", "format", ("owner", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("number", "owner__email")
     list_select_related = ("owner",)
     ordering = ("-created_at",)

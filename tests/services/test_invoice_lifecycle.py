@@ -1,0 +1,131 @@
+"""The services the workers call, one behaviour at a time (the e2e tests run them through RabbitMQ)."""
+
+import uuid
+
+import pytest
+from django.core import mail
+
+from invoices import services
+from invoices.emails import notification_send
+from invoices.models import Invoice, InvoiceStatus, Notification
+from tests.payloads import sample_payload
+from workers.errors import PermanentError, TransientError
+from workers.models import OutboxMessage
+
+
+@pytest.fixture
+def invoice(user):
+    return services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+
+
+@pytest.fixture
+def local_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "invoices": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+def test_render_stores_the_file_and_queues_one_ready_email(invoice, local_storage):
+    services.invoice_render(invoice_id=invoice.id)
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.READY
+    assert (local_storage / invoice.file_name).read_bytes().startswith(b"row_type,")
+    assert invoice.download_name == "INV-2026-0042.csv"
+    assert Notification.objects.get(invoice=invoice).kind == "ready"
+    assert OutboxMessage.objects.filter(queue="notify").count() == 1
+
+
+def test_rendering_a_ready_invoice_again_changes_nothing(invoice, local_storage):
+    services.invoice_render(invoice_id=invoice.id)
+    invoice.refresh_from_db()
+
+    services.invoice_render(invoice_id=invoice.id)
+
+    assert list(local_storage.rglob("*.csv")) == [local_storage / invoice.file_name]
+    assert Notification.objects.count() == 1
+
+
+def test_rendering_an_unknown_invoice_is_permanent(db):
+    with pytest.raises(PermanentError):
+        services.invoice_render(invoice_id=uuid.uuid4())
+
+
+def test_fail_marks_failed_once_and_never_touches_a_ready_invoice(invoice, local_storage):
+    assert services.invoice_fail(invoice_id=invoice.id, reason="boom")
+    assert not services.invoice_fail(invoice_id=invoice.id, reason="again")
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.FAILED
+    assert invoice.failure_reason == "boom"
+    assert Notification.objects.get(invoice=invoice).kind == "failed"
+
+
+def test_requeue_gives_a_failed_invoice_another_render(invoice, local_storage):
+    services.invoice_fail(invoice_id=invoice.id, reason="storage was down")
+
+    assert services.invoice_requeue(invoice=invoice)
+    services.invoice_render(invoice_id=invoice.id)
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.READY
+    assert invoice.failure_reason == ""
+    assert not services.invoice_requeue(invoice=invoice)  # only failed invoices
+
+
+def test_the_ready_email_is_sent_once_with_the_link(invoice, local_storage, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://invoices.example.com"
+    services.invoice_render(invoice_id=invoice.id)
+
+    notification_send(invoice_id=invoice.id, kind="ready")
+    notification_send(invoice_id=invoice.id, kind="ready")
+
+    [message] = mail.outbox
+    assert message.to == [invoice.owner.email]
+    assert f"https://invoices.example.com/api/invoices/{invoice.id}/download/" in message.body
+    assert "1,189.83 EUR" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    notification = Notification.objects.get(invoice=invoice)
+    assert notification.sent_at is not None
+    assert notification.provider_message_id == message.extra_headers["Message-ID"]
+
+
+def test_an_smtp_failure_is_transient_and_recorded(invoice, local_storage, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    services.invoice_render(invoice_id=invoice.id)
+
+    with pytest.raises(TransientError):
+        notification_send(invoice_id=invoice.id, kind="ready")
+
+    notification = Notification.objects.get(invoice=invoice)
+    assert notification.sent_at is None
+    assert notification.attempts == 1
+    assert "ConnectionRefusedError" in notification.last_error or "SMTP" in notification.last_error
+
+
+def test_an_email_for_a_missing_notification_is_permanent(db):
+    with pytest.raises(PermanentError):
+        notification_send(invoice_id=uuid.uuid4(), kind="ready")
+
+
+def test_the_admin_requeues_failed_invoices(client, make_user, password, invoice, local_storage):
+    make_user("staff@example.com", is_staff=True, is_superuser=True)
+    client.login(username="staff@example.com", password=password)
+    services.invoice_fail(invoice_id=invoice.id, reason="storage was down")
+
+    response = client.post(
+        "/admin/invoices/invoice/",
+        {"action": "requeue_failed", "_selected_action": [str(invoice.id)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert Invoice.objects.get(id=invoice.id).status == InvoiceStatus.QUEUED
+    assert b"Re-queued 1 invoice" in response.content
