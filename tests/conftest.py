@@ -72,3 +72,16 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def local_invoice_storage(tmp_path, settings):
+    """The invoice storage on local disk under tmp_path (the embedded default's backend)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "invoices": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path

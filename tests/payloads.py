@@ -119,3 +119,11 @@ def legacy_payload() -> dict[str, Any]:
 
 def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
     return build_document(payload)
+
+
+def without_totals(**changes: Any) -> dict[str, Any]:
+    """The sample without its claimed totals, with ``changes`` applied to the invoice object."""
+    payload = sample_payload()
+    del payload["invoice"]["totals"]
+    payload["invoice"].update(changes)
+    return payload

