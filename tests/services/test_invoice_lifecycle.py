@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from invoices import services
 from invoices.emails import notification_send
@@ -80,6 +81,7 @@ def test_the_ready_email_is_sent_once_with_the_link(invoice, local_storage, sett
     notification_send(invoice_id=invoice.id, kind="ready")
 
     [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == [invoice.owner.email]
     assert f"https://invoices.example.com/api/invoices/{invoice.id}/download/" in message.body
     assert "1,189.83 EUR" in message.body
