@@ -1,0 +1,189 @@
+"""OpenAPI documentation of the login, token and profile endpoints, and of the one error shape.
+
+Documentation only: nothing here reads or answers a real request (the views do). The classes below are
+drf-spectacular's documented extension points: authentication extensions for the two challenge
+"authenticators" of ``accounts.views`` (simplejwt's ``JWTAuthentication`` is covered by the extension
+drf-spectacular ships, ``jwtAuth``), and small serializers that only describe bodies. This module is
+imported by ``accounts.views``, so the extensions are registered whenever the URLconf is loaded.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from invoicesite.api_errors import error_body
+
+# --- Security schemes ------------------------------------------------------------------------------
+
+
+class BasicChallengeScheme(OpenApiAuthenticationExtension):
+    """``POST /login`` reads HTTP Basic credentials itself; ``BasicChallenge`` names the scheme in 401s."""
+
+    target_class = "accounts.views.BasicChallenge"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "The account's email address and password. Accepted by `POST /login` only.",
+        }
+
+
+class BearerChallengeScheme(OpenApiAuthenticationExtension):
+    """``BearerChallenge`` authenticates nobody: it only makes a failed token login answer 401 with
+    ``WWW-Authenticate: Bearer`` instead of 403. The endpoints using it need no credentials, so it adds
+    no security requirement and no scheme (their ``AllowAny`` makes them public)."""
+
+    target_class = "accounts.views.BearerChallenge"
+    name: list[str] = []  # no scheme to declare
+
+    def get_security_requirement(self, auto_schema: AutoSchema) -> None:  # type: ignore[override]
+        return None
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
+        return []
+
+
+class CredentialsRequiredSchema(AutoSchema):
+    """For ``POST /login``: ``AllowAny`` lets anonymous callers reach the view, which then requires HTTP
+    Basic credentials itself. drf-spectacular would list "no authentication" as an alternative for an
+    ``AllowAny`` view; here the credentials are not optional."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        return [requirement for requirement in super().get_auth() if requirement]
+
+
+# --- The error shape (invoicesite.api_errors) -----------------------------------------------------
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorDetail",
+            fields={
+                "code": serializers.CharField(
+                    help_text=(
+                        "Stable and machine-readable: `invalid`, `parse_error`, `not_authenticated`, "
+                        "`authentication_failed`, `token_not_valid`, `throttled`, `not_found`, "
+                        "`method_not_allowed`, `not_acceptable`, `unsupported_media_type`, "
+                        "`request_too_large`, `not_ready`, `idempotency_key_reused`, "
+                        "`service_unavailable`, `server_error`, ..."
+                    )
+                ),
+                "message": serializers.CharField(help_text="For people; may change between versions."),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()),
+                    required=False,
+                    help_text=(
+                        "Validation errors only (`code` `invalid`): each field's path, such as "
+                        "`invoice.lines[3].unit_price`, with its messages. Absent otherwise."
+                    ),
+                ),
+            },
+        )
+    },
+)
+
+
+def error_example(
+    name: str, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> OpenApiExample:
+    """An example error body, built by the same function the API answers with."""
+    return OpenApiExample(name, value=error_body(code, message, fields))
+
+
+def error_response(description: str, *examples: OpenApiExample) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description, examples=list(examples))
+
+
+def retry_after(*status_codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=list(status_codes),
+        description="Seconds to wait before trying again.",
+    )
+
+
+def www_authenticate(scheme: str, *status_codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "WWW-Authenticate",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=list(status_codes),
+        description=f"The scheme to authenticate with: `{scheme}`.",
+    )
+
+
+UNAUTHENTICATED = error_response(
+    "No valid access token: `Authorization: Bearer <access token>` is missing, expired, revoked by a "
+    "password change, or not an access token.",
+    error_example("not_authenticated", "not_authenticated", "Authentication credentials were not provided."),
+    error_example("token_not_valid", "token_not_valid", "Given token not valid for any token type"),
+)
+
+
+def validation_failed(field: str) -> OpenApiResponse:
+    return error_response(
+        "The JSON body is unreadable, or a field is missing or invalid.",
+        error_example("invalid", "invalid", "Some fields are invalid.", {field: ["This field is required."]}),
+        error_example(
+            "parse_error", "parse_error", "JSON parse error - Expecting value: line 1 column 1 (char 0)"
+        ),
+    )
+
+
+LOGIN_THROTTLED_MESSAGE = (
+    f"Too many failed logins. Try again in {settings.LOGIN_FAILURE_WINDOW_SECONDS} seconds."
+)
+
+THROTTLED = error_response(
+    f"Too many failed logins for this account ({settings.LOGIN_FAILURE_LIMIT}) or from this client "
+    f"({settings.LOGIN_CLIENT_FAILURE_LIMIT}) within {settings.LOGIN_FAILURE_WINDOW_SECONDS} seconds, or "
+    f"more login requests from this client than {api_settings.DEFAULT_THROTTLE_RATES['login']}. "
+    "Retry after `Retry-After` seconds.",
+    error_example("throttled", "throttled", LOGIN_THROTTLED_MESSAGE),
+)
+
+# --- Bodies -----------------------------------------------------------------------------------------
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """A new token pair."""
+
+    access = serializers.CharField(help_text="JWT access token: send it as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(
+        help_text="JWT refresh token: exchange it once at `POST /api/auth/token/refresh/`."
+    )
+    token_type = serializers.ChoiceField(choices=["Bearer"], help_text="Always `Bearer`.")
+    expires_in = serializers.IntegerField(help_text="Lifetime of the access token in seconds.")
+
+
+TOKEN_PAIR_EXAMPLE = OpenApiExample(
+    "token pair",
+    value={
+        "access": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl",
+        "refresh": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl",
+        "token_type": "Bearer",
+        "expires_in": 900,
+    },
+)
+
+
+class ApiRootSerializer(serializers.Serializer):
+    """Absolute URLs of the API's entry points."""
+
+    login = serializers.URLField(help_text="`POST /login` (HTTP Basic).")
+    token = serializers.URLField(help_text="`POST /api/auth/token/`.")
+    token_refresh = serializers.URLField(help_text="`POST /api/auth/token/refresh/`.")
+    logout = serializers.URLField(help_text="`POST /api/auth/logout/`.")
+    me = serializers.URLField(help_text="`GET /api/me/`.")
+    invoices = serializers.URLField(help_text="`GET` and `POST /api/invoices/`.")

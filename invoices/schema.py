@@ -1,0 +1,688 @@
+"""OpenAPI documentation of the invoice API: the request document, the answers, the download.
+
+Documentation only. The API reads request bodies with ``invoices.document.schema`` (never with these
+serializers) and shapes its answers with ``invoices.serializers``; the classes here describe the same
+contract for drf-spectacular, built from the same constants, so a limit changed there changes here.
+
+Request documents are closed objects (``additionalProperties: false``): the API rejects unknown fields by
+name. Amounts are exact decimals sent as strings (preferred) or JSON numbers. The schema describes each value
+in its canonical form; the API is a little more lenient in places, which the descriptions say.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
+
+from accounts.schema import UNAUTHENTICATED, error_example, error_response
+from invoices.document.currencies import CURRENCIES
+from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
+from invoices.document.jsonio import MAX_JSON_DEPTH
+from invoices.document.legacy import DEFAULT_CURRENCY
+from invoices.document.schema import (
+    FORMATS,
+    LANGUAGES,
+    MAX_ADDRESS_LINE_LENGTH,
+    MAX_ADDRESS_LINES,
+    MAX_AMOUNT,
+    MAX_CODE_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_INVOICE_NUMBER_LENGTH,
+    MAX_LINES,
+    MAX_NAME_LENGTH,
+    MAX_NOTES_LENGTH,
+    MAX_PAYMENT_TERMS_LENGTH,
+    MAX_PERCENT_DECIMALS,
+    MAX_QUANTITY_DECIMALS,
+    MAX_REFERENCE_LENGTH,
+    MAX_SIGNIFICANT_DIGITS,
+    MAX_UNIT_PRICE_DECIMALS,
+    PAGE_SIZES,
+    PERCENT,
+)
+from invoices.models import InvoiceFormat, InvoiceStatus
+from invoices.renderers import csv as csv_renderer
+from invoices.renderers import pdf as pdf_renderer
+from invoices.renderers import xlsx as xlsx_renderer
+
+# --- Values -----------------------------------------------------------------------------------------
+
+# A number written as text: JSON's number grammar without a sign (negative amounts are refused).
+NUMBER_TEXT_PATTERN = r"^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+# An amount as the API writes it: the currency's decimals, no exponent.
+MONEY_TEXT_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+PAGE_SIZE_CHOICES = list(PAGE_SIZES.values())
+FILE_CONTENT_TYPES = [
+    pdf_renderer.CONTENT_TYPE,
+    xlsx_renderer.CONTENT_TYPE,
+    csv_renderer.CONTENT_TYPE,
+]
+# The media types of a download, without parameters (the CSV is UTF-8).
+DOWNLOAD_MEDIA_TYPES = [content_type.split(";")[0] for content_type in FILE_CONTENT_TYPES]
+
+
+def _decimal(maximum: int, example: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "oneOf": [
+            {
+                "type": "string",
+                "pattern": NUMBER_TEXT_PATTERN,
+                "maxLength": MAX_NUMBER_TEXT,
+                "example": example,
+            },
+            {"type": "number", "minimum": 0, "maximum": maximum},
+        ],
+    }
+
+
+@extend_schema_field(
+    _decimal(
+        int(MAX_AMOUNT),
+        "12.50",
+        f'An exact decimal number, never negative: a string such as `"12.50"` (recommended) or a JSON '
+        f"number (read exactly, never as a binary float). At most {int(MAX_AMOUNT):,} and "
+        f"{MAX_SIGNIFICANT_DIGITS} significant digits. `NaN` and `Infinity` are refused.",
+    ),
+    component_name="Amount",
+)
+class AmountField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    _decimal(
+        int(PERCENT.maximum),
+        "20",
+        f"A percentage from 0 to {int(PERCENT.maximum)} with up to {MAX_PERCENT_DECIMALS} decimals, as a "
+        "string such as "
+        f'`"20"` or `"5.5"` or a JSON number. Defaults to 0.',
+    ),
+    component_name="Percent",
+)
+class PercentField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(FORMATS),
+        "description": "The file to render: `pdf`, `xlsx` (`excel` is a synonym) or `csv`. Matched without "
+        "regard to case. Default `pdf`.",
+    },
+    component_name="RequestedFormat",
+)
+class RequestedFormatField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    {"type": "string", "enum": list(InvoiceFormat.values), "description": "The format of the file."},
+    component_name="InvoiceFormat",
+)
+class InvoiceFormatField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": sorted(CURRENCIES),
+        "description": "ISO 4217 code in capitals. Its minor units govern rounding and display (JPY 0, "
+        "EUR 2, KWD 3).",
+    },
+    component_name="Currency",
+)
+class CurrencyField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    {
+        "description": "An item id: a string or a whole number (printed as the SKU).",
+        "oneOf": [
+            {"type": "string", "maxLength": MAX_CODE_LENGTH},
+            {"type": "integer", "minimum": 0},
+        ],
+    },
+    component_name="LegacyItemId",
+)
+class LegacyItemIdField(serializers.Field):
+    pass
+
+
+def _text(max_length: int, help_text: str, *, required: bool = False) -> serializers.CharField:
+    # Optional text may be empty; required text may not be blank.
+    return serializers.CharField(
+        max_length=max_length, required=required, allow_blank=not required, help_text=help_text
+    )
+
+
+def _page_size() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=PAGE_SIZE_CHOICES,
+        required=False,
+        help_text="Paper size of the PDF; matched without regard to case. Default `A4`.",
+    )
+
+
+# --- The request document ---------------------------------------------------------------------------
+
+
+class ClosedObjectSerializer(serializers.Serializer):
+    """Base of the request-document serializers: their objects reject unknown fields."""
+
+
+class ClosedObjectExtension(OpenApiSerializerExtension):
+    """Adds ``additionalProperties: false``: the API answers 400 naming any field it does not know."""
+
+    target_class = ClosedObjectSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
+
+
+class PartySerializer(ClosedObjectSerializer):
+    """A seller, buyer or delivery address."""
+
+    name = _text(MAX_NAME_LENGTH, "Name of the person or company.", required=True)
+    address = serializers.ListField(
+        child=_text(MAX_ADDRESS_LINE_LENGTH, "One line of the address."),
+        max_length=MAX_ADDRESS_LINES,
+        required=False,
+        help_text="The address, one string per printed line.",
+    )
+    country = serializers.RegexField(
+        COUNTRY_PATTERN, required=False, help_text="ISO 3166-1 alpha-2 code in capitals, such as `FR`."
+    )
+    tax_id = _text(MAX_CODE_LENGTH, "VAT or other tax identification number.")
+    email = serializers.EmailField(max_length=MAX_EMAIL_LENGTH, required=False, allow_blank=True)
+    phone = _text(MAX_CODE_LENGTH, "Phone number as printed.")
+
+
+class LineSerializer(ClosedObjectSerializer):
+    """One line item. Its net is quantity x unit price less the discount, rounded half-up to the currency."""
+
+    sku = _text(MAX_CODE_LENGTH, "Article number.")
+    description = _text(
+        MAX_DESCRIPTION_LENGTH, "What was sold; may contain line breaks and tabs.", required=True
+    )
+    quantity = AmountField(help_text=f"Up to {MAX_QUANTITY_DECIMALS} decimals.")
+    unit = _text(MAX_CODE_LENGTH, "Unit of the quantity, such as `h` or `kg`.")
+    unit_price = AmountField(
+        help_text=f"Net price of one unit, up to {MAX_UNIT_PRICE_DECIMALS} decimals (finer than the currency "
+        "is allowed: the line amount is rounded). Quantity x unit price must not exceed the ceiling."
+    )
+    tax_rate = PercentField(required=False)
+    discount_percent = PercentField(required=False)
+
+
+class ShippingSerializer(ClosedObjectSerializer):
+    """A shipping charge, taxed at its own rate."""
+
+    amount = AmountField(help_text="Net amount with at most the currency's decimals (EUR 2, JPY 0, KWD 3).")
+    tax_rate = PercentField(required=False)
+
+
+class PaymentSerializer(ClosedObjectSerializer):
+    """Payment details printed on the invoice."""
+
+    iban = _text(MAX_CODE_LENGTH, "IBAN as printed (spaces allowed).")
+    bic = _text(MAX_CODE_LENGTH, "BIC.")
+    reference = _text(MAX_REFERENCE_LENGTH, "Remittance reference.")
+
+
+class ClaimedTotalsSerializer(ClosedObjectSerializer):
+    """The client's own totals, optional: each one sent must equal the server's computation (otherwise
+    400 naming both values). They are never printed."""
+
+    net = AmountField(required=False, help_text="Sum of the line nets and charges.")
+    tax = AmountField(required=False, help_text="Tax, computed per rate on the summed nets (EN 16931).")
+    gross = AmountField(required=False, help_text="Net + tax.")
+
+
+class InvoiceDataSerializer(ClosedObjectSerializer):
+    """The invoice itself."""
+
+    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number; printable characters only.", required=True)
+    issue_date = serializers.DateField(help_text="`YYYY-MM-DD`.")
+    due_date = serializers.DateField(required=False, help_text="`YYYY-MM-DD`, not before the issue date.")
+    currency = CurrencyField()
+    language = serializers.ChoiceField(
+        choices=list(LANGUAGES),
+        required=False,
+        help_text="Language of the printed labels; matched without regard to case. Default `en`.",
+    )
+    seller = PartySerializer()
+    buyer = PartySerializer()
+    ship_to = PartySerializer(required=False, help_text="Delivery address, when it differs from the buyer.")
+    lines = serializers.ListField(child=LineSerializer(), min_length=1, max_length=MAX_LINES)
+    shipping = ShippingSerializer(required=False)
+    notes = _text(MAX_NOTES_LENGTH, "Free text printed under the totals; may contain line breaks.")
+    payment_terms = _text(MAX_PAYMENT_TERMS_LENGTH, "Such as `Net 30`; may contain line breaks.")
+    payment = PaymentSerializer(required=False)
+    totals = ClaimedTotalsSerializer(required=False)
+
+
+class InvoiceDocumentSerializer(ClosedObjectSerializer):
+    """An invoice to render. Text may not contain control characters (only `description`, `notes` and
+    `payment_terms` may contain line breaks and tabs); surrounding blanks are removed; `null` counts as
+    absent."""
+
+    format = RequestedFormatField(required=False)
+    page_size = _page_size()
+    invoice = InvoiceDataSerializer()
+
+
+class LegacyItemSerializer(ClosedObjectSerializer):
+    """One item of the original format."""
+
+    id = LegacyItemIdField(required=False)
+    description = _text(MAX_DESCRIPTION_LENGTH, "What was sold.", required=True)
+    qty = AmountField(help_text=f"Quantity, up to {MAX_QUANTITY_DECIMALS} decimals.")
+    unit_price = AmountField(help_text=f"Net unit price, up to {MAX_UNIT_PRICE_DECIMALS} decimals.")
+    total = AmountField(required=False, help_text="qty x unit_price as the client computed it; checked.")
+
+
+_LEGACY_ADDRESS_LENGTH = MAX_ADDRESS_LINES * MAX_ADDRESS_LINE_LENGTH
+_LEGACY_ADDRESS_HELP = (
+    f"One string; its comma-separated parts are printed one per line (at most {MAX_ADDRESS_LINES} parts "
+    f"of {MAX_ADDRESS_LINE_LENGTH} characters)."
+)
+
+
+class LegacyInvoiceSerializer(ClosedObjectSerializer):
+    """The original service's flat format (`tests/invoices/data/legacy_sample_invoice.json`), still
+    accepted. One invoice-wide `tax_rate` applies to every item; the buyer needs `bill_to_name`,
+    `bill_to_company` or `bill_to_address`. The amounts the client computed (`total`, `subtotal`,
+    `tax_amount`, `total_amount`) are checked against the server's."""
+
+    format = RequestedFormatField(required=False)
+    page_size = _page_size()
+    currency = CurrencyField(
+        required=False, help_text=f"Default `{DEFAULT_CURRENCY.code if DEFAULT_CURRENCY else ''}`."
+    )
+    invoice_no = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number.", required=True)
+    date = serializers.DateField(help_text="Issue date, `YYYY-MM-DD`.")
+    company_name = _text(MAX_NAME_LENGTH, "The seller.", required=True)
+    company_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
+    company_phone = _text(MAX_CODE_LENGTH, "The seller's phone number.")
+    bill_to_name = _text(MAX_NAME_LENGTH, "The buyer's name.")
+    bill_to_company = _text(MAX_NAME_LENGTH, "The buyer's company.")
+    bill_to_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
+    ship_to_name = _text(MAX_NAME_LENGTH, "Delivery: name.")
+    ship_to_company = _text(MAX_NAME_LENGTH, "Delivery: company.")
+    ship_to_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
+    items = serializers.ListField(child=LegacyItemSerializer(), min_length=1, max_length=MAX_LINES)
+    subtotal = AmountField(required=False, help_text="Net total as the client computed it; checked.")
+    tax_rate = PercentField(required=False)
+    tax_amount = AmountField(required=False, help_text="Tax as the client computed it; checked.")
+    total_amount = AmountField(required=False, help_text="Gross total as the client computed it; checked.")
+
+
+INVOICE_UPLOAD = PolymorphicProxySerializer(
+    component_name="InvoiceUpload",
+    serializers=[InvoiceDocumentSerializer, LegacyInvoiceSerializer],
+    resource_type_field_name=None,
+)
+
+
+class UploadSchema(AutoSchema):
+    """For the upload views: their body is required. drf-spectacular infers that from a serializer's
+    required fields, which a choice of two documents (``oneOf``) does not have."""
+
+    def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
+        body: dict[str, Any] | None = super()._get_request_body(direction)
+        if body is not None:
+            body["required"] = True
+        return body
+
+
+class LegacyUploadFileSerializer(serializers.Serializer):
+    """Multipart form data with exactly one file: the invoice JSON (either format). The field name is not
+    checked; the original clients call it `file`."""
+
+    file = serializers.FileField(help_text="The invoice as a JSON file.")
+
+
+SAMPLE_DOCUMENT: dict[str, Any] = {
+    "format": "pdf",
+    "page_size": "A4",
+    "invoice": {
+        "number": "INV-2026-0042",
+        "issue_date": "2026-11-23",
+        "due_date": "2026-12-23",
+        "currency": "EUR",
+        "language": "en",
+        "seller": {
+            "name": "Nuage Informatique SAS",
+            "address": ["12 rue de la Paix", "75002 Paris"],
+            "country": "FR",
+            "tax_id": "FR12345678901",
+            "email": "billing@nuage.example",
+        },
+        "buyer": {
+            "name": "Müller & Söhne GmbH",
+            "address": ["Hauptstraße 5", "10115 Berlin"],
+            "country": "DE",
+        },
+        "lines": [
+            {
+                "sku": "Z345678",
+                "description": "Premium Cloud Server",
+                "quantity": "2",
+                "unit": "h",
+                "unit_price": "500.00",
+                "tax_rate": "20",
+                "discount_percent": "10",
+            }
+        ],
+        "shipping": {"amount": "15.00", "tax_rate": "20"},
+        "payment_terms": "Net 30",
+        "payment": {"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP"},
+        "totals": {"net": "915.00", "tax": "183.00", "gross": "1098.00"},
+    },
+}
+
+SAMPLE_LEGACY_DOCUMENT: dict[str, Any] = {
+    "company_name": "Invoice Solutions",
+    "company_address": "123 Tech Lane, Silicon Valley, CA 94025",
+    "date": "2026-02-02",
+    "invoice_no": "INV-2026-001",
+    "bill_to_name": "John Doe",
+    "bill_to_address": "456 Innovation Blvd, NY 10001",
+    "items": [
+        {
+            "id": "Z345678",
+            "description": "Premium Cloud Server",
+            "qty": 2,
+            "unit_price": 500.00,
+            "total": 1000.00,
+        }
+    ],
+    "subtotal": 1000.00,
+    "tax_rate": 8.5,
+    "tax_amount": 85.00,
+    "total_amount": 1085.00,
+}
+
+UPLOAD_EXAMPLES = [
+    OpenApiExample("invoice", value=SAMPLE_DOCUMENT, request_only=True),
+    OpenApiExample("original flat format", value=SAMPLE_LEGACY_DOCUMENT, request_only=True),
+]
+
+# --- Answers ----------------------------------------------------------------------------------------
+
+# A class (not a class statement) because one of its fields is called ``self``.
+InvoiceLinksSerializer = type(
+    inline_serializer(
+        name="InvoiceLinks",
+        fields={
+            "self": serializers.URLField(help_text="This invoice: `GET /api/invoices/{id}/`."),
+            "download": serializers.URLField(help_text="Its file: `GET /api/invoices/{id}/download/`."),
+        },
+    )
+)
+
+_STATUS_HELP = (
+    "`queued` -> `rendering` -> `ready` (the file can be downloaded) or `failed` (see `failure_reason`)."
+)
+
+
+class InvoiceAcceptedSerializer(serializers.Serializer):
+    """An accepted upload: rendering happens in the background."""
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_STATUS_HELP)
+    format = InvoiceFormatField()
+    links = InvoiceLinksSerializer()
+
+
+class InvoiceTotalsSerializer(serializers.Serializer):
+    """The server's totals, as strings with exactly the currency's decimals."""
+
+    net = serializers.RegexField(MONEY_TEXT_PATTERN)
+    tax = serializers.RegexField(MONEY_TEXT_PATTERN)
+    gross = serializers.RegexField(MONEY_TEXT_PATTERN)
+
+
+class InvoiceFileSerializer(serializers.Serializer):
+    """The rendered file."""
+
+    name = serializers.CharField(help_text="The file name offered for download.")
+    content_type = serializers.ChoiceField(choices=FILE_CONTENT_TYPES)
+    size = serializers.IntegerField(min_value=0, help_text="In bytes.")
+    sha256 = serializers.RegexField(SHA256_PATTERN, help_text="Hex SHA-256 of the file; its `ETag`.")
+
+
+class InvoiceSerializer(serializers.Serializer):
+    """An invoice as issued. It is never edited or deleted through the API."""
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    format = InvoiceFormatField()
+    page_size = serializers.ChoiceField(choices=PAGE_SIZE_CHOICES)
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_STATUS_HELP)
+    failure_reason = serializers.CharField(
+        allow_null=True, help_text="Why rendering failed; `null` unless `status` is `failed`."
+    )
+    currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217 code.")
+    totals = InvoiceTotalsSerializer()
+    file = InvoiceFileSerializer(allow_null=True, help_text="`null` until `status` is `ready`.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    rendered_at = serializers.DateTimeField(allow_null=True, help_text="`null` until `status` is `ready`.")
+    links = InvoiceLinksSerializer()
+
+
+class PaginatedInvoiceListSerializer(serializers.Serializer):
+    """One page of the caller's invoices, newest first."""
+
+    count = serializers.IntegerField(min_value=0, help_text="Invoices matching the filters, on all pages.")
+    next = serializers.URLField(allow_null=True, help_text="The next page; `null` on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page; `null` on the first.")
+    results = InvoiceSerializer(many=True)
+
+
+# --- Errors, headers and responses shared by the views -----------------------------------------------
+
+NOT_FOUND = error_response(
+    "No such invoice: the id does not exist or the invoice belongs to another user (the same answer).",
+    error_example("not_found", "not_found", "No such invoice."),
+)
+
+UPLOAD_INVALID = error_response(
+    "The body is not valid JSON (UTF-8, no duplicate keys, nested at most "
+    f"{MAX_JSON_DEPTH} levels) or the invoice is invalid; nothing was stored. Every problem is listed "
+    "under its field path (`fields`); an error about the body as a whole is the `message`.",
+    error_example(
+        "invalid fields",
+        "invalid",
+        "Some fields are invalid.",
+        {
+            "invoice.lines[1].unit_price": [
+                'Not a number: write digits with an optional decimal point, such as "12.50".'
+            ],
+            "invoice.currency": [
+                "'XXY' is not an ISO 4217 currency code; use a code such as EUR, USD or JPY."
+            ],
+            "invoice.colour": ["Unknown field. Allowed here: number, issue_date, ..."],
+        },
+    ),
+    error_example("invalid JSON", "invalid", "Invalid JSON: Expecting value at line 1, column 1."),
+    error_example(
+        "wrong totals",
+        "invalid",
+        "Some fields are invalid.",
+        {"invoice.totals.gross": ["Does not match the computed amount: sent 1.00, computed 1189.83."]},
+    ),
+)
+
+UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
+    400: UPLOAD_INVALID,
+    401: UNAUTHENTICATED,
+    413: error_response(
+        f"The body (or the uploaded file) is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+        "(`MAX_REQUEST_BYTES`).",
+        error_example(
+            "request_too_large",
+            "request_too_large",
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+        ),
+    ),
+    415: error_response(
+        "The body is not `application/json` (nor multipart, on `/upload`).",
+        error_example(
+            "unsupported_media_type",
+            "unsupported_media_type",
+            "Send the invoice as application/json.",
+        ),
+    ),
+    422: error_response(
+        "This `Idempotency-Key` was already used with a different body.",
+        error_example(
+            "idempotency_key_reused",
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request body.",
+        ),
+    ),
+}
+
+
+def upload_headers(max_key_length: int) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            "Idempotency-Key",
+            {"type": "string", "maxLength": max_key_length},
+            OpenApiParameter.HEADER,
+            description=f"Up to {max_key_length} characters, per user. A retry with the same key and the "
+            "same body returns the first invoice (`Idempotent-Replayed: true`) instead of creating "
+            "another; the same key with a different body is `422`.",
+        ),
+        OpenApiParameter(
+            "Location",
+            OpenApiTypes.URI,
+            OpenApiParameter.HEADER,
+            response=[202],
+            description="The invoice: `GET /api/invoices/{id}/`.",
+        ),
+        OpenApiParameter(
+            "Idempotent-Replayed",
+            {"type": "string", "enum": ["true"]},
+            OpenApiParameter.HEADER,
+            response=[202],
+            description="Present when an `Idempotency-Key` replay returned the invoice created before.",
+        ),
+    ]
+
+
+LEGACY_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=list(FORMATS),
+    description="The file to render when the body names none (`excel` is XLSX); matched without regard to "
+    "case. Default `pdf`. Ignored when the body has a `format` of its own.",
+)
+
+UPLOAD_ACCEPTED = OpenApiResponse(
+    InvoiceAcceptedSerializer,
+    description="Accepted: the invoice is stored and queued for rendering. Poll `links.self` (also in "
+    "`Location`) until `status` is `ready`, then download `links.download`. The owner also gets an email.",
+    examples=[
+        OpenApiExample(
+            "accepted",
+            value={
+                "id": "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10",
+                "number": "INV-2026-0042",
+                "status": "queued",
+                "format": "pdf",
+                "links": {
+                    "self": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/",
+                    "download": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/download/",
+                },
+            },
+        )
+    ],
+)
+
+DOWNLOAD_HEADERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="An `ETag` received before: answers `304` when the file is the same.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="The file's hex SHA-256 in double quotes.",
+    ),
+    OpenApiParameter(
+        "Content-Disposition",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description='`attachment` with a safe file name, such as `filename="INV-2026-0042.pdf"`.',
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="`private, no-cache`.",
+    ),
+]
+
+_DOWNLOAD_DESCRIPTION = (
+    "The rendered file, streamed: PDF, XLSX or CSV (UTF-8), whichever format the invoice was uploaded for."
+)
+
+NOT_ACCEPTABLE = error_response(
+    "The `Accept` header allows neither JSON nor `*/*`. Send `Accept: */*` (or none): an `Accept` naming "
+    "only the file's type, such as `application/pdf`, is answered with this error.",
+    error_example("not_acceptable", "not_acceptable", "Could not satisfy the request Accept header."),
+)
+
+NOT_READY = error_response(
+    "The invoice has no file yet (`queued` or `rendering`) or rendering failed (`failed`, with the reason).",
+    error_example("not_ready", "not_ready", "The invoice is queued, not ready yet."),
+    error_example("failed", "not_ready", "The invoice failed: The invoice data is no longer valid: ..."),
+)
+
+
+def download_responses(missing_id: OpenApiResponse | None = None) -> dict[Any, OpenApiResponse]:
+    """The answers of both download endpoints; ``missing_id`` is the 400 of ``/download`` without ``fid``."""
+    files = {
+        (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=_DOWNLOAD_DESCRIPTION)
+        for media_type in DOWNLOAD_MEDIA_TYPES
+    }
+    return {
+        **files,
+        304: OpenApiResponse(description="Not modified: `If-None-Match` named the file's current `ETag`."),
+        **({400: missing_id} if missing_id else {}),
+        401: UNAUTHENTICATED,
+        404: NOT_FOUND,
+        406: NOT_ACCEPTABLE,
+        409: NOT_READY,
+    }
