@@ -78,4 +78,8 @@ class InvoiceOutputSerializer(serializers.Serializer):
 
 class InvoiceFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
-    format = serializers.ChoiceField(choices=InvoiceFormat.choices, required=False)
+    # "excel" is accepted on upload as a synonym of xlsx, so the filter takes it too.
+    format = serializers.ChoiceField(choices=[*InvoiceFormat.choices, ("excel", "Excel")], required=False)
+
+    def validate_format(self, value: str) -> str:
+        return "xlsx" if value == "excel" else value

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http.multipartparser import MultiPartParserError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -251,7 +252,15 @@ def download_response(request: Request, invoice: Invoice) -> HttpResponseBase:
     return response
 
 
-class InvoiceDownloadView(APIView):
+class FileDownloadView(APIView):
+    """A download answers whatever the client accepts (`Accept: application/pdf` included): the file is not
+    rendered by DRF, and an error falls back to JSON instead of a 406."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+
+class InvoiceDownloadView(FileDownloadView):
     @extend_schema(
         operation_id="invoices_download",
         tags=["invoices"],
@@ -304,7 +313,11 @@ class LegacyUploadView(APIView):
     @staticmethod
     def _multipart(request: Request) -> object:
         _check_length(request)
-        files = [upload for name in request._request.FILES for upload in request._request.FILES.getlist(name)]
+        try:
+            uploads = request._request.FILES
+        except MultiPartParserError as exc:
+            raise ParseError(f"The multipart body cannot be read: {exc}") from None
+        files = [upload for name in uploads for upload in uploads.getlist(name)]
         if len(files) != 1:
             raise ValidationError({"file": [f"Send exactly one JSON file; this request has {len(files)}."]})
         upload = files[0]
@@ -313,7 +326,7 @@ class LegacyUploadView(APIView):
         return _parse(upload.read())
 
 
-class LegacyDownloadView(APIView):
+class LegacyDownloadView(FileDownloadView):
     """GET /download?fid=<invoice id>."""
 
     @extend_schema(

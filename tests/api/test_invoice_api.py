@@ -297,3 +297,27 @@ def test_legacy_download_needs_the_fid(auth):
 
 def test_legacy_download_with_a_malformed_fid_is_404(auth):
     assert auth.get("/download?fid=../../etc/passwd").status_code == 404
+
+
+def test_a_download_asking_for_the_file_type_is_not_refused(auth):
+    body = upload(auth, sample_payload()).json()
+
+    response = auth.get(body["links"]["download"], HTTP_ACCEPT="application/pdf")
+
+    assert response.status_code == 409  # not ready yet: a JSON error, not a 406
+    assert response.json()["error"]["code"] == "not_ready"
+
+
+def test_the_list_filter_takes_excel_like_the_upload(auth):
+    xlsx = upload(auth, sample_payload(fmt="excel")).json()
+    upload(auth, sample_payload(fmt="csv"))
+
+    response = auth.get("/api/invoices/?format=excel")
+
+    assert [item["id"] for item in response.json()["results"]] == [xlsx["id"]]
+
+
+def test_a_malformed_multipart_upload_is_400(auth):
+    response = auth.post("/upload?format=pdf", data=b"garbage", content_type="multipart/form-data")
+
+    assert response.status_code == 400
