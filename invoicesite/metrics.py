@@ -1,10 +1,20 @@
 """Prometheus metrics beyond django-prometheus's request metrics (served at /metrics by the web app)."""
 
+import os
 from collections.abc import Iterator
 
 from django.db import DatabaseError
 from django.db.models import Count
-from prometheus_client import REGISTRY, Counter, Histogram
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -51,8 +61,21 @@ _registered = False
 
 
 def register_invoice_collector() -> None:
-    """Called by the web app's URLconf only: workers have no business counting the whole table."""
+    """Called by the web app's /metrics only: workers have no business counting the whole table."""
     global _registered
     if not _registered:
         REGISTRY.register(InvoicesByStatusCollector())
         _registered = True
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """/metrics: the whole web app's metrics, gunicorn's worker processes summed when they share a
+    PROMETHEUS_MULTIPROC_DIR (as in the image), plus the invoices-by-status count."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(InvoicesByStatusCollector())
+    else:
+        register_invoice_collector()
+        registry = REGISTRY
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

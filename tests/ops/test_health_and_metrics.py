@@ -120,3 +120,41 @@ def test_a_worker_touches_its_heartbeat_file(amqp_namespace, settings, tmp_path,
         thread.join(15)
     if not (tmp_path / "heartbeat").exists():
         pytest.fail("the worker never touched its heartbeat file")
+
+
+def test_metrics_sum_the_gunicorn_worker_processes(tmp_path):
+    # As in the image: every worker process writes to PROMETHEUS_MULTIPROC_DIR and /metrics adds them up.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "invoicesite.settings",
+    }
+    setup = "import django; django.setup(); "
+    observe = (
+        setup + "from invoicesite.metrics import RENDER_SECONDS; RENDER_SECONDS.labels('pdf').observe(0.2)"
+    )
+    scrape = setup + (
+        "from django.test import RequestFactory; from invoicesite.metrics import metrics_view; "
+        "print(metrics_view(RequestFactory().get('/metrics')).content.decode())"
+    )
+
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", observe], env=env, cwd=root, check=True, timeout=60)
+    body = subprocess.run(
+        [sys.executable, "-c", scrape],
+        env=env,
+        cwd=root,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+    assert 'invoice_render_seconds_count{format="pdf"} 2.0' in body
+    assert "# TYPE invoices gauge" in body

@@ -1,0 +1,83 @@
+"""gunicorn's settings for the `web` role (docker/entrypoint.sh web).
+
+Each value can be changed through an environment variable, so compose and the Helm chart tune the server
+without a new image. The choices, and why:
+
+- gthread workers (WEB_CONCURRENCY processes x GUNICORN_THREADS threads): the web process waits on
+  PostgreSQL, RabbitMQ and GridFS, not on the CPU (rendering happens in the workers), so threads serve
+  more requests per megabyte than processes; a slow client or a long download holds a thread, not a
+  whole worker, and idle keep-alive connections hold neither.
+- timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
+  replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
+  compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
+- keepalive 75 s: longer than the idle timeout of the proxy in front (60 s for ingress-nginx and most
+  load balancers), so gunicorn never closes a connection the proxy is about to reuse (a source of
+  sporadic 502s).
+- max_requests 1000 (+ up to 100 jitter): each worker is recycled now and then, bounding slow memory
+  growth, and the jitter keeps the workers from restarting all at once.
+- worker_tmp_dir /tmp: the heartbeat files go on the writable tmpfs (the root file system is read-only);
+  a memory-backed directory also avoids the fchmod stalls of a disk-backed one.
+- No control socket: gunicorn 25+ would otherwise create one under $HOME, and nothing here uses gunicornc.
+- forwarded_allow_ips (FORWARDED_ALLOW_IPS): the addresses whose X-Forwarded-Proto gunicorn believes;
+  the default trusts only loopback. Behind an ingress whose address is not fixed, set it to "*" only if
+  nothing but the ingress can reach the pod (a NetworkPolicy).
+"""
+
+import os
+from typing import Any
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
+workers = _env_int("WEB_CONCURRENCY", 2)
+worker_class = "gthread"
+threads = _env_int("GUNICORN_THREADS", 4)
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")  # noqa: S108 - a tmpfs in the container
+control_socket_disable = True
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Both logs go to the container's output; the access log to stdout, with the request time in ms.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+# LOG_FORMAT=json: gunicorn's own lines as JSON objects too, the access line as the message string (a
+# JSON formatter escapes whatever a client puts in the request line).
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            }
+        },
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        },
+        "root": {"level": "INFO", "handlers": ["stdout"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+    }
+
+
+def child_exit(server: object, worker: Any) -> None:
+    """A gone worker's live gauges must not linger in the shared Prometheus metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
