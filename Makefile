@@ -10,7 +10,7 @@ PORT ?= 8000
 # The test suite's PostgreSQL (scripts/services.sh creates the role and database).
 TEST_DATABASE_URL ?= postgres://invoiceapp:invoiceapp@127.0.0.1:5432/invoiceapp
 
-.PHONY: run test lint typecheck pytest check-deploy services venv clean
+.PHONY: run test lint typecheck pytest check-deploy lint-deploy services venv clean
 
 venv: $(STAMP)
 
@@ -31,7 +31,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: brings up the real services, then lint, type checks, the deploy check and the whole suite
-test: $(STAMP) services lint typecheck check-deploy pytest
+test: $(STAMP) services lint typecheck check-deploy lint-deploy pytest
 
 services:
 	scripts/services.sh up
@@ -49,6 +49,13 @@ check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) JWT_SIGNING_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=invoices.example.com DATABASE_URL=$(TEST_DATABASE_URL) \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The deployment files, offline: compose config + compose-lint, hadolint, and the Helm charts (helm lint,
+# helm template, kubernetes-validate, trivy). No Docker engine or cluster is needed.
+lint-deploy: $(STAMP)
+	scripts/lint-compose.sh
+	$(BIN)/hadolint Dockerfile
+	scripts/lint-helm.sh
 
 pytest: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider

@@ -1,7 +1,13 @@
-"""Liveness and readiness for the orchestrator: ``/healthz`` and ``/readyz``.
+"""Liveness, readiness and metrics for the orchestrator: ``/healthz``, ``/readyz`` and ``/metrics``.
 
-Answered by the first middleware, before host validation and HTTPS redirects: probes come from the kubelet
-over plain HTTP with the pod's IP as the Host header. Neither endpoint reveals more than ok/failing.
+Answered by the first middleware, before host validation and HTTPS redirects: probes and Prometheus come
+over plain HTTP with the pod's IP as the Host header. The probes reveal no more than ok/failing; metrics
+need ``Authorization: Bearer $METRICS_TOKEN`` when that setting is set (keep /metrics off a public Ingress
+or set the token).
+
+Readiness fails only when the database fails. The broker and the storage are checked and reported, but an
+outage of either must not take every web pod out of service: uploads still commit to the outbox while
+RabbitMQ is away, and only downloads need the storage.
 """
 
 import logging
@@ -11,6 +17,9 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
+
+from invoicesite.metrics import metrics_view
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +49,7 @@ CHECKS: dict[str, Callable[[], None]] = {
     "broker": check_broker,
     "storage": check_storage,
 }
+REQUIRED = ("database",)
 
 
 def readiness() -> tuple[bool, dict[str, str]]:
@@ -48,10 +58,25 @@ def readiness() -> tuple[bool, dict[str, str]]:
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # any failure means not ready; the reason goes to the log only
+        except Exception as exc:  # the reason goes to the log only
             logger.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
             results[name] = "failing"
-    return all(value == "ok" for value in results.values()), results
+    return all(results[name] == "ok" for name in REQUIRED), results
+
+
+def _status(ready: bool, checks: dict[str, str]) -> str:
+    if not ready:
+        return "failing"
+    return "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+
+
+def _metrics(request: HttpRequest) -> HttpResponse:
+    token = settings.METRICS_TOKEN
+    if token and not constant_time_compare(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        return JsonResponse(
+            {"error": {"code": "not_authenticated", "message": "Metrics need a token."}}, status=401
+        )
+    return metrics_view(request)
 
 
 class HealthMiddleware:
@@ -63,7 +88,8 @@ class HealthMiddleware:
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
             ready, checks = readiness()
-            return JsonResponse(
-                {"status": "ok" if ready else "failing", "checks": checks}, status=200 if ready else 503
-            )
+            body = {"status": _status(ready, checks), "checks": checks}
+            return JsonResponse(body, status=200 if ready else 503)
+        if request.path == "/metrics":
+            return _metrics(request)
         return self.get_response(request)

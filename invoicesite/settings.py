@@ -286,6 +286,8 @@ X_FRAME_OPTIONS = "DENY"
 WORKER_HEARTBEAT_FILE = env_str("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat")  # noqa: S108 - per container
 # Workers serve Prometheus metrics on this port (0: off); the web app serves them at /metrics.
 WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+# When set, /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>` (Prometheus' bearer_token).
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
 
 # --- Logging: plain text, or one JSON object per line with LOG_FORMAT=json ---------------------------
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")

@@ -2,13 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from invoicesite.metrics import metrics_view
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("metrics", metrics_view, name="metrics"),
     path("", include("accounts.urls")),
     path("", include("invoices.urls")),
 ]
