@@ -75,7 +75,8 @@ def _deliver(notification: Notification) -> str:
     message.send()
     status = getattr(message, "anymail_status", None)  # set by anymail's provider backends
     provider_id = getattr(status, "message_id", None) if status is not None else None
-    return str(provider_id or message.extra_headers["Message-ID"])
+    # A provider's id may be any value, even a falsy one; only its absence means plain SMTP.
+    return str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])
 
 
 def _message(notification: Notification) -> EmailMultiAlternatives:

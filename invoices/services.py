@@ -61,7 +61,13 @@ def invoice_submit(
         if replay is None:
             raise
         return Submission(invoice=replay, created=False)
-    logger.info("invoice %s submitted by user %s (%s)", invoice.id, owner.pk, invoice.format)
+    logger.info(
+        "invoice %s submitted by user %s (%s)",
+        invoice.id,
+        owner.pk,
+        invoice.format,
+        extra={"invoice_id": str(invoice.id)},
+    )
     return Submission(invoice=invoice, created=True)
 
 

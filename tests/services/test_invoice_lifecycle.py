@@ -124,3 +124,16 @@ def test_the_admin_requeues_failed_invoices(client, make_user, password, invoice
     assert response.status_code == 200
     assert Invoice.objects.get(id=invoice.id).status == InvoiceStatus.QUEUED
     assert b"Re-queued 1 invoice" in response.content
+
+
+def test_an_anymail_provider_backend_records_the_providers_message_id(invoice, local_storage, settings):
+    # Any anymail ESP is chosen by EMAIL_BACKEND; its message id is what we store to trace the email.
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    services.invoice_render(invoice_id=invoice.id)
+
+    notification_send(invoice_id=invoice.id, kind="ready")
+
+    [message] = mail.outbox
+    notification = Notification.objects.get(invoice=invoice)
+    assert notification.provider_message_id == str(getattr(message, "anymail_status").message_id)  # noqa: B009
+    assert notification.provider_message_id != message.extra_headers["Message-ID"]
