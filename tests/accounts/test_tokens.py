@@ -182,3 +182,12 @@ def test_basic_credentials_are_refused_on_the_api(api, user, password):
 
 def test_me_without_any_credentials_is_401(api, db):
     assert api.get("/api/me/").status_code == 401
+
+
+def test_simplejwt_is_at_least_its_minimum_safe_version():
+    # SECURITY.md item 11: 5.5.1 fixed the handling of disabled users' tokens.
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    assert Version(version("djangorestframework-simplejwt")) >= Version("5.5.1")
