@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from invoices.renderers.pdf_fonts import TEXT_BOLD, TEXT_FAMILY, register_fonts
 
 TEXT_SIZE = 8.5  # body font-size, pt
+LINE_HEIGHT = 1.35  # body line-height
 HEADER_SIZE = 7.0  # .h and .th font-size, pt (bold, upper case)
 HEADER_LETTER_SPACING = 0.4  # .h and .th letter-spacing, pt
 GRAND_TOTAL_SIZE = 11.0  # .grand font-size, pt

@@ -22,13 +22,14 @@ from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
 from invoices.renderers.pdf_fonts import FONT_DIR
 
-# The largest valid invoice (1,000 lines of 1,000-character descriptions) takes about 30 s of CPU here, a
-# plain 1,000-line one about 14 s; past this a render is abandoned with RenderLimitError and the worker is
-# free again. xhtml2pdf checks the deadline between elements and flowables: a bound, not a precise stop.
-# PDF_MAX_RENDER_SECONDS in the settings overrides it.
+# The largest valid invoice (1,000 lines of 1,000-character descriptions) takes about 4 s of CPU here, a
+# plain 1,000-line one about 0.5 s; past this a render is abandoned with RenderLimitError and the worker is
+# free again. xhtml2pdf checks the deadline between elements and flowables (the line table is checked once
+# per page it fills): a bound, not a precise stop. PDF_MAX_RENDER_SECONDS in the settings overrides it.
 MAX_RENDER_SECONDS = float(getattr(settings, "PDF_MAX_RENDER_SECONDS", 60))
-# The HTML of a 1,000-line invoice with 1,000-character descriptions is about 2 MB; 16 MB leaves room for
-# text that switches script at every character (a span each), which the deadline above then bounds.
+# The line table is not HTML (pdf_table), so the HTML holds the parties, notes and totals only, a few KB; the
+# bound stays as it was (16 MB: text that switches script at every character, a span each), for any
+# other HTML this policy is used with.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 # Our largest file is the 5 MB CJK font collection.
 MAX_LOCAL_BYTES = 8 * 1024 * 1024

@@ -44,6 +44,16 @@ def script_runs(text: str) -> Iterator[tuple[str, bool]]:
         yield text[position:], False
 
 
+def printable(text: str) -> str:
+    """``text`` without the control characters nobody can see (tab and line breaks stay)."""
+    return _CONTROL.sub("", text)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a character set in the CJK font."""
+    return _CJK_RUN.search(text) is not None
+
+
 def _line_html(line: str) -> str:
     pieces = (
         format_html('<span class="cjk">{}</span>', run) if is_cjk else escape(run)
@@ -55,8 +65,8 @@ def _line_html(line: str) -> str:
 @register.filter(is_safe=False)
 def script_text(value: object) -> SafeString:
     """``value`` as escaped HTML: CJK runs in ``<span class="cjk">``, line breaks as ``<br/>``."""
-    text = _CONTROL.sub("", str(value))
-    if not _CJK_RUN.search(text) and "\n" not in text and "\r" not in text:
+    text = printable(str(value))
+    if not has_cjk(text) and "\n" not in text and "\r" not in text:
         return escape(text)  # the common case, and the cheapest: no markup to add
     # mark_safe is sound here: every piece was escaped by escape() or format_html() above.
     return mark_safe("<br/>".join(_line_html(line) for line in text.splitlines()))  # noqa: S308
