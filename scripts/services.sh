@@ -83,6 +83,8 @@ tools_up() {
   command -v pdftotext >/dev/null 2>&1 || apt_install poppler-utils
   # The admin's browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-liberation
+  # make bench's HTTP load generator.
+  command -v wrk >/dev/null 2>&1 || apt_install wrk
 }
 
 case "${1:-up}" in

@@ -1,0 +1,112 @@
+"""Section 3: accepted uploads per second and latency at concurrency 16, measured by wrk, workers stopped.
+
+wrk (Debian's package) POSTs the 20-line invoice with the Bearer token through a Lua script; the script
+counts the answers by status in every thread and, at the end, prints one ``bench`` line per figure
+(wrk's latency percentiles in microseconds, the status counts), which is what this module parses. The raw
+``--latency`` report is kept in results.json beside them. With no worker consuming, every upload still
+does its whole job in the web tier (validate, commit the invoice and its outbox row, publish with a
+confirm); the render queue just fills up and is deleted with the namespace.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from bench.data import sample
+from bench.stats import summarize
+
+LUA = r"""
+wrk.method = "POST"
+wrk.body = BODY
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. TOKEN
+
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + count end
+  end
+  for status, count in pairs(counts) do io.write(string.format("bench status %d %d\n", status, count)) end
+  for _, p in ipairs({50, 90, 99}) do io.write(string.format("bench p%d %d\n", p, latency:percentile(p))) end
+  io.write(string.format("bench requests %d\nbench duration_us %d\n", summary.requests, summary.duration))
+  io.write(string.format("bench socket_errors %d\n", summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def lua_script(path: Path, token: str) -> Path:
+    # Lua long strings take the JSON verbatim; the token is plain base64url and dots.
+    body = json.dumps(sample(20, "pdf"), ensure_ascii=False)
+    path.write_text(f"BODY = [==[{body}]==]\nTOKEN = {json.dumps(token)}\n{LUA}")
+    return path
+
+
+def parse(output: str) -> dict[str, Any]:
+    figures: dict[str, Any] = {"statuses": {}}
+    for line in output.splitlines():
+        parts = line.split()
+        if parts[:2] == ["bench", "status"]:
+            figures["statuses"][parts[2]] = int(parts[3])
+        elif parts[:1] == ["bench"] and len(parts) == 3:
+            figures[parts[1]] = int(parts[2])
+    accepted = figures["statuses"].get("202", 0)
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "accepted": accepted,
+        "not_accepted": figures["requests"] - accepted,
+        "socket_errors": figures["socket_errors"],
+        "statuses": figures["statuses"],
+        "accepted_per_s": accepted / seconds,
+        "latency_ms": {p: figures[p] / 1000 for p in ("p50", "p90", "p99")},
+    }
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[dict[str, Any], str]:
+    executable = shutil.which("wrk")
+    if executable is None:
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+    argv = [executable, f"-c{connections}", "-t2", f"-d{seconds}s", "--latency", "-s", str(script), url]
+    done = subprocess.run(argv, check=True, capture_output=True, text=True)  # noqa: S603
+    return parse(done.stdout), done.stdout
+
+
+def run(base_url: str, token: str, work_dir: Path, quick: bool, connections: int = 16) -> dict[str, Any]:
+    script = lua_script(work_dir / "upload.lua", token)
+    url = f"{base_url}/api/invoices/"
+    seconds, rounds = (5, 1) if quick else (20, 3)
+    print("  api: warm-up ...", flush=True)
+    wrk(url, script, 3, connections)  # gunicorn's threads, connection pools and caches warmed up
+    results, raw = [], []
+    for index in range(rounds):
+        print(f"  api: wrk -c{connections} -d{seconds}s, round {index + 1}/{rounds} ...", flush=True)
+        figures, output = wrk(url, script, seconds, connections)
+        results.append(figures)
+        raw.append(output)
+    return {
+        "connections": connections,
+        "seconds": seconds,
+        "rounds": results,
+        "accepted_per_s": summarize([r["accepted_per_s"] for r in results]),
+        "p50_ms": summarize([r["latency_ms"]["p50"] for r in results]),
+        "p99_ms": summarize([r["latency_ms"]["p99"] for r in results]),
+        "not_accepted": sum(r["not_accepted"] for r in results),
+        "wrk_output": raw,
+    }
+
+
+def wrk_version() -> str:
+    executable = shutil.which("wrk")
+    if executable is None:
+        return "not installed"
+    done = subprocess.run([executable, "-v"], capture_output=True, text=True, check=False)  # noqa: S603
+    match = re.search(r"wrk (\S+)", done.stdout + done.stderr)
+    return match.group(1) if match else "unknown"

@@ -1,0 +1,184 @@
+"""Sections 2 and 4: invoices uploaded over HTTP, rendered by N worker processes, stored in GridFS; and the
+two ceilings the pipeline is held against, measured in the same run.
+
+- pipeline rate: invoices from the first upload's start to the last ``rendered_at`` (the database's ready
+  time); latency per invoice: its upload's start to its ``rendered_at``.
+- render ceiling: the same document rendered N times by a pool of as many processes as render workers,
+  with nothing else (no broker, database or storage).
+- store ceiling: N files of the rendered size saved through ``GridFSStorage`` into a fresh database, by as
+  many threads as render workers.
+
+efficiency = pipeline rate / min(render ceiling, store ceiling): how much of the slower of the two
+unavoidable costs the whole system delivers.
+"""
+
+import itertools
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from bench.client import Uploader
+from bench.data import sample, sample_bytes
+from bench.processes import Workers
+from bench.stats import percentile, ratio, summarize
+
+FINAL = ("ready", "failed")
+# No deadline on the work itself; only a pipeline that stops making progress for this long is abandoned.
+STALL_SECONDS = 300.0
+WARMUP_INVOICES_PER_WORKER = 2
+_store_serial = itertools.count()
+
+
+@contextmanager
+def fresh_store() -> Iterator[dict[str, str]]:
+    """The workers' environment for a GridFS database of their own, dropped after the run.
+
+    The MongoDB-compatible server's small-file uploads slow down as a bucket grows (tests/mongo.py), so
+    every run starts from an empty bucket, as the store ceiling does: runs stay comparable with each other
+    and with their ceiling whatever ran before them.
+    """
+    from invoices.storage import mongo_client
+
+    name = f"{os.environ['MONGODB_DATABASE']}_{next(_store_serial)}"
+    try:
+        yield {"MONGODB_DATABASE": name}
+    finally:
+        mongo_client(os.environ["MONGODB_URL"]).drop_database(name)
+
+
+def wait_final(ids: list[str]) -> None:
+    from invoices.models import Invoice
+
+    remaining, last_change = len(ids), time.monotonic()
+    while remaining:
+        time.sleep(0.2)
+        now_remaining = Invoice.objects.filter(id__in=ids).exclude(status__in=FINAL).count()
+        if now_remaining != remaining:
+            remaining, last_change = now_remaining, time.monotonic()
+        elif time.monotonic() - last_change > STALL_SECONDS:
+            raise RuntimeError(f"{remaining} invoices made no progress for {STALL_SECONDS:.0f} s")
+
+
+def outcome(uploads: list[Any]) -> dict[str, Any]:
+    from invoices.models import Invoice
+
+    rows = dict(
+        Invoice.objects.filter(id__in=[u.invoice_id for u in uploads]).values_list("id", "rendered_at")
+    )
+    statuses = Invoice.objects.filter(id__in=[u.invoice_id for u in uploads]).values_list("status", flat=True)
+    failed = sum(1 for status in statuses if status != "ready")
+    ready_at = {str(key): value.timestamp() for key, value in rows.items() if value is not None}
+    latencies = [(ready_at[u.invoice_id] - u.sent_at) * 1000 for u in uploads if u.invoice_id in ready_at]
+    first, last = min(u.sent_at for u in uploads), max(ready_at.values())
+    return {
+        "invoices": len(uploads),
+        "failed": failed,
+        "seconds": last - first,
+        "rate": len(ready_at) / (last - first),
+        "latency_ms": {f"p{p}": percentile(latencies, p) for p in (50, 95, 99)},
+        "upload_response_ms": summarize([u.response_ms for u in uploads]),
+    }
+
+
+def drive(uploader: Uploader, fmt: str, n: int, render_workers: int, work_dir: Any) -> dict[str, Any]:
+    """One pipeline run on fresh workers: warm them up, then upload ``n`` invoices and wait for them all."""
+    body = sample_bytes(20, fmt)
+    workers = Workers(work_dir, render_workers)
+    try:
+        # Warm-up: the first render in a process loads fonts and templates; that is start-up, not rate.
+        wait_final(
+            [u.invoice_id for u in uploader.upload_many(body, WARMUP_INVOICES_PER_WORKER * render_workers)]
+        )
+        uploads = uploader.upload_many(body, n)
+        wait_final([u.invoice_id for u in uploads])
+    finally:
+        workers.stop()
+    return {"format": fmt, "lines": 20, "render_workers": render_workers, **outcome(uploads)}
+
+
+# --- Ceilings ------------------------------------------------------------------------------------------
+
+_document: Any = None
+
+
+def _init_renderer(fmt: str, lines: int) -> None:
+    global _document  # one document per pool process, built once as a worker would hold its code warm
+    from bench.django_setup import setup
+
+    setup()
+    from invoices.document import build_document
+
+    _document = build_document(sample(lines, fmt))
+
+
+def _render_once(_: int) -> int:
+    from invoices.renderers import render
+
+    options, document = _document
+    return len(render(document, options).content)
+
+
+def render_ceiling(fmt: str, n: int, processes: int) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes, initializer=_init_renderer, initargs=(fmt, 20)) as pool:
+        pool.map(_render_once, range(processes * 2), chunksize=1)  # warm every process
+        start = time.perf_counter()
+        sizes = pool.map(_render_once, range(n), chunksize=1)
+        seconds = time.perf_counter() - start
+    return {"processes": processes, "invoices": n, "seconds": seconds, "rate": n / seconds, "bytes": sizes[0]}
+
+
+def store_ceiling(size: int, n: int, threads: int) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+
+    from invoices.storage import GridFSStorage, mongo_client
+
+    storage = GridFSStorage(database=f"bench_store_{uuid.uuid4().hex[:10]}")
+    content = bytes(size)  # the size is what matters to GridFS, not the bytes
+
+    def save(_: int) -> str:
+        return storage.save(f"{uuid.uuid4()}/{uuid.uuid4().hex}.bin", ContentFile(content))
+
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(save, range(threads * 2)))  # connections opened, collections and indexes made
+            start = time.perf_counter()
+            list(pool.map(save, range(n)))
+            seconds = time.perf_counter() - start
+    finally:
+        mongo_client(storage.mongodb_url).drop_database(storage.database_name)
+    return {"threads": threads, "invoices": n, "bytes": size, "seconds": seconds, "rate": n / seconds}
+
+
+def with_efficiency(run: dict[str, Any], render: dict[str, Any], store: dict[str, Any]) -> dict[str, Any]:
+    floor = min(render["rate"], store["rate"])
+    return {**run, "render_ceiling": render, "store_ceiling": store, "efficiency": ratio(run["rate"], floor)}
+
+
+def run(uploader: Uploader, n: int, work_dir: Any, render_workers: int = 2) -> dict[str, Any]:
+    out = {}
+    for fmt in ("pdf", "csv"):
+        print(f"  pipeline {fmt}: {n} invoices, {render_workers} render workers ...", flush=True)
+        measured = drive(uploader, fmt, n, render_workers, work_dir)
+        print(f"  ceilings {fmt} ...", flush=True)
+        render = render_ceiling(fmt, n, render_workers)
+        store = store_ceiling(render["bytes"], n, render_workers)
+        out[fmt] = with_efficiency(measured, render, store)
+    return out
+
+
+def scaling(uploader: Uploader, n: int, work_dir: Any, two_workers: dict[str, Any] | None) -> dict[str, Any]:
+    """PDF pipeline rate with 1 and with 2 render workers (the 2-worker run reused from section 2)."""
+    runs = {}
+    for count in (1, 2):
+        if count == 2 and two_workers is not None:
+            runs[count] = {key: two_workers[key] for key in ("rate", "seconds", "invoices", "latency_ms")}
+            continue
+        print(f"  scaling: pdf, {count} render worker(s) ...", flush=True)
+        runs[count] = drive(uploader, "pdf", n, count, work_dir)
+    return {"runs": {str(k): v for k, v in runs.items()}, "speedup": ratio(runs[2]["rate"], runs[1]["rate"])}

@@ -1,0 +1,105 @@
+"""Section 1: render time per format and size in a warm process, peak RSS, output size, and the
+reportlab platypus reference for the PDF.
+
+Each (format, size) case runs in a fresh process (multiprocessing's spawn), so its peak RSS is its own and
+not the high-water mark of whatever ran before it. In that process the renderer is first warmed up (fonts
+registered, templates compiled, modules imported), then timed over repeats: wall time with perf_counter,
+CPU time with process_time. The PDF case then times the reference the same way, in the same process right
+after, so the ratio of the two medians is taken under the same conditions.
+"""
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.data import SIZES, sample
+from bench.stats import ratio, summarize
+
+FORMATS = ("pdf", "xlsx", "csv")
+
+
+@dataclass(frozen=True)
+class Plan:
+    warmup: int
+    repeats: dict[str, dict[int, int]]  # format -> lines -> timed repeats
+
+    @classmethod
+    def for_run(cls, quick: bool) -> "Plan":
+        if quick:
+            return cls(warmup=1, repeats={fmt: dict.fromkeys(SIZES, 3) for fmt in FORMATS})
+        # Enough repeats for a stable median without letting the 2-second PDF dominate the run.
+        return cls(
+            warmup=3,
+            repeats={"pdf": {20: 30, 200: 10}, "xlsx": {20: 100, 200: 30}, "csv": {20: 500, 200: 200}},
+        )
+
+
+def time_calls(call: Callable[[], object], warmup: int, repeats: int) -> dict[str, Any]:
+    for _ in range(warmup):
+        call()
+    wall, cpu = [], []
+    for _ in range(repeats):
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        call()
+        cpu.append((time.process_time() - cpu_start) * 1000)
+        wall.append((time.perf_counter() - wall_start) * 1000)
+    return {"wall_ms": summarize(wall), "cpu_ms": summarize(cpu)}
+
+
+def measure_case(fmt: str, lines: int, warmup: int, repeats: int) -> dict[str, Any]:
+    """Runs in a fresh process: the warm render figures of one format and size."""
+    from bench.django_setup import setup
+
+    setup()
+    from bench.procfs import peak_rss_mib
+    from invoices.document import build_document
+    from invoices.renderers import render
+
+    options, document = build_document(sample(lines, fmt))
+    size = len(render(document, options).content)
+    result = {
+        "format": fmt,
+        "lines": lines,
+        "bytes": size,
+        **time_calls(lambda: render(document, options), warmup, repeats),
+    }
+    result["peak_rss_mib"] = peak_rss_mib()
+    if fmt == "pdf":
+        from bench.reference import render_reference
+
+        result["reference_bytes"] = len(render_reference(document, options))
+        reference = time_calls(lambda: render_reference(document, options), warmup, repeats)
+        result["reference"] = reference
+        result["ratio_cpu"] = ratio(result["cpu_ms"]["median"], reference["cpu_ms"]["median"])
+        result["ratio_wall"] = ratio(result["wall_ms"]["median"], reference["wall_ms"]["median"])
+    return result
+
+
+def run(quick: bool) -> dict[str, Any]:
+    plan = Plan.for_run(quick)
+    context = multiprocessing.get_context("spawn")
+    cases = []
+    for fmt in FORMATS:
+        for lines in SIZES:
+            print(f"  render {fmt} {lines} lines ...", flush=True)
+            with context.Pool(1) as pool:
+                cases.append(pool.apply(measure_case, (fmt, lines, plan.warmup, plan.repeats[fmt][lines])))
+    return {"cases": cases, "linearity": linearity(cases)}
+
+
+def linearity(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per format: the 200-line CPU time over the 20-line one (10 when strictly proportional) and the
+    marginal CPU cost of a line, which is what "linear" is judged by."""
+    by_key = {(case["format"], case["lines"]): case for case in cases}
+    small, large = SIZES
+    out = {}
+    for fmt in FORMATS:
+        a, b = by_key[(fmt, small)]["cpu_ms"]["median"], by_key[(fmt, large)]["cpu_ms"]["median"]
+        out[fmt] = {
+            "ratio": ratio(b, a),
+            "ms_per_line": (b - a) / (large - small),
+            "fixed_ms": a - small * (b - a) / (large - small),
+        }
+    return out

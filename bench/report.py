@@ -1,0 +1,342 @@
+"""BENCHMARKS.md for people and bench/results.json for machines, from one run's results.
+
+Every timing is printed as "median [min-max]"; ratios (to the reportlab reference, to the ceilings,
+1 to 2 workers) are taken between figures of the same run, so a slower or busier machine moves both sides.
+"""
+
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.stats import median_range, number
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKDOWN = ROOT / "BENCHMARKS.md"
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def percent(value: float) -> str:
+    return "n/a" if math.isinf(value) else f"{value * 100:.0f} %"
+
+
+def times(value: float) -> str:
+    return "n/a" if math.isinf(value) else f"{value:.2f}x"
+
+
+# --- Targets: (label, where the figure is, the check, how the target reads) ------------------------------
+
+Check = tuple[str, Callable[[dict[str, Any]], float], Callable[[float], bool], str, Callable[[float], str]]
+
+
+def _case(fmt: str, lines: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def find(sections: dict[str, Any]) -> dict[str, Any]:
+        return next(c for c in sections["render"]["cases"] if c["format"] == fmt and c["lines"] == lines)
+
+    return find
+
+
+def _ms(value: float) -> str:
+    return f"{number(value)} ms"
+
+
+TARGETS: list[Check] = [
+    (
+        "render",
+        lambda s: _case("pdf", 20)(s)["cpu_ms"]["median"],
+        lambda v: v <= 120,
+        "PDF 20 lines CPU <= 120 ms",
+        _ms,
+    ),
+    (
+        "render",
+        lambda s: _case("pdf", 20)(s)["ratio_cpu"],
+        lambda v: v <= 5,
+        "PDF / reportlab (CPU) <= 5x",
+        times,
+    ),
+    (
+        "render",
+        lambda s: _case("pdf", 200)(s)["cpu_ms"]["median"],
+        lambda v: v <= 1000,
+        "PDF 200 lines CPU <= 1 s",
+        _ms,
+    ),
+    (
+        "render",
+        lambda s: s["render"]["linearity"]["pdf"]["ratio"],
+        lambda v: v <= 10,
+        "PDF 200/20 lines <= 10 (linear)",
+        times,
+    ),
+    (
+        "render",
+        lambda s: _case("xlsx", 20)(s)["cpu_ms"]["median"],
+        lambda v: v <= 10,
+        "XLSX 20 lines CPU <= 10 ms",
+        _ms,
+    ),
+    (
+        "render",
+        lambda s: _case("csv", 20)(s)["cpu_ms"]["median"],
+        lambda v: v <= 1,
+        "CSV 20 lines CPU <= 1 ms",
+        _ms,
+    ),
+    (
+        "pipeline",
+        lambda s: s["pipeline"]["pdf"]["efficiency"],
+        lambda v: v >= 0.85,
+        "PDF pipeline efficiency >= 85 %",
+        percent,
+    ),
+    (
+        "pipeline",
+        lambda s: s["pipeline"]["csv"]["efficiency"],
+        lambda v: v >= 0.85,
+        "CSV pipeline efficiency >= 85 %",
+        percent,
+    ),
+    (
+        "api",
+        lambda s: s["api"]["accepted_per_s"]["median"],
+        lambda v: v >= 200,
+        "API >= 200 accepted/s",
+        lambda v: f"{number(v)}/s",
+    ),
+    ("api", lambda s: s["api"]["p99_ms"]["median"], lambda v: v <= 150, "API p99 <= 150 ms", _ms),
+    (
+        "scaling",
+        lambda s: s["scaling"]["speedup"],
+        lambda v: v >= 1.7,
+        "1 -> 2 render workers >= 1.7x",
+        times,
+    ),
+    (
+        "memory",
+        lambda s: list(s["memory"]["rss_mib"].values())[-1],
+        lambda v: v <= 200,
+        "worker RSS at the last checkpoint <= 200 MB",
+        lambda v: f"{number(v)} MiB",
+    ),
+    (
+        "memory",
+        lambda s: s["memory"]["growth"],
+        lambda v: v < 0.10,
+        "RSS growth first -> last checkpoint < 10 %",
+        percent,
+    ),
+]
+
+
+def target_rows(sections: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for section, figure, met, label, show in TARGETS:
+        if section not in sections:
+            rows.append([label, "not run", ""])
+            continue
+        try:
+            value = figure(sections)
+        except (KeyError, TypeError, StopIteration):  # the section failed; its error is printed below
+            rows.append([label, "not measured", ""])
+            continue
+        rows.append([label, show(value), "yes" if met(value) else "**no**"])
+    return rows
+
+
+# --- Sections --------------------------------------------------------------------------------------------
+
+
+def render_section(render: dict[str, Any]) -> list[str]:
+    rows = []
+    for case in render["cases"]:
+        rows.append(
+            [
+                case["format"].upper(),
+                str(case["lines"]),
+                median_range(case["cpu_ms"], "ms"),
+                median_range(case["wall_ms"], "ms"),
+                f"{number(case['peak_rss_mib'])} MiB",
+                f"{case['bytes']:,}",
+                str(case["cpu_ms"]["n"]),
+            ]
+        )
+    out = ["## 1. Render (warm process, one process per case)", ""]
+    out += table(["format", "lines", "CPU", "wall", "peak RSS", "bytes", "repeats"], rows)
+    out += [
+        "",
+        "Reference: the same invoice drawn with reportlab platypus directly (a hand-built `Table` with",
+        "`repeatRows`, the tax breakdown and totals, DejaVu Sans): the practical floor for a PDF in Python.",
+        "",
+    ]
+    ref_rows = []
+    for case in render["cases"]:
+        if "reference" in case:
+            ref = case["reference"]
+            ref_rows.append(
+                [
+                    str(case["lines"]),
+                    median_range(ref["cpu_ms"], "ms"),
+                    median_range(ref["wall_ms"], "ms"),
+                    f"{case['reference_bytes']:,}",
+                    times(case["ratio_cpu"]),
+                    times(case["ratio_wall"]),
+                ]
+            )
+    out += table(
+        ["lines", "reference CPU", "reference wall", "bytes", "PDF/reference CPU", "PDF/reference wall"],
+        ref_rows,
+    )
+    lin_rows = [
+        [
+            fmt.upper(),
+            times(v["ratio"]),
+            f"{number(v['ms_per_line'], 2)} ms",
+            f"{number(v['fixed_ms'], 2)} ms",
+        ]
+        for fmt, v in render["linearity"].items()
+    ]
+    out += ["", "Growth with the line count (CPU medians): 10x for strictly proportional.", ""]
+    out += table(["format", "200 / 20 lines", "per extra line", "fixed part"], lin_rows)
+    return out
+
+
+def pipeline_section(pipeline: dict[str, Any]) -> list[str]:
+    rows = []
+    for fmt, run in pipeline.items():
+        lat = run["latency_ms"]
+        rows.append(
+            [
+                fmt.upper(),
+                f"{run['invoices']} ({run['failed']} failed)",
+                f"{run['rate']:.1f}/s",
+                " / ".join(_ms(lat[p]) for p in ("p50", "p95", "p99")),
+                f"{run['render_ceiling']['rate']:.1f}/s",
+                f"{run['store_ceiling']['rate']:.1f}/s ({run['store_ceiling']['bytes']:,} B)",
+                percent(run["efficiency"]),
+            ]
+        )
+    workers = next(iter(pipeline.values()))["render_workers"]
+    out = [f"## 2. Pipeline (HTTP upload -> {workers} render workers -> GridFS, 20-line invoices)", ""]
+    out += table(
+        [
+            "format",
+            "invoices",
+            "rate",
+            "latency p50 / p95 / p99",
+            "render ceiling",
+            "store ceiling",
+            "efficiency",
+        ],
+        rows,
+    )
+    out += [
+        "",
+        "Rate: from the first upload to the last `ready`. Latency: upload start to `rendered_at`.",
+        f"Ceilings, same run: the same document rendered by {workers} bare processes, and files of that",
+        f"size saved through `GridFSStorage` by {workers} threads. Efficiency = rate / min(ceilings).",
+        "The invoices are uploaded in one burst (8 client threads): latency includes the wait in the queue;",
+        "each run stores into an empty GridFS database of its own, as the store ceiling does.",
+    ]
+    return out
+
+
+def api_section(api: dict[str, Any]) -> list[str]:
+    rows = [
+        [
+            f"{api['connections']}",
+            f"{api['seconds']} s x {len(api['rounds'])}",
+            median_range(api["accepted_per_s"], "/s"),
+            median_range(api["p50_ms"], "ms"),
+            median_range(api["p99_ms"], "ms"),
+            str(api["not_accepted"]),
+        ]
+    ]
+    out = ["## 3. API (wrk, 20-line invoice, workers stopped)", ""]
+    out += table(["connections", "duration", "accepted", "p50", "p99", "non-202"], rows)
+    return out
+
+
+def scaling_section(scaling: dict[str, Any]) -> list[str]:
+    rows = [[count, f"{run['rate']:.2f}/s", f"{run['invoices']}"] for count, run in scaling["runs"].items()]
+    out = ["## 4. Scaling (PDF pipeline)", ""]
+    out += table(["render workers", "rate", "invoices"], rows)
+    out += [
+        "",
+        f"Speed-up 1 -> 2 workers: {times(scaling['speedup'])} (the 2-worker run is section 2's PDF run).",
+    ]
+    return out
+
+
+def memory_section(memory: dict[str, Any]) -> list[str]:
+    rows = [[count, f"{number(rss)} MiB"] for count, rss in memory["rss_mib"].items()]
+    out = ["## 5. Memory (one render worker, 20-line PDFs)", ""]
+    out += table(["invoices rendered", "VmRSS"], rows)
+    out += ["", f"Growth from the first to the last checkpoint: {percent(memory['growth'])}."]
+    return out
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "render": render_section,
+    "pipeline": pipeline_section,
+    "api": api_section,
+    "scaling": scaling_section,
+    "memory": memory_section,
+}
+
+
+def machine_lines(meta: dict[str, Any]) -> list[str]:
+    machine = meta["machine"]
+    libraries = ", ".join(f"{name} {version}" for name, version in machine["libraries"].items())
+    services = ", ".join(f"{name} {version}" for name, version in meta.get("services", {}).items())
+    return [
+        f"- Run: {meta['started']} UTC, {meta['seconds']:.0f} s; command: `{meta['command']}`"
+        + (" (quick)" if meta["quick"] else ""),
+        f"- Commit: `{machine['commit']}`",
+        f"- Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gib']} GiB; {machine['os']}",
+        f"- Python {machine['python']}; {libraries}",
+        f"- Services: {services}",
+    ]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    sections = results["sections"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench.run`); raw figures in `bench/results.json`.",
+        "",
+    ]
+    lines += machine_lines(results["meta"])
+    lines += ["", "Figures are median [min-max] over the repeats; machines here are shared and noisy.", ""]
+    lines += ["## Targets", ""]
+    lines += table(["target", "measured", "met"], target_rows(sections))
+    for name, section in SECTIONS.items():
+        if name in sections and "error" in sections[name]:
+            lines += ["", f"## {name}: failed", "", f"`{sections[name]['error']}`"]
+        elif name in sections:
+            lines += ["", *section(sections[name])]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any], markdown_path: Path = MARKDOWN, json_path: Path = RESULTS) -> None:
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    markdown_path.write_text(markdown(results))
+
+
+def main() -> None:
+    """``python -m bench.report [results.json]``: write BENCHMARKS.md again from saved results."""
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else RESULTS
+    MARKDOWN.write_text(markdown(json.loads(source.read_text())))
+    print(f"wrote {MARKDOWN} from {source}")
+
+
+if __name__ == "__main__":
+    main()
