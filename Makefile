@@ -26,6 +26,7 @@ run: export DEBUG = 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py run_pending_jobs
 	$(BIN)/python manage.py ensure_demo_user
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -72,6 +72,20 @@ def relay_pending(
     return _relay_pass(publisher, limit=limit, min_age_seconds=min_age_seconds).sent
 
 
+def run_pending_in_process() -> int:
+    """Embedded mode's relay: run, in this process, the jobs whose after-commit dispatch never happened.
+
+    Without a broker a job runs in the web process right after its commit; if that process died in
+    between, the row stays unsent and nothing else would ever run it. `make run` calls this at start-up.
+    """
+    if settings.AMQP_URL:
+        raise RuntimeError("with AMQP_URL set, the relay publishes pending jobs: run_worker relay")
+    pending = list(OutboxMessage.objects.filter(sent_at__isnull=True).order_by("created_at"))
+    for row in pending:
+        _run_in_process(row.pk, row.queue, json.dumps(row.payload))
+    return len(pending)
+
+
 def relay_forever(
     stop: threading.Event, *, interval: float = RELAY_INTERVAL_SECONDS, beat: Callable[[], None] | None = None
 ) -> None:

@@ -203,3 +203,31 @@ def test_embedded_mode_succeeds_on_a_retry(embedded, db, monkeypatch, django_cap
 
     assert fake_consumers.count("consume:render") == 2
     assert fake_consumers.count("give_up:render") == 0
+
+
+def test_embedded_mode_runs_jobs_a_crash_left_unsent(settings, db, monkeypatch):
+    # The web process died between the commit and its in-process job: the row is still unsent.
+    from django.core.management import call_command
+
+    from tests.workers import fake_consumers
+    from workers import registry
+    from workers.models import OutboxMessage
+
+    settings.AMQP_URL = ""
+    monkeypatch.setitem(registry.CONSUMERS, "render", "tests.workers.fake_consumers.RecordingConsumer")
+    fake_consumers.reset()
+    OutboxMessage.objects.create(queue="render", payload={"invoice_id": "left-behind"})
+
+    call_command("run_pending_jobs")
+
+    assert fake_consumers.count("consume:render") == 1
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_run_pending_jobs_refuses_when_a_broker_is_configured(settings, db):
+    from django.core.management import CommandError, call_command
+
+    settings.AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+    with pytest.raises(CommandError, match="relay"):
+        call_command("run_pending_jobs")
