@@ -119,11 +119,7 @@ def delete_amqp_namespace() -> None:
     layout = topology.current()
     connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
     try:
-        channel = connection.channel()
-        for name in layout.all_queue_names():
-            channel.queue_delete(name)
-        for exchange in (layout.exchange, layout.dead_letter_exchange):
-            channel.exchange_delete(exchange)
+        topology.delete(connection.channel(), layout)
     finally:
         connection.close()
 

@@ -80,11 +80,7 @@ def delete_namespace(layout: topology.Topology, *, url: str | None = None) -> No
     """Delete a namespace's queues and exchanges (those that exist)."""
     connection = pika.BlockingConnection(pika.URLParameters(url or amqp_url_from_env()))
     try:
-        channel = connection.channel()
-        for name in layout.all_queue_names():
-            channel.queue_delete(name)
-        for exchange in (layout.exchange, layout.dead_letter_exchange):
-            channel.exchange_delete(exchange)
+        topology.delete(connection.channel(), layout)
     finally:
         connection.close()
 

@@ -80,3 +80,11 @@ def declare(channel: Any, topology: Topology | None = None) -> Topology:
         channel.queue_declare(name, durable=True, arguments=topology.queue_arguments(queue))
         channel.queue_bind(name, topology.exchange, routing_key=queue)
     return topology
+
+
+def delete(channel: Any, topology: Topology) -> None:
+    """Delete a namespace's queues and exchanges, messages included (test runs and benchmarks clean up)."""
+    for name in topology.all_queue_names():
+        channel.queue_delete(name)
+    for exchange in (topology.exchange, topology.dead_letter_exchange):
+        channel.exchange_delete(exchange)
