@@ -127,8 +127,8 @@ def test_env_bool_rejects_nonsense(monkeypatch):
 def test_the_login_guard_cache_is_redis_when_configured():
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
 
-    with_redis = manage("shell", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
-    without = manage("shell", "-c", code, DEBUG="1")
+    with_redis = manage("shell", "-v", "0", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
+    without = manage("shell", "-v", "0", "-c", code, DEBUG="1")
 
     assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
     assert without.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
