@@ -172,7 +172,7 @@ TOKEN_PAIR_EXAMPLE = OpenApiExample(
     value={
         "access": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl",
         "refresh": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl",
-        "token_type": "Bearer",
+        "token_type": "Bearer",  # the token scheme, not a password  # nosec B105
         "expires_in": 900,
     },
 )

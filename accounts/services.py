@@ -40,7 +40,7 @@ class TokenPair:
         return {
             "access": self.access,
             "refresh": self.refresh,
-            "token_type": "Bearer",
+            "token_type": "Bearer",  # the token scheme, not a password  # nosec B105
             "expires_in": int(lifetime.total_seconds()),
         }
 

@@ -41,7 +41,7 @@ graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")  # noqa: S108 - a tmpfs in the container
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")  # noqa: S108 - container tmpfs  # nosec B108
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

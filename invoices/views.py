@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
+    NotAuthenticated,
     NotFound,
     ParseError,
     UnsupportedMediaType,
@@ -64,7 +65,8 @@ class InvoicePagination(PageNumberPagination):
 
 def _owner(request: Request) -> User:
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated guarantees it; narrows the type
+    if not isinstance(user, User):  # IsAuthenticated guarantees it; this narrows the type
+        raise NotAuthenticated
     return user
 
 

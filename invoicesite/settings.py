@@ -19,7 +19,7 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 
 # Development-only values, accepted with DEBUG on and refused with DEBUG off.
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105 - refused in production
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105 - refused in prod  # nosec B105
 DEV_JWT_SIGNING_KEY = "dev-only-insecure-jwt-signing-key-never-use-in-production"
 MIN_SECRET_LENGTH = 32
 
@@ -189,7 +189,7 @@ SIMPLE_JWT = {
     "AUDIENCE": env_str("JWT_AUDIENCE", "invoiceapp-api"),
     "AUTH_HEADER_TYPES": ("Bearer",),
     # A password change revokes the tokens issued before it.
-    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_REVOKE_TOKEN": True,  # a flag, not a password  # nosec B105
     "CHECK_USER_IS_ACTIVE": True,
 }
 
@@ -283,7 +283,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Health and metrics ----------------------------------------------------------------------------
 # Workers touch this file every few seconds; the container's liveness probe checks its age.
-WORKER_HEARTBEAT_FILE = env_str("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat")  # noqa: S108 - per container
+WORKER_HEARTBEAT_FILE = env_str("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat")  # noqa: S108 - per container  # nosec B108
 # Workers serve Prometheus metrics on this port (0: off); the web app serves them at /metrics.
 WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
 # When set, /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>` (Prometheus' bearer_token).

@@ -69,7 +69,7 @@ class Backoff:
     def next_delay(self) -> float:
         ceiling = min(self.maximum, self.minimum * 2**self.attempts)
         self.attempts += 1
-        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto  # nosec B311
 
     def reset(self) -> None:
         self.attempts = 0

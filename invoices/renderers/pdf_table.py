@@ -17,7 +17,9 @@ change them together.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from xml.sax.saxutils import escape
+
+# escape() only writes text safely into reportlab markup; nothing here parses XML.
+from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
