@@ -4,14 +4,14 @@ import json
 import uuid
 
 from django.contrib import admin, messages
-from django.core.files.storage import storages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from invoices import services
+from invoices.downloads import stored_file_response
 from invoices.models import Invoice, InvoiceStatus, Notification
 
 
@@ -81,11 +81,4 @@ class InvoiceAdmin(admin.ModelAdmin):
         invoice = Invoice.objects.filter(pk=pk, status=InvoiceStatus.READY).first()
         if invoice is None or not self.has_view_permission(request, invoice):
             raise Http404("No such ready invoice.")
-        response = FileResponse(
-            storages["invoices"].open(invoice.file_name, "rb"),
-            content_type=invoice.content_type,
-            as_attachment=True,
-            filename=invoice.download_name,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file_response(invoice)

@@ -4,8 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.storage import storages
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -29,6 +28,7 @@ from invoices import schema as api_schema
 from invoices import selectors, services
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
+from invoices.downloads import add_file_headers, stored_file_response
 from invoices.models import Invoice, InvoiceFormat, InvoiceStatus
 from invoices.serializers import (
     InvoiceAcceptedSerializer,
@@ -239,19 +239,11 @@ def download_response(request: Request, invoice: Invoice) -> HttpResponseBase:
             if invoice.status != "failed"
             else f"The invoice failed: {invoice.failure_reason}"
         )
-    etag = f'"{invoice.sha256}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response: HttpResponseBase = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
-    else:
-        stored = storages["invoices"].open(invoice.file_name, "rb")
-        response = FileResponse(
-            stored, content_type=invoice.content_type, as_attachment=True, filename=invoice.download_name
-        )
-        response["Content-Length"] = str(invoice.size)
-    response["ETag"] = etag
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    if f'"{invoice.sha256}"' in request.headers.get("If-None-Match", ""):
+        not_modified = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+        add_file_headers(not_modified, invoice)
+        return not_modified
+    return stored_file_response(invoice)
 
 
 class FileDownloadView(APIView):
