@@ -2,9 +2,10 @@
 
 A file is written under a fresh ObjectId and a name its caller made unique. GridFS writes the files document
 after the last chunk, so a name resolves to a complete file or to nothing; a failed upload leaves only
-chunks without a files document, which ``manage.py cleanup_files`` removes. Only standard pymongo and GridFS
-calls are used, so the same code runs against real MongoDB. Server errors (``PyMongoError``) propagate
-unchanged: the render worker classifies them as transient and retries.
+chunks without a files document, which ``manage.py cleanup_files`` removes. Files are written and read as
+the GridFS specification lays them out (chunks, then the files document) with plain pymongo calls, so the
+same code runs against real MongoDB and any GridFS reader sees the same files. Server errors
+(``PyMongoError``) propagate unchanged: the render worker classifies them as transient and retries.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import IO, Any, NamedTuple, Self, cast
 from urllib.parse import parse_qs, urlsplit
 
-from bson import ObjectId
+from bson import Binary, ObjectId
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import File
@@ -30,11 +31,11 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from gridfs import GridFSBucket
 from gridfs.errors import CorruptGridFile, NoFile
-from pymongo import MongoClient, ReadPreference, WriteConcern
+from pymongo import ASCENDING, MongoClient, ReadPreference, WriteConcern
 from pymongo.collection import Collection
 from pymongo.cursor import Cursor
 from pymongo.database import Database
-from pymongo.errors import CursorNotFound
+from pymongo.errors import CursorNotFound, PyMongoError
 
 Document = dict[str, Any]
 
@@ -42,6 +43,8 @@ MAX_NAME_LENGTH = 255  # Invoice.file_name's max_length
 CHUNK_SIZE = 255 * 1024  # GridFS's default chunk size
 # Chunks fetched per round trip when reading: bounds a download's memory to about 1 MiB.
 READ_AHEAD_CHUNKS = 4
+# Chunks sent per insert when writing: a small file is one round trip, a large one never over ~1 MiB.
+WRITE_BATCH_CHUNKS = 4
 # A file counts as written once most of the replica set has it in its journal: a failover cannot lose a
 # file whose name PostgreSQL already points at.
 WRITE_CONCERN = WriteConcern("majority", j=True)
@@ -88,6 +91,8 @@ class _ClientCache:
 
 
 _clients = _ClientCache()
+# (url, database, bucket) whose GridFS indexes this process has made (GridFSStorage._ensure_indexes).
+_indexed_buckets: set[tuple[str, str, str]] = set()
 os.register_at_fork(after_in_child=lambda: _clients.after_fork_in_child())
 
 
@@ -111,6 +116,18 @@ def validate_name(name: str, max_length: int | None = None) -> str:
     if not parts[0] or ".." in parts or parts[-1] in {"", "."}:
         raise SuspiciousFileOperation(f"Invalid file name {name[:80]!r}: absolute, '..' or no base name.")
     return name
+
+
+def _fixed_pieces(content: File[Any], size: int) -> Iterator[bytes]:
+    """The content in pieces of exactly ``size`` bytes, but the last: GridFS chunks must be full."""
+    pending = b""
+    for piece in content.chunks(size):
+        pending += piece
+        while len(pending) >= size:
+            yield pending[:size]
+            pending = pending[size:]
+    if pending:
+        yield pending
 
 
 class StoredFile(NamedTuple):
@@ -164,19 +181,61 @@ class GridFSStorage(Storage):
         return validate_name(str(name), max_length)
 
     def _save(self, name: str, content: File[Any]) -> str:
-        metadata: Document = {}
+        self._ensure_indexes()
+        file_id = ObjectId()
+        digest = hashlib.sha256()
+        length = 0
+        batch: list[Document] = []
+        try:
+            for n, piece in enumerate(_fixed_pieces(content, CHUNK_SIZE)):
+                batch.append({"_id": ObjectId(), "files_id": file_id, "n": n, "data": Binary(piece)})
+                digest.update(piece)
+                length += len(piece)
+                if len(batch) == WRITE_BATCH_CHUNKS:
+                    self._chunks().insert_many(batch)
+                    batch = []
+            if batch:
+                self._chunks().insert_many(batch)
+            # The files document goes last (GridFS's rule): until it exists, no reader sees the file.
+            self._files().insert_one(self._files_document(file_id, name, length, digest, content))
+        except BaseException:
+            self._abandon_chunks(file_id)
+            raise
+        return name
+
+    @staticmethod
+    def _files_document(file_id: ObjectId, name: str, length: int, digest: Any, content: Any) -> Document:
+        metadata: Document = {"sha256": digest.hexdigest()}
         content_type = getattr(content, "content_type", None)
         if content_type:
             metadata["content_type"] = content_type
-        digest = hashlib.sha256()
-        with self._bucket().open_upload_stream_with_id(ObjectId(), name) as upload:
-            for piece in content.chunks(CHUNK_SIZE):
-                upload.write(piece)
-                digest.update(piece)
-            metadata["sha256"] = digest.hexdigest()
-            # Set before close(): the files document, written last, carries it.
-            upload.metadata = metadata
-        return name
+        return {
+            "_id": file_id,
+            "length": length,
+            "chunkSize": CHUNK_SIZE,
+            "uploadDate": timezone.now(),
+            "filename": name,
+            "metadata": metadata,
+        }
+
+    def _abandon_chunks(self, file_id: ObjectId) -> None:
+        # Best effort, as pymongo's GridIn.abort(): what is left (the server went away) is an orphan that
+        # cleanup_files removes, never a visible partial file.
+        with contextlib.suppress(PyMongoError):
+            self._chunks().delete_many({"files_id": file_id})
+
+    def _ensure_indexes(self) -> None:
+        """The GridFS spec's two indexes, made once per process and bucket.
+
+        pymongo's upload stream checks for them on every upload (two extra round trips per file); a
+        file is written with two (chunks, then the files document) once this process has made them.
+        """
+        key = (self.mongodb_url, self.database_name, self.bucket_name)
+        if key in _indexed_buckets:
+            return
+        self._files().create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
+        self._chunks().create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+        _indexed_buckets.add(key)
 
     def _open(self, name: str, mode: str = "rb") -> GridFSFile:
         if mode != "rb":

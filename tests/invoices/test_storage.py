@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse
+from gridfs import GridFSBucket
 from gridfs.errors import CorruptGridFile
 from pymongo import ReadPreference, WriteConcern, monitoring
 from pymongo.errors import ServerSelectionTimeoutError
@@ -267,6 +268,40 @@ def test_save_keeps_the_callers_name_without_an_existence_check(gridfs_storage, 
     assert name == "inv/second.pdf"
     assert not any("filename" in c.get("filter", {}) for c in command_log.named("find"))
     assert [c["insert"] for c in command_log.named("insert")] == ["invoices.chunks", "invoices.files"]
+
+
+def test_a_small_file_is_written_in_two_round_trips_once_the_indexes_exist(gridfs_storage, command_log):
+    gridfs_storage.save("inv/first.pdf", ContentFile(b"x"))
+    command_log.commands.clear()
+
+    gridfs_storage.save("inv/second.pdf", ContentFile(b"y" * 30_000))
+
+    assert [(c["name"], c.get("insert")) for c in command_log.commands] == [
+        ("insert", "invoices.chunks"),
+        ("insert", "invoices.files"),
+    ]
+
+
+def test_a_large_file_is_chunked_as_gridfs_readers_expect(gridfs_storage):
+    data = bytes(range(256)) * (CHUNK_SIZE * 9 // 256) + b"tail"  # 9 full chunks and a short one
+
+    gridfs_storage.save("inv/big.pdf", ContentFile(data))
+
+    bucket = GridFSBucket(gridfs_storage.database(), "invoices")
+    assert bucket.open_download_stream_by_name("inv/big.pdf").read() == data
+    chunks = list(gridfs_storage._chunks().find({}, {"n": 1, "data": 1}).sort("n", 1))
+    assert [c["n"] for c in chunks] == list(range(10))
+    assert {len(c["data"]) for c in chunks[:-1]} == {CHUNK_SIZE}
+
+
+def test_the_first_save_makes_the_gridfs_indexes(gridfs_storage):
+    gridfs_storage.save("inv/a.pdf", ContentFile(b"x"))
+
+    files = gridfs_storage._files().index_information()
+    chunks = gridfs_storage._chunks().index_information()
+    assert [("filename", 1), ("uploadDate", 1)] in [index["key"] for index in files.values()]
+    chunk_index = [("files_id", 1), ("n", 1)]
+    assert any(index["key"] == chunk_index and index.get("unique") for index in chunks.values())
 
 
 def test_the_bucket_collections_write_with_majority_and_journal(gridfs_storage):
