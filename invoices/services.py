@@ -105,7 +105,8 @@ def _invoice_create(
 
 
 def invoice_render(*, invoice_id: uuid.UUID) -> None:
-    invoice = Invoice.objects.filter(id=invoice_id).first()
+    # The owner comes along: the ready notification needs its address.
+    invoice = Invoice.objects.select_related("owner").filter(id=invoice_id).first()
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
     if invoice.status in FINAL_STATUSES:
@@ -155,7 +156,7 @@ def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: s
             )
         )
         if updated:
-            _notify(invoice, NotificationKind.READY)
+            _notify_ready(invoice)
     if updated:
         logger.info("invoice %s ready: %s (%d bytes)", invoice.id, name, len(content))
     return bool(updated)
@@ -189,6 +190,16 @@ def invoice_requeue(*, invoice: Invoice) -> bool:
             # The earlier failure email stays sent; a new ready email may follow.
             outbox_add(queue="render", payload={"invoice_id": str(invoice.id)})
     return bool(updated)
+
+
+def _notify_ready(invoice: Invoice) -> None:
+    """Within the ready transaction: the ready notification and its job.
+
+    A plain insert, not _notify's get-or-create: only the one compare-and-set that made the invoice ready
+    gets here, and ready is final, so the row cannot exist yet (the unique constraint still guards it).
+    """
+    Notification.objects.create(invoice=invoice, kind=NotificationKind.READY, recipient=invoice.owner.email)
+    outbox_add(queue="notify", payload={"invoice_id": str(invoice.id), "kind": NotificationKind.READY})
 
 
 def _notify(invoice: Invoice, kind: str) -> None:
