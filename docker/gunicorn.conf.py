@@ -7,6 +7,10 @@ without a new image. The choices, and why:
   PostgreSQL, RabbitMQ and GridFS, not on the CPU (rendering happens in the workers), so threads serve
   more requests per megabyte than processes; a slow client or a long download holds a thread, not a
   whole worker, and idle keep-alive connections hold neither.
+  8 threads: an upload spends about half its time waiting (the commit's fsync, the broker's publisher
+  confirm); with fewer threads than busy keep-alive connections, requests queue behind each other inside
+  a process. Measured with wrk at 16 connections (BENCHMARKS.md, API): 2 x 4 threads held the p99 at
+  several hundred ms, 2 x 8 under 150 ms. Each thread keeps one PostgreSQL connection.
 - timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
   replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
   compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
@@ -35,7 +39,7 @@ def _env_int(name: str, default: int) -> int:
 bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 workers = _env_int("WEB_CONCURRENCY", 2)
 worker_class = "gthread"
-threads = _env_int("GUNICORN_THREADS", 4)
+threads = _env_int("GUNICORN_THREADS", 8)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
