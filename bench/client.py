@@ -59,9 +59,10 @@ class Uploader:
             session = self._local.session = requests.Session()
         return session
 
-    def upload(self, body: bytes) -> Upload:
+    def upload(self, body: bytes, idempotency_key: str | None = None) -> Upload:
+        headers = {**self.headers, "Idempotency-Key": idempotency_key} if idempotency_key else self.headers
         sent_at, start = time.time(), time.perf_counter()
-        response = self._session().post(self.url, data=body, headers=self.headers, timeout=120)
+        response = self._session().post(self.url, data=body, headers=headers, timeout=120)
         elapsed = (time.perf_counter() - start) * 1000
         if response.status_code != 202:
             raise RuntimeError(f"upload answered {response.status_code}: {response.text[:500]}")

@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.django_setup import apply_defaults
 
-ALL_SECTIONS = ("render", "pipeline", "scaling", "memory", "api")
-WEB_SECTIONS = {"pipeline", "scaling", "memory", "api"}
+ALL_SECTIONS = ("render", "pipeline", "scaling", "memory", "load", "api")
+WEB_SECTIONS = {"pipeline", "scaling", "memory", "load", "api"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--n", type=int, default=None, help="invoices per pipeline run (default 500, 50 with --quick)"
     )
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="pipeline runs per format (default 3, 1 with --quick)"
+    )
     parser.add_argument("--markdown", type=Path, default=None, help="where to write BENCHMARKS.md")
     parser.add_argument("--json", type=Path, default=None, help="where to write results.json")
     parser.add_argument("--keep", action="store_true", help="keep the bench database, namespace and logs")
@@ -44,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     if args.n is None:
         args.n = 50 if args.quick else 500
+    if args.repeats is None:
+        args.repeats = 1 if args.quick else 3
     return args
 
 
@@ -58,7 +63,7 @@ def guarded(results: dict[str, Any], name: str, measure: Callable[[], Any]) -> A
 
 
 def run_web_sections(args: argparse.Namespace, env: Any, results: dict[str, Any]) -> None:
-    from bench import api, memory, pipeline
+    from bench import api, load, memory, pipeline
     from bench.client import Uploader, create_user, login
     from bench.processes import Gunicorn
 
@@ -68,13 +73,20 @@ def run_web_sections(args: argparse.Namespace, env: Any, results: dict[str, Any]
         uploader = Uploader(gunicorn.base_url, token)
         piped: dict[str, Any] = {}
         if "pipeline" in args.sections:
-            piped = guarded(results, "pipeline", lambda: pipeline.run(uploader, args.n, env.work_dir))
+            piped = guarded(
+                results,
+                "pipeline",
+                lambda: pipeline.run(uploader, args.n, env.work_dir, repeats=args.repeats),
+            )
         if "scaling" in args.sections:
             two = piped.get("pdf") if "error" not in piped else None
             guarded(results, "scaling", lambda: pipeline.scaling(uploader, args.n, env.work_dir, two))
         if "memory" in args.sections:
             checkpoints = (10, 50) if args.quick else (100, 1000)
             guarded(results, "memory", lambda: memory.run(uploader, checkpoints, env.work_dir))
+        if "load" in args.sections:
+            burst = (200, 32) if args.quick else (1000, 32)
+            guarded(results, "load", lambda: load.run(uploader, env.work_dir, *burst))
         # Last: with no worker running, its uploads stay queued, and nothing after it should see them.
         if "api" in args.sections:
             guarded(results, "api", lambda: api.run(gunicorn.base_url, token, env.work_dir, args.quick))

@@ -127,3 +127,55 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     assert "| PDF | 20 | 100.0 [100.0-100.0] ms |" in text
     assert "(quick)" in text
     assert json.loads(json_path.read_text())["meta"]["machine"]["cpus"] == 2
+
+
+def pipeline_attempt(rate: float, efficiency: float, cpu: dict[str, float]) -> dict:
+    return {
+        "format": "pdf",
+        "lines": 20,
+        "render_workers": 2,
+        "invoices": 500,
+        "failed": 0,
+        "seconds": 500 / rate,
+        "rate": rate,
+        "latency_ms": {"p50": 1000.0, "p95": 2000.0, "p99": 2100.0},
+        "render_ceiling": {"rate": 25.0},
+        "store_ceiling": {"rate": 400.0, "bytes": 48_000},
+        "efficiency": efficiency,
+        "cpu_ms_per_invoice": cpu,
+    }
+
+
+def test_repeated_pipeline_runs_are_combined_around_the_median_run():
+    from bench.pipeline import combine
+
+    cpu = {"render workers": 60.0, "storage server": 10.0}
+    runs = [
+        pipeline_attempt(r, r / 25, {**cpu, "storage server": s}) for r, s in ((15, 9), (20, 10), (10, 30))
+    ]
+
+    combined = combine(runs)
+
+    assert combined["rate"] == 15  # the run of median efficiency
+    assert combined["repeats"] == 3
+    assert combined["rate_summary"] == {"median": 15, "min": 10, "max": 20, "n": 3}
+    assert combined["efficiency_summary"]["min"] == pytest.approx(0.4)
+    assert combined["cpu_ms_per_invoice"] == {"render workers": 60.0, "storage server": 10.0}
+
+
+def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_path):
+    cpu = {"render workers": 60.0, "web (gunicorn)": 5.0, "storage server": 15.0}
+    run = {**pipeline_attempt(20.0, 0.8, cpu), "cores": 2, "repeats": 1}
+    data = results()
+    data["sections"]["pipeline"] = {"pdf": run}
+    markdown_path = tmp_path / "BENCHMARKS.md"
+
+    report.write(data, markdown_path, tmp_path / "results.json")
+
+    text = markdown_path.read_text()
+    assert "| storage server | 15.0 ms |" in text
+    assert "| **total** | **80.0 ms** |" in text
+    assert "| CPU bound (cores x 1000 / total) | 25.0/s |" in text  # 2 cores x 1000 ms / 80 ms
+    assert "| measured rate / CPU bound | 80 % |" in text
+    assert "| efficiency bound (CPU bound / min ceiling) | 100 % |" in text  # 25/s against the 25/s ceiling
+    assert "| PDF pipeline efficiency >= 85 % | 80 % | **no** |" in text
