@@ -7,10 +7,13 @@ sees it: no invoice row and no outbox message.
 """
 
 import base64
+import csv
+import io
 import json
 import uuid
 
 import pytest
+from openpyxl import load_workbook
 
 from invoices import services
 from invoices.models import Invoice, InvoiceStatus
@@ -191,3 +194,47 @@ def test_a_logo_in_a_multipart_upload_is_not_taken_as_a_second_file(auth):
     response = auth.post("/upload?format=pdf", {"file": invoice, "logo": logo}, format="multipart")
 
     assert "file" in assert_refused_before_the_queue(response)["fields"]
+
+
+# --- 13: spreadsheet formulas through the API ------------------------------------------------------------
+
+TRIGGERS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=1+2", "\r=1+2"]
+
+
+def downloaded_cells(client, fmt: str, invoice_id: str) -> list[str]:
+    services.invoice_render(invoice_id=uuid.UUID(invoice_id))
+    response = client.get(f"/api/invoices/{invoice_id}/download/")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if fmt == "csv":
+        return [cell for row in csv.reader(io.StringIO(content.decode())) for cell in row]
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.lstrip("\t\r")[:1] in "=+-@":
+                assert cell.data_type == "s", cell.coordinate
+                assert cell.quotePrefix, cell.coordinate  # Excel keeps it text even when edited
+    return [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("text", TRIGGERS, ids=["eq", "plus", "minus", "at", "tab", "cr"])
+def test_a_formula_in_a_description_is_refused_or_downloaded_as_inert_text(
+    auth, invoices_gridfs_storage, fmt, text
+):
+    payload = json.loads(body_with("invoice.lines.0.description", text))
+    payload["format"] = fmt
+    response = post(auth, json.dumps(payload))
+
+    if response.status_code == 400:  # a control character the schema refuses: never stored
+        assert "invoice.lines[0].description" in assert_refused_before_the_queue(response)["fields"]
+        return
+    assert response.status_code == 202, response.content
+    cells = downloaded_cells(auth, fmt, response.json()["id"])
+    stored = text.strip()  # the schema trims surrounding white space: "\t=1+2" is kept as "=1+2"
+    if fmt == "csv":
+        assert "'" + stored in cells
+        assert stored not in cells
+    else:
+        assert stored in cells  # as a text cell with Excel's quote prefix (checked in downloaded_cells)
