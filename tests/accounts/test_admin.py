@@ -25,6 +25,7 @@ def test_staff_user_signs_in_to_the_admin(client, make_user, password):
     assert client.get("/admin/accounts/user/").status_code == 200
 
 
+@pytest.mark.security
 def test_non_staff_user_cannot_sign_in_to_the_admin(client, user, password):
     client.post("/admin/login/?next=/admin/", {"username": user.email, "password": password})
 
@@ -51,6 +52,7 @@ def test_staff_can_add_a_user_through_the_admin(client, make_user, password):
     assert User.objects.filter(email="new.person@example.com").exists()
 
 
+@pytest.mark.security
 def test_passwords_are_stored_hashed(user, password):
     assert user.password != password
     assert user.check_password(password)

@@ -1,5 +1,7 @@
 """POST /login (HTTP Basic, the original contract) and POST /api/auth/token/ (JSON)."""
 
+import pytest
+
 from tests.conftest import basic
 
 
@@ -47,12 +49,14 @@ def test_missing_credentials_is_401_with_a_basic_challenge(api, db):
     assert response["WWW-Authenticate"].startswith("Basic ")
 
 
+@pytest.mark.security
 def test_garbled_basic_header_is_401_not_500(api, db):
     response = api.post("/login", HTTP_AUTHORIZATION="Basic %%%not-base64")
 
     assert response.status_code == 401
 
 
+@pytest.mark.security
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, user):
     unknown = api.post("/login", HTTP_AUTHORIZATION=basic("nobody@example.com", "x"))
     wrong = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, "x"))
@@ -61,6 +65,7 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, user):
     assert unknown.json() == wrong.json()
 
 
+@pytest.mark.security
 def test_inactive_user_cannot_log_in(api, make_user, password):
     inactive = make_user("gone@example.com", is_active=False)
 

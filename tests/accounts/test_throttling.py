@@ -1,8 +1,11 @@
 """SECURITY.md item 4: password guessing meets 429, counted in the shared cache."""
 
+import pytest
 from django.core.cache import cache
 
 from tests.conftest import basic
+
+pytestmark = pytest.mark.security
 
 
 def fail_login(api, email: str, **extra):

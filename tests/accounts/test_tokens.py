@@ -11,6 +11,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import basic
 
+pytestmark = pytest.mark.security
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -106,6 +108,38 @@ def test_alg_none_token_is_rejected(api, tokens):
     response = api.get("/api/me/", **bearer(unsigned))
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("alg", ["None", "NONE", "nOnE"])
+def test_alg_none_in_any_case_is_rejected(api, tokens, alg):
+    claims = payload_of(tokens["access"])
+    unsigned = f"{b64url({'alg': alg, 'typ': 'JWT'})}.{b64url(claims)}."
+
+    assert api.get("/api/me/", **bearer(unsigned)).status_code == 401
+
+
+@pytest.mark.filterwarnings("ignore:The HMAC key is")  # the forger's key is short for HS512: irrelevant
+def test_another_algorithm_with_the_right_key_is_rejected(api, tokens):
+    # Only HS256 is accepted: a token that names HS512 is refused even when signed with our own key.
+    claims = payload_of(tokens["access"])
+    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS512")
+
+    assert api.get("/api/me/", **bearer(forged)).status_code == 401
+
+
+def test_a_token_re_signed_with_our_key_and_claims_is_accepted(api, tokens):
+    # The control for the forged tokens here: the forging itself yields a token the API takes.
+    forged = jwt.encode(payload_of(tokens["access"]), settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+    assert api.get("/api/me/", **bearer(forged)).status_code == 200
+
+
+def test_a_token_without_an_expiry_is_rejected(api, tokens):
+    claims = payload_of(tokens["access"])
+    del claims["exp"]
+    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+    assert api.get("/api/me/", **bearer(forged)).status_code == 401
 
 
 def test_token_signed_with_another_key_is_rejected(api, tokens):

@@ -53,6 +53,7 @@ def test_upload_stores_server_computed_totals(auth):
     assert detail["currency"] == "EUR"
 
 
+@pytest.mark.security
 def test_invalid_upload_is_400_with_field_paths_and_queues_nothing(auth):
     payload = sample_payload()
     payload["invoice"]["lines"][1]["unit_price"] = "NaN"
@@ -88,6 +89,7 @@ def test_a_wrong_client_total_is_400_with_both_values(auth):
     ("body", "reason"),
     [(b"{not json", "Invalid JSON"), (b"", "empty"), (b"[1, 2]", ""), (b"\xff\xfe", "UTF-8")],
 )
+@pytest.mark.security
 def test_unreadable_bodies_are_400_never_500(auth, body, reason):
     response = auth.post("/api/invoices/", data=body, content_type="application/json")
 
@@ -95,6 +97,7 @@ def test_unreadable_bodies_are_400_never_500(auth, body, reason):
     assert reason in json.dumps(response.json())
 
 
+@pytest.mark.security
 def test_deeply_nested_json_is_400(auth):
     body = "[" * 5000 + "]" * 5000
 
@@ -103,6 +106,7 @@ def test_deeply_nested_json_is_400(auth):
     assert response.status_code == 400
 
 
+@pytest.mark.security
 def test_a_body_over_the_limit_is_413(auth, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     payload = sample_payload()
@@ -114,6 +118,7 @@ def test_a_body_over_the_limit_is_413(auth, settings):
     assert response.json()["error"]["code"] == "request_too_large"
 
 
+@pytest.mark.security
 def test_a_non_json_content_type_is_415(auth):
     response = auth.post(
         "/api/invoices/", data="format=pdf", content_type="application/x-www-form-urlencoded"
@@ -122,6 +127,7 @@ def test_a_non_json_content_type_is_415(auth):
     assert response.status_code == 415
 
 
+@pytest.mark.security
 def test_upload_needs_a_bearer_token(api, db):
     response = upload(api, sample_payload())
 
@@ -214,6 +220,7 @@ def test_download_while_queued_is_409_with_the_status(auth):
     assert "queued" in response.json()["error"]["message"]
 
 
+@pytest.mark.security
 def test_another_users_invoice_is_404_everywhere_and_never_listed(auth, client_for, make_user):
     invoice_id = upload(auth, sample_payload()).json()["id"]
     Invoice.objects.filter(id=invoice_id).update(status=InvoiceStatus.READY)
@@ -279,6 +286,7 @@ def test_legacy_upload_with_two_files_is_400(auth, legacy_payload):
     assert "file" in response.json()["error"]["fields"]
 
 
+@pytest.mark.security
 def test_legacy_upload_with_an_unknown_format_is_400_naming_it(auth, legacy_payload):
     response = auth.post(
         "/upload?format=docx", data=json.dumps(legacy_payload), content_type="application/json"
@@ -295,6 +303,7 @@ def test_legacy_download_needs_the_fid(auth):
     assert "fid" in response.json()["error"]["fields"]
 
 
+@pytest.mark.security
 def test_legacy_download_with_a_malformed_fid_is_404(auth):
     assert auth.get("/download?fid=../../etc/passwd").status_code == 404
 
@@ -317,6 +326,7 @@ def test_the_list_filter_takes_excel_like_the_upload(auth):
     assert [item["id"] for item in response.json()["results"]] == [xlsx["id"]]
 
 
+@pytest.mark.security
 def test_a_malformed_multipart_upload_is_400(auth):
     response = auth.post("/upload?format=pdf", data=b"garbage", content_type="multipart/form-data")
 

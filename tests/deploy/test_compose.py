@@ -115,6 +115,7 @@ def test_render_can_be_scaled(services):
     assert not any("container_name" in service for service in services.values())
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("name", sorted(DATA_SERVICES | APP_SERVICES))
 def test_every_container_is_hardened(services, name):
     service = services[name]
@@ -144,6 +145,7 @@ def test_the_data_lives_in_named_volumes(compose, services):
         assert mounts[path] in compose["volumes"]
 
 
+@pytest.mark.security
 def test_published_ports_listen_on_loopback_only(services):
     published = [port for service in services.values() for port in service.get("ports", [])]
 
@@ -165,6 +167,7 @@ def test_the_local_stack_is_wired_for_plain_http_on_localhost(services):
     assert environment["DATABASE_URL"].endswith("@postgres:5432/invoiceapp")
 
 
+@pytest.mark.security
 def test_no_secret_is_written_in_the_compose_file(services):
     for name, service in services.items():
         for key, value in (service.get("environment") or {}).items():

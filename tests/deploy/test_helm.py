@@ -115,6 +115,7 @@ def secret_data(secret: Manifest) -> dict[str, str]:
 # --- Every container: resources and the security context ----------------------------------------------------
 
 
+@pytest.mark.security
 def test_every_container_has_cpu_and_memory_requests_and_limits(rendered):
     chart, docs = rendered
     for _, container in all_containers(docs):
@@ -123,6 +124,7 @@ def test_every_container_has_cpu_and_memory_requests_and_limits(rendered):
             assert {"cpu", "memory"} <= resources.get(bound, {}).keys(), (chart, container["name"], bound)
 
 
+@pytest.mark.security
 def test_every_container_is_non_root_read_only_without_privileges_or_capabilities(rendered):
     chart, docs = rendered
     for workload, container in all_containers(docs):
@@ -140,6 +142,7 @@ def test_every_container_is_non_root_read_only_without_privileges_or_capabilitie
         assert seccomp == {"type": "RuntimeDefault"}, where
 
 
+@pytest.mark.security
 def test_no_pod_mounts_a_service_account_token(rendered):
     chart, docs = rendered
     for workload in workloads(docs):
@@ -154,6 +157,7 @@ def test_app_pods_write_only_to_an_empty_dir_on_tmp(app):
         assert "emptyDir" in volumes[writable[0]["name"]], container["name"]
 
 
+@pytest.mark.security
 def test_service_account_does_not_automount_its_token(app):
     assert one(app, "ServiceAccount", "invoiceapp")["automountServiceAccountToken"] is False
 
@@ -319,6 +323,7 @@ def test_token_lifetimes_are_plain_env_values_of_every_app_container(app):
         assert (env["JWT_ACCESS_TOKEN_SECONDS"], env["JWT_REFRESH_TOKEN_SECONDS"]) == ("900", "86400")
 
 
+@pytest.mark.security
 def test_debug_is_never_set(app):
     assert "DEBUG" not in config_data(app)
     for _, container in all_containers(app):
@@ -379,6 +384,7 @@ def test_secret_values_are_in_the_secret(with_secrets):
     assert data["ANYMAIL_POSTMARK_SERVER_TOKEN"] == ANYMAIL_SECRETS["ANYMAIL_POSTMARK_SERVER_TOKEN"]
 
 
+@pytest.mark.security
 def test_secret_values_appear_nowhere_but_in_the_secret(with_secrets):
     elsewhere = repr([doc for doc in with_secrets if doc["kind"] != "Secret"])
     for value in (*SECRETS.values(), *ANYMAIL_SECRETS.values()):
@@ -386,6 +392,7 @@ def test_secret_values_appear_nowhere_but_in_the_secret(with_secrets):
         assert base64.b64encode(value.encode()).decode() not in elsewhere
 
 
+@pytest.mark.security
 def test_no_config_map_or_env_value_holds_a_secret(with_secrets):
     secrets = (*SECRETS.values(), *ANYMAIL_SECRETS.values())
     for config_map in of_kind(with_secrets, "ConfigMap"):
@@ -394,6 +401,7 @@ def test_no_config_map_or_env_value_holds_a_secret(with_secrets):
         assert not any(secret in value for value in env_values(container).values() for secret in secrets)
 
 
+@pytest.mark.security
 def test_pods_read_each_secret_from_a_file_named_by_its_file_variable(with_secrets):
     for workload, container in all_containers(with_secrets):
         env = env_values(container)
@@ -523,12 +531,14 @@ def test_every_deployment_has_a_disruption_budget(app):
 # --- Network ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_web_accepts_connections_on_8000_only(app):
     policy = one(app, "NetworkPolicy", name("web"))
     assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "web"
     assert policy["spec"]["ingress"] == [{"ports": [{"port": 8000, "protocol": "TCP"}]}]
 
 
+@pytest.mark.security
 def test_workers_accept_connections_on_their_metrics_port_only(app):
     policy = one(app, "NetworkPolicy", "invoiceapp-workers")
     (selector,) = policy["spec"]["podSelector"]["matchExpressions"]
@@ -536,6 +546,7 @@ def test_workers_accept_connections_on_their_metrics_port_only(app):
     assert policy["spec"]["ingress"] == [{"ports": [{"port": 9100, "protocol": "TCP"}]}]
 
 
+@pytest.mark.security
 def test_the_migration_job_accepts_no_connection(app):
     policy = one(app, "NetworkPolicy", name("migrate"))
     assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "migrate"
@@ -543,12 +554,14 @@ def test_the_migration_job_accepts_no_connection(app):
     assert "ingress" not in policy["spec"]
 
 
+@pytest.mark.security
 def test_app_pods_carry_the_label_the_data_services_admit(app):
     for workload in workloads(app):
         key, value = CLIENT_LABEL
         assert pod_labels(workload)[key] == value
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("chart", DATA_CHARTS)
 def test_data_services_admit_only_the_apps_pods_on_their_port(chart):
     docs = render(chart)
@@ -567,6 +580,7 @@ def test_data_services_admit_only_the_apps_pods_on_their_port(chart):
     assert "Egress" in policy["spec"]["policyTypes"]
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("chart", DATA_CHARTS)
 def test_data_pods_are_not_clients_of_one_another(chart):
     (statefulset,) = of_kind(render(chart), "StatefulSet")
@@ -605,12 +619,14 @@ def test_schema_refuses_a_wrong_type():
     assert "config.workerPrefetch: Invalid type. Expected: integer, given: string" in error
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("chart", CHARTS)
 def test_schema_refuses_a_writable_root_file_system(chart):
     error = render_error(chart, {"securityContext": {"readOnlyRootFilesystem": False}})
     assert "readOnlyRootFilesystem" in error
 
 
+@pytest.mark.security
 def test_schema_refuses_a_container_without_limits():
     assert "limits" in render_error(APP_CHART, {"web": {"resources": {"limits": None}}})
 
@@ -687,6 +703,7 @@ def test_data_charts_existing_secret_replaces_theirs(chart):
     assert f"{chart}-credentials" in repr(one(docs, "StatefulSet", chart)["spec"]["template"])
 
 
+@pytest.mark.security
 def test_data_charts_never_put_a_password_in_an_env_value():
     for chart in DATA_CHARTS:
         docs = render(chart, {"auth": {"password": "zz-data-pass-5e1f"}})

@@ -114,6 +114,7 @@ def test_the_final_stage_installs_no_compiler_and_no_package(final_stage):
     assert "apt-get install" not in runs
 
 
+@pytest.mark.security
 def test_the_final_stage_runs_as_the_non_root_user_10001(final_stage):
     runs = " ".join(instructions(final_stage, "RUN"))
 
@@ -150,6 +151,7 @@ def test_collectstatic_runs_at_build_time_with_a_debug_flag_that_stays_out_of_th
     assert not {"DEBUG", "SECRET_KEY", "JWT_SIGNING_KEY"} & {name.partition("=")[0] for name in persistent}
 
 
+@pytest.mark.security
 def test_the_build_context_leaves_out_secrets_and_local_state_but_keeps_the_fonts():
     ignored = {
         line.strip()

@@ -113,6 +113,7 @@ def test_staff_find_the_invoice_in_the_admin_and_download_its_pdf(
     assert gross in pdftotext(saved)
 
 
+@pytest.mark.security
 def test_a_user_without_staff_status_gets_no_admin_access(live_server, ready_invoice, password, page: Page):
     # The invoice's own owner: a customer account is no way into the admin, nor to its download view.
     login_url = f"{live_server.url}/admin/login/"

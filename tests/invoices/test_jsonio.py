@@ -33,30 +33,36 @@ def test_invalid_json_names_line_and_column():
     )
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_constants_are_refused(constant):
     assert constant in body_error(f'{{"a": {constant}}}')
 
 
+@pytest.mark.security
 def test_duplicate_keys_are_refused():
     assert "'totals' appears twice" in body_error(b'{"totals": 1, "totals": 2}')
 
 
+@pytest.mark.security
 def test_invalid_utf8_is_refused():
     assert "UTF-8" in body_error(b'{"a": "\xff"}')
 
 
+@pytest.mark.security
 def test_nesting_limit():
     assert loads_document_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
     deeper = MAX_JSON_DEPTH + 1
     assert "nested too deeply" in body_error("[" * deeper + "]" * deeper)
 
 
+@pytest.mark.security
 def test_very_deep_nesting_is_refused_without_crashing():
     assert "nested too deeply" in body_error("[" * 100_000 + "]" * 100_000)
     assert "nested too deeply" in body_error('{"a":' * 50_000 + "1" + "}" * 50_000)
 
 
+@pytest.mark.security
 def test_huge_integers_do_not_hit_the_int_digit_limit():
     value = loads_document_json('{"a": ' + "9" * 5000 + "}")
     assert value["a"] == Decimal("9" * 5000)  # type: ignore[index]

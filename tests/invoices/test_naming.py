@@ -11,6 +11,8 @@ from invoices.document.model import Document
 from invoices.renderers.naming import MAX_STEM_LENGTH, invoice_filename
 from tests.payloads import build, sample_payload
 
+pytestmark = pytest.mark.security
+
 SAMPLE_DOCUMENT = build(sample_payload())[1]  # hypothesis tests cannot take function-scoped fixtures
 SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.pdf")
 

@@ -6,9 +6,13 @@ file open and socket connect during the render, and a marker file the code-execu
 """
 
 import dataclasses
+import io
+import re
 import socket
+import struct
 import sys
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -17,6 +21,7 @@ from typing import Any
 
 import pytest
 from packaging.version import Version
+from pypdf import PdfReader
 from reportlab.lib.colors import toColor
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError
@@ -30,8 +35,11 @@ from invoices.renderers.pdf_resources import (
     RESOURCE_POLICY,
     link_callback,
 )
+from invoices.templatetags.invoice_text import script_text
 from tests.invoices.pdf_tools import build, drawn_text, payload_with_lines, pdf_pages, pdf_text
 from tests.payloads import sample_payload
+
+pytestmark = pytest.mark.security
 
 # The published CVE-2023-33733 payload (reportlab's colour evaluator), as a color attribute. {marker} is
 # the file it would create.
@@ -219,9 +227,52 @@ def test_reportlab_refuses_the_cve_2023_33733_colour_expression(tmp_path):
     assert not marker.exists()
 
 
+# SECURITY.md 11: the minimum safe versions (reportlab: CVE-2023-33733; simplejwt 5.5.1: tokens of
+# disabled users). Names as PEP 503 normalises them.
+MINIMUM_SAFE_VERSIONS = {
+    "reportlab": "3.6.13",
+    "xhtml2pdf": "0.2.19",
+    "djangorestframework-simplejwt": "5.5.1",
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def versions_below_minimum(installed: dict[str, str]) -> list[str]:
+    return [
+        f"{name} {installed[name]} < {minimum}"
+        for name, minimum in MINIMUM_SAFE_VERSIONS.items()
+        if Version(installed[name]) < Version(minimum)
+    ]
+
+
 def test_pdf_libraries_are_at_least_the_patched_versions():
-    assert Version(version("reportlab")) >= Version("3.6.13")
-    assert Version(version("xhtml2pdf")) >= Version("0.2.19")
+    # The versions installed in this environment, as pip recorded them (importlib.metadata).
+    installed = {name: version(name) for name in MINIMUM_SAFE_VERSIONS}
+
+    assert versions_below_minimum(installed) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "too_old"),
+    [("reportlab", "3.6.12"), ("xhtml2pdf", "0.2.18"), ("djangorestframework-simplejwt", "5.5.0")],
+)
+def test_the_version_check_fails_for_a_library_below_its_minimum(name, too_old):
+    installed = {other: version(other) for other in MINIMUM_SAFE_VERSIONS} | {name: too_old}
+
+    assert versions_below_minimum(installed) == [f"{name} {too_old} < {MINIMUM_SAFE_VERSIONS[name]}"]
+
+
+def test_requirements_pin_at_least_the_minimum_safe_versions():
+    # What the image installs (requirements.txt), not only what this venv happens to hold.
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if "==" in requirement:
+            name, pinned = requirement.split("==", 1)
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = pinned.split(";")[0].strip()
+
+    assert set(MINIMUM_SAFE_VERSIONS) <= set(pins)
+    assert versions_below_minimum({name: pins[name] for name in MINIMUM_SAFE_VERSIONS}) == []
 
 
 # --- the gates themselves --------------------------------------------------------------------------------
@@ -281,6 +332,96 @@ def test_resource_policy_bounds_render_time_document_size_and_images():
     assert RESOURCE_POLICY.max_document_bytes == MAX_DOCUMENT_BYTES
     assert RESOURCE_POLICY.max_image_pixels == MAX_IMAGE_PIXELS
     assert RESOURCE_POLICY.allow_remote is False
+
+
+# --- decompression and image bombs (SECURITY.md 12) ------------------------------------------------------
+# The API accepts no image (tests/api/test_input_attacks.py proves a logo is refused). These prove the PDF
+# renderer's own gate for the day our logo is added: an image past MAX_IMAGE_PIXELS is refused from its
+# header, before it is decoded, and the render goes on without it.
+
+
+def png(side: int) -> bytes:
+    """A black-and-white PNG of side x side pixels: a few hundred bytes of zlib per million pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" * (1 + (side + 7) // 8)  # filter byte + 1 bit a pixel
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def images_in(pdf: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def render_with_image(folder: Path, image: bytes) -> bytes:
+    """A render under our resource policy, with ``folder`` allowed as our logo's directory would be."""
+    (folder / "logo.png").write_bytes(image)
+    policy = dataclasses.replace(RESOURCE_POLICY, extra_roots=(FONT_DIR, folder))
+    out = io.BytesIO()
+    status = pisa.CreatePDF(
+        f'<html><body><p>logo</p><img src="{folder / "logo.png"}"></body></html>',
+        dest=out,
+        resource_policy=policy,
+    )
+    assert not status.err
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "side",
+    [
+        2_100,  # 4.4 M pixels: past our limit, under Pillow's own bomb guard (179 M)
+        30_000,  # 900 M pixels (110 KB on disk, 112 MB to decode even at 1 bit a pixel)
+    ],
+)
+def test_an_image_bomb_is_refused_unread_and_the_render_goes_on(tmp_path, caplog, side):
+    bomb = png(side)
+    assert len(bomb) < 200_000
+
+    pdf = render_with_image(tmp_path, bomb)
+
+    assert images_in(pdf) == 0
+    assert "logo" in pdf_text(pdf)
+    assert "Blocked by the resource policy" in caplog.text
+    assert f"more than the {MAX_IMAGE_PIXELS}" in caplog.text
+
+
+def test_an_image_within_the_limit_is_drawn(tmp_path):
+    # The control: the same path draws an image the policy allows, so a zero count above means refused.
+    assert images_in(render_with_image(tmp_path, png(200))) == 1
+
+
+# --- autoescaping (SECURITY.md 10) ---------------------------------------------------------------------
+
+TEMPLATES = ROOT / "invoices" / "templates"
+
+
+def test_templates_never_turn_autoescaping_off():
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text()
+        assert "|safe" not in text.replace(" ", ""), template
+        assert "autoescape off" not in text, template
+        assert "safeseq" not in text, template
+
+
+def test_mark_safe_is_used_only_on_escaped_text():
+    # One justified use: script_text marks safe what it escaped piece by piece. Anything new is reviewed.
+    users = sorted(
+        str(path.relative_to(ROOT))
+        for app in ("accounts", "invoices", "invoicesite", "workers")
+        for path in (ROOT / app).rglob("*.py")
+        if "mark_safe(" in path.read_text() or "SafeString(" in path.read_text()
+    )
+    assert users == ["invoices/templatetags/invoice_text.py"]
+    for attack in ("<img src=x onerror=1>", "a\n<link href='file:///etc/passwd'>", "東京<b>x</b>"):
+        html = str(script_text(attack))
+        assert "<img" not in html
+        assert "<link" not in html
+        assert "<b>" not in html
 
 
 def test_a_render_past_its_deadline_is_abandoned(monkeypatch):

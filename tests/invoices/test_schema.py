@@ -144,6 +144,7 @@ def test_format_in_the_body_wins_over_the_default():
         (with_invoice(shipping={"amount": "1", "label": "x"}), "invoice.shipping.label"),
     ],
 )
+@pytest.mark.security
 def test_unknown_fields_are_rejected(payload, path):
     assert "Unknown field" in message(errors_of(payload), path)
 
@@ -184,6 +185,7 @@ def test_no_lines():
     assert "At least one line" in message(errors_of(with_invoice(lines=[])), "invoice.lines")
 
 
+@pytest.mark.security
 def test_too_many_lines_names_the_limit():
     line = {"description": "x", "quantity": "1", "unit_price": "1"}
     errors = errors_of(with_invoice(lines=[line] * (MAX_LINES + 1)))
@@ -229,6 +231,7 @@ def test_the_line_limit_itself_is_allowed():
         ({}, "Expected a number"),
     ],
 )
+@pytest.mark.security
 def test_bad_unit_prices(value, expected):
     assert expected in message(errors_of(with_line(unit_price=value)), "invoice.lines[1].unit_price")
 
@@ -247,20 +250,24 @@ def test_bad_unit_prices(value, expected):
         ("sku", 42, "string"),
     ],
 )
+@pytest.mark.security
 def test_bad_line_values(key, value, expected):
     assert expected in message(errors_of(with_line(**{key: value})), f"invoice.lines[1].{key}")
 
 
+@pytest.mark.security
 def test_line_amount_ceiling():
     errors = errors_of(with_line(quantity="1000000", unit_price="1000000.01"))
     assert "Quantity x unit price" in message(errors, "invoice.lines[1].unit_price")
 
 
+@pytest.mark.security
 def test_invoice_total_ceiling():
     line = {"description": "x", "quantity": "1", "unit_price": "600000000000"}
     assert "invoice total" in message(errors_of(with_invoice(lines=[line, line])), "invoice.lines")
 
 
+@pytest.mark.security
 def test_currency_decimals_apply_to_shipping():
     errors = errors_of(with_invoice(shipping={"amount": "15.001", "tax_rate": "20"}))
     assert "2 decimal places" in message(errors, "invoice.shipping.amount")
@@ -268,6 +275,7 @@ def test_currency_decimals_apply_to_shipping():
     assert "whole number for JPY" in message(errors, "invoice.shipping.amount")
 
 
+@pytest.mark.security
 def test_currency_decimals_apply_to_totals():
     payload = sample_payload()
     payload["invoice"]["totals"]["gross"] = "1189.830"  # trailing zero: fine
@@ -279,6 +287,7 @@ def test_currency_decimals_apply_to_totals():
 @pytest.mark.parametrize(
     "value", ["2026-02-30", "23/11/2026", "2026-1-5", "2026-11-23T10:00", "20261123", 20261123, ""]
 )
+@pytest.mark.security
 def test_bad_dates(value):
     assert "YYYY-MM-DD" in message(errors_of(with_invoice(issue_date=value)), "invoice.issue_date")
 
@@ -292,6 +301,7 @@ def test_due_date_on_issue_date_is_fine():
     build_document(with_invoice(due_date="2026-11-23"))
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("code", ["XYZ", "EURO", "XAU", "XTS", "", 978])
 def test_unknown_currency(code):
     text = message(errors_of(with_invoice(currency=code)), "invoice.currency")
@@ -303,6 +313,7 @@ def test_lower_case_currency_gets_a_hint():
     assert "capital letters: EUR" in message(errors_of(with_invoice(currency="eur")), "invoice.currency")
 
 
+@pytest.mark.security
 def test_unknown_format_lists_the_allowed_values():
     payload = sample_payload()
     payload["format"] = "docx"
@@ -316,6 +327,7 @@ def test_unknown_default_format_is_an_error_on_format():
     assert "pdf" in message(errors_of(payload, default_format="docx"), "format")
 
 
+@pytest.mark.security
 def test_unknown_page_size():
     payload = sample_payload()
     payload["page_size"] = "A3"
@@ -348,10 +360,12 @@ def test_bad_email():
         ("a\uffffb", "invoice.notes", "U+FFFF"),
     ],
 )
+@pytest.mark.security
 def test_control_characters_are_rejected(value, path, expected):
     assert expected in message(errors_of(with_invoice(notes=value)), path)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("value", ["INV\n1", "INV\t1", "INV\u20281"])
 def test_single_line_fields_reject_line_breaks(value):
     assert "single line" in message(errors_of(with_invoice(number=value)), "invoice.number")

@@ -158,6 +158,7 @@ def formula_payload() -> dict[str, Any]:
     return payload
 
 
+@pytest.mark.security
 def test_formula_payloads_stay_inert_text():
     _, sheet, content = render(formula_payload())
     risky = [
@@ -177,6 +178,7 @@ def test_formula_payloads_stay_inert_text():
                 assert b"<f " not in archive.read(name)
 
 
+@pytest.mark.security
 def test_error_lookalikes_stay_text():
     _, sheet, _ = render(without_totals(notes="#N/A"))
     assert find(sheet, "#N/A").data_type == "s"

@@ -1,5 +1,6 @@
 """Production safety of the one settings module (SECURITY.md item 15)."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -10,6 +11,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from invoicesite.env import env_bool, env_secret
+
+pytestmark = pytest.mark.security
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_VARS = (
@@ -132,3 +135,54 @@ def test_the_login_guard_cache_is_redis_when_configured():
 
     assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
     assert without.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+
+
+PRODUCTION_FACTS = (
+    "import json; from django.conf import settings as s; print(json.dumps({"
+    "'debug': s.DEBUG, 'hashers': s.PASSWORD_HASHERS, "
+    "'access_seconds': s.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds(), "
+    "'jwt_key_is_secret_key': s.SIMPLE_JWT['SIGNING_KEY'] == s.SECRET_KEY}))"
+)
+
+
+@pytest.fixture(scope="module")
+def production_facts() -> dict:
+    """What the settings module decides when only the required variables are set (DEBUG unset)."""
+    env = production_env(DEBUG="<unset>")
+    result = manage("shell", "-v", "0", "-c", PRODUCTION_FACTS, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_debug_is_off_unless_asked_for(production_facts):
+    assert production_facts["debug"] is False
+
+
+def test_production_hashes_passwords_with_a_slow_hasher(production_facts):
+    hashers = production_facts["hashers"]
+
+    assert hashers[0].rsplit(".", 1)[-1] in {
+        "PBKDF2PasswordHasher",
+        "Argon2PasswordHasher",
+        "ScryptPasswordHasher",
+    }
+    assert not [name for name in hashers if "MD5" in name or "Unsalted" in name]
+
+
+def test_a_password_is_stored_as_a_production_hash_never_in_plain_text(db, settings, production_facts):
+    from accounts.models import User
+
+    settings.PASSWORD_HASHERS = production_facts["hashers"]  # the suite's fast MD5 hasher is test-only
+    User.objects.create_user("plain@example.com", "Plain text must not be stored 42")
+
+    stored = User.objects.values_list("password", flat=True).get(email="plain@example.com")
+    assert "Plain text must not be stored 42" not in stored
+    assert stored.startswith(("pbkdf2_sha256$", "argon2$", "scrypt$"))
+
+
+def test_access_tokens_live_15_minutes_or_less_by_default(production_facts):
+    assert 0 < production_facts["access_seconds"] <= 15 * 60
+
+
+def test_the_jwt_signing_key_is_not_the_secret_key_in_production(production_facts):
+    assert production_facts["jwt_key_is_secret_key"] is False

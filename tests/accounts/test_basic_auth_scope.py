@@ -1,0 +1,87 @@
+"""SECURITY.md 3: HTTP Basic credentials open /login and nothing else.
+
+Every route of the site is listed below (a new route fails the completeness test until it is placed), and
+each protected one is called with the right Basic credentials of an active user: the answer is the same
+401 Bearer challenge as with no credentials, and nothing is done on the caller's behalf.
+"""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from invoices.models import Invoice
+from tests.conftest import basic
+from tests.payloads import sample_payload
+
+pytestmark = pytest.mark.security
+
+SOME_ID = uuid.UUID("1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b")  # fixed: stable test ids
+
+# (method, path) of every route that needs a caller.
+PROTECTED = [
+    ("get", "/api/me/"),
+    ("get", "/api/invoices/"),
+    ("post", "/api/invoices/"),
+    ("get", f"/api/invoices/{SOME_ID}/"),
+    ("get", f"/api/invoices/{SOME_ID}/download/"),
+    ("post", "/upload?format=pdf"),
+    ("get", f"/download?fid={SOME_ID}"),
+    ("post", "/api/auth/logout/"),
+]
+# Routes that take no caller, each with the reason; a Basic header gives them nothing to use.
+PUBLIC = {
+    "login": "the login door itself, the one place Basic credentials are read",
+    "token-obtain": "takes the email and password in a JSON body",
+    "token-refresh": "authenticated by the refresh token in the body",
+    "api-root": "a list of links",
+    "schema": "the OpenAPI document",
+    "swagger-ui": "the API's documentation page",
+}
+ADMIN = "admin"  # session sign-in only: checked by test_basic_credentials_do_not_open_the_admin
+
+
+def route_names() -> set[str]:
+    names: set[str] = set()
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == ADMIN:
+                names.add(ADMIN)
+                continue
+            names.update(p.name for p in entry.url_patterns if isinstance(p, URLPattern) and p.name)
+        elif entry.name:
+            names.add(entry.name)
+    return names
+
+
+def test_every_route_is_checked_here():
+    from django.urls import resolve
+
+    checked = {resolve(path.split("?")[0]).url_name for _, path in PROTECTED} | set(PUBLIC) | {ADMIN}
+
+    assert route_names() == checked
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_basic_credentials_are_refused_everywhere_but_login(api, user, password, method, path):
+    credentials = basic(user.email, password)
+    assert api.post("/login", HTTP_AUTHORIZATION=credentials).status_code == 200  # they are right
+
+    with_basic = getattr(api, method)(
+        path, data=sample_payload(), format="json", HTTP_AUTHORIZATION=credentials
+    )
+    without = getattr(api, method)(path, data=sample_payload(), format="json")
+
+    assert with_basic.status_code == 401
+    assert with_basic["WWW-Authenticate"].startswith("Bearer")
+    assert with_basic.json() == without.json()
+    assert not Invoice.objects.exists()
+
+
+def test_basic_credentials_do_not_open_the_admin(client, make_user, password):
+    staff = make_user("staff@example.com", is_staff=True, is_superuser=True)
+
+    response = client.get("/admin/invoices/invoice/", HTTP_AUTHORIZATION=basic(staff.email, password))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
