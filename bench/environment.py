@@ -50,8 +50,6 @@ class BenchEnv:
             # No SMTP in the benchmark: the notify worker still runs its whole job, the mail stays in memory.
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "ALLOWED_HOSTS": "127.0.0.1",
-            # One token for the whole run: the default 15 minutes is shorter than a full run.
-            "JWT_ACCESS_TOKEN_SECONDS": "86400",
             "WORKER_HEARTBEAT_FILE": str(self.work_dir / "worker-heartbeat"),
             "PYTHONUNBUFFERED": "1",
         }

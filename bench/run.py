@@ -69,26 +69,31 @@ def run_web_sections(args: argparse.Namespace, env: Any, results: dict[str, Any]
 
     gunicorn = Gunicorn(env.work_dir)
     try:
-        token = login(gunicorn.base_url, create_user(env.work_dir))
-        uploader = Uploader(gunicorn.base_url, token)
+        password = create_user(env.work_dir)
+
+        # A fresh access token per section: tokens live 15 minutes at most, a full run is longer.
+        def uploader() -> Uploader:
+            return Uploader(gunicorn.base_url, login(gunicorn.base_url, password))
+
         piped: dict[str, Any] = {}
         if "pipeline" in args.sections:
             piped = guarded(
                 results,
                 "pipeline",
-                lambda: pipeline.run(uploader, args.n, env.work_dir, repeats=args.repeats),
+                lambda: pipeline.run(uploader(), args.n, env.work_dir, repeats=args.repeats),
             )
         if "scaling" in args.sections:
             two = piped.get("pdf") if "error" not in piped else None
-            guarded(results, "scaling", lambda: pipeline.scaling(uploader, args.n, env.work_dir, two))
+            guarded(results, "scaling", lambda: pipeline.scaling(uploader(), args.n, env.work_dir, two))
         if "memory" in args.sections:
             checkpoints = (10, 50) if args.quick else (100, 1000)
-            guarded(results, "memory", lambda: memory.run(uploader, checkpoints, env.work_dir))
+            guarded(results, "memory", lambda: memory.run(uploader(), checkpoints, env.work_dir))
         if "load" in args.sections:
             burst = (200, 32) if args.quick else (1000, 32)
-            guarded(results, "load", lambda: load.run(uploader, env.work_dir, *burst))
+            guarded(results, "load", lambda: load.run(uploader(), env.work_dir, *burst))
         # Last: with no worker running, its uploads stay queued, and nothing after it should see them.
         if "api" in args.sections:
+            token = login(gunicorn.base_url, password)
             guarded(results, "api", lambda: api.run(gunicorn.base_url, token, env.work_dir, args.quick))
     finally:
         gunicorn.stop()

@@ -177,8 +177,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# SECURITY.md case 2: access tokens are short-lived. A stolen one is good for this long at most, so a
+# longer lifetime is refused rather than trusted to every operator's judgement.
+MAX_ACCESS_TOKEN_SECONDS = 15 * 60
+JWT_ACCESS_TOKEN_SECONDS = env_int("JWT_ACCESS_TOKEN_SECONDS", MAX_ACCESS_TOKEN_SECONDS)
+if not 0 < JWT_ACCESS_TOKEN_SECONDS <= MAX_ACCESS_TOKEN_SECONDS:
+    raise ImproperlyConfigured(
+        f"JWT_ACCESS_TOKEN_SECONDS must be between 1 and {MAX_ACCESS_TOKEN_SECONDS} (15 minutes);"
+        " clients keep a session going with the refresh token."
+    )
+
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TOKEN_SECONDS", 15 * 60)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=JWT_ACCESS_TOKEN_SECONDS),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TOKEN_SECONDS", 24 * 3600)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,

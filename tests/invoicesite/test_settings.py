@@ -70,6 +70,20 @@ def test_the_app_refuses_default_short_or_missing_secrets(name, value, reason):
     assert reason in result.stderr
 
 
+@pytest.mark.parametrize("seconds", ["901", "86400", "0", "-5"])
+def test_an_access_token_lifetime_over_15_minutes_or_not_positive_is_refused(seconds):
+    result = manage("check", **production_env(JWT_ACCESS_TOKEN_SECONDS=seconds))
+
+    assert result.returncode != 0
+    assert "JWT_ACCESS_TOKEN_SECONDS must be between 1 and 900" in result.stderr
+
+
+def test_an_access_token_lifetime_of_15_minutes_is_accepted():
+    result = manage("check", **production_env(JWT_ACCESS_TOKEN_SECONDS="900"))
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_jwt_signing_key_must_differ_from_the_secret_key():
     key = secrets.token_urlsafe(48)
 
