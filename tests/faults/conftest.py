@@ -1,0 +1,93 @@
+"""Fault-injection fixtures: the end-to-end pipeline (tests/e2e/conftest.py) with a FaultProxy in front of
+whichever service a scenario fails. Every test here is marked ``faults`` (``pytest -m faults``)."""
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+
+from tests.e2e.conftest import Pipeline, pipeline, smtp_inbox  # noqa: F401 - pytest fixtures
+from tests.faults.proxy import FaultProxy
+from tests.payloads import sample_payload
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/tests/faults/" in str(item.path):
+            item.add_marker(pytest.mark.faults)
+
+
+@pytest.fixture
+def make_proxy() -> Iterator[Callable[[int, str], FaultProxy]]:
+    """Proxies closed at teardown. Ask for it BEFORE ``pipeline``, so the workers stop while it still runs."""
+    made: list[FaultProxy] = []
+
+    def make(port: int, name: str) -> FaultProxy:
+        proxy = FaultProxy(port, name=name)
+        made.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in made:
+        proxy.close()
+
+
+def with_port(url: str, port: int, query: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)
+    host = f"127.0.0.1:{port}"
+    netloc_text = f"{netloc[0]}@{host}" if len(netloc) == 2 else host
+    return urlunsplit(parts._replace(netloc=netloc_text, query=parts.query if query is None else query))
+
+
+@pytest.fixture
+def broker_proxy(make_proxy, pipeline: Pipeline, settings: Any) -> FaultProxy:  # noqa: F811
+    """RabbitMQ behind a proxy, for the workers (and the relay) and for this process's fast-path publish."""
+    proxy = make_proxy(urlsplit(settings.AMQP_URL).port or 5672, "rabbitmq")
+    settings.AMQP_URL = pipeline.env["AMQP_URL"] = with_port(settings.AMQP_URL, proxy.port)
+    return proxy
+
+
+@pytest.fixture
+def mongo_proxy(make_proxy, pipeline: Pipeline) -> FaultProxy:  # noqa: F811
+    """The MongoDB-compatible server behind a proxy, for the workers; this process reads it directly."""
+    proxy = make_proxy(urlsplit(pipeline.storage.mongodb_url).port or 27017, "mongodb")
+    # directConnection: the driver must not discover the server's own address and go around the proxy.
+    pipeline.env["MONGODB_URL"] = with_port(pipeline.storage.mongodb_url, proxy.port, "directConnection=true")
+    return proxy
+
+
+@pytest.fixture
+def postgres_proxy(make_proxy, pipeline: Pipeline) -> FaultProxy:  # noqa: F811
+    """PostgreSQL behind a proxy, for the workers (and any live server started on pipeline.env)."""
+    proxy = make_proxy(int(connection.settings_dict["PORT"] or 5432), "postgresql")
+    pipeline.env["DATABASE_URL"] = with_port(pipeline.env["DATABASE_URL"], proxy.port)
+    return proxy
+
+
+@pytest.fixture
+def smtp_proxy(make_proxy, pipeline: Pipeline) -> FaultProxy:  # noqa: F811
+    proxy = make_proxy(int(pipeline.env["EMAIL_PORT"]), "smtp")
+    pipeline.env["EMAIL_PORT"] = str(proxy.port)
+    return proxy
+
+
+@pytest.fixture
+def owner_client(client_for, make_user):
+    return client_for(make_user("owner@example.com"))
+
+
+def post_invoice(client: Any, fmt: str = "csv", **headers: Any) -> Any:
+    """POST one invoice through the in-process API; the response, whatever its status."""
+    return client.post(
+        "/api/invoices/", data=json.dumps(sample_payload(fmt=fmt)), content_type="application/json", **headers
+    )
+
+
+def upload(client: Any, fmt: str = "csv") -> str:
+    response = post_invoice(client, fmt)
+    assert response.status_code == 202, response.content
+    return str(response.json()["id"])
