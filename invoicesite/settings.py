@@ -211,6 +211,9 @@ AMQP_URL = env_secret("AMQP_URL")
 WORKER_PREFETCH = env_int("WORKER_PREFETCH", 2)
 # Deliveries of one message before it is dead-lettered (RabbitMQ's x-delivery-limit on quorum queues).
 WORKER_DELIVERY_LIMIT = env_int("WORKER_DELIVERY_LIMIT", 5)
+# How long a job waits out an outage of PostgreSQL or MongoDB, retrying on the same delivery, before the
+# failure counts against WORKER_DELIVERY_LIMIT. Keep it well below RabbitMQ's consumer_timeout (30 min).
+WORKER_OUTAGE_RETRY_SECONDS = env_int("WORKER_OUTAGE_RETRY_SECONDS", 300)
 # Prefix of every exchange and queue name, so several deployments (or test runs) can share one broker.
 AMQP_NAMESPACE = env_str("AMQP_NAMESPACE", "invoices")
 
