@@ -253,6 +253,12 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# An email that could not be sent is tried again after NOTIFY_RETRY_BASE_SECONDS, doubling up to
+# NOTIFY_RETRY_MAX_SECONDS between attempts; once the notification is NOTIFY_GIVE_UP_SECONDS old, the
+# next failure marks it failed (the admin's notifications list shows it, with the last error).
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 10)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 900)
+NOTIFY_GIVE_UP_SECONDS = env_int("NOTIFY_GIVE_UP_SECONDS", 2 * 24 * 3600)
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from tests.e2e.conftest import Pipeline, pipeline, smtp_inbox  # noqa: F401 - pytest fixtures
+from tests.e2e.conftest import (  # noqa: F401 - pipeline and smtp_inbox are pytest fixtures
+    Pipeline,
+    WorkerProcess,
+    pipeline,
+    smtp_inbox,
+    wait_for,
+)
 from tests.faults.proxy import FaultProxy
 from tests.payloads import sample_payload
 
@@ -91,3 +97,12 @@ def upload(client: Any, fmt: str = "csv") -> str:
     response = post_invoice(client, fmt)
     assert response.status_code == 202, response.content
     return str(response.json()["id"])
+
+
+def start_relay(line: Pipeline) -> WorkerProcess:
+    """``manage.py run_worker relay`` as a process of the pipeline (stopped with the workers)."""
+    relay = WorkerProcess("relay", line.env, line.tmp_path / f"relay-{len(line.workers)}.log")
+    line.workers.append(relay)
+    wait_for(lambda: "ready: relaying" in relay.log() or relay.process.poll() is not None, "the relay")
+    assert relay.process.poll() is None, relay.log()[-3000:]
+    return relay

@@ -67,7 +67,7 @@ def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool
 
 
 def _pending_notifications() -> Any:
-    return Notification.objects.filter(sent_at__isnull=True)
+    return Notification.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
 
 
 def _check_invoice(pipeline: Pipeline, invoice: Invoice) -> None:
