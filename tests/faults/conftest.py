@@ -16,6 +16,7 @@ from tests.e2e.conftest import (  # noqa: F401 - pipeline and smtp_inbox are pyt
     smtp_inbox,
     wait_for,
 )
+from tests.faults.live_server import LiveServer
 from tests.faults.proxy import FaultProxy
 from tests.payloads import sample_payload
 
@@ -106,3 +107,25 @@ def start_relay(line: Pipeline) -> WorkerProcess:
     wait_for(lambda: "ready: relaying" in relay.log() or relay.process.poll() is not None, "the relay")
     assert relay.process.poll() is None, relay.log()[-3000:]
     return relay
+
+
+@pytest.fixture
+def live_server_on(pipeline: Pipeline) -> Iterator[Callable[[], LiveServer]]:  # noqa: F811
+    """Start gunicorn on the pipeline's environment (after the proxies have rewritten it); stopped after."""
+    servers: list[LiveServer] = []
+
+    def start() -> LiveServer:
+        server = LiveServer(pipeline.env, pipeline.tmp_path / f"gunicorn-{len(servers)}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def owner_token(client_for, make_user) -> str:
+    """A Bearer token of the owner, from the public login (in-process: the password hasher is the test's)."""
+    client = client_for(make_user("owner@example.com"))
+    return str(client._credentials["HTTP_AUTHORIZATION"].removeprefix("Bearer "))
