@@ -30,6 +30,10 @@ from workers.outbox import relay_forever
 
 logger = logging.getLogger(__name__)
 
+# Events carry ids and plain values (a few hundred bytes): a body this large is not one of ours, and
+# parsing it could cost the worker a lot of memory, so it is dead-lettered unread.
+MAX_BODY_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True)
 class RunnerOptions:
@@ -153,6 +157,15 @@ def _consume_through_outages(
 
 
 def decode(delivery: Delivery) -> dict[str, Any] | None:
+    if len(delivery.body) > MAX_BODY_BYTES:
+        logger.error(
+            "message %s is %d bytes, over %d; dead-lettering it unread: %r",
+            delivery.message_id,
+            len(delivery.body),
+            MAX_BODY_BYTES,
+            delivery.body[:200],
+        )
+        return None
     try:
         event = json.loads(delivery.body)
     except ValueError as exc:

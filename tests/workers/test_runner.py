@@ -74,6 +74,18 @@ def test_a_json_body_that_is_not_an_object_is_dead_lettered(amqp_namespace):
     assert dead.event == [1, 2]
 
 
+def test_an_oversized_body_is_dead_lettered_unread(amqp_namespace):
+    body = b'{"invoice_id": "inv-1", "padding": "' + b"x" * runner.MAX_BODY_BYTES + b'"}'
+    publish_raw("render", body)
+
+    with running(fake_consumers.RecordingConsumer()):
+        [dead] = dead_letters("render", timeout=5)
+
+    assert dead.body == body
+    assert dead.reason == "rejected"
+    assert fake_consumers.calls == []
+
+
 def test_a_permanent_error_gives_up_once_and_dead_letters(amqp_namespace):
     publish(invoice_id="inv-1")
 
