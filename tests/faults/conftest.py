@@ -4,7 +4,7 @@ whichever service a scenario fails. Every test here is marked ``faults`` (``pyte
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -17,7 +17,7 @@ from tests.e2e.conftest import (  # noqa: F401 - pipeline and smtp_inbox are pyt
     wait_for,
 )
 from tests.faults.live_server import LiveServer
-from tests.faults.proxy import FaultProxy
+from tests.faults.proxy import FaultProxy, with_port
 from tests.payloads import sample_payload
 
 
@@ -40,14 +40,6 @@ def make_proxy() -> Iterator[Callable[[int, str], FaultProxy]]:
     yield make
     for proxy in made:
         proxy.close()
-
-
-def with_port(url: str, port: int, query: str | None = None) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)
-    host = f"127.0.0.1:{port}"
-    netloc_text = f"{netloc[0]}@{host}" if len(netloc) == 2 else host
-    return urlunsplit(parts._replace(netloc=netloc_text, query=parts.query if query is None else query))
 
 
 @pytest.fixture

@@ -18,6 +18,17 @@ import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+
+def with_port(url: str, port: int, query: str | None = None) -> str:
+    """``url`` pointed at 127.0.0.1:``port`` (a proxy), credentials kept; ``query`` replaces the query."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)
+    host = f"127.0.0.1:{port}"
+    netloc_text = f"{netloc[0]}@{host}" if len(netloc) == 2 else host
+    return urlunsplit(parts._replace(netloc=netloc_text, query=parts.query if query is None else query))
+
 
 UP, REFUSING, PAUSED = "up", "refusing", "paused"
 _POLL = 0.1  # seconds a forwarding thread waits before looking at the proxy's state again
