@@ -25,16 +25,17 @@ def _rendering() -> bool:
     return Invoice.objects.filter(status=InvoiceStatus.RENDERING).exists()
 
 
-def _start(pipeline) -> None:
+def _shorten_timeouts(pipeline) -> None:
     pipeline.env["MONGODB_URL"] += f"&{FAST_FAILING_MONGODB}"
-    pipeline.start_all()
 
 
 def test_a_short_storage_outage_while_rendering_is_retried_and_every_job_completes(
     mongo_proxy, pipeline, owner_client
 ):
-    _start(pipeline)
+    _shorten_timeouts(pipeline)
+    pipeline.start("notify")
     accepted = [upload(owner_client, "csv") for _ in range(BATCH)]
+    pipeline.start("render")  # after the uploads: a backlog is being rendered when the outage hits
     wait_for(_rendering, "a render in progress")
 
     with mongo_proxy.outage():
@@ -48,7 +49,8 @@ def test_a_short_storage_outage_while_rendering_is_retried_and_every_job_complet
 def test_a_storage_outage_longer_than_the_delivery_budget_still_ends_ready(
     mongo_proxy, pipeline, owner_client
 ):
-    _start(pipeline)
+    _shorten_timeouts(pipeline)
+    pipeline.start_all()
     first = upload(owner_client, "csv")
     pipeline.wait_status(first, "ready")
 

@@ -20,9 +20,16 @@ MAX_KILLS = KILLS * 3  # kills tried at most; one that lands between jobs does n
 PROGRESS_BETWEEN_KILLS = BATCH // (KILLS + 4)  # invoices finished between two kills, to spread them out
 
 
-def _claimed_first_time() -> Invoice | None:
-    # A first attempt, so no single message is killed into its delivery limit by this test.
-    return Invoice.objects.filter(status=InvoiceStatus.RENDERING, attempts=1).first()
+NONE_LEFT = "no invoice left to claim"
+
+
+def _next_claim() -> Invoice | str | None:
+    """An invoice the worker is rendering for the first time (so no message is killed into its delivery
+    limit by this test), or NONE_LEFT once every invoice has been claimed."""
+    claimed = Invoice.objects.filter(status=InvoiceStatus.RENDERING, attempts=1).first()
+    if claimed is None and not Invoice.objects.filter(status=InvoiceStatus.QUEUED).exists():
+        return NONE_LEFT
+    return claimed
 
 
 def _finished() -> int:
@@ -40,7 +47,10 @@ def test_render_workers_killed_mid_job_lose_and_double_nothing(pipeline, owner_c
 
     mid_job_kills = tries = 0
     while mid_job_kills < KILLS and tries < MAX_KILLS and _finished() < BATCH:
-        claimed = wait_for(_claimed_first_time, "the render worker to claim a job")
+        claimed = wait_for(_next_claim, "the render worker to claim a job")
+        if claimed == NONE_LEFT:
+            break
+        assert isinstance(claimed, Invoice)
         renderer.stop(signal.SIGKILL)
         tries += 1
         claimed.refresh_from_db()
