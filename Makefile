@@ -10,7 +10,7 @@ PORT ?= 8000
 # The test suite's PostgreSQL (scripts/services.sh creates the role and database).
 TEST_DATABASE_URL ?= postgres://invoiceapp:invoiceapp@127.0.0.1:5432/invoiceapp
 
-.PHONY: run test lint typecheck pytest check-deploy lint-deploy bench services venv clean
+.PHONY: run test lint typecheck pytest test-faults check-deploy lint-deploy bench services venv clean
 
 venv: $(STAMP)
 
@@ -64,6 +64,10 @@ lint-deploy: $(STAMP)
 
 pytest: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider
+
+## make test-faults: only the fault-injection suite (tests/faults), against the real services
+test-faults: $(STAMP) services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider -m faults tests/faults
 
 ## make bench: benchmarks against the real services -> BENCHMARKS.md, bench/results.json (BENCH_ARGS=--quick)
 bench: $(STAMP) services

@@ -19,10 +19,40 @@ class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
     can_delete = False
-    fields = ("kind", "recipient", "sent_at", "attempts", "last_error", "provider_message_id")
+    fields = (
+        "kind",
+        "recipient",
+        "sent_at",
+        "attempts",
+        "next_attempt_at",
+        "failed_at",
+        "last_error",
+        "provider_message_id",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: find the emails still being retried (sent at: empty) or given up on (failed at: set)."""
+
+    list_display = ("invoice", "kind", "recipient", "sent_at", "attempts", "next_attempt_at", "failed_at")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), ("failed_at", admin.EmptyFieldListFilter))
+    search_fields = ("recipient", "invoice__number")
+    list_select_related = ("invoice",)
+    ordering = ("-created_at",)
+    readonly_fields = [*NotificationInline.fields, "invoice", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
 

@@ -3,14 +3,21 @@
 The notification row is locked while its email is sent and marked sent in the same transaction, so two
 deliveries of the same job send one email. The gap that remains: the provider accepted the email but the
 process died before the commit; the job is then redelivered and one duplicate email can be sent.
+
+A sending failure (SMTP or provider down) is not retried through the queue, whose delivery limit would give
+up within seconds: the row keeps the error and a ``next_attempt_at``, and the outbox relay queues the next
+attempt when it is due (``notifications_requeue_due``), with growing delays, until the notification is
+older than ``NOTIFY_GIVE_UP_SECONDS``; then it is marked failed with the last error.
 """
 
 import logging
 import smtplib
 import uuid
+from datetime import timedelta
 from email.utils import make_msgid
 
 from anymail.exceptions import AnymailError
+from django import db
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,7 +28,8 @@ from django.utils import timezone
 from invoices.document.currencies import find_currency
 from invoices.document.money import format_amount
 from invoices.models import Invoice, Notification, NotificationKind
-from workers.errors import PermanentError, TransientError
+from workers.errors import PermanentError
+from workers.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -31,31 +39,72 @@ SUBJECTS = {
 }
 # What a sending failure can look like: SMTP refusals and network errors, or a provider's API error.
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
+REQUEUE_BATCH = 100
 
 
 def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
-    try:
-        with transaction.atomic():
-            notification = _locked(invoice_id, kind)
-            if notification.sent_at is not None:
-                logger.info("%s email for invoice %s already sent; duplicate job ignored", kind, invoice_id)
-                return
+    with transaction.atomic():
+        notification = _locked(invoice_id, kind)
+        if notification.sent_at is not None or notification.failed_at is not None:
+            logger.info("%s email for invoice %s already settled; duplicate job ignored", kind, invoice_id)
+            return
+        try:
             message_id = _deliver(notification)
-            Notification.objects.filter(pk=notification.pk).update(
-                sent_at=timezone.now(),
-                provider_message_id=message_id,
-                attempts=F("attempts") + 1,
-                last_error="",
-            )
-    except SEND_ERRORS as exc:
-        _record_error(invoice_id, kind, f"{type(exc).__name__}: {exc}")
-        raise TransientError(f"Sending the {kind} email failed: {exc}") from exc
+        except SEND_ERRORS as exc:
+            # The job itself is done (its message is acked): from here the row carries the retry.
+            _retry_later(notification, f"{type(exc).__name__}: {exc}")
+            return
+        Notification.objects.filter(pk=notification.pk).update(
+            sent_at=timezone.now(),
+            provider_message_id=message_id,
+            attempts=F("attempts") + 1,
+            last_error="",
+            next_attempt_at=None,
+        )
     logger.info("%s email for invoice %s sent", kind, invoice_id)
 
 
 def notification_give_up(*, invoice_id: uuid.UUID, kind: str, reason: str) -> None:
-    _record_error(invoice_id, kind, f"Gave up: {reason}")
+    """The queue gave up on the job (not a sending failure: those are retried by the relay)."""
+    Notification.objects.filter(invoice_id=invoice_id, kind=kind, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1,
+        last_error=f"Gave up: {reason}"[:2000],
+        failed_at=timezone.now(),
+        next_attempt_at=None,
+    )
     logger.error("%s email for invoice %s not sent: %s", kind, invoice_id, reason)
+
+
+def notifications_retry_pass() -> None:
+    """The relay loop's call: queue the due retries; never raise (the loop must go on during an outage)."""
+    db.close_old_connections()  # a connection a PostgreSQL restart broke is dropped, not reused
+    try:
+        notifications_requeue_due()
+    except Exception:
+        logger.exception("queueing the due email retries failed")
+
+
+def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:
+    """Queue the next attempt of every unsent notification whose retry is due; return how many.
+
+    Called by the outbox relay on every pass. SKIP LOCKED lets several relays run side by side, and
+    clearing ``next_attempt_at`` in the same transaction as the outbox row queues each attempt once.
+    """
+    with transaction.atomic():
+        due = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=timezone.now())
+            .order_by("next_attempt_at")[:limit]
+        )
+        for notification in due:
+            outbox_add(
+                queue="notify",
+                payload={"invoice_id": str(notification.invoice_id), "kind": notification.kind},
+            )
+        Notification.objects.filter(pk__in=[n.pk for n in due]).update(next_attempt_at=None)
+    if due:
+        logger.info("queued %d email retry(ies)", len(due))
+    return len(due)
 
 
 def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
@@ -105,7 +154,35 @@ def _total(invoice: Invoice) -> str:
     return f"{amount} {invoice.currency}"
 
 
-def _record_error(invoice_id: uuid.UUID, kind: str, error: str) -> None:
-    Notification.objects.filter(invoice_id=invoice_id, kind=kind, sent_at__isnull=True).update(
-        attempts=F("attempts") + 1, last_error=error[:2000]
+def _retry_later(notification: Notification, error: str) -> None:
+    """Record a failed attempt: schedule the next one, or give up once the notification is too old."""
+    attempts = notification.attempts + 1
+    now = timezone.now()
+    too_old = now - notification.created_at >= timedelta(seconds=settings.NOTIFY_GIVE_UP_SECONDS)
+    if too_old:
+        error = f"Gave up after {attempts} attempts: {error}"
+        failed_at, next_attempt_at = now, None
+        logger.error(
+            "%s email for invoice %s not sent: %s", notification.kind, notification.invoice_id, error
+        )
+    else:
+        delay = retry_delay(attempts)
+        failed_at, next_attempt_at = None, now + timedelta(seconds=delay)
+        logger.warning(
+            "%s email for invoice %s not sent (attempt %d): %s; next attempt in %d s",
+            notification.kind,
+            notification.invoice_id,
+            attempts,
+            error,
+            delay,
+        )
+    Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+        attempts=attempts, last_error=error[:2000], failed_at=failed_at, next_attempt_at=next_attempt_at
+    )
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt after ``attempts`` failed ones: doubling, capped."""
+    return int(
+        min(settings.NOTIFY_RETRY_MAX_SECONDS, settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
     )

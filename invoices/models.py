@@ -89,11 +89,23 @@ class Notification(models.Model):
     provider_message_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # After a sending failure: when the relay queues the next attempt (null: none scheduled).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set when no more attempts will be made (last_error says why); sent_at stays null.
+    failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["invoice", "kind"], name="notification_once_per_invoice_kind"),
+        ]
+        indexes = [
+            # The relay's scan for retries that are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_retry_due",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -221,6 +221,9 @@ AMQP_URL = env_secret("AMQP_URL")
 WORKER_PREFETCH = env_int("WORKER_PREFETCH", 2)
 # Deliveries of one message before it is dead-lettered (RabbitMQ's x-delivery-limit on quorum queues).
 WORKER_DELIVERY_LIMIT = env_int("WORKER_DELIVERY_LIMIT", 5)
+# How long a job waits out an outage of PostgreSQL or MongoDB, retrying on the same delivery, before the
+# failure counts against WORKER_DELIVERY_LIMIT. Keep it well below RabbitMQ's consumer_timeout (30 min).
+WORKER_OUTAGE_RETRY_SECONDS = env_int("WORKER_OUTAGE_RETRY_SECONDS", 300)
 # Prefix of every exchange and queue name, so several deployments (or test runs) can share one broker.
 AMQP_NAMESPACE = env_str("AMQP_NAMESPACE", "invoices")
 
@@ -260,6 +263,12 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# An email that could not be sent is tried again after NOTIFY_RETRY_BASE_SECONDS, doubling up to
+# NOTIFY_RETRY_MAX_SECONDS between attempts; once the notification is NOTIFY_GIVE_UP_SECONDS old, the
+# next failure marks it failed (the admin's notifications list shows it, with the last error).
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 10)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 900)
+NOTIFY_GIVE_UP_SECONDS = env_int("NOTIFY_GIVE_UP_SECONDS", 2 * 24 * 3600)
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -8,9 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 import pika
 import pika.exceptions
 from django.conf import settings
+from pika.adapters.utils.connection_workflow import AMQPConnectorException
 
-# What a lost or unreachable broker raises: pika's errors, and socket errors pika lets through.
-BROKER_ERRORS: tuple[type[BaseException], ...] = (pika.exceptions.AMQPError, OSError)
+# What a lost or unreachable broker raises: pika's errors, socket errors pika lets through, and what a
+# broker that accepts the TCP connection but never completes the handshake raises (AMQPConnectorStackTimeout
+# after stack_timeout: not an AMQPError, so without it a stalled broker crashed the worker's connect loop).
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    pika.exceptions.AMQPError,
+    OSError,
+    AMQPConnectorException,
+)
 
 # Seconds. The heartbeat lets both sides notice a dead peer within about two intervals; the blocked
 # timeout bounds how long a publish waits while the broker is under a resource alarm.

@@ -93,10 +93,13 @@ def relay_forever(
 
     ``beat`` is called every pass: the relay-only worker's liveness heartbeat.
     """
+    from invoices.emails import notifications_retry_pass  # here: the invoices app imports this module
+
     publisher = Publisher()
     backoff = Backoff(minimum=interval, maximum=30.0)
     try:
         while not stop.is_set():
+            notifications_retry_pass()  # emails whose retry is due, back into the outbox
             healthy = _relay_once(publisher)
             if healthy:
                 backoff.reset()

@@ -24,11 +24,15 @@ from django.conf import settings
 from workers import topology
 from workers.broker import BROKER_ERRORS, DEFAULT_HEARTBEAT, Backoff, close_quietly, connect
 from workers.consumer import Consumer
-from workers.errors import PermanentError
+from workers.errors import OUTAGE_ERRORS, PermanentError
 from workers.heartbeat import heartbeat
 from workers.outbox import relay_forever
 
 logger = logging.getLogger(__name__)
+
+# Events carry ids and plain values (a few hundred bytes): a body this large is not one of ours, and
+# parsing it could cost the worker a lot of memory, so it is dead-lettered unread.
+MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def handle_delivery(
         finally:
             db.close_old_connections()
     try:
-        consumer.consume(event)
+        _consume_through_outages(consumer, delivery, event, stop=stop, options=options)
         return Verdict.ACK
     except PermanentError as exc:
         logger.warning(
@@ -116,7 +120,52 @@ def handle_delivery(
         db.close_old_connections()
 
 
+def _consume_through_outages(
+    consumer: Consumer,
+    delivery: Delivery,
+    event: dict[str, Any],
+    *,
+    stop: threading.Event,
+    options: RunnerOptions,
+) -> None:
+    """Run the job; while PostgreSQL or MongoDB is unreachable, wait and run it again on this delivery.
+
+    An outage says nothing about the message. Requeueing would spend the delivery budget meant for poison
+    messages, so an outage longer than that budget (seconds) failed invoices whose storage came back moments
+    later. The message stays unacked meanwhile; the connection's thread keeps the heartbeats going. Past
+    WORKER_OUTAGE_RETRY_SECONDS (or on stop) the error counts as an ordinary failed delivery.
+    """
+    deadline = time.monotonic() + settings.WORKER_OUTAGE_RETRY_SECONDS
+    backoff = Backoff(options.reconnect_min, options.reconnect_max)
+    while True:
+        try:
+            consumer.consume(event)
+            return
+        except OUTAGE_ERRORS as exc:
+            if stop.is_set() or time.monotonic() >= deadline:
+                raise
+            delay = backoff.next_delay()
+            logger.warning(
+                "%s message %s: a backing service is unavailable (%r); retrying it in %.1f s",
+                consumer.queue,
+                delivery.message_id,
+                exc,
+                delay,
+            )
+            db.close_old_connections()  # a connection broken by the outage is dropped, not reused
+            stop.wait(delay)
+
+
 def decode(delivery: Delivery) -> dict[str, Any] | None:
+    if len(delivery.body) > MAX_BODY_BYTES:
+        logger.error(
+            "message %s is %d bytes, over %d; dead-lettering it unread: %r",
+            delivery.message_id,
+            len(delivery.body),
+            MAX_BODY_BYTES,
+            delivery.body[:200],
+        )
+        return None
     try:
         event = json.loads(delivery.body)
     except ValueError as exc:

@@ -1,10 +1,12 @@
 import socket
 import threading
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.amqp import fetch_messages, with_channel
+from tests.faults.proxy import FaultProxy, with_port
 from workers.publisher import Publisher, PublishError, publisher_for_thread
 
 CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1/%2F"
@@ -57,3 +59,17 @@ def test_each_thread_has_its_own_publisher_for_the_current_settings(amqp_namespa
     assert others[0] is not mine
     settings.AMQP_NAMESPACE = amqp_namespace + "-other"
     assert publisher_for_thread() is not mine
+
+
+def test_a_broker_that_stops_answering_fails_the_publish_at_the_timeout_not_never(amqp_namespace, amqp_url):
+    proxy = FaultProxy(urlsplit(amqp_url).port or 5672)
+    try:
+        with Publisher(with_port(amqp_url, proxy.port), timeout=1.0) as publisher:
+            publisher.publish("render", {"n": 1}, "m-1")
+            proxy.pause()  # the connection stays open; nothing comes back, not even the confirm
+            with pytest.raises(PublishError, match="no answer from the broker within 1 s"):
+                publisher.publish("render", {"n": 2}, "m-2")
+            proxy.accept()
+            publisher.publish("render", {"n": 3}, "m-3")
+    finally:
+        proxy.close()

@@ -3,11 +3,13 @@
 import threading
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
 
 from tests.amqp import dead_letters, fetch_messages, publish_raw, queue_message_count, wait_until
+from tests.faults.proxy import FaultProxy, with_port
 from tests.workers import fake_consumers
 from workers import runner
 from workers.consumer import Consumer
@@ -72,6 +74,18 @@ def test_a_json_body_that_is_not_an_object_is_dead_lettered(amqp_namespace):
         [dead] = dead_letters("render", timeout=5)
 
     assert dead.event == [1, 2]
+
+
+def test_an_oversized_body_is_dead_lettered_unread(amqp_namespace):
+    body = b'{"invoice_id": "inv-1", "padding": "' + b"x" * runner.MAX_BODY_BYTES + b'"}'
+    publish_raw("render", body)
+
+    with running(fake_consumers.RecordingConsumer()):
+        [dead] = dead_letters("render", timeout=5)
+
+    assert dead.body == body
+    assert dead.reason == "rejected"
+    assert fake_consumers.calls == []
 
 
 def test_a_permanent_error_gives_up_once_and_dead_letters(amqp_namespace):
@@ -186,6 +200,22 @@ def test_the_runner_waits_for_the_broker_and_then_consumes(amqp_namespace, setti
         settings.AMQP_URL = good_url  # "the broker is back"
         publish(invoice_id="inv-1")
         wait_until(lambda: calls("consume:render")() == 1, 10, "the consumer after reconnecting")
+
+
+def test_a_broker_that_accepts_but_never_answers_the_handshake_is_retried_not_fatal(amqp_namespace, settings):
+    proxy = FaultProxy(urlsplit(settings.AMQP_URL).port or 5672)
+    direct_url = settings.AMQP_URL
+    settings.AMQP_URL = with_port(direct_url, proxy.port, "stack_timeout=0.5")
+    proxy.pause()  # TCP accepted, then silence: pika's handshake times out (not an AMQPError)
+    try:
+        with running(fake_consumers.RecordingConsumer()):
+            wait_until(lambda: proxy.accepted >= 2, 10, "a second connection attempt after the stall")
+            proxy.accept()
+            settings.AMQP_URL = direct_url
+            publish(invoice_id="inv-1")
+            wait_until(lambda: calls("consume:render")() == 1, 10, "the consumer after the stall")
+    finally:
+        proxy.close()
 
 
 def test_the_relay_beside_the_runner_publishes_what_the_fast_path_missed(

@@ -1,0 +1,137 @@
+"""The ledger check every fault scenario ends with: after the fault, nothing is lost, doubled or left behind.
+
+``settle()`` waits (polling, generous timeout) until the pipeline is quiet, then ``check()`` asserts:
+
+- every accepted invoice is ``ready`` or ``failed`` with a non-empty reason (and no other invoice exists);
+- a ready invoice has exactly one stored GridFS file, the one its row points to, readable, with the
+  size and sha256 the row records;
+- no orphan in the test's GridFS database: no file no ready invoice points to, no chunk without a file;
+- at most one email per invoice and event in the SMTP inbox, and exactly one for each notification
+  marked sent; no notification left pending (each is sent, or failed with a reason);
+- no outbox row left unsent.
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+from django.core.management import call_command
+
+from invoices.models import Invoice, InvoiceStatus, Notification
+from tests.e2e.conftest import Pipeline, wait_for
+from workers.models import OutboxMessage
+
+SETTLE_TIMEOUT = 120.0  # seconds; generous for a 2-core machine shared with other work
+FINAL = (InvoiceStatus.READY, InvoiceStatus.FAILED)
+SUBJECT_KIND = {"is ready": "ready", "could not be created": "failed"}
+
+
+@dataclass
+class Ledger:
+    ready: int
+    failed: int
+    emails: int
+    orphans_removed: int  # unreferenced files + orphan chunks the product's cleanup_files had to remove
+
+
+def settle(pipeline: Pipeline, timeout: float = SETTLE_TIMEOUT) -> None:
+    """Wait until no invoice, outbox row or notification is still on its way."""
+
+    def quiet() -> bool:
+        return (
+            not Invoice.objects.exclude(status__in=FINAL).exists()
+            and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+            and not _pending_notifications().exists()
+            and len(pipeline.inbox.messages) >= Notification.objects.filter(sent_at__isnull=False).count()
+        )
+
+    wait_for(quiet, "the pipeline to settle (invoices final, outbox sent, notifications done)", timeout)
+
+
+def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool = False) -> Ledger:
+    """Settle, then assert the ledger; ``orphans_expected`` when workers were killed mid-upload."""
+    accepted_ids = {str(invoice_id) for invoice_id in accepted}
+    settle(pipeline)
+    invoices = list(Invoice.objects.all())
+    assert {str(invoice.id) for invoice in invoices} == accepted_ids, "an accepted invoice is missing"
+    removed = _check_no_orphans(pipeline, invoices, cleanup=orphans_expected)
+    for invoice in invoices:
+        _check_invoice(pipeline, invoice)
+    emails = _check_emails(pipeline, invoices)
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    ready = sum(invoice.status == InvoiceStatus.READY for invoice in invoices)
+    return Ledger(ready=ready, failed=len(invoices) - ready, emails=emails, orphans_removed=removed)
+
+
+def _pending_notifications() -> Any:
+    return Notification.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
+
+
+def _check_invoice(pipeline: Pipeline, invoice: Invoice) -> None:
+    if invoice.status == InvoiceStatus.FAILED:
+        assert invoice.failure_reason.strip(), f"invoice {invoice.id} failed without a reason"
+        assert not invoice.file_name
+        return
+    assert invoice.status == InvoiceStatus.READY, invoice.status
+    stored = _files_of(pipeline, invoice.id)
+    assert [document["filename"] for document in stored] == [invoice.file_name], (
+        f"invoice {invoice.id} should have exactly its one file {invoice.file_name}, has {stored}"
+    )
+    with pipeline.storage.open(invoice.file_name) as file:
+        content = file.read()
+    assert len(content) == invoice.size
+    assert hashlib.sha256(content).hexdigest() == invoice.sha256
+
+
+def _files_of(pipeline: Pipeline, invoice_id: Any) -> list[dict[str, Any]]:
+    files = pipeline.storage.database()[f"{pipeline.storage.bucket_name}.files"]
+    return list(files.find({"filename": {"$regex": f"^{invoice_id}/"}}, {"filename": 1}))
+
+
+def _orphans(pipeline: Pipeline, invoices: list[Invoice]) -> tuple[list[str], int]:
+    database = pipeline.storage.database()
+    bucket = pipeline.storage.bucket_name
+    referenced = {invoice.file_name for invoice in invoices if invoice.status == InvoiceStatus.READY}
+    files = {document["_id"]: document["filename"] for document in database[f"{bucket}.files"].find()}
+    unreferenced = sorted(name for name in files.values() if name not in referenced)
+    orphan_chunks = database[f"{bucket}.chunks"].count_documents({"files_id": {"$nin": list(files)}})
+    return unreferenced, orphan_chunks
+
+
+def _check_no_orphans(pipeline: Pipeline, invoices: list[Invoice], *, cleanup: bool) -> int:
+    unreferenced, orphan_chunks = _orphans(pipeline, invoices)
+    found = len(unreferenced) + orphan_chunks
+    if found and cleanup:
+        # A worker killed between its GridFS upload and its commit leaves garbage by design (rule 10);
+        # the product's cleanup command must be able to remove all of it.
+        call_command("cleanup_files", "--older-than-hours", "0.00001", stdout=StringIO())
+        unreferenced, orphan_chunks = _orphans(pipeline, invoices)
+    assert unreferenced == [], f"files no ready invoice points to: {unreferenced}"
+    assert orphan_chunks == 0, f"{orphan_chunks} chunk(s) without a files document"
+    return found
+
+
+def _check_emails(pipeline: Pipeline, invoices: list[Invoice]) -> int:
+    by_invoice = {str(invoice.id): invoice for invoice in invoices}
+    counts: Counter[tuple[str, str]] = Counter()
+    for message in list(pipeline.inbox.messages):
+        kind = next(kind for words, kind in SUBJECT_KIND.items() if words in message["Subject"])
+        invoice_id = next(i for i in by_invoice if i in _plain(message))
+        counts[invoice_id, kind] += 1
+    doubled = {key: count for key, count in counts.items() if count > 1}
+    assert not doubled, f"more than one email per invoice and event: {doubled}"
+    sent = {
+        (str(n.invoice_id), n.kind) for n in Notification.objects.filter(sent_at__isnull=False).only("kind")
+    }
+    assert set(counts) == sent, "the inbox and the notifications marked sent disagree"
+    for notification in Notification.objects.filter(sent_at__isnull=True):
+        assert notification.last_error.strip(), f"{notification} is unsent without a reason"
+    return sum(counts.values())
+
+
+def _plain(message: Any) -> str:
+    part = message.get_body(("plain",))
+    return part.get_content() if part is not None else ""

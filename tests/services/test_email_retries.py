@@ -1,0 +1,104 @@
+"""Email retries outlive the delivery limit: the notification row schedules them, the relay queues them."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from invoices import services
+from invoices.emails import notification_give_up, notification_send, notifications_requeue_due, retry_delay
+from invoices.models import Notification
+from tests.payloads import sample_payload
+from workers.models import OutboxMessage
+
+
+class DownBackend:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture
+def notification(user, local_invoice_storage):
+    invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+    services.invoice_render(invoice_id=invoice.id)
+    return Notification.objects.get(invoice=invoice, kind="ready")
+
+
+@pytest.fixture
+def smtp_down(settings):
+    settings.EMAIL_BACKEND = "tests.services.test_email_retries.DownBackend"
+    settings.NOTIFY_RETRY_BASE_SECONDS, settings.NOTIFY_RETRY_MAX_SECONDS = 10, 60
+
+
+def send(notification) -> Notification:
+    notification_send(invoice_id=notification.invoice_id, kind=notification.kind)
+    return Notification.objects.get(pk=notification.pk)
+
+
+def test_the_delay_doubles_up_to_the_cap(settings):
+    settings.NOTIFY_RETRY_BASE_SECONDS, settings.NOTIFY_RETRY_MAX_SECONDS = 10, 60
+
+    assert [retry_delay(attempts) for attempts in range(1, 6)] == [10, 20, 40, 60, 60]
+
+
+def test_each_failure_schedules_the_next_attempt_later(notification, smtp_down):
+    first = send(notification)
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+    second = send(notification)
+
+    assert second.attempts == 2
+    assert first.next_attempt_at is not None
+    assert second.next_attempt_at is not None
+    assert second.next_attempt_at - first.next_attempt_at >= timedelta(seconds=10)
+    assert "Connection refused" in second.last_error
+
+
+def test_a_due_retry_is_queued_once_through_the_outbox(notification, smtp_down):
+    send(notification)
+    before = OutboxMessage.objects.filter(queue="notify").count()
+
+    assert notifications_requeue_due() == 0  # not due yet
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+    assert notifications_requeue_due() == 1
+    assert notifications_requeue_due() == 0  # queued once: next_attempt_at is cleared
+
+    assert OutboxMessage.objects.filter(queue="notify").count() == before + 1
+    assert Notification.objects.get(pk=notification.pk).next_attempt_at is None
+
+
+def test_a_retry_that_succeeds_sends_one_email(notification, smtp_down, settings):
+    send(notification)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    sent = send(notification)
+    send(notification)  # a duplicate job
+
+    assert sent.sent_at is not None
+    assert sent.next_attempt_at is None
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_older_than_the_limit_fails_with_the_reason(notification, smtp_down, settings):
+    settings.NOTIFY_GIVE_UP_SECONDS = 60
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+
+    failed = send(notification)
+
+    assert failed.failed_at is not None
+    assert failed.next_attempt_at is None
+    assert failed.last_error.startswith("Gave up after 1 attempts: ConnectionRefusedError")
+    assert notifications_requeue_due() == 0
+
+
+def test_the_queue_giving_up_marks_the_notification_failed(notification):
+    notification_give_up(invoice_id=notification.invoice_id, kind="ready", reason="template error")
+
+    failed = Notification.objects.get(pk=notification.pk)
+    assert failed.failed_at is not None
+    assert failed.last_error == "Gave up: template error"
