@@ -4,6 +4,7 @@
 #   web                  gunicorn on 0.0.0.0:8000 (settings in docker/gunicorn.conf.py)
 #   render|notify|relay  manage.py run_worker ROLE: a queue consumer (with the outbox relay), or the relay
 #   migrate              manage.py migrate, then createcachetable; exits when done (a one-shot job)
+#   cleanup              manage.py cleanup_files: removes stored files no invoice references (the CronJob)
 #   manage.py ARGS...    python manage.py ARGS..., e.g. `manage.py shell`
 #   anything else        run as given, e.g. `python -V`
 #
@@ -26,6 +27,7 @@ usage: entrypoint.sh ROLE [ARGS...]
   notify     run the notification worker (manage.py run_worker notify)
   relay      run the outbox relay alone (manage.py run_worker relay)
   migrate    apply the migrations and create the cache table, then exit
+  cleanup    remove stored files no invoice references (manage.py cleanup_files), then exit
   manage.py  any management command, e.g. `manage.py shell`
   COMMAND    anything else is run as given
 USAGE
@@ -67,6 +69,11 @@ case "$role" in
     record_role migrate
     python manage.py migrate --no-input "$@"
     exec python manage.py createcachetable
+    ;;
+  cleanup)
+    shift
+    record_role cleanup
+    exec python manage.py cleanup_files "$@"
     ;;
   manage.py)
     exec python "$@"

@@ -6,7 +6,7 @@
 - render, notify, relay: the worker's heartbeat file (WORKER_HEARTBEAT_FILE, default
   /tmp/worker-heartbeat), touched every few seconds by a live worker, is younger than
   WORKER_HEARTBEAT_MAX_AGE_SECONDS (default 120: more than the longest render, PDF_MAX_RENDER_SECONDS).
-- anything else (migrate, a one-off command): healthy; there is nothing long-running to check.
+- anything else (migrate, cleanup, a one-off command): healthy; there is nothing long-running to check.
 
 Exit status 0 is healthy, 1 unhealthy (the only two codes docker defines); the reason is printed and
 shown by `docker inspect`. Standard library only, and quick: it runs every 30 seconds.

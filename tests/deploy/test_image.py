@@ -278,6 +278,15 @@ def test_a_failed_migration_fails_the_job_without_creating_the_cache_table(run_e
     assert [call[2] for call in result.calls] == ["python manage.py migrate --no-input"]
 
 
+def test_cleanup_execs_cleanup_files_with_its_arguments(run_entrypoint):
+    # The chart's CronJob runs ["cleanup", "--older-than-hours", N].
+    result = run_entrypoint("cleanup", "--older-than-hours", "24")
+
+    assert result.returncode == 0, result.stderr
+    assert result.calls == [(result.pid, str(ROOT), "python manage.py cleanup_files --older-than-hours 24")]
+    assert run_entrypoint.role_file.read_text(encoding="utf-8") == "cleanup\n"
+
+
 def test_manage_py_runs_a_management_command(run_entrypoint):
     result = run_entrypoint("manage.py", "shell")
 
@@ -296,7 +305,8 @@ def test_no_role_prints_the_usage_and_fails(run_entrypoint):
 
     assert result.returncode == 64
     assert result.calls == []
-    assert all(role in result.stderr for role in ("web", "render", "notify", "relay", "migrate", "manage.py"))
+    roles = ("web", "render", "notify", "relay", "migrate", "cleanup", "manage.py")
+    assert all(role in result.stderr for role in roles)
 
 
 def test_a_role_fails_loudly_without_a_writable_tmp(run_entrypoint, tmp_path):
@@ -412,7 +422,7 @@ def test_a_worker_is_unhealthy_without_a_heartbeat(tmp_path):
     assert "no heartbeat" in result.stdout
 
 
-@pytest.mark.parametrize("role", ["migrate", None])
+@pytest.mark.parametrize("role", ["migrate", "cleanup", None])
 def test_other_roles_and_one_off_commands_are_healthy(tmp_path, role):
     assert healthcheck(tmp_path, role, PORT=str(free_port())).returncode == 0
 
