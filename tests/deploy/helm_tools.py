@@ -19,7 +19,7 @@ KUBE_VERSION = "1.29.0"
 APP_CHART = "invoiceapp"
 DATA_CHARTS = ("postgres", "mongodb", "rabbitmq")
 CHARTS = (APP_CHART, *DATA_CHARTS)
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
 
 Manifest = dict[str, Any]
 
@@ -96,13 +96,20 @@ def workloads(docs: Iterable[Manifest]) -> list[Manifest]:
     return [doc for doc in docs if doc["kind"] in WORKLOAD_KINDS]
 
 
+def pod_template(workload: Manifest) -> dict[str, Any]:
+    """The pod template of any workload kind: a CronJob's sits one level deeper, in its Job template."""
+    spec = workload["spec"]["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else workload["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
 def pod_spec(workload: Manifest) -> dict[str, Any]:
-    spec: dict[str, Any] = workload["spec"]["template"]["spec"]
+    spec: dict[str, Any] = pod_template(workload)["spec"]
     return spec
 
 
 def pod_labels(workload: Manifest) -> dict[str, str]:
-    labels: dict[str, str] = workload["spec"]["template"]["metadata"]["labels"]
+    labels: dict[str, str] = pod_template(workload)["metadata"]["labels"]
     return labels
 
 

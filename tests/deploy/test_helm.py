@@ -5,8 +5,10 @@ Without helm these tests fail (never skip): helm_tools.helm_binary() explains wh
 """
 
 import base64
+import copy
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -30,6 +32,7 @@ from tests.deploy.helm_tools import (
     one,
     pod_labels,
     pod_spec,
+    pod_template,
     production_values,
     render,
     render_error,
@@ -115,18 +118,18 @@ def secret_data(secret: Manifest) -> dict[str, str]:
 # --- Every container: resources and the security context ----------------------------------------------------
 
 
-@pytest.mark.security
-def test_every_container_has_cpu_and_memory_requests_and_limits(rendered):
-    chart, docs = rendered
+# The checks every workload of every chart must pass (Deployments, StatefulSets, Jobs and CronJobs: see
+# helm_tools.workloads); test_the_generic_checks_see_the_cronjobs_pods proves they reach a CronJob's pod.
+
+
+def check_requests_and_limits(chart: str, docs: list[Manifest]) -> None:
     for _, container in all_containers(docs):
         resources = container.get("resources", {})
         for bound in ("requests", "limits"):
             assert {"cpu", "memory"} <= resources.get(bound, {}).keys(), (chart, container["name"], bound)
 
 
-@pytest.mark.security
-def test_every_container_is_non_root_read_only_without_privileges_or_capabilities(rendered):
-    chart, docs = rendered
+def check_hardened(chart: str, docs: list[Manifest]) -> None:
     for workload, container in all_containers(docs):
         pod = pod_spec(workload).get("securityContext", {})
         context = container["securityContext"]
@@ -142,19 +145,95 @@ def test_every_container_is_non_root_read_only_without_privileges_or_capabilitie
         assert seccomp == {"type": "RuntimeDefault"}, where
 
 
-@pytest.mark.security
-def test_no_pod_mounts_a_service_account_token(rendered):
-    chart, docs = rendered
+def check_no_service_account_token(chart: str, docs: list[Manifest]) -> None:
     for workload in workloads(docs):
         assert pod_spec(workload)["automountServiceAccountToken"] is False, (chart, workload["metadata"])
 
 
-def test_app_pods_write_only_to_an_empty_dir_on_tmp(app):
-    for workload, container in all_containers(app):
+def check_writes_only_to_tmp(chart: str, docs: list[Manifest]) -> None:
+    for workload, container in all_containers(docs):
         volumes = {volume["name"]: volume for volume in pod_spec(workload)["volumes"]}
         writable = [m for m in container["volumeMounts"] if not m.get("readOnly")]
-        assert [m["mountPath"] for m in writable] == [TMP], container["name"]
-        assert "emptyDir" in volumes[writable[0]["name"]], container["name"]
+        assert [m["mountPath"] for m in writable] == [TMP], (chart, container["name"])
+        assert "emptyDir" in volumes[writable[0]["name"]], (chart, container["name"])
+
+
+def check_client_label(chart: str, docs: list[Manifest]) -> None:
+    key, value = CLIENT_LABEL
+    for workload in workloads(docs):
+        assert pod_labels(workload).get(key) == value, (chart, workload["metadata"]["name"])
+
+
+@pytest.mark.security
+def test_every_container_has_cpu_and_memory_requests_and_limits(rendered):
+    check_requests_and_limits(*rendered)
+
+
+@pytest.mark.security
+def test_every_container_is_non_root_read_only_without_privileges_or_capabilities(rendered):
+    check_hardened(*rendered)
+
+
+@pytest.mark.security
+def test_no_pod_mounts_a_service_account_token(rendered):
+    check_no_service_account_token(*rendered)
+
+
+def test_app_pods_write_only_to_an_empty_dir_on_tmp(app):
+    check_writes_only_to_tmp(APP_CHART, app)
+
+
+def drop_limits(pod: dict[str, Any]) -> None:
+    del pod["spec"]["containers"][0]["resources"]["limits"]
+
+
+def writable_root(pod: dict[str, Any]) -> None:
+    pod["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+
+
+def as_root(pod: dict[str, Any]) -> None:
+    pod["spec"]["containers"][0]["securityContext"]["runAsUser"] = 0
+
+
+def added_capability(pod: dict[str, Any]) -> None:
+    pod["spec"]["containers"][0]["securityContext"]["capabilities"]["add"] = ["NET_ADMIN"]
+
+
+def mounted_token(pod: dict[str, Any]) -> None:
+    pod["spec"]["automountServiceAccountToken"] = True
+
+
+def writable_secrets(pod: dict[str, Any]) -> None:
+    pod["spec"]["containers"][0]["volumeMounts"][1]["readOnly"] = False
+
+
+def no_client_label(pod: dict[str, Any]) -> None:
+    del pod["metadata"]["labels"][CLIENT_LABEL[0]]
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    ("check", "breakage"),
+    [
+        (check_requests_and_limits, drop_limits),
+        (check_hardened, writable_root),
+        (check_hardened, as_root),
+        (check_hardened, added_capability),
+        (check_no_service_account_token, mounted_token),
+        (check_writes_only_to_tmp, writable_secrets),
+        (check_client_label, no_client_label),
+    ],
+)
+def test_the_generic_checks_see_the_cronjobs_pods(
+    app, check: Callable[[str, list[Manifest]], None], breakage: Callable[[dict[str, Any]], None]
+):
+    # A CronJob nests its pod one level deeper than a Job: a check that only looked at spec.template would
+    # pass this broken copy.
+    broken = copy.deepcopy(app)
+    breakage(pod_template(one(broken, "CronJob", name("cleanup"))))
+    check(APP_CHART, app)
+    with pytest.raises(AssertionError):
+        check(APP_CHART, broken)
 
 
 @pytest.mark.security
@@ -173,9 +252,11 @@ def test_each_deployment_runs_the_image_with_its_role(app, role):
     assert "command" not in container, "the image's entry point must stay in charge"
 
 
-def test_the_image_entry_point_knows_every_role_the_chart_runs():
+def test_the_image_entry_point_knows_every_role_the_chart_runs(app):
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
-    for role in (*APP_ROLES, "migrate"):
+    roles = {container["args"][0] for _, container in all_containers(app)}
+    assert roles == {*APP_ROLES, "migrate", "cleanup"}
+    for role in roles:
         assert re.search(rf"^\s*([a-z|. ]*\b{role}\b[a-z|. ]*)\)", entrypoint, re.MULTILINE), role
     assert 'exec python manage.py run_worker "$role"' in entrypoint
 
@@ -193,6 +274,69 @@ def test_what_the_migration_job_mounts_is_created_before_it(app):
         doc = one(app, kind, "invoiceapp")
         assert {"pre-install", "pre-upgrade"} <= hook_kinds(doc), kind
         assert hook_weight(doc) < hook_weight(job), kind
+
+
+# --- The orphan-file cleanup CronJob (RELIABILITY.md rule 10) -----------------------------------------------
+
+
+def test_cleanup_runs_cleanup_files_daily_by_default(app):
+    cronjob = one(app, "CronJob", name("cleanup"))
+    minute, hour, *every_day = cronjob["spec"]["schedule"].split()
+    assert (minute, hour, every_day) == ("17", "3", ["*", "*", "*"])
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cronjob["spec"]["startingDeadlineSeconds"] == 3600
+    history = (cronjob["spec"]["successfulJobsHistoryLimit"], cronjob["spec"]["failedJobsHistoryLimit"])
+    assert history == (1, 3)
+    job = cronjob["spec"]["jobTemplate"]["spec"]
+    assert (job["backoffLimit"], job["activeDeadlineSeconds"]) == (2, 3600)
+    assert pod_spec(cronjob)["restartPolicy"] == "Never"
+    container = container_of(cronjob)
+    assert container["args"] == ["cleanup", "--older-than-hours", "24"]
+    assert "command" not in container, "the image's entry point must stay in charge"
+    assert not hook_kinds(cronjob), "an ordinary object: it must not run as part of an install"
+
+
+def test_cleanup_runs_with_the_configured_age_and_schedule():
+    values = {"schedule": "45 1 * * 0", "olderThanHours": 72, "concurrencyPolicy": "Replace"}
+    cronjob = one(render(APP_CHART, {"cleanup": values}), "CronJob", name("cleanup"))
+    assert cronjob["spec"]["schedule"] == "45 1 * * 0"
+    assert cronjob["spec"]["concurrencyPolicy"] == "Replace"
+    assert container_of(cronjob)["args"] == ["cleanup", "--older-than-hours", "72"]
+
+
+@pytest.mark.parametrize("values", [{}, {"secrets": SECRETS, "anymailSecrets": ANYMAIL_SECRETS}])
+def test_cleanup_gets_the_settings_and_secrets_the_workers_get(values):
+    # It needs PostgreSQL (which files are referenced) and MongoDB (the files): the same wiring as render.
+    docs = render(APP_CHART, values)
+    cleanup, render_worker = one(docs, "CronJob", name("cleanup")), app_deployment(docs, "render")
+    for key in ("envFrom", "env", "volumeMounts", "securityContext", "image"):
+        assert container_of(cleanup)[key] == container_of(render_worker)[key], key
+    for key in ("serviceAccountName", "securityContext", "enableServiceLinks"):
+        assert pod_spec(cleanup)[key] == pod_spec(render_worker)[key], key
+    volumes = {volume["name"]: volume for volume in pod_spec(cleanup)["volumes"]}
+    assert volumes["secrets"] == pod_spec(render_worker)["volumes"][1]
+    assert volumes["tmp"] == {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}
+
+
+def test_cleanup_disabled_renders_no_cronjob_and_no_policy_for_it():
+    docs = render(APP_CHART, {"cleanup": {"enabled": False}})
+    assert not of_kind(docs, "CronJob")
+    assert name("cleanup") not in {doc["metadata"]["name"] for doc in docs}
+    assert name("migrate") in {doc["metadata"]["name"] for doc in of_kind(docs, "NetworkPolicy")}
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        ({"olderThanHours": 0}, "cleanup.olderThanHours: Must be greater than or equal to 1"),
+        ({"olderThanHours": 1.5}, "cleanup.olderThanHours: Invalid type. Expected: integer"),
+        ({"schedule": "daily"}, "cleanup.schedule: Does not match pattern"),
+        ({"concurrencyPolicy": "Sometimes"}, "cleanup.concurrencyPolicy: cleanup.concurrencyPolicy must be"),
+        ({"resources": {"limits": None}}, "limits"),
+    ],
+)
+def test_schema_refuses_a_bad_cleanup_value(values, error):
+    assert error in render_error(APP_CHART, {"cleanup": values})
 
 
 def test_worker_replicas_are_left_to_the_autoscaler_when_it_is_on(app):
@@ -547,18 +691,20 @@ def test_workers_accept_connections_on_their_metrics_port_only(app):
 
 
 @pytest.mark.security
-def test_the_migration_job_accepts_no_connection(app):
-    policy = one(app, "NetworkPolicy", name("migrate"))
-    assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "migrate"
+@pytest.mark.parametrize(("kind", "role"), [("Job", "migrate"), ("CronJob", "cleanup")])
+def test_the_one_shot_jobs_accept_no_connection(app, kind, role):
+    policy = one(app, "NetworkPolicy", name(role))
+    selector = policy["spec"]["podSelector"]["matchLabels"]
+    assert selector["app.kubernetes.io/component"] == role
+    assert selector.items() <= pod_labels(one(app, kind, name(role))).items(), "it selects the job's pods"
     assert policy["spec"]["policyTypes"] == ["Ingress"]
     assert "ingress" not in policy["spec"]
 
 
 @pytest.mark.security
 def test_app_pods_carry_the_label_the_data_services_admit(app):
-    for workload in workloads(app):
-        key, value = CLIENT_LABEL
-        assert pod_labels(workload)[key] == value
+    assert {workload["kind"] for workload in workloads(app)} == {"Deployment", "Job", "CronJob"}
+    check_client_label(APP_CHART, app)
 
 
 @pytest.mark.security

@@ -161,7 +161,7 @@ secrets, but secret scanners (trivy KSV-0109) take any ConfigMap key containing 
 {{/*
 The pod spec every role shares: (dict "root" $ "role" "render" "values" .Values.render
 "container" <extra container YAML: ports and probes> "extraEnv" <list of name/value>
-"restartPolicy" "Never")
+"restartPolicy" "Never" "args" <list of strings after the role>)
 */}}
 {{- define "invoiceapp.podSpec" -}}
 {{- $root := .root }}
@@ -189,7 +189,7 @@ containers:
   - name: {{ .role }}
     image: {{ include "invoiceapp.image" $root | quote }}
     imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-    args: [{{ .role | quote }}]
+    args: {{ prepend (.args | default list) .role | toJson }}
     envFrom:
       - configMapRef:
           name: {{ include "invoiceapp.fullname" $root }}
