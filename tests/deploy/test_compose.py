@@ -1,6 +1,7 @@
 """docker-compose.yml, checked without a Docker engine: its structure (PyYAML), its environment against
 .env.example and the settings, and scripts/lint-compose.sh (compose's own `config` and compose-lint)."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +13,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
-VENV_BIN = ROOT / ".venv" / "bin"
+# The venv the lint scripts use too: $VENV (default .venv, relative to the repository), e.g. the main
+# checkout's venv when run from a git worktree.
+VENV_BIN = ROOT / os.environ.get("VENV", ".venv") / "bin"
 
 DATA_SERVICES = {"postgres", "mongo", "rabbitmq", "mailpit"}
 APP_SERVICES = {"migrate", "web", "render", "notify"}

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 HEALTHCHECK = ROOT / "docker" / "healthcheck.py"
-VENV_BIN = ROOT / ".venv" / "bin"
+# The venv the lint scripts use too: $VENV (default .venv, relative to the repository), e.g. the main
+# checkout's venv when run from a git worktree.
+VENV_BIN = ROOT / os.environ.get("VENV", ".venv") / "bin"
 BASE_IMAGE = "python:3.11-slim-bookworm"
 CONTAINER_TMP = "/tmp"  # noqa: S108 - the container's tmpfs, not this machine's
 COMPILERS = ("gcc", "g++", "clang", "build-essential", "libpq-dev", "python3-dev", "cargo", "rustc")
