@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every role of invoiceapp: `web` (gunicorn), `render`, `notify`, `relay` (the queue workers)
-# and `migrate` (a one-shot job). The role is the container's argument; see docker/entrypoint.sh.
+# and `migrate`, `cleanup` (one-shot jobs). The role is the container's argument; see docker/entrypoint.sh.
 #
 #   docker build -t invoiceapp .
 #   docker run --rm invoiceapp            # prints the roles
