@@ -116,6 +116,8 @@ class LineTable(Table):
     short lines) could never fit anywhere, and it is cut, at least ``MIN_CUT`` of it on each page.
     """
 
+    splitInRow: float  # pt; 0 never cuts a row
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         if not getattr(self, "_postponed", False):
             self.splitInRow = 0
