@@ -7,6 +7,8 @@ and quantities from 0 up to the ceiling with every allowed number of decimals, r
 100 with up to 4 decimals. Amounts are drawn within a budget so the computed total stays under the ceiling
 even at 100 % tax: almost every draw is valid, and the few that are not are rejected by the caller.
 
+``legacy_documents()`` draws the original service's flat format the same way.
+
 The schemathesis run (tests/fuzz/test_api_schema.py) uses the same strategy to send valid invoices that
 reach the database, not only 400s.
 """
@@ -42,6 +44,8 @@ from invoices.document.schema import (
     MAX_UNIT_PRICE_DECIMALS,
     max_amount,
 )
+
+LEGACY_ADDRESS_LENGTH = MAX_ADDRESS_LINES * MAX_ADDRESS_LINE_LENGTH
 
 # Scripts a real invoice carries, and the characters renderers trip over: right-to-left Arabic and Hebrew
 # (with a right-to-left mark), CJK, Hangul, emoji beyond the BMP, combining marks, a zero-width joiner,
@@ -250,4 +254,51 @@ def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = N
         body["format"] = draw(st.sampled_from([*FORMATS, "PDF", "Excel"]))
     if draw(st.booleans()):
         body["page_size"] = draw(st.sampled_from(["A4", "letter", "a4", "LETTER"]))
+    return body
+
+
+def _address_text(parts: list[str]) -> str:
+    # The original format's address is one string whose ", "-separated parts are printed one per line.
+    kept = [text for text in (part.replace(",", " ").strip() for part in parts) if text]
+    return ", ".join(kept)[:LEGACY_ADDRESS_LENGTH].strip(" ,")
+
+
+def legacy_addresses() -> st.SearchStrategy[str]:
+    return st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES).map(_address_text)
+
+
+@st.composite
+def legacy_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = None) -> dict[str, Any]:
+    """A body in the original service's flat format (invoices/document/legacy.py) that validation accepts."""
+    currency = CURRENCIES[draw(st.sampled_from(sorted(CURRENCIES)))]
+    items = [
+        {"description": line["description"], "qty": line["quantity"], "unit_price": line["unit_price"]}
+        for line in draw(lines(currency, draw(line_counts() if count is None else count)))
+    ]
+    for item in items:
+        if draw(st.booleans()):
+            item["id"] = draw(st.one_of(texts(MAX_CODE_LENGTH), st.integers(0, 10**MAX_CODE_LENGTH - 1)))
+    body: dict[str, Any] = {
+        "invoice_no": draw(invoice_numbers()),
+        "date": draw(dates()).isoformat(),
+        "company_name": draw(texts(MAX_NAME_LENGTH, required=True)),
+        "bill_to_name": draw(texts(MAX_NAME_LENGTH, required=True)),
+        "currency": currency.code,
+        "items": items,
+    }
+    optional = {
+        "company_address": legacy_addresses(),
+        "company_phone": texts(MAX_CODE_LENGTH),
+        "bill_to_company": texts(MAX_NAME_LENGTH),
+        "bill_to_address": legacy_addresses(),
+        "ship_to_name": texts(MAX_NAME_LENGTH),
+        "ship_to_company": texts(MAX_NAME_LENGTH),
+        "ship_to_address": legacy_addresses(),
+        "tax_rate": percents().flatmap(number_texts),
+        "format": st.sampled_from([*FORMATS, "PDF"]),
+        "page_size": st.sampled_from(["A4", "letter"]),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            body[key] = draw(strategy)
     return body

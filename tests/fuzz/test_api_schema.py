@@ -1,8 +1,10 @@
 """Schemathesis against the running app: every operation of the served OpenAPI schema, fuzzed over HTTP.
 
 The app runs as gunicorn on the real services (tests/fuzz/conftest.py); the schema is loaded from its
-``/api/schema/``. Each operation gets ``FUZZ_EXAMPLES`` generated cases (default 300), half of them drawn to
-fit the schema and half to break it (schemathesis' positive and negative modes), and every answer must:
+``/api/schema/``. Each operation gets ``FUZZ_EXAMPLES`` generated cases (default 300; an operation without
+any input, ``GET /api/``, has only one distinct request), drawn from the schema's examples, from data that
+fits the schema and from data that breaks it (schemathesis' positive and negative modes), and every answer
+must:
 
 - never be a 5xx (``not_a_server_error``);
 - have a status code the schema lists for the operation (``status_code_conformance``);
@@ -48,7 +50,7 @@ from tests.fuzz.conftest import TALLY, LiveApp
 from tests.fuzz.strategies import valid_documents
 
 # pytest-django creates the test database only for tests that ask for one; the server commits to it.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 SEED = int(os.environ.get("FUZZ_SEED", "7"))

@@ -1,7 +1,8 @@
 """Properties of the document schema, over documents drawn from the whole schema (tests/fuzz/strategies.py).
 
-(a) Whatever the upload validation accepts (``build_document`` on the body parsed as the API parses it)
-    renders as CSV, XLSX and PDF without error, and the three files show the same totals: the server's.
+(a) Whatever the upload validation accepts, in the current format or the original flat one
+    (``build_document`` on the body parsed as the API parses it), renders as CSV, XLSX and PDF without
+    error, and the three files show the same totals: the server's.
 (b) Whatever it rejects is rejected with an error naming the offending field: one field of a valid
     document is broken and the API's answer (``error.fields``) must name exactly that field's path.
 
@@ -36,13 +37,14 @@ from invoices.document.money import format_amount
 from invoices.document.schema import MAX_DESCRIPTION_LENGTH, MAX_LINES, max_amount
 from invoices.labels import labels_for
 from invoices.renderers import render
-from tests.fuzz.strategies import valid_documents
+from tests.fuzz.strategies import legacy_documents, valid_documents
 from tests.invoices.pdf_tools import pdf_text
 
 SEED = int(os.environ.get("FUZZ_SEED", "7"))
 DOC_EXAMPLES = int(os.environ.get("FUZZ_DOC_EXAMPLES", "300"))
 PDF_EXAMPLES = int(os.environ.get("FUZZ_PDF_EXAMPLES", "50"))
 
+SHORT = st.one_of(st.integers(1, 5), st.sampled_from([20, 63]))  # lines of a generated PDF example
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 PROPERTY = settings(
@@ -114,7 +116,7 @@ def rendered(document: Document, options: RenderOptions, fmt: OutputFormat) -> b
 
 @settings(PROPERTY, max_examples=DOC_EXAMPLES)
 @seed(SEED)
-@given(body=valid_documents())
+@given(body=st.one_of(valid_documents(), legacy_documents()))
 def test_an_accepted_document_renders_as_csv_and_xlsx_with_the_servers_totals(body):
     options, document = accepted(body)
     totals = expected_totals(document)
@@ -141,7 +143,7 @@ def _longest_document() -> dict[str, Any]:
 @settings(PROPERTY, max_examples=PDF_EXAMPLES)
 @seed(SEED)
 @example(body=_longest_document())
-@given(body=valid_documents(count=st.one_of(st.integers(1, 5), st.sampled_from([20, 63]))))
+@given(body=st.one_of(valid_documents(count=SHORT), legacy_documents(count=SHORT)))
 def test_an_accepted_document_renders_in_all_three_formats_with_the_same_totals(body):
     options, document = accepted(body)
     totals = expected_totals(document)
