@@ -1,5 +1,7 @@
 """POST /login (HTTP Basic, the original contract) and POST /api/auth/token/ (JSON)."""
 
+import pytest
+
 from tests.conftest import basic
 
 
@@ -51,6 +53,17 @@ def test_garbled_basic_header_is_401_not_500(api, db):
     response = api.post("/login", HTTP_AUTHORIZATION="Basic %%%not-base64")
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("email", "secret"), [("ann\x00@example.com", "x"), ("ann@example.com", "pass\x00word")]
+)
+def test_a_nul_character_in_the_basic_credentials_is_401_not_500(api, user, email, secret):
+    # Found by tests/fuzz/test_api_schema.py: PostgreSQL refuses NUL in a query parameter (ValueError).
+    response = api.post("/login", HTTP_AUTHORIZATION=basic(email, secret))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, user):
