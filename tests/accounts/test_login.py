@@ -1,7 +1,5 @@
 """POST /login (HTTP Basic, the original contract) and POST /api/auth/token/ (JSON)."""
 
-import pytest
-
 from tests.conftest import basic
 
 
@@ -55,17 +53,6 @@ def test_garbled_basic_header_is_401_not_500(api, db):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize(
-    ("email", "secret"), [("ann\x00@example.com", "x"), ("ann@example.com", "pass\x00word")]
-)
-def test_a_nul_character_in_the_basic_credentials_is_401_not_500(api, user, email, secret):
-    # Found by tests/fuzz/test_api_schema.py: PostgreSQL refuses NUL in a query parameter (ValueError).
-    response = api.post("/login", HTTP_AUTHORIZATION=basic(email, secret))
-
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "authentication_failed"
-
-
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, user):
     unknown = api.post("/login", HTTP_AUTHORIZATION=basic("nobody@example.com", "x"))
     wrong = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, "x"))
@@ -107,3 +94,18 @@ def test_login_records_last_login(api, user, password):
 
     user.refresh_from_db()
     assert user.last_login is not None
+
+
+def test_a_nul_character_in_the_basic_email_is_401_not_500(api, user):
+    # Found by tests/fuzz/test_api_schema.py: PostgreSQL refuses NUL in a query parameter (ValueError).
+    response = api.post("/login", HTTP_AUTHORIZATION=basic("ann\x00@example.com", "x"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_nul_character_in_the_basic_password_is_401_not_500(api, user, password):
+    response = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password + "\x00"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
