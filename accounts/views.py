@@ -83,6 +83,8 @@ def basic_credentials(request: Request) -> tuple[str, str]:
         raise AuthenticationFailed(
             "The Basic credentials are not valid base64 of 'email:password'."
         ) from None
+    if "\x00" in decoded:  # PostgreSQL refuses NUL in a string, and no email or password holds one
+        raise AuthenticationFailed("The Basic credentials must not contain NUL characters.")
     email, sep, password = decoded.partition(":")
     if not sep:
         raise AuthenticationFailed("The Basic credentials are not of the form 'email:password'.")

@@ -9,13 +9,14 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from invoices.document.errors import ErrorCollector
+from invoices.document.jsonio import NumberOutOfRange
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ _LINE_BREAK = re.compile("[\t\n\u2028\u2029]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 _SHOWN_KEY_LENGTH = 64
+OUT_OF_RANGE = "Out of range: the exponent is far too large or too small for an amount."
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,13 @@ def to_decimal(value: object) -> Decimal | str:
         return value if value.is_finite() else "Must be a finite number."
     if isinstance(value, str):
         if len(value) <= _MAX_NUMBER_TEXT and _NUMBER_TEXT.fullmatch(value):
-            return Decimal(value)
+            try:
+                return Decimal(value)
+            except InvalidOperation:  # an exponent beyond Decimal's range: "1e999999999999999999999"
+                return OUT_OF_RANGE
         return 'Not a number: write digits with an optional decimal point, such as "12.50".'
+    if isinstance(value, NumberOutOfRange):
+        return OUT_OF_RANGE
     return 'Expected a number: a string such as "12.50" or a JSON number.'
 
 

@@ -5,13 +5,30 @@ Shared by the API and ``manage.py render_invoice`` so both accept exactly the sa
 """
 
 import json
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from invoices.document.errors import DocumentInvalid
 
 # Invoices nest four levels deep ({"invoice": {"lines": [{...}]}}); anything far deeper is an attack or a bug.
 MAX_JSON_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class NumberOutOfRange:
+    """A JSON number whose exponent is beyond what a Decimal can hold (``1e999999999999999999999``).
+
+    Parsed to this marker instead of failing the whole body, so the field reader names the field."""
+
+    text: str
+
+
+def _number(text: str) -> Decimal | NumberOutOfRange:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return NumberOutOfRange(text)
 
 
 class _Rejected(ValueError):
@@ -24,8 +41,8 @@ def loads_document_json(raw: bytes | str) -> object:
     try:
         value = json.loads(
             text.removeprefix("\ufeff"),  # a UTF-8 byte-order mark, as Windows editors write it
-            parse_float=Decimal,
-            parse_int=Decimal,
+            parse_float=_number,
+            parse_int=_number,
             parse_constant=_reject_constant,
             object_pairs_hook=_object_without_duplicates,
         )

@@ -7,7 +7,7 @@ every line. The amounts the old clients send (each item's ``total``, ``subtotal`
 ``total_amount``) are checked against the server's, and errors are reported under the legacy field names.
 """
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from invoices.document.currencies import find_currency
 from invoices.document.errors import ErrorCollector
@@ -159,7 +159,8 @@ def _whole_number(value: object) -> Decimal | None:
         or number != number.to_integral_value()
     ):
         return None
-    return number.quantize(Decimal(1))
+    # Up to 64 digits: more than the default 28-digit context, in which quantize() would raise.
+    return number.quantize(Decimal(1), context=Context(prec=MAX_CODE_LENGTH + 1))
 
 
 def _check_item_total(

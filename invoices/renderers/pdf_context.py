@@ -4,7 +4,7 @@ Nothing here computes money. Every amount is a value the Document already holds,
 ``format_amount``; quantities and rates are only written out. The template does no arithmetic either.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from invoices.renderers.pdf_layout import (
 
 # The label the schema gives the shipping charge; printed in the invoice's language instead.
 SCHEMA_SHIPPING_LABEL = "Shipping"
+MIN_DESCRIPTION_PERCENT = 20  # of the line table; the other columns give way to keep it
 
 
 @dataclass(frozen=True)
@@ -151,16 +152,30 @@ def line_columns(rows: list[LineRow], labels: Labels, width: float) -> LineColum
         return fit_percent(texts, width, minimum, header=header)
 
     has_discount = any(row.discount for row in rows)
-    return LineColumns(
-        number=fit([str(row.number) for row in rows], labels.line_number, 4),
-        sku=fit([row.sku for row in rows], labels.sku, 7) if any(row.sku for row in rows) else 0,
-        # A long unit name may wrap under the number; the number itself never does.
-        quantity=fit([f"{row.quantity} {row.unit[:6]}" for row in rows], labels.quantity, 7),
-        unit_price=fit([row.unit_price for row in rows], labels.unit_price, 11),
-        discount=fit([row.discount for row in rows], labels.discount, 7) if has_discount else 0,
-        tax_rate=fit([row.tax_rate for row in rows], labels.tax, 6),
-        net=fit([row.net for row in rows], labels.net, 11),
+    return _with_room_for_the_description(
+        LineColumns(
+            number=fit([str(row.number) for row in rows], labels.line_number, 4),
+            sku=fit([row.sku for row in rows], labels.sku, 7) if any(row.sku for row in rows) else 0,
+            # A long unit name may wrap under the number; the number only when all columns give way (below).
+            quantity=fit([f"{row.quantity} {row.unit[:6]}" for row in rows], labels.quantity, 7),
+            unit_price=fit([row.unit_price for row in rows], labels.unit_price, 11),
+            discount=fit([row.discount for row in rows], labels.discount, 7) if has_discount else 0,
+            tax_rate=fit([row.tax_rate for row in rows], labels.tax, 6),
+            net=fit([row.net for row in rows], labels.net, 11),
+        )
     )
+
+
+def _with_room_for_the_description(columns: LineColumns) -> LineColumns:
+    """Seven columns of up to MAX_PERCENT each can add up to more than the frame (a long SKU and unit,
+    15-digit amounts and a discount on one line): the description would get a negative width and the render
+    fail. Then they all give way in proportion, their text wrapping, so the description keeps its share."""
+    widths = asdict(columns)
+    room = 100 - MIN_DESCRIPTION_PERCENT
+    total = sum(widths.values())
+    if total <= room:
+        return columns
+    return LineColumns(**{name: width * room // total for name, width in widths.items()})
 
 
 def summary_columns(

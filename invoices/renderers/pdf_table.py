@@ -116,9 +116,21 @@ class LineTable(Table):
     short lines) could never fit anywhere, and it is cut, at least ``MIN_CUT`` of it on each page.
     """
 
+    splitInRow: float  # pt; 0 never cuts a row
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        self.splitInRow = MIN_CUT if getattr(self, "_postponed", False) else 0
-        return list(super().split(availWidth, availHeight))
+        if not getattr(self, "_postponed", False):
+            self.splitInRow = 0
+            return list(super().split(availWidth, availHeight))
+        # reportlab refuses a cut that leaves less than splitInRow for the next page, so a row only a little
+        # taller than the page left under the header (a description of about 63 lines) could not be cut at
+        # MIN_CUT and failed the whole render with a LayoutError: then any cut is better than none.
+        for minimum in (MIN_CUT, 1.0):
+            self.splitInRow = minimum
+            parts = list(super().split(availWidth, availHeight))
+            if parts:
+                return parts
+        return []
 
 
 @lru_cache(maxsize=4)

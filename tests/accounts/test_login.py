@@ -99,3 +99,18 @@ def test_login_records_last_login(api, user, password):
 
     user.refresh_from_db()
     assert user.last_login is not None
+
+
+def test_a_nul_character_in_the_basic_email_is_401_not_500(api, user):
+    # Found by tests/fuzz/test_api_schema.py: PostgreSQL refuses NUL in a query parameter (ValueError).
+    response = api.post("/login", HTTP_AUTHORIZATION=basic("ann\x00@example.com", "x"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_nul_character_in_the_basic_password_is_401_not_500(api, user, password):
+    response = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password + "\x00"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"

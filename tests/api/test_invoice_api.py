@@ -331,3 +331,28 @@ def test_a_malformed_multipart_upload_is_400(auth):
     response = auth.post("/upload?format=pdf", data=b"garbage", content_type="multipart/form-data")
 
     assert response.status_code == 400
+
+
+HUGE_EXPONENTS = ["1e999999999999999999999999999999999", '"1e-999999999999999999999999999999"']
+
+
+@pytest.mark.parametrize("path", ["/api/invoices/", "/upload"])
+@pytest.mark.parametrize("number", HUGE_EXPONENTS)
+def test_a_number_beyond_decimals_exponent_range_is_400_naming_the_field(auth, path, number):
+    # Found by tests/fuzz/test_api_schema.py: Decimal() raised InvalidOperation and the upload was a 500,
+    # whether the number came as a JSON number or as text.
+    body = json.dumps(sample_payload()).replace('"quantity": "2"', f'"quantity": {number}', 1)
+
+    response = auth.post(path, data=body, content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert "Out of range" in response.json()["error"]["fields"]["invoice.lines[0].quantity"][0]
+
+
+def test_a_legacy_number_beyond_decimals_exponent_range_is_400_naming_the_field(auth, legacy_payload):
+    body = json.dumps(legacy_payload).replace('"qty": 2', '"qty": 1e999999999999999999999999999999999', 1)
+
+    response = auth.post("/upload", data=body, content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert "items[0].qty" in response.json()["error"]["fields"]

@@ -135,6 +135,34 @@ def test_a_row_taller_than_a_page_is_cut_rather_than_failing_the_render():
         assert f"Page {number} of {len(pages)}" in page
 
 
+@pytest.mark.parametrize("breaks", [62, 63, 64])
+def test_a_row_a_little_taller_than_a_page_under_its_header_is_cut_too(breaks):
+    # Found by tests/fuzz/test_document_properties.py: about 63 lines of cell fit on an empty page but not
+    # under the repeated header, and the cut that reportlab offered left less than MIN_CUT for the next
+    # page, so it refused it and the render failed with a LayoutError.
+    tall = "x\n" * breaks + "END"
+    pages = pdf_pages(render_payload(payload_with_lines([tall])))
+    text = "".join(pages)
+    assert text.count("END") == 1
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_a_line_whose_every_column_is_at_its_widest_still_renders_with_its_description():
+    # Found by tests/fuzz/test_document_properties.py: a 64-character SKU and unit, 15-digit amounts and a
+    # discount took more than the frame, the description got a negative width and the render failed.
+    payload = payload_with_lines(["DESCRIPTION-KEPT"], currency="KWD", shipping=None)
+    payload["invoice"]["lines"][0].update(
+        sku="W" * 64, unit="W" * 64, quantity="999999.999999", unit_price="999990.999999",
+        discount_percent="0.0001", tax_rate="0",
+    )  # fmt: skip
+
+    text = nfkc(pdf_text(render_payload(payload)))
+
+    assert "DESCRIPTION-KEPT" in text
+    assert "Page 1 of 1" in text
+
+
 def test_tall_rows_that_fit_on_a_page_are_never_cut():
     # About 30 lines of cell each: two to a page, the rest of each page too short for a third but tall
     # enough that reportlab's own in-row splitting would have cut it there.

@@ -227,6 +227,8 @@ def test_the_line_limit_itself_is_allowed():
         ("0x10", "Not a number"),
         ("١٢", "Not a number"),
         ("1" * 41, "Not a number"),
+        ("1e999999999999999999999999999999999", "Out of range"),  # beyond Decimal's exponent: was a 500
+        ("094.8e+39638" + "0" * 25, "Out of range"),
         ([], "Expected a number"),
         ({}, "Expected a number"),
     ],

@@ -1,0 +1,220 @@
+"""The app as a real HTTP server for the schemathesis run: gunicorn on a free port, on the real services.
+
+One server for the whole module (starting one per operation would cost more than fuzzing it): the test
+database committed for real (the server is another process), a RabbitMQ namespace and a GridFS database
+of its own, deleted afterwards, and the test database flushed as ``transactional_db`` would. A render
+worker runs only while the seed invoices (one ready file per format, one queued invoice) are prepared, so
+the fuzzed uploads do not compete with rendering for the machine's two cores.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+import requests
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from accounts.models import User
+from tests.amqp import amqp_url_from_env
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import MANAGE_PY, WorkerProcess, free_port, wait_for
+from tests.mongo import fresh_gridfs_storage, require_server
+from tests.payloads import sample_payload
+from workers import topology
+
+ROOT = MANAGE_PY.parent
+FUZZ_EMAIL = "fuzz@example.com"
+# The login guard stays on, with limits no fuzz run reaches: thousands of failed logins from 127.0.0.1
+# must not lock the run out of the tokens it needs.
+GUARD_OFF = {
+    "LOGIN_RATE": "1000000/min",
+    "LOGIN_FAILURE_LIMIT": "1000000",
+    "LOGIN_CLIENT_FAILURE_LIMIT": "1000000",
+}
+
+
+@dataclass
+class Tally:
+    """Answers per operation, by status code: the report says how deep the fuzzing reached."""
+
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)
+
+    def record(self, operation: str, status: int) -> None:
+        self.statuses.setdefault(operation, Counter())[status] += 1
+
+    def success_share(self, operation: str) -> tuple[int, int]:
+        counts = self.statuses.get(operation, Counter())
+        return sum(n for status, n in counts.items() if 200 <= status < 300), sum(counts.values())
+
+    def lines(self) -> list[str]:
+        rows = []
+        for operation in sorted(self.statuses):
+            ok, total = self.success_share(operation)
+            codes = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses[operation].items()))
+            rows.append(f"{operation:40} {total:5} cases, {ok / total:6.1%} 2xx  ({codes})")
+        return rows
+
+
+TALLY = Tally()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if TALLY.statuses:
+        terminalreporter.section("schemathesis: answers per operation")
+        for line in TALLY.lines():
+            terminalreporter.write_line(line)
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    base_url: str
+    email: str
+    password: str
+    ready: dict[str, str]  # format -> id of an invoice whose file is ready
+    queued: str  # id of an invoice still queued (its download is 409)
+    log_path: Path
+
+    def login(self) -> dict[str, Any]:
+        """A fresh token pair for the fuzz user, through the real /login."""
+        response = requests.post(f"{self.base_url}/login", auth=(self.email, self.password), timeout=30)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _server_env(namespace: str, storage: Any) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "AMQP_URL": amqp_url_from_env(),
+        "AMQP_NAMESPACE": namespace,
+        "MONGODB_URL": storage.mongodb_url,
+        "MONGODB_DATABASE": storage.database_name,
+        "MONGODB_BUCKET": storage.bucket_name,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+class Gunicorn:
+    """gunicorn with the image's configuration (docker/gunicorn.conf.py) on 127.0.0.1:<port>."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        server_env = {
+            **env,
+            **GUARD_OFF,
+            "DJANGO_SETTINGS_MODULE": "tests.fuzz.server_settings",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-run: a recycle is not what is tested
+        }
+        command = [sys.executable, "-m", "gunicorn", "invoicesite.wsgi:application"]
+        command += ["-c", str(ROOT / "docker" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(
+            command, env=server_env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def answers(self) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(
+                f"gunicorn exited:\n{self.log_path.read_text(errors='replace')[-3000:]}", pytrace=False
+            )
+        try:
+            return requests.get(f"{self.base_url}/healthz", timeout=5).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log.close()
+
+
+def _upload(base_url: str, token: str, fmt: str) -> str:
+    body = sample_payload()
+    body["format"] = fmt
+    response = requests.post(
+        f"{base_url}/api/invoices/", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def _status(base_url: str, token: str, invoice_id: str) -> str:
+    response = requests.get(
+        f"{base_url}/api/invoices/{invoice_id}/", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    return str(response.json()["status"])
+
+
+def _seed_invoices(app_url: str, env: dict[str, str], tmp: Path, token: str) -> tuple[dict[str, str], str]:
+    """One ready invoice per format (rendered by a real worker), then one left queued."""
+    worker = WorkerProcess("render", env, tmp / "render.log").wait_ready()
+    try:
+        ready = {fmt: _upload(app_url, token, fmt) for fmt in ("pdf", "xlsx", "csv")}
+        wait_for(
+            lambda: all(_status(app_url, token, i) == "ready" for i in ready.values()),
+            "the seed invoices ready",
+        )
+    finally:
+        worker.stop()
+    return ready, _upload(app_url, token, "pdf")
+
+
+def _delete_namespace(namespace: str) -> None:
+    with override_settings(AMQP_NAMESPACE=namespace):
+        layout = topology.current()
+    broker = pika.BlockingConnection(pika.URLParameters(amqp_url_from_env()))
+    try:
+        topology.delete(broker.channel(), layout)
+    finally:
+        broker.close()
+
+
+@pytest.fixture(scope="module")
+def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[LiveApp]:
+    if connection.vendor != "postgresql":
+        pytest.fail("the fuzz run needs PostgreSQL: set DATABASE_URL", pytrace=False)
+    tmp = tmp_path_factory.mktemp("fuzz")
+    namespace = f"test-{uuid.uuid4().hex[:12]}"
+    require_server(os.environ.get("MONGODB_URL") or "mongodb://127.0.0.1:27017")
+    with fresh_gridfs_storage() as storage, django_db_blocker.unblock():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            User.objects.create_user(FUZZ_EMAIL, PASSWORD)
+        env = _server_env(namespace, storage)
+        server = Gunicorn(env, tmp / "gunicorn.log")
+        try:
+            wait_for(server.answers, "gunicorn to answer /healthz")
+            token = requests.post(f"{server.base_url}/login", auth=(FUZZ_EMAIL, PASSWORD), timeout=30).json()
+            ready, queued = _seed_invoices(server.base_url, env, tmp, token["access"])
+            yield LiveApp(server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path)
+        finally:
+            server.stop()
+            _delete_namespace(namespace)
+            # What transactional_db does after a test: the next tests start from empty tables.
+            call_command("flush", interactive=False, verbosity=0)

@@ -1,0 +1,304 @@
+"""Hypothesis strategies for invoice documents that the upload validation accepts, across the whole schema.
+
+``valid_documents()`` draws request bodies (plain JSON values, amounts as strings) in the current format:
+every ISO 4217 currency (zero-, two-, three- and four-decimal ones), text in any script (RTL, CJK, emoji,
+combining marks, format characters) up to each field's length limit, from 1 line to ``MAX_LINES``, amounts
+and quantities from 0 up to the ceiling with every allowed number of decimals, rates and discounts from 0 to
+100 with up to 4 decimals. Amounts are drawn within a budget so the computed total stays under the ceiling
+even at 100 % tax: almost every draw is valid, and the few that are not are rejected by the caller.
+
+``legacy_documents()`` draws the original service's flat format the same way.
+
+The schemathesis run (tests/fuzz/test_api_schema.py) uses the same strategy to send valid invoices that
+reach the database, not only 400s.
+"""
+
+import string
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from hypothesis import strategies as st
+
+from invoices.document.currencies import CURRENCIES
+from invoices.document.model import Currency
+from invoices.document.schema import (
+    FORMATS,
+    LANGUAGES,
+    MAX_ADDRESS_LINE_LENGTH,
+    MAX_ADDRESS_LINES,
+    MAX_CODE_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_INVOICE_NUMBER_LENGTH,
+    MAX_LINES,
+    MAX_NAME_LENGTH,
+    MAX_NOTES_LENGTH,
+    MAX_PAYMENT_TERMS_LENGTH,
+    MAX_PERCENT_DECIMALS,
+    MAX_QUANTITY_DECIMALS,
+    MAX_REFERENCE_LENGTH,
+    MAX_SIGNIFICANT_DIGITS,
+    MAX_UNIT_PRICE_DECIMALS,
+    max_amount,
+)
+
+LEGACY_ADDRESS_LENGTH = MAX_ADDRESS_LINES * MAX_ADDRESS_LINE_LENGTH
+
+# Scripts a real invoice carries, and the characters renderers trip over: right-to-left Arabic and Hebrew
+# (with a right-to-left mark), CJK, Hangul, emoji beyond the BMP, combining marks, a zero-width joiner,
+# markup and spreadsheet formula prefixes.
+SAMPLES = (
+    "فاتورة ضريبية",
+    "שירותי ענן",
+    "\u200fعميل\u200f",
+    "云服务器 高级版",
+    "請求書 株式会社",
+    "클라우드 서버",
+    "Ελληνικά και Кириллица",
+    "🧾💶🇪🇺👩‍💻",
+    "e\u0301\u0302 Zalgo̴̡̢",
+    "<b>&amp;</b> <img src=x>",
+    "=1+2",
+    "@SUM(A1)",
+    "-3",
+    "ﷺ ﷽",
+    "\U0001f600" * 3,
+)
+ASCII = string.ascii_letters + string.digits + " .,-/#&'()"
+
+# Text without control characters, lone surrogates or U+FFFE/U+FFFF (clean_text refuses those).
+_ANY_CHARACTER = st.characters(
+    codec="utf-8",
+    exclude_categories=("Cc", "Cs"),
+    exclude_characters="\ufffe\uffff\u2028\u2029",
+)
+_MULTILINE_CHARACTER = st.one_of(_ANY_CHARACTER, st.sampled_from("\n\t\u2028\u2029"))
+# The invoice number must also be printable (str.isprintable: no separators but the space, no format
+# characters, nothing unassigned).
+_PRINTABLE_CHARACTER = _ANY_CHARACTER.filter(str.isprintable)
+
+
+def _fit(text: str, max_length: int) -> str:
+    return text.strip()[:max_length].strip()
+
+
+def texts(max_length: int, *, required: bool = False, multiline: bool = False) -> st.SearchStrategy[str]:
+    """Text in any script up to ``max_length`` characters after stripping; never blank when required."""
+    alphabet = _MULTILINE_CHARACTER if multiline else _ANY_CHARACTER
+    pieces = st.one_of(
+        st.text(alphabet, max_size=min(max_length, 60)),
+        st.sampled_from(SAMPLES),
+        st.text(st.sampled_from(ASCII), max_size=30),
+        # The longest allowed text, in a wide script: the renderers must wrap it, not overflow.
+        st.sampled_from(["W", "界", "ش", "😀", "A "]).map(lambda c: (c * max_length)[:max_length]),
+    )
+    strategy = st.lists(pieces, min_size=1, max_size=3).map(lambda parts: _fit(" ".join(parts), max_length))
+    return strategy.filter(bool) if required else strategy
+
+
+def invoice_numbers() -> st.SearchStrategy[str]:
+    return (
+        st.one_of(
+            st.from_regex(r"INV-[0-9]{4}-[0-9]{1,8}", fullmatch=True),
+            st.text(_PRINTABLE_CHARACTER, min_size=1, max_size=MAX_INVOICE_NUMBER_LENGTH),
+            st.just("N" * MAX_INVOICE_NUMBER_LENGTH),
+            st.sampled_from(['A"B\\C/D', "../../etc/passwd", "=HYPERLINK()", "请求书-٣"]),
+        )
+        .map(lambda text: _fit(text, MAX_INVOICE_NUMBER_LENGTH))
+        .filter(bool)
+    )
+
+
+def _valid_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return len(text) <= MAX_EMAIL_LENGTH
+
+
+def emails() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.just(""),
+        st.from_regex(r"[a-z0-9._+-]{1,20}@[a-z0-9-]{1,20}\.(com|example|de|xn--p1ai)", fullmatch=True),
+        st.just("a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + ".example"),
+    ).filter(lambda text: text == "" or _valid_email(text))
+
+
+def parties() -> st.SearchStrategy[dict[str, Any]]:
+    optional = {
+        "address": st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES),
+        "country": st.from_regex(r"[A-Z]{2}", fullmatch=True),
+        "tax_id": texts(MAX_CODE_LENGTH),
+        "email": emails(),
+        "phone": texts(MAX_CODE_LENGTH),
+    }
+    return st.fixed_dictionaries({"name": texts(MAX_NAME_LENGTH, required=True)}, optional=optional)
+
+
+def decimals_upto(maximum: Decimal, places: int) -> st.SearchStrategy[Decimal]:
+    """Decimals from 0 to ``maximum`` with 0 to ``places`` decimals and at most 15 significant digits.
+
+    Drawn as an integer mantissa and a scale, so the boundaries (0, the ceiling, the longest mantissa)
+    come up often: Hypothesis favours the ends of an integer range."""
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> Decimal:
+        scale = draw_(st.integers(0, places))
+        top = min(10**MAX_SIGNIFICANT_DIGITS - 1, int(maximum.scaleb(scale)))
+        return Decimal(draw_(st.integers(0, top))).scaleb(-scale)
+
+    return draw()
+
+
+def number_texts(value: Decimal) -> st.SearchStrategy[Any]:
+    """A valid number in the ways a client may write it: plain, with trailing zeros, or a JSON integer."""
+    plain = f"{value:f}"
+    forms: list[st.SearchStrategy[Any]] = [st.just(plain)]
+    if value == value.to_integral_value():
+        forms.append(st.just(int(value)))
+    else:
+        forms.append(st.just(plain + "0"))
+    return st.one_of(forms)
+
+
+def percents() -> st.SearchStrategy[Decimal]:
+    return st.one_of(
+        st.sampled_from([Decimal(0), Decimal(100), Decimal("99.9999"), Decimal("0.0001"), Decimal("5.5")]),
+        decimals_upto(Decimal(100), MAX_PERCENT_DECIMALS),
+    )
+
+
+@st.composite
+def lines(draw: st.DrawFn, currency: Currency, count: int) -> list[dict[str, Any]]:
+    """``count`` lines (a few distinct ones, repeated), each within its share of the ceiling."""
+    # Gross may be twice the net (100 % tax); one share is kept for shipping.
+    share = max_amount(currency) / (2 * (count + 1))
+    distinct = [draw(_line(currency, share)) for _ in range(draw(st.integers(1, min(count, 3))))]
+    return [distinct[index % len(distinct)] for index in range(count)]
+
+
+@st.composite
+def _line(draw: st.DrawFn, currency: Currency, share: Decimal) -> dict[str, Any]:
+    quantity = draw(decimals_upto(min(share, max_amount(currency)), MAX_QUANTITY_DECIMALS))
+    price_ceiling = share / quantity if quantity else max_amount(currency)
+    unit_price = draw(decimals_upto(min(price_ceiling, max_amount(currency)), MAX_UNIT_PRICE_DECIMALS))
+    line: dict[str, Any] = {
+        "description": draw(texts(MAX_DESCRIPTION_LENGTH, required=True, multiline=True)),
+        "quantity": draw(number_texts(quantity)),
+        "unit_price": draw(number_texts(unit_price)),
+    }
+    optional = {
+        "sku": texts(MAX_CODE_LENGTH),
+        "unit": texts(MAX_CODE_LENGTH),
+        "tax_rate": percents().flatmap(number_texts),
+        "discount_percent": percents().flatmap(number_texts),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            line[key] = draw(strategy)
+    return line
+
+
+def line_counts() -> st.SearchStrategy[int]:
+    return st.one_of(st.integers(1, 5), st.sampled_from([20, 200, MAX_LINES]))
+
+
+def dates() -> st.SearchStrategy[date]:
+    return st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
+
+
+@st.composite
+def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = None) -> dict[str, Any]:
+    """A request body in the current format that the upload validation accepts (see the module doc)."""
+    currency = CURRENCIES[draw(st.sampled_from(sorted(CURRENCIES)))]
+    issue = draw(dates())
+    invoice: dict[str, Any] = {
+        "number": draw(invoice_numbers()),
+        "issue_date": issue.isoformat(),
+        "currency": currency.code,
+        "seller": draw(parties()),
+        "buyer": draw(parties()),
+        "lines": draw(lines(currency, draw(count if count is not None else line_counts()))),
+    }
+    due_days = draw(st.none() | st.integers(0, (date.max - issue).days))
+    if due_days is not None:
+        invoice["due_date"] = (issue + timedelta(days=due_days)).isoformat()
+    share = max_amount(currency) / (2 * (len(invoice["lines"]) + 1))
+    optional = {
+        "language": st.sampled_from([*LANGUAGES, *(code.upper() for code in LANGUAGES)]),
+        "ship_to": parties(),
+        "shipping": st.fixed_dictionaries(
+            {"amount": decimals_upto(share, currency.minor_units).flatmap(number_texts)},
+            optional={"tax_rate": percents().flatmap(number_texts)},
+        ),
+        "notes": texts(MAX_NOTES_LENGTH, multiline=True),
+        "payment_terms": texts(MAX_PAYMENT_TERMS_LENGTH, multiline=True),
+        "payment": st.fixed_dictionaries(
+            {},
+            optional={
+                "iban": texts(MAX_CODE_LENGTH),
+                "bic": texts(MAX_CODE_LENGTH),
+                "reference": texts(MAX_REFERENCE_LENGTH),
+            },
+        ),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            invoice[key] = draw(strategy)
+    body: dict[str, Any] = {"invoice": invoice}
+    if draw(st.booleans()):
+        body["format"] = draw(st.sampled_from([*FORMATS, "PDF", "Excel"]))
+    if draw(st.booleans()):
+        body["page_size"] = draw(st.sampled_from(["A4", "letter", "a4", "LETTER"]))
+    return body
+
+
+def _address_text(parts: list[str]) -> str:
+    # The original format's address is one string whose ", "-separated parts are printed one per line.
+    kept = [text for text in (part.replace(",", " ").strip() for part in parts) if text]
+    return ", ".join(kept)[:LEGACY_ADDRESS_LENGTH].strip(" ,")
+
+
+def legacy_addresses() -> st.SearchStrategy[str]:
+    return st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES).map(_address_text)
+
+
+@st.composite
+def legacy_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = None) -> dict[str, Any]:
+    """A body in the original service's flat format (invoices/document/legacy.py) that validation accepts."""
+    currency = CURRENCIES[draw(st.sampled_from(sorted(CURRENCIES)))]
+    items = [
+        {"description": line["description"], "qty": line["quantity"], "unit_price": line["unit_price"]}
+        for line in draw(lines(currency, draw(line_counts() if count is None else count)))
+    ]
+    for item in items:
+        if draw(st.booleans()):
+            item["id"] = draw(st.one_of(texts(MAX_CODE_LENGTH), st.integers(0, 10**MAX_CODE_LENGTH - 1)))
+    body: dict[str, Any] = {
+        "invoice_no": draw(invoice_numbers()),
+        "date": draw(dates()).isoformat(),
+        "company_name": draw(texts(MAX_NAME_LENGTH, required=True)),
+        "bill_to_name": draw(texts(MAX_NAME_LENGTH, required=True)),
+        "currency": currency.code,
+        "items": items,
+    }
+    optional = {
+        "company_address": legacy_addresses(),
+        "company_phone": texts(MAX_CODE_LENGTH),
+        "bill_to_company": texts(MAX_NAME_LENGTH),
+        "bill_to_address": legacy_addresses(),
+        "ship_to_name": texts(MAX_NAME_LENGTH),
+        "ship_to_company": texts(MAX_NAME_LENGTH),
+        "ship_to_address": legacy_addresses(),
+        "tax_rate": percents().flatmap(number_texts),
+        "format": st.sampled_from([*FORMATS, "PDF"]),
+        "page_size": st.sampled_from(["A4", "letter"]),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            body[key] = draw(strategy)
+    return body
