@@ -15,12 +15,14 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2  # type: ignore[import-untyped]  # no stubs in requirements-dev
 from psycopg2 import sql
+
+from bench.storage_server import private_server
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_MONGODB_URL = "mongodb://127.0.0.1:27017"
@@ -35,6 +37,7 @@ class BenchEnv:
     mongodb_url: str
     mongodb_database: str
     work_dir: Path  # logs, password file, wrk script, Prometheus files
+    private_storage: bool = False  # a fresh SecantusDB of the run's own (bench/storage_server.py)
 
     @property
     def database_name(self) -> str:
@@ -132,17 +135,20 @@ def drop_mongo_database(env: BenchEnv) -> None:
 def prepared(keep: bool = False) -> Iterator[BenchEnv]:
     """The bench environment, applied to os.environ and Django started on it; removed on exit."""
     env = from_environment()
-    create_database(env)
-    try:
-        os.environ.update(env.variables())
-        from bench.django_setup import setup
+    with private_server(env.work_dir) as storage_url:
+        if storage_url:
+            env = replace(env, mongodb_url=storage_url, private_storage=True)
+        create_database(env)
+        try:
+            os.environ.update(env.variables())
+            from bench.django_setup import setup
 
-        setup()
-        migrate()
-        yield env
-    finally:
-        if not keep:
-            cleanup(env)
+            setup()
+            migrate()
+            yield env
+        finally:
+            if not keep:
+                cleanup(env)
 
 
 def cleanup(env: BenchEnv) -> None:

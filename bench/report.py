@@ -387,6 +387,7 @@ def machine_lines(meta: dict[str, Any]) -> list[str]:
         f"- Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gib']} GiB; {machine['os']}",
         f"- Python {machine['python']}; {libraries}",
         f"- Services: {services}",
+        *([f"- Storage server: {meta['storage']}"] if meta.get("storage") else []),
     ]
 
 

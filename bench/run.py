@@ -116,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     with environment.prepared(keep=args.keep) as env:
         print(f"bench: database {env.database_name}, namespace {env.amqp_namespace}, logs in {env.work_dir}")
         meta["services"] = machine.service_versions()
+        meta["storage"] = (
+            "a private SecantusDB on an empty data directory, started for this run (bench/storage_server.py)"
+            if env.private_storage
+            else f"the server at MONGODB_URL ({env.mongodb_url})"
+        )
         if "render" in args.sections:
             from bench import render
 
