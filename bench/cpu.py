@@ -7,7 +7,8 @@ that sum is ours and which is a service's.
 
 A group's CPU is the sum over its live processes of user + system time, plus the time of children they
 have already reaped (cutime/cstime): PostgreSQL backends and gunicorn workers that exit during a run are
-still counted, through their parent.
+still counted, through their parent (which is in the same group), and what they had used before the run is
+subtracted with the rest of the first snapshot.
 """
 
 import os
@@ -70,9 +71,14 @@ def snapshot() -> dict[str, dict[int, int]]:
 
 
 def seconds_between(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]]) -> dict[str, float]:
-    """CPU seconds each group used between two snapshots (a process gone by ``after`` is not counted)."""
+    """CPU seconds each group used between two snapshots.
+
+    A process that ended in between (a gunicorn worker recycled after max_requests, a PostgreSQL backend
+    whose connection closed) shows up again, whole, in its parent's reaped-children time: so what it had
+    used before the first snapshot is subtracted, or its whole lifetime would be charged to this window.
+    """
     used = {}
     for name in GROUPS:
-        ticks = sum(t - before[name].get(pid, 0) for pid, t in after[name].items())
+        ticks = sum(after[name].values()) - sum(before[name].values())
         used[name] = max(ticks, 0) / TICKS
     return used

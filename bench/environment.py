@@ -14,7 +14,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2  # type: ignore[import-untyped]  # no stubs in requirements-dev
 from psycopg2 import sql
 
-from bench.storage_server import private_server
+from bench import storage_server
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_MONGODB_URL = "mongodb://127.0.0.1:27017"
@@ -54,6 +54,8 @@ class BenchEnv:
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "ALLOWED_HOSTS": "127.0.0.1",
             "WORKER_HEARTBEAT_FILE": str(self.work_dir / "worker-heartbeat"),
+            "BENCH_WORK_DIR": str(self.work_dir),
+            "BENCH_PRIVATE_STORAGE": "1" if self.private_storage else "",
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -135,9 +137,10 @@ def drop_mongo_database(env: BenchEnv) -> None:
 def prepared(keep: bool = False) -> Iterator[BenchEnv]:
     """The bench environment, applied to os.environ and Django started on it; removed on exit."""
     env = from_environment()
-    with private_server(env.work_dir) as storage_url:
-        if storage_url:
-            env = replace(env, mongodb_url=storage_url, private_storage=True)
+    with ExitStack() as stack:
+        if storage_server.wanted():
+            url = stack.enter_context(storage_server.private_server(env.work_dir / "mongo-run"))
+            env = replace(env, mongodb_url=url, private_storage=True)
         create_database(env)
         try:
             os.environ.update(env.variables())

@@ -55,7 +55,7 @@ def wait_emails(ids: list[str]) -> None:
             raise RuntimeError(f"{remaining} ready emails made no progress for {STALL_SECONDS:.0f} s")
 
 
-def ledger(accepted: dict[str, Upload], database: str) -> dict[str, int]:
+def ledger(accepted: dict[str, Upload], store_env: dict[str, str]) -> dict[str, int]:
     """What PostgreSQL and GridFS hold for the accepted uploads; every count but ``ready`` should be 0."""
     from invoices.models import Invoice, Notification
     from invoices.storage import GridFSStorage
@@ -65,10 +65,9 @@ def ledger(accepted: dict[str, Upload], database: str) -> dict[str, int]:
     fields = ("id", "status", "file_name", "size", "sha256", "idempotency_key")
     rows = list(Invoice.objects.filter(id__in=ids).values(*fields))
     ready = [row for row in rows if row["status"] == "ready"]
+    storage = GridFSStorage(url=store_env["MONGODB_URL"], database=store_env["MONGODB_DATABASE"])
     stored: dict[str, list[dict[str, Any]]] = {}
-    for doc in (
-        GridFSStorage(database=database)._files().find({}, {"filename": 1, "length": 1, "metadata": 1})
-    ):
+    for doc in storage._files().find({}, {"filename": 1, "length": 1, "metadata": 1}):
         stored.setdefault(doc["filename"], []).append(doc)
     referenced = {row["file_name"] for row in ready}
     sent = Notification.objects.filter(invoice_id__in=ids, kind="ready", sent_at__isnull=False).count()
@@ -120,7 +119,7 @@ def run(
             )
         finally:
             workers.stop()
-        counts = ledger(accepted, store_env["MONGODB_DATABASE"])
+        counts = ledger(accepted, store_env)
     rendered = Invoice.objects.filter(id__in=ids, rendered_at__isnull=False).values_list("id", "rendered_at")
     ready_at = {str(key): value.timestamp() for key, value in rendered if value is not None}
     uploads = list(accepted.values())

@@ -15,14 +15,16 @@ unavoidable costs the whole system delivers.
 import itertools
 import multiprocessing
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from bench import cpu
+from bench import cpu, storage_server
 from bench.client import Uploader
 from bench.data import sample, sample_bytes
 from bench.processes import Workers
@@ -37,17 +39,23 @@ _store_serial = itertools.count()
 
 @contextmanager
 def fresh_store() -> Iterator[dict[str, str]]:
-    """The workers' environment for a GridFS database of their own, dropped after the run.
+    """The workers' environment for an empty GridFS database of their own, dropped after the run.
 
-    The MongoDB-compatible server's small-file uploads slow down as a bucket grows (tests/mongo.py), so
-    every run starts from an empty bucket, as the store ceiling does: runs stay comparable with each other
-    and with their ceiling whatever ran before them.
+    The MongoDB-compatible server's small-file uploads slow down as its data grows (bench/storage_server.py),
+    so every run starts from an empty database, on a fresh private server when the benchmark runs its own,
+    as the store ceiling does: runs stay comparable with each other and with their ceiling.
     """
     from invoices.storage import mongo_client
 
     name = f"{os.environ['MONGODB_DATABASE']}_{next(_store_serial)}"
+    if os.environ.get("BENCH_PRIVATE_STORAGE"):
+        data = Path(os.environ["BENCH_WORK_DIR"]) / f"mongo-{name}"
+        with storage_server.private_server(data) as url:
+            yield {"MONGODB_URL": url, "MONGODB_DATABASE": name}
+        shutil.rmtree(data, ignore_errors=True)
+        return
     try:
-        yield {"MONGODB_DATABASE": name}
+        yield {"MONGODB_URL": os.environ["MONGODB_URL"], "MONGODB_DATABASE": name}
     finally:
         mongo_client(os.environ["MONGODB_URL"]).drop_database(name)
 
@@ -89,7 +97,12 @@ def outcome(uploads: list[Any]) -> dict[str, Any]:
 def drive(uploader: Uploader, fmt: str, n: int, render_workers: int, work_dir: Any) -> dict[str, Any]:
     """One pipeline run on fresh workers: warm them up, then upload ``n`` invoices and wait for them all."""
     body = sample_bytes(20, fmt)
-    workers = Workers(work_dir, render_workers)
+    with fresh_store() as store_env:
+        return _drive(uploader, fmt, body, n, Workers(work_dir, render_workers, store_env))
+
+
+def _drive(uploader: Uploader, fmt: str, body: bytes, n: int, workers: Workers) -> dict[str, Any]:
+    render_workers = len(workers.render)
     try:
         # Warm-up: the first render in a process loads fonts and templates; that is start-up, not rate.
         wait_final(
@@ -145,22 +158,20 @@ def render_ceiling(fmt: str, n: int, processes: int) -> dict[str, Any]:
 def store_ceiling(size: int, n: int, threads: int) -> dict[str, Any]:
     from django.core.files.base import ContentFile
 
-    from invoices.storage import GridFSStorage, mongo_client
+    from invoices.storage import GridFSStorage
 
-    storage = GridFSStorage(database=f"bench_store_{uuid.uuid4().hex[:10]}")
     content = bytes(size)  # the size is what matters to GridFS, not the bytes
+    with fresh_store() as store_env:
+        storage = GridFSStorage(url=store_env["MONGODB_URL"], database=store_env["MONGODB_DATABASE"])
 
-    def save(_: int) -> str:
-        return storage.save(f"{uuid.uuid4()}/{uuid.uuid4().hex}.bin", ContentFile(content))
+        def save(_: int) -> str:
+            return storage.save(f"{uuid.uuid4()}/{uuid.uuid4().hex}.bin", ContentFile(content))
 
-    try:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(save, range(threads * 2)))  # connections opened, collections and indexes made
             start = time.perf_counter()
             list(pool.map(save, range(n)))
             seconds = time.perf_counter() - start
-    finally:
-        mongo_client(storage.mongodb_url).drop_database(storage.database_name)
     return {"threads": threads, "invoices": n, "bytes": size, "seconds": seconds, "rate": n / seconds}
 
 

@@ -179,3 +179,18 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     assert "| measured rate / CPU bound | 80 % |" in text
     assert "| efficiency bound (CPU bound / min ceiling) | 100 % |" in text  # 25/s against the 25/s ceiling
     assert "| PDF pipeline efficiency >= 85 % | 80 % | **no** |" in text
+
+
+def test_a_process_that_ends_during_the_window_is_charged_only_for_its_time_inside_it():
+    from bench import cpu
+
+    group = "web (gunicorn)"
+    empty = {name: {} for name in cpu.GROUPS}
+    # The arbiter (1) and a worker (2) that had used 5,000 ticks before the window; during it the worker
+    # uses 100 more and is recycled: its 5,100 ticks land in the arbiter's reaped-children time.
+    before = {**empty, group: {1: 10, 2: 5000}}
+    after = {**empty, group: {1: 10 + 5100, 3: 40}}  # 3: the new worker
+
+    used = cpu.seconds_between(before, after)
+
+    assert used[group] == pytest.approx((100 + 40) / cpu.TICKS)
