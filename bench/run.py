@@ -84,7 +84,11 @@ def run_web_sections(args: argparse.Namespace, env: Any, results: dict[str, Any]
             )
         if "scaling" in args.sections:
             two = piped.get("pdf") if "error" not in piped else None
-            guarded(results, "scaling", lambda: pipeline.scaling(uploader(), args.n, env.work_dir, two))
+            guarded(
+                results,
+                "scaling",
+                lambda: pipeline.scaling(uploader(), args.n, env.work_dir, two, repeats=args.repeats),
+            )
         if "memory" in args.sections:
             checkpoints = (10, 50) if args.quick else (100, 1000)
             guarded(results, "memory", lambda: memory.run(uploader(), checkpoints, env.work_dir))
