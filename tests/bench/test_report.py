@@ -185,7 +185,7 @@ def test_a_process_that_ends_during_the_window_is_charged_only_for_its_time_insi
     from bench import cpu
 
     group = "web (gunicorn)"
-    empty = {name: {} for name in cpu.GROUPS}
+    empty: dict[str, dict[int, int]] = {name: {} for name in cpu.GROUPS}
     # The arbiter (1) and a worker (2) that had used 5,000 ticks before the window; during it the worker
     # uses 100 more and is recycled: its 5,100 ticks land in the arbiter's reaped-children time.
     before = {**empty, group: {1: 10, 2: 5000}}
