@@ -40,20 +40,31 @@ SUBJECTS = {
 # What a sending failure can look like: SMTP refusals and network errors, or a provider's API error.
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
 REQUEUE_BATCH = 100
+# Emails the provider accepted whose "sent" the database did not record (it went away before the commit),
+# by (invoice id, kind): the worker retries the same job when the database is back (workers/runner.py
+# waits out outages on the same delivery) and records this id instead of sending the email again. Only a
+# process that dies in that gap can still send one duplicate (RELIABILITY.md rule 8).
+_sent_unrecorded: dict[tuple[str, str], str] = {}
 
 
 def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
+    key = (str(invoice_id), kind)
     with transaction.atomic():
         notification = _locked(invoice_id, kind)
         if notification.sent_at is not None or notification.failed_at is not None:
             logger.info("%s email for invoice %s already settled; duplicate job ignored", kind, invoice_id)
             return
-        try:
-            message_id = _deliver(notification)
-        except SEND_ERRORS as exc:
-            # The job itself is done (its message is acked): from here the row carries the retry.
-            _retry_later(notification, f"{type(exc).__name__}: {exc}")
-            return
+        message_id = _sent_unrecorded.get(key)
+        if message_id is None:
+            try:
+                message_id = _deliver(notification)
+            except SEND_ERRORS as exc:
+                # The job itself is done (its message is acked): from here the row carries the retry.
+                _retry_later(notification, f"{type(exc).__name__}: {exc}")
+                return
+            _sent_unrecorded[key] = message_id
+        else:
+            logger.info("%s email for invoice %s was sent before the database went away", kind, invoice_id)
         Notification.objects.filter(pk=notification.pk).update(
             sent_at=timezone.now(),
             provider_message_id=message_id,
@@ -61,6 +72,7 @@ def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
             last_error="",
             next_attempt_at=None,
         )
+    _sent_unrecorded.pop(key, None)
     logger.info("%s email for invoice %s sent", kind, invoice_id)
 
 

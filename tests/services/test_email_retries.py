@@ -102,3 +102,27 @@ def test_the_queue_giving_up_marks_the_notification_failed(notification):
     failed = Notification.objects.get(pk=notification.pk)
     assert failed.failed_at is not None
     assert failed.last_error == "Gave up: template error"
+
+
+def test_an_email_sent_before_the_database_went_away_is_recorded_not_sent_again(notification, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    real_update = QuerySet.update
+    outage = {"on": True}
+
+    def update(queryset, **fields):
+        if outage["on"] and "sent_at" in fields:
+            outage["on"] = False
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    with pytest.raises(OperationalError):
+        send(notification)  # the provider took it; recording it failed (the runner retries the job)
+
+    sent = send(notification)  # the database is back
+
+    assert len(mail.outbox) == 1
+    assert sent.sent_at is not None
+    assert sent.provider_message_id == mail.outbox[0].extra_headers["Message-ID"]
