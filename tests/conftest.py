@@ -1,5 +1,8 @@
 import base64
 import json
+import socket
+import threading
+from collections.abc import Iterator
 
 import pytest
 from rest_framework.test import APIClient
@@ -85,3 +88,32 @@ def local_invoice_storage(tmp_path, settings):
         },
     }
     return tmp_path
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP listener on a random loopback port; what each accepted connection sends is recorded."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    received.append(conn.recv(1024) or b"<connected>")
+                except OSError:
+                    received.append(b"<connected>")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join(timeout=5)
+    server.close()

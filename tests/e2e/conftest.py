@@ -45,6 +45,18 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout: float = TIMEOUT) 
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}", pytrace=False)
 
 
+def stop_process(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> int | None:
+    """Send ``sig`` (a graceful stop by default), then SIGKILL if the process is still there after 30 s."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    return process.returncode
+
+
 def plain_body(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
     return part.get_content() if part is not None else ""
@@ -106,15 +118,9 @@ class WorkerProcess:
         return self
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> int | None:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        returncode = stop_process(self.process, sig)
         self._log.close()
-        return self.process.returncode
+        return returncode
 
 
 class Pipeline:

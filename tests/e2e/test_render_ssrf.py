@@ -15,8 +15,6 @@ The PDF, downloaded through the API, must show every attack as the text that was
 import json
 import os
 import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,35 +27,6 @@ pytestmark = pytest.mark.security
 
 AUDIT_HOOK_DIR = Path(__file__).resolve().parent / "audit_hook"
 SECRET = "s3cr3t-file-content-that-must-stay-on-disk"
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP listener on a random loopback port; what each accepted connection sends is recorded."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    received.append(conn.recv(1024) or b"<connected>")
-                except OSError:
-                    received.append(b"<connected>")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], received
-    stop.set()
-    thread.join(timeout=5)
-    server.close()
 
 
 def attacks(port: int, secret: Path) -> list[str]:

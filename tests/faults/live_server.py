@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import free_port, wait_for
+from tests.e2e.conftest import free_port, stop_process, wait_for
 
 
 class LiveServer:
@@ -61,11 +61,5 @@ class LiveServer:
             return error.code, error.read(), error.headers.get("Content-Type", "")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
         self._log.close()

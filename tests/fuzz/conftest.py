@@ -8,7 +8,6 @@ the fuzzed uploads do not compete with rendering for the machine's two cores.
 """
 
 import os
-import signal
 import subprocess
 import sys
 import uuid
@@ -28,7 +27,7 @@ from django.test import override_settings
 from accounts.models import User
 from tests.amqp import amqp_url_from_env
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import MANAGE_PY, WorkerProcess, free_port, wait_for
+from tests.e2e.conftest import MANAGE_PY, WorkerProcess, free_port, stop_process, wait_for
 from tests.mongo import fresh_gridfs_storage, require_server
 from tests.payloads import sample_payload
 from workers import topology
@@ -145,13 +144,7 @@ class Gunicorn:
             return False
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
         self._log.close()
 
 

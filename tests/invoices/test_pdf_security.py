@@ -8,10 +8,8 @@ file open and socket connect during the render, and a marker file the code-execu
 import dataclasses
 import io
 import re
-import socket
 import struct
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,35 +84,6 @@ class _AuditLog:
 
 
 _AUDIT = _AuditLog()
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP listener on a random loopback port; every connection it accepts is recorded."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    connections: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    connections.append(conn.recv(1024) or b"<connected>")
-                except OSError:
-                    connections.append(b"<connected>")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
 
 
 def injections(port: int) -> list[str]:
