@@ -2,14 +2,16 @@
 
 Documentation only: nothing here reads or answers a real request (the views do). The classes below are
 drf-spectacular's documented extension points: authentication extensions for the two challenge
-"authenticators" of ``accounts.views`` (simplejwt's ``JWTAuthentication`` is covered by the extension
-drf-spectacular ships, ``jwtAuth``), and small serializers that only describe bodies. This module is
-imported by ``accounts.views``, so the extensions are registered whenever the URLconf is loaded.
+"authenticators" of ``accounts.views``, the bearer token scheme of ``accounts.authentication``
+(described by the extension drf-spectacular ships for simplejwt, ``jwtAuth``), and small serializers that
+only describe bodies. This module is imported by ``accounts.views``, so the extensions are registered
+whenever the URLconf is loaded.
 """
 
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -49,6 +51,12 @@ class BearerChallengeScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
         return []
+
+
+class CachedJWTScheme(SimpleJWTScheme):
+    """Our subclass of simplejwt's authentication is the same scheme: drf-spectacular's own description."""
+
+    target_class = "accounts.authentication.CachedJWTAuthentication"
 
 
 class CredentialsRequiredSchema(AutoSchema):
