@@ -13,9 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import requests
-
-from bench.client import Upload, Uploader
+from bench.client import Upload, Uploader, UploadFailed
 from bench.data import sample_bytes
 from bench.pipeline import STALL_SECONDS, fresh_store, wait_final
 from bench.processes import Workers
@@ -33,7 +31,7 @@ def burst(uploader: Uploader, n: int, clients: int) -> tuple[dict[str, Upload], 
         key = str(uuid.uuid4())
         try:
             return key, uploader.upload(bodies[index % len(bodies)], idempotency_key=key)
-        except (RuntimeError, requests.RequestException) as exc:
+        except UploadFailed as exc:
             return key, str(exc)[:300]
 
     with ThreadPoolExecutor(clients) as pool:
