@@ -98,13 +98,18 @@ def _digits_and_exponent(value: Decimal) -> tuple[int, int]:
     """Significant digits and exponent without trailing zeros, so "500.00" counts as 500 (fine for JPY).
 
     Counted from the digit tuple: normalize() would round a tiny value such as 1E-999999999 to zero in the
-    default context and let it pass as having no decimals.
+    default context and let it pass as having no decimals. One as_tuple() call: this runs for every number
+    of every line, at upload and again in the render worker.
     """
     if value.is_zero():
         return 1, 0
-    _, digits, _ = value.as_tuple()
-    trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\x00"))
-    return len(digits) - trailing_zeros, exponent_of(value) + trailing_zeros
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN and Infinity, refused before this is called
+        exponent = 0
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+    return significant, exponent + len(digits) - significant
 
 
 def exponent_of(value: Decimal) -> int:
@@ -118,7 +123,7 @@ def canonical(value: Decimal, *, strip_zeros: bool) -> Decimal:
         return Decimal(0)  # "-0", "0E-9999" and "0.00" alike
     if strip_zeros:
         value = value.normalize()
-    if exponent_of(value) > 0:
+    if value.as_tuple().exponent > 0:  # type: ignore[operator]  # finite here: an int
         value = value.quantize(Decimal(1))
     return value
 
