@@ -8,6 +8,10 @@ A sending failure (SMTP or provider down) is not retried through the queue, whos
 up within seconds: the row keeps the error and a ``next_attempt_at``, and the outbox relay queues the next
 attempt when it is due (``notifications_requeue_due``), with growing delays, until the notification is
 older than ``NOTIFY_GIVE_UP_SECONDS``; then it is marked failed with the last error.
+
+The same sweep covers the first attempt: the row is created with ``next_attempt_at`` set
+``NOTIFY_DISPATCH_GRACE_SECONDS`` ahead and its job is published after the commit without an outbox row
+(``workers.outbox.dispatch_after_commit``); if that publish is lost, the row falls due and is queued again.
 """
 
 import logging
@@ -97,7 +101,7 @@ def notifications_retry_pass() -> None:
 
 
 def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:
-    """Queue the next attempt of every unsent notification whose retry is due; return how many.
+    """Queue the next attempt of every unsent notification whose attempt is due; return how many.
 
     Called by the outbox relay on every pass. SKIP LOCKED lets several relays run side by side, and
     clearing ``next_attempt_at`` in the same transaction as the outbox row queues each attempt once.

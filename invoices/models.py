@@ -89,7 +89,9 @@ class Notification(models.Model):
     provider_message_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    # After a sending failure: when the relay queues the next attempt (null: none scheduled).
+    # When the relay queues the job (again) if the email is still unsent: a new notification's job is
+    # published after its commit and this is set NOTIFY_DISPATCH_GRACE_SECONDS ahead, in case that publish is
+    # lost; after a sending failure it is the next attempt. Null: none scheduled (sent, failed, or queued).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Set when no more attempts will be made (last_error says why); sent_at stays null.
     failed_at = models.DateTimeField(null=True, blank=True)

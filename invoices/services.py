@@ -9,8 +9,10 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,7 +27,7 @@ from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKi
 from invoices.renderers import render
 from invoicesite.metrics import RENDER_SECONDS
 from workers.errors import PermanentError
-from workers.outbox import outbox_add
+from workers.outbox import dispatch_after_commit, outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -193,19 +195,34 @@ def invoice_requeue(*, invoice: Invoice) -> bool:
 
 
 def _notify_ready(invoice: Invoice) -> None:
-    """Within the ready transaction: the ready notification and its job.
+    """Within the ready transaction: the ready notification, and its job after the commit.
 
     A plain insert, not _notify's get-or-create: only the one compare-and-set that made the invoice ready
     gets here, and ready is final, so the row cannot exist yet (the unique constraint still guards it).
     """
-    Notification.objects.create(invoice=invoice, kind=NotificationKind.READY, recipient=invoice.owner.email)
-    outbox_add(queue="notify", payload={"invoice_id": str(invoice.id), "kind": NotificationKind.READY})
+    Notification.objects.create(
+        invoice=invoice,
+        kind=NotificationKind.READY,
+        recipient=invoice.owner.email,
+        next_attempt_at=_dispatch_overdue_at(),
+    )
+    dispatch_after_commit(
+        queue="notify", payload={"invoice_id": str(invoice.id), "kind": NotificationKind.READY}
+    )
 
 
 def _notify(invoice: Invoice, kind: str) -> None:
     """Within the caller's transaction: one notification row per (invoice, kind), and its job."""
     _row, created = Notification.objects.get_or_create(
-        invoice=invoice, kind=kind, defaults={"recipient": invoice.owner.email}
+        invoice=invoice,
+        kind=kind,
+        defaults={"recipient": invoice.owner.email, "next_attempt_at": _dispatch_overdue_at()},
     )
     if created:
-        outbox_add(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})
+        dispatch_after_commit(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})
+
+
+def _dispatch_overdue_at() -> datetime:
+    # The notification row is its job's outbox (workers.outbox.dispatch_after_commit): if the email has not
+    # been sent by then, the dispatch after the commit was lost and the relay queues the job again.
+    return timezone.now() + timedelta(seconds=settings.NOTIFY_DISPATCH_GRACE_SECONDS)

@@ -266,6 +266,9 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A new notification's job is published after its commit; one whose email is still unsent after
+# NOTIFY_DISPATCH_GRACE_SECONDS is queued again by the relay (the publish was lost: a crash, a broker outage).
+NOTIFY_DISPATCH_GRACE_SECONDS = env_int("NOTIFY_DISPATCH_GRACE_SECONDS", 30)
 # An email that could not be sent is tried again after NOTIFY_RETRY_BASE_SECONDS, doubling up to
 # NOTIFY_RETRY_MAX_SECONDS between attempts; once the notification is NOTIFY_GIVE_UP_SECONDS old, the
 # next failure marks it failed (the admin's notifications list shows it, with the last error).

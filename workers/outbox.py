@@ -3,11 +3,14 @@
 Broker mode (AMQP_URL set): after commit the request publishes its own rows at once (the fast path); the
 relay, running beside every worker, publishes whatever the fast path missed (a crash, a broker outage).
 Embedded mode (AMQP_URL empty): after commit the consumer runs in-process, in the same request.
+``dispatch_after_commit`` does the same for a job whose own domain row records it (a notification), without
+an outbox row.
 """
 
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,19 +49,38 @@ def outbox_add(*, queue: str, payload: dict[str, Any]) -> OutboxMessage:
     Call it inside the caller's ``transaction.atomic()`` block, next to the rows the job is about: that is
     what makes "row committed" and "job recorded" one fact. ``payload`` holds ids and plain values only.
     """
+    encoded = _checked(queue, payload)
+    message = OutboxMessage.objects.create(queue=queue, payload=payload)
+    transaction.on_commit(partial(_dispatch, message.pk, queue, encoded, str(message.message_id)))
+    return message
+
+
+def dispatch_after_commit(*, queue: str, payload: dict[str, Any]) -> None:
+    """Dispatch a job after the caller's transaction commits, for a job a row of its own already records.
+
+    The outbox row exists so that a job whose dispatch is lost (a crash after the commit, a broker outage)
+    is found and sent again. Where the domain row itself says that the job is still to do, and a sweeper
+    queues it again when it is overdue, that row is the outbox and a second one would only cost two
+    statements per job: a notification is such a row (``next_attempt_at``, swept by
+    ``invoices.emails.notifications_requeue_due``). Same rules as ``outbox_add`` otherwise.
+    """
+    encoded = _checked(queue, payload)
+    transaction.on_commit(partial(_dispatch, None, queue, encoded, str(uuid.uuid4())))
+
+
+def _checked(queue: str, payload: dict[str, Any]) -> str:
+    """The payload as JSON, after checking the call: inside a transaction, a known queue, a dict."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
-            "outbox_add() must be called inside transaction.atomic(), with the rows it is about"
+            "outbox_add() and dispatch_after_commit() must be called inside transaction.atomic(), "
+            "with the rows the job is about"
         )
     if queue not in queue_names():
         raise ValueError(f"unknown queue {queue!r}; known: {', '.join(queue_names())}")
     if not isinstance(payload, dict):
         raise TypeError(f"an outbox payload is a dict of plain values, not {type(payload).__name__}")
     # Fail now, inside the caller's transaction, rather than in a worker later.
-    encoded = json.dumps(payload)
-    message = OutboxMessage.objects.create(queue=queue, payload=payload)
-    transaction.on_commit(partial(_dispatch, message.pk, queue, encoded, str(message.message_id)))
-    return message
+    return json.dumps(payload)
 
 
 def relay_pending(
@@ -116,19 +138,20 @@ def relay_forever(
 # --- dispatch after commit --------------------------------------------------------------------------
 
 
-def _dispatch(pk: int, queue: str, encoded: str, message_id: str) -> None:
-    # Runs after the commit, inside the web request: the job is already durable, so whatever happens
-    # here must not turn an accepted upload into an error.
+def _dispatch(pk: int | None, queue: str, encoded: str, message_id: str) -> None:
+    # Runs after the commit, inside the web request or the job: the job is already durable, so whatever
+    # happens here must not turn an accepted upload into an error. ``pk`` is None for a job without an
+    # outbox row (dispatch_after_commit): nothing to mark.
     try:
         if settings.AMQP_URL:
             _publish_now(pk, queue, encoded, message_id)
         else:
             _run_in_process(pk, queue, encoded)
     except Exception:
-        logger.exception("dispatching outbox message %s (%s) failed after commit", pk, queue)
+        logger.exception("dispatching outbox message %s (%s) failed after commit", pk or message_id, queue)
 
 
-def _publish_now(pk: int, queue: str, encoded: str, message_id: str) -> None:
+def _publish_now(pk: int | None, queue: str, encoded: str, message_id: str) -> None:
     """The fast path: publish what was just committed, then mark it sent, with no lock and no re-read.
 
     The relay only takes rows older than RELAY_MIN_AGE_SECONDS, so it rarely sees a row this path is
@@ -140,24 +163,31 @@ def _publish_now(pk: int, queue: str, encoded: str, message_id: str) -> None:
     except PublishError as exc:
         PUBLISH_FAILURES.labels(queue).inc()
         logger.warning(
-            "outbox message %s (%s) not published: %s; the relay will retry", message_id, queue, exc
+            "outbox message %s (%s) not published: %s; %s",
+            message_id,
+            queue,
+            exc,
+            "the relay will retry" if pk is not None else "its own row will queue it again when overdue",
         )
-        OutboxMessage.objects.filter(pk=pk).update(
-            publish_attempts=F("publish_attempts") + 1, last_error=str(exc)[:_MAX_ERROR_LENGTH]
-        )
+        if pk is not None:
+            OutboxMessage.objects.filter(pk=pk).update(
+                publish_attempts=F("publish_attempts") + 1, last_error=str(exc)[:_MAX_ERROR_LENGTH]
+            )
         return
-    OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True).update(
-        sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
-    )
+    if pk is not None:
+        OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True).update(
+            sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
+        )
 
 
-def _run_in_process(pk: int, queue: str, encoded: str) -> None:
+def _run_in_process(pk: int | None, queue: str, encoded: str) -> None:
     # The JSON round trip proves in every embedded run that the event would survive the broker.
     event = json.loads(encoded)
     _consume_in_process(get_consumer(queue), event)
-    OutboxMessage.objects.filter(pk=pk).update(
-        sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
-    )
+    if pk is not None:
+        OutboxMessage.objects.filter(pk=pk).update(
+            sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
+        )
 
 
 def _consume_in_process(consumer: Consumer, event: dict[str, Any]) -> None:

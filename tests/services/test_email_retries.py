@@ -59,6 +59,27 @@ def test_each_failure_schedules_the_next_attempt_later(notification, smtp_down):
     assert "Connection refused" in second.last_error
 
 
+def test_a_ready_email_whose_job_was_lost_is_queued_again_once_overdue(user, local_invoice_storage, settings):
+    # The render job commits and then dies before its after-commit publish (the db fixture never runs it).
+    invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+    services.invoice_render(invoice_id=invoice.id)
+    assert not OutboxMessage.objects.filter(queue="notify").exists()
+
+    assert notifications_requeue_due() == 0  # within the grace: the publish may still be on its way
+    Notification.objects.filter(invoice=invoice).update(next_attempt_at=timezone.now())
+    assert notifications_requeue_due() == 1
+    assert notifications_requeue_due() == 0
+
+    [row] = OutboxMessage.objects.filter(queue="notify")
+    assert row.payload == {"invoice_id": str(invoice.id), "kind": "ready"}
+
+
+def test_a_sent_email_is_never_queued_again(notification):
+    send(notification)
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+    assert notifications_requeue_due() == 0
+
+
 def test_a_due_retry_is_queued_once_through_the_outbox(notification, smtp_down):
     send(notification)
     before = OutboxMessage.objects.filter(queue="notify").count()
@@ -126,3 +147,22 @@ def test_an_email_sent_before_the_database_went_away_is_recorded_not_sent_again(
     assert len(mail.outbox) == 1
     assert sent.sent_at is not None
     assert sent.provider_message_id == mail.outbox[0].extra_headers["Message-ID"]
+
+
+def test_make_run_sends_an_overdue_email_at_start_in_embedded_mode(
+    user, local_invoice_storage, settings, django_capture_on_commit_callbacks
+):
+    # Embedded mode sends the email in-process right after the commit; the process died before it did.
+    from django.core.management import call_command
+
+    settings.AMQP_URL = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+    services.invoice_render(invoice_id=invoice.id)
+    Notification.objects.filter(invoice=invoice).update(next_attempt_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_pending_jobs")
+
+    assert [message.to for message in mail.outbox] == [[user.email]]
+    assert Notification.objects.get(invoice=invoice).sent_at is not None

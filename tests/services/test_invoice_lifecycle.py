@@ -1,8 +1,10 @@
 """The services the workers call, one behaviour at a time (the e2e tests run them through RabbitMQ)."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
@@ -31,8 +33,13 @@ def test_render_stores_the_file_and_queues_one_ready_email(invoice, local_storag
     assert invoice.status == InvoiceStatus.READY
     assert (local_storage / invoice.file_name).read_bytes().startswith(b"row_type,")
     assert invoice.download_name == "INV-2026-0042.csv"
-    assert Notification.objects.get(invoice=invoice).kind == "ready"
-    assert OutboxMessage.objects.filter(queue="notify").count() == 1
+    notification = Notification.objects.get(invoice=invoice)
+    assert notification.kind == "ready"
+    # Its job is published after the commit; the row itself is the outbox: it falls due if that is lost.
+    assert not OutboxMessage.objects.filter(queue="notify").exists()
+    assert notification.next_attempt_at is not None
+    due = notification.next_attempt_at - notification.created_at
+    assert abs(due - timedelta(seconds=settings.NOTIFY_DISPATCH_GRACE_SECONDS)) < timedelta(seconds=1)
 
 
 def test_rendering_a_ready_invoice_again_changes_nothing(invoice, local_storage):

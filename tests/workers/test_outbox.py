@@ -7,7 +7,7 @@ from tests.amqp import fetch_messages
 from tests.workers import fake_consumers
 from workers import outbox, registry
 from workers.models import OutboxMessage
-from workers.outbox import outbox_add, relay_pending
+from workers.outbox import dispatch_after_commit, outbox_add, relay_pending
 from workers.publisher import Publisher
 
 CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1/%2F"
@@ -132,6 +132,54 @@ def test_concurrent_relays_publish_each_row_once(postgres, amqp_namespace):
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
 
 
+def test_dispatch_after_commit_publishes_without_an_outbox_row(transactional_db, amqp_namespace):
+    with transaction.atomic():
+        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+
+    [message] = fetch_messages(f"{amqp_namespace}.notify")
+    assert message.event == {"invoice_id": "inv-1", "kind": "ready"}
+    assert message.message_id
+    assert not OutboxMessage.objects.exists()
+
+
+def test_dispatch_after_commit_survives_an_unreachable_broker(
+    transactional_db, amqp_namespace, settings, caplog
+):
+    settings.AMQP_URL = CLOSED_PORT_URL
+
+    with transaction.atomic():  # does not raise: the caller's row is committed and says what is left to do
+        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+
+    assert "its own row will queue it again" in caplog.text
+    assert not OutboxMessage.objects.exists()
+
+
+def test_dispatch_after_commit_checks_its_call_like_outbox_add(transactional_db):
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
+        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1"})
+    with transaction.atomic(), pytest.raises(ValueError, match="unknown queue"):
+        dispatch_after_commit(queue="notfy", payload={"invoice_id": "inv-1"})
+    with transaction.atomic(), pytest.raises(TypeError):
+        dispatch_after_commit(queue="notify", payload={"when": object()})
+
+
+def test_dispatch_after_commit_does_nothing_when_the_transaction_rolls_back(
+    transactional_db, settings, monkeypatch
+):
+    settings.AMQP_URL = ""
+    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+
+    def notify_then_fail() -> None:
+        with transaction.atomic():
+            dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        notify_then_fail()
+
+    assert fake_consumers.calls == []
+
+
 # --- embedded mode ----------------------------------------------------------------------------------
 
 
@@ -154,6 +202,19 @@ def test_embedded_mode_runs_the_consumer_after_commit_with_a_json_round_tripped_
     assert fake_consumers.calls[0][1] is not payload
     row.refresh_from_db()
     assert row.sent_at is not None
+
+
+def test_embedded_mode_runs_a_job_dispatched_without_an_outbox_row(
+    embedded, db, monkeypatch, django_capture_on_commit_callbacks
+):
+    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+        assert fake_consumers.calls == []
+
+    assert fake_consumers.calls == [("consume:notify", {"invoice_id": "inv-1", "kind": "ready"})]
+    assert not OutboxMessage.objects.exists()
 
 
 def test_embedded_mode_runs_jobs_queued_by_a_consumer_too(embedded, transactional_db, monkeypatch):
