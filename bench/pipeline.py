@@ -34,6 +34,10 @@ FINAL = ("ready", "failed")
 # No deadline on the work itself; only a pipeline that stops making progress for this long is abandoned.
 STALL_SECONDS = 300.0
 WARMUP_INVOICES_PER_WORKER = 2
+# How often the driver asks PostgreSQL how many invoices are left. The rate is taken from the rows'
+# rendered_at, not from the poll, so a slower poll loses no precision; it only costs less: polling every
+# 0.2 s (a count over the run's ids) cost the load generator 2.5 ms of CPU per PDF invoice, 1.0 ms now.
+POLL_SECONDS = 1.0
 _store_serial = itertools.count()
 
 
@@ -65,7 +69,7 @@ def wait_final(ids: list[str]) -> None:
 
     remaining, last_change = len(ids), time.monotonic()
     while remaining:
-        time.sleep(0.2)
+        time.sleep(POLL_SECONDS)
         now_remaining = Invoice.objects.filter(id__in=ids).exclude(status__in=FINAL).count()
         if now_remaining != remaining:
             remaining, last_change = now_remaining, time.monotonic()
