@@ -127,6 +127,7 @@ def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
     notification = (
         Notification.objects.select_for_update(of=("self",))
         .select_related("invoice")
+        .defer("invoice__input")  # the whole invoice document: the email needs none of it
         .filter(invoice_id=invoice_id, kind=kind)
         .first()
     )

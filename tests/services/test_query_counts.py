@@ -1,0 +1,55 @@
+"""The statements each step of an invoice's life sends to PostgreSQL, pinned.
+
+Every statement is a round trip and CPU in PostgreSQL and in our process; BENCHMARKS.md's CPU profile
+counts them per invoice. A change that adds one to the upload, the render or the email shows up here
+first, with the statements listed.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from invoices import services
+from invoices.emails import notification_send
+from tests.payloads import sample_payload
+
+
+def statements(context: CaptureQueriesContext) -> list[str]:
+    # SAVEPOINTs are the test's own transaction wrapping (the db fixture), not the service's.
+    return [query["sql"] for query in context.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+@pytest.fixture
+def submitted(user, local_invoice_storage):
+    return services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+
+
+def test_an_upload_inserts_the_invoice_and_its_job(user):
+    with CaptureQueriesContext(connection) as context:
+        services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
+    sql = statements(context)
+    assert len(sql) == 2, sql
+    assert sql[0].startswith('INSERT INTO "invoices_invoice"')
+    assert sql[1].startswith('INSERT INTO "workers_outboxmessage"')
+
+
+def test_a_render_reads_claims_and_finishes_in_four_statements(submitted):
+    with CaptureQueriesContext(connection) as context:
+        services.invoice_render(invoice_id=submitted.id)
+    sql = statements(context)
+    assert len(sql) == 4, sql
+    assert sql[0].startswith('SELECT "invoices_invoice"')
+    assert sql[1].startswith('UPDATE "invoices_invoice"')  # claim
+    assert sql[2].startswith('UPDATE "invoices_invoice"')  # ready
+    assert sql[3].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+
+
+def test_an_email_locks_its_row_without_the_invoice_document_and_marks_it_sent(submitted):
+    services.invoice_render(invoice_id=submitted.id)
+    with CaptureQueriesContext(connection) as context:
+        notification_send(invoice_id=submitted.id, kind="ready")
+    sql = statements(context)
+    assert len(sql) == 2, sql
+    assert "FOR UPDATE" in sql[0]
+    assert '"invoices_invoice"."input"' not in sql[0]
+    assert sql[1].startswith('UPDATE "invoices_notification"')
