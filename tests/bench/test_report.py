@@ -126,6 +126,7 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     assert "`RuntimeError: wrk is not installed`" in text
     assert "| PDF | 20 | 100.0 [100.0-100.0] ms |" in text
     assert "(quick)" in text
+    assert "- Machine speed: the reportlab reference for 20 lines took 50.0 ms of CPU in this run" in text
     assert json.loads(json_path.read_text())["meta"]["machine"]["cpus"] == 2
 
 
@@ -178,6 +179,8 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     assert "| CPU bound (cores x 1000 / total) | 25.0/s |" in text  # 2 cores x 1000 ms / 80 ms
     assert "| measured rate / CPU bound | 80 % |" in text
     assert "| efficiency bound (CPU bound / min ceiling) | 100 % |" in text  # 25/s against the 25/s ceiling
+    # Bare render 2 x 1000 / 25 = 80 ms, plus the storage server's 15 ms: 21.1/s against 25/s.
+    assert "| efficiency bound if web, notify and worker overhead cost nothing | 84 % |" in text
     assert "| PDF pipeline efficiency >= 85 % | 80 % | **no** |" in text
 
 
