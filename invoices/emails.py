@@ -91,13 +91,15 @@ def notification_give_up(*, invoice_id: uuid.UUID, kind: str, reason: str) -> No
     logger.error("%s email for invoice %s not sent: %s", kind, invoice_id, reason)
 
 
-def notifications_retry_pass() -> None:
-    """The relay loop's call: queue the due retries; never raise (the loop must go on during an outage)."""
+def notifications_retry_pass() -> int:
+    """The relay loop's call: queue the due attempts and say how many; never raise (the loop must go on
+    during an outage)."""
     db.close_old_connections()  # a connection a PostgreSQL restart broke is dropped, not reused
     try:
-        notifications_requeue_due()
+        return notifications_requeue_due()
     except Exception:
         logger.exception("queueing the due email retries failed")
+        return 0
 
 
 def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:

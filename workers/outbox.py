@@ -39,6 +39,8 @@ EMBEDDED_RETRIES = 3
 # they do: consumers are idempotent).
 RELAY_MIN_AGE_SECONDS = 2.0
 RELAY_INTERVAL_SECONDS = 1.0
+# Longest wait between two passes that found nothing to do (see relay_forever).
+RELAY_IDLE_MAX_SECONDS = 5.0
 RELAY_BATCH = 100
 _MAX_ERROR_LENGTH = 2000
 
@@ -113,21 +115,34 @@ def relay_forever(
 ) -> None:
     """Run relay passes until ``stop`` is set, backing off while the broker or the database is away.
 
-    ``beat`` is called every pass: the relay-only worker's liveness heartbeat.
+    A pass that finds nothing to do makes the next wait longer, up to RELAY_IDLE_MAX_SECONDS: the fast path
+    publishes nearly everything, so an idle relay in every worker process would otherwise cost PostgreSQL
+    six statements a second each. A pass that publishes or queues something brings the wait back to
+    ``interval``. ``beat`` is called every pass: the relay-only worker's liveness heartbeat.
     """
     from invoices.emails import notifications_retry_pass  # here: the invoices app imports this module
 
     publisher = Publisher()
     backoff = Backoff(minimum=interval, maximum=30.0)
+    idle = Backoff(minimum=interval, maximum=max(interval, RELAY_IDLE_MAX_SECONDS))
     try:
         while not stop.is_set():
-            notifications_retry_pass()  # emails whose retry is due, back into the outbox
-            healthy = _relay_once(publisher)
+            requeued = notifications_retry_pass()  # emails whose attempt is due, back into the outbox
+            healthy, sent = _relay_once(publisher)
+            busy = bool(requeued or sent)
             if healthy:
                 backoff.reset()
+            if busy:
+                idle.reset()
             if beat is not None:
                 beat()
-            stop.wait(interval if healthy else backoff.next_delay())
+            if not healthy:
+                delay = backoff.next_delay()
+            elif busy:
+                delay = interval
+            else:
+                delay = idle.next_delay()
+            stop.wait(delay)
             publisher.keep_alive()
     finally:
         publisher.close()
@@ -240,17 +255,18 @@ def _relay_pass(publisher: Publisher, *, limit: int, min_age_seconds: float) -> 
     return _Pass(sent, failed=False)
 
 
-def _relay_once(publisher: Publisher) -> bool:
+def _relay_once(publisher: Publisher) -> tuple[bool, int]:
+    """One pass, never raising: (healthy, messages published)."""
     # A PostgreSQL restart leaves this long-lived thread holding a dead connection: drop it first.
     db.close_old_connections()
     try:
         result = _relay_pass(publisher, limit=RELAY_BATCH, min_age_seconds=RELAY_MIN_AGE_SECONDS)
     except Exception:
         logger.exception("outbox relay pass failed")
-        return False
+        return False, 0
     if result.sent:
         logger.info("relayed %d outbox message(s)", result.sent)
-    return not result.failed
+    return not result.failed, result.sent
 
 
 def _publish_row(publisher: Publisher, row: OutboxMessage) -> bool:

@@ -292,3 +292,50 @@ def test_run_pending_jobs_refuses_when_a_broker_is_configured(settings, db):
 
     with pytest.raises(CommandError, match="relay"):
         call_command("run_pending_jobs")
+
+
+# --- the relay loop's pace --------------------------------------------------------------------------
+
+
+class _CountedStop:
+    """A stop event whose waits are recorded instead of slept; it stops the loop after ``passes``."""
+
+    def __init__(self, passes: int) -> None:
+        self.passes = passes
+        self.delays: list[float] = []
+
+    def is_set(self) -> bool:
+        return len(self.delays) >= self.passes
+
+    def wait(self, delay: float) -> bool:
+        self.delays.append(delay)
+        return self.is_set()
+
+
+def test_an_idle_relay_slows_down_and_a_busy_one_comes_back_to_its_interval(monkeypatch):
+    # Passes 1-5 find nothing, pass 6 publishes a message, pass 7 finds nothing again.
+    outcomes = iter([0, 0, 0, 0, 0, 1, 0])
+    monkeypatch.setattr(outbox, "_relay_once", lambda publisher: (True, next(outcomes)))
+    monkeypatch.setattr("invoices.emails.notifications_retry_pass", lambda: 0)
+    monkeypatch.setattr(outbox.db.connection, "close", lambda: None)
+    stop = _CountedStop(passes=7)
+
+    outbox.relay_forever(stop, interval=1.0)  # type: ignore[arg-type]
+
+    idle = stop.delays[:5]
+    assert idle[0] <= 1.0
+    assert max(idle) <= outbox.RELAY_IDLE_MAX_SECONDS
+    assert max(idle) > 2.0  # growing (jittered), well past the interval
+    assert stop.delays[5] == 1.0  # it published: back to the interval
+    assert stop.delays[6] <= 1.0  # and idling starts over
+
+
+def test_a_relay_that_fails_backs_off_longer_than_an_idle_one(monkeypatch):
+    monkeypatch.setattr(outbox, "_relay_once", lambda publisher: (False, 0))
+    monkeypatch.setattr("invoices.emails.notifications_retry_pass", lambda: 0)
+    monkeypatch.setattr(outbox.db.connection, "close", lambda: None)
+    stop = _CountedStop(passes=8)
+
+    outbox.relay_forever(stop, interval=1.0)  # type: ignore[arg-type]
+
+    assert max(stop.delays) > outbox.RELAY_IDLE_MAX_SECONDS  # up to 30 s while the broker is away
