@@ -9,6 +9,10 @@ A group's CPU is the sum over its live processes of user + system time, plus the
 have already reaped (cutime/cstime): PostgreSQL backends and gunicorn workers that exit during a run are
 still counted, through their parent (which is in the same group), and what they had used before the run is
 subtracted with the rest of the first snapshot.
+
+What no process is charged for (the kernel's softirq work for all the loopback traffic, kernel threads
+writing to disk) and the odd other process are the machine's busy time (/proc/stat) minus the groups: the
+last group, so that the total is everything the machine did during the run.
 """
 
 import os
@@ -40,6 +44,17 @@ GROUPS: dict[str, Matcher] = {
 }
 
 
+OTHER = "kernel, other processes"
+_MACHINE = "_machine"  # the snapshot's entry for /proc/stat's busy ticks
+
+
+def _machine_busy_ticks() -> int:
+    # cpu  user nice system idle iowait irq softirq steal ...: busy is all but idle, iowait and steal.
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, _steal = fields
+    return user + nice + system + irq + softirq
+
+
 def _read(pid_dir: Path) -> Proc | None:
     try:
         stat = (pid_dir / "stat").read_text()
@@ -57,6 +72,7 @@ def _read(pid_dir: Path) -> Proc | None:
 def snapshot() -> dict[str, dict[int, int]]:
     """Ticks per pid for every group."""
     out: dict[str, dict[int, int]] = {name: {} for name in GROUPS}
+    out[_MACHINE] = {0: _machine_busy_ticks()}
     for pid_dir in Path("/proc").iterdir():
         if not pid_dir.name.isdigit():
             continue
@@ -81,4 +97,7 @@ def seconds_between(before: dict[str, dict[int, int]], after: dict[str, dict[int
     for name in GROUPS:
         ticks = sum(after[name].values()) - sum(before[name].values())
         used[name] = max(ticks, 0) / TICKS
+    if _MACHINE in before and _MACHINE in after:
+        busy = (after[_MACHINE][0] - before[_MACHINE][0]) / TICKS
+        used[OTHER] = max(busy - sum(used.values()), 0.0)
     return used

@@ -5,6 +5,7 @@ No timing here: these check the code that turns measurements into BENCHMARKS.md,
 
 import json
 import math
+import time
 
 import pytest
 
@@ -177,6 +178,7 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     assert "| storage server | 15.0 ms |" in text
     assert "| **total** | **80.0 ms** |" in text
     assert "| CPU bound (cores x 1000 / total) | 25.0/s |" in text  # 2 cores x 1000 ms / 80 ms
+    assert "| rate of that run | 20.0/s |" in text
     assert "| measured rate / CPU bound | 80 % |" in text
     assert "| efficiency bound (CPU bound / min ceiling) | 100 % |" in text  # 25/s against the 25/s ceiling
     # Bare render 2 x 1000 / 25 = 80 ms, plus the storage server's 15 ms: 21.1/s against 25/s.
@@ -197,3 +199,30 @@ def test_a_process_that_ends_during_the_window_is_charged_only_for_its_time_insi
     used = cpu.seconds_between(before, after)
 
     assert used[group] == pytest.approx((100 + 40) / cpu.TICKS)
+
+
+def test_the_machine_busy_time_no_group_was_charged_for_is_its_own_row():
+    from bench import cpu
+
+    group = "web (gunicorn)"
+    empty: dict[str, dict[int, int]] = {name: {} for name in cpu.GROUPS}
+    before = {**empty, group: {1: 100}, cpu._MACHINE: {0: 1000}}
+    after = {**empty, group: {1: 100 + 300}, cpu._MACHINE: {0: 1000 + 450}}
+
+    used = cpu.seconds_between(before, after)
+
+    assert used[group] == pytest.approx(300 / cpu.TICKS)
+    assert used[cpu.OTHER] == pytest.approx(150 / cpu.TICKS)  # softirq and kernel threads, say
+
+
+def test_a_real_snapshot_counts_this_process_and_the_machine():
+    from bench import cpu
+
+    before = cpu.snapshot()
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:  # burn CPU in the load generator's own group
+        pass
+    used = cpu.seconds_between(before, cpu.snapshot())
+
+    assert used["load generator (bench)"] >= 0.2
+    assert used[cpu.OTHER] >= 0.0
