@@ -206,9 +206,7 @@ def _notify_ready(invoice: Invoice) -> None:
         recipient=invoice.owner.email,
         next_attempt_at=_dispatch_overdue_at(),
     )
-    dispatch_after_commit(
-        queue="notify", payload={"invoice_id": str(invoice.id), "kind": NotificationKind.READY}
-    )
+    _dispatch_notification(invoice, NotificationKind.READY)
 
 
 def _notify(invoice: Invoice, kind: str) -> None:
@@ -219,10 +217,17 @@ def _notify(invoice: Invoice, kind: str) -> None:
         defaults={"recipient": invoice.owner.email, "next_attempt_at": _dispatch_overdue_at()},
     )
     if created:
-        dispatch_after_commit(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})
+        _dispatch_notification(invoice, kind)
+
+
+# The notification row is its job's outbox (workers.outbox.dispatch_after_commit): the job is published
+# after the commit, and if the email has not been sent by the row's next_attempt_at, that publish was lost
+# and the relay queues the job again.
 
 
 def _dispatch_overdue_at() -> datetime:
-    # The notification row is its job's outbox (workers.outbox.dispatch_after_commit): if the email has not
-    # been sent by then, the dispatch after the commit was lost and the relay queues the job again.
     return timezone.now() + timedelta(seconds=settings.NOTIFY_DISPATCH_GRACE_SECONDS)
+
+
+def _dispatch_notification(invoice: Invoice, kind: str) -> None:
+    dispatch_after_commit(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})

@@ -125,7 +125,7 @@ def canonical(value: Decimal, *, strip_zeros: bool) -> Decimal:
         return Decimal(0)  # "-0", "0E-9999" and "0.00" alike
     if strip_zeros:
         value = value.normalize()
-    if value.as_tuple().exponent > 0:  # type: ignore[operator]  # finite here: an int
+    if exponent_of(value) > 0:
         value = value.quantize(Decimal(1))
     return value
 
