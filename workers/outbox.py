@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django import db
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -190,9 +190,32 @@ def _publish_now(pk: int | None, queue: str, encoded: str, message_id: str) -> N
             )
         return
     if pk is not None:
-        OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
-        )
+        _mark_sent(pk)
+
+
+def _mark_sent(pk: int) -> None:
+    """Mark a row the fast path published as sent, unless the relay got there first.
+
+    Written as fixed SQL, not as ``filter(...).update(...)``: building that statement (a filter, an F
+    expression) took about a tenth of an upload's CPU in the web process, twice the publish itself (py-spy,
+    wrk at 16 connections). The statement never changes, so it is built once.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_sent_sql(), [timezone.now(), pk])
+
+
+@cache
+def _mark_sent_sql() -> str:
+    meta, quote = OutboxMessage._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    sent_at, attempts, pk = (
+        quote(meta.get_field(name).column) for name in ("sent_at", "publish_attempts", "id")
+    )
+    # Names from the model's metadata, values as parameters.
+    return (
+        f"UPDATE {table} SET {sent_at} = %s, {attempts} = {attempts} + 1 "  # noqa: S608  # nosec B608
+        f"WHERE {pk} = %s AND {sent_at} IS NULL"
+    )
 
 
 def _run_in_process(pk: int | None, queue: str, encoded: str) -> None:

@@ -1,7 +1,9 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tests.amqp import fetch_messages
 from tests.workers import fake_consumers
@@ -339,3 +341,16 @@ def test_a_relay_that_fails_backs_off_longer_than_an_idle_one(monkeypatch):
     outbox.relay_forever(stop, interval=1.0)  # type: ignore[arg-type]
 
     assert max(stop.delays) > outbox.RELAY_IDLE_MAX_SECONDS  # up to 30 s while the broker is away
+
+
+def test_the_fast_path_leaves_a_row_the_relay_marked_first_as_it_is(transactional_db, amqp_namespace):
+    with transaction.atomic():
+        row = outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+        # The relay publishes and marks the row before the fast path's own mark (a slow broker).
+        relayed_at = timezone.now() - timedelta(seconds=5)
+        OutboxMessage.objects.filter(pk=row.pk).update(sent_at=relayed_at, publish_attempts=1)
+
+    row.refresh_from_db()
+    assert row.sent_at == relayed_at
+    assert row.publish_attempts == 1
+    assert len(fetch_messages(f"{amqp_namespace}.render")) == 1
