@@ -6,15 +6,20 @@ counts the answers by status in every thread and, at the end, prints one ``bench
 ``--latency`` report is kept in results.json beside them. With no worker consuming, every upload still
 does its whole job in the web tier (validate, commit the invoice and its outbox row, publish with a
 confirm); the render queue just fills up and is deleted with the namespace.
+
+Each round also counts the CPU every process used (bench/cpu.py), per accepted upload: the web tier,
+PostgreSQL and RabbitMQ share the machine's cores with wrk, so their sum bounds the rate.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench import cpu
 from bench.data import sample
 from bench.stats import summarize
 
@@ -88,12 +93,18 @@ def run(base_url: str, token: str, work_dir: Path, quick: bool, connections: int
     results, raw = [], []
     for index in range(rounds):
         print(f"  api: wrk -c{connections} -d{seconds}s, round {index + 1}/{rounds} ...", flush=True)
+        before = cpu.snapshot()
         figures, output = wrk(url, script, seconds, connections)
+        used = cpu.seconds_between(before, cpu.snapshot())
+        figures["cpu_ms_per_upload"] = {
+            name: used_s * 1000 / max(figures["accepted"], 1) for name, used_s in used.items()
+        }
         results.append(figures)
         raw.append(output)
     return {
         "connections": connections,
         "seconds": seconds,
+        "cores": os.cpu_count() or 1,
         "rounds": results,
         "accepted_per_s": summarize([r["accepted_per_s"] for r in results]),
         "p50_ms": summarize([r["latency_ms"]["p50"] for r in results]),

@@ -40,7 +40,8 @@ GROUPS: dict[str, Matcher] = {
     "PostgreSQL": lambda p: p.comm == "postgres",
     "RabbitMQ": lambda p: p.comm.startswith("beam") or p.comm in ("erl_child_setup", "inet_gethost"),
     "storage server": lambda p: "secantusd" in p.args or p.comm.startswith("mongod"),
-    "load generator (bench)": lambda p: p.pid == os.getpid(),
+    # This process drives the pipeline; wrk drives the API section.
+    "load generator (bench)": lambda p: p.pid == os.getpid() or p.comm == "wrk",
 }
 
 

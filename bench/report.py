@@ -345,6 +345,31 @@ def api_section(api: dict[str, Any]) -> list[str]:
     ]
     out = ["## 3. API (wrk, 20-line invoice, workers stopped)", ""]
     out += table(["connections", "duration", "accepted", "p50", "p99", "non-202"], rows)
+    return out + api_cpu_section(api)
+
+
+def api_cpu_section(api: dict[str, Any]) -> list[str]:
+    """Where an upload's CPU goes, in the round of median rate, and the rate that CPU allows."""
+    rounds = [r for r in api.get("rounds", []) if r.get("cpu_ms_per_upload")]
+    if not rounds:
+        return []
+    median_round = sorted(rounds, key=lambda r: r["accepted_per_s"])[len(rounds) // 2]
+    used = median_round["cpu_ms_per_upload"]
+    total = sum(used.values())
+    cores = api.get("cores", 2)
+    bound = cores * 1000 / total
+    rows = [[group, _ms(value)] for group, value in used.items() if value]
+    rows.append(["**total**", f"**{_ms(total)}**"])
+    rows.append(["CPU bound (cores x 1000 / total)", f"{bound:.0f}/s"])
+    rows.append(["rate of that round", f"{median_round['accepted_per_s']:.0f}/s"])
+    rows.append(["measured rate / CPU bound", percent(median_round["accepted_per_s"] / bound)])
+    out = ["", "### Where an upload's CPU goes (CPU ms per accepted upload, round of median rate)", ""]
+    out += table(["process", "CPU"], rows)
+    out += [
+        "",
+        f"wrk, the web tier, PostgreSQL and RabbitMQ share the {cores} cores: 200 uploads/s needs the total",
+        f"under {_ms(cores * 1000 / 200)} per upload on this machine at full use of every core.",
+    ]
     return out
 
 

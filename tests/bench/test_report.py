@@ -226,3 +226,51 @@ def test_a_real_snapshot_counts_this_process_and_the_machine():
 
     assert used["load generator (bench)"] >= 0.2
     assert used[cpu.OTHER] >= 0.0
+
+
+def api_round(rate: float, cpu: dict[str, float]) -> dict:
+    return {
+        "accepted": int(rate * 20),
+        "not_accepted": 0,
+        "socket_errors": 0,
+        "statuses": {"202": int(rate * 20)},
+        "accepted_per_s": rate,
+        "latency_ms": {"p50": 80.0, "p90": 100.0, "p99": 140.0},
+        "cpu_ms_per_upload": cpu,
+    }
+
+
+def test_the_api_report_shows_where_an_upload_s_cpu_goes_in_the_round_of_median_rate(tmp_path):
+    cpu = {"web (gunicorn)": 6.0, "PostgreSQL": 1.5, "RabbitMQ": 0.5, "storage server": 0.0}
+    rounds = [api_round(150.0, cpu), api_round(100.0, {**cpu, "web (gunicorn)": 9.0}), api_round(190.0, cpu)]
+    data = results()
+    data["sections"]["api"] = {
+        "connections": 16,
+        "seconds": 20,
+        "cores": 2,
+        "rounds": rounds,
+        "accepted_per_s": summarize([r["accepted_per_s"] for r in rounds]),
+        "p50_ms": summarize([80.0] * 3),
+        "p99_ms": summarize([140.0] * 3),
+        "not_accepted": 0,
+    }
+    markdown_path = tmp_path / "BENCHMARKS.md"
+
+    report.write(data, markdown_path, tmp_path / "results.json")
+
+    text = markdown_path.read_text()
+    assert "| web (gunicorn) | 6.0 ms |" in text  # the 150/s round, not the 100/s one
+    assert "storage server" not in text.split("Where an upload's CPU goes")[1]  # a group that used nothing
+    assert "| **total** | **8.0 ms** |" in text
+    assert "| CPU bound (cores x 1000 / total) | 250/s |" in text
+    assert "| rate of that round | 150/s |" in text
+    assert "| measured rate / CPU bound | 60 % |" in text
+    assert "200 uploads/s needs the total\nunder 10.0 ms per upload" in text
+
+
+def test_the_api_section_charges_wrk_to_the_load_generator():
+    from bench import cpu
+
+    wrk = cpu.Proc(pid=1, comm="wrk", args="/usr/bin/wrk -c16 -t2 http://127.0.0.1/", ticks=0)
+
+    assert cpu.GROUPS["load generator (bench)"](wrk)
