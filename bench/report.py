@@ -209,6 +209,7 @@ def render_section(render: dict[str, Any]) -> list[str]:
         ["lines", "reference CPU", "reference wall", "bytes", "PDF/reference CPU", "PDF/reference wall"],
         ref_rows,
     )
+    out += xlsx_floor_lines(render["cases"])
     lin_rows = [
         [
             fmt.upper(),
@@ -221,6 +222,28 @@ def render_section(render: dict[str, Any]) -> list[str]:
     out += ["", "Growth with the line count (CPU medians): 10x for strictly proportional.", ""]
     out += table(["format", "200 / 20 lines", "per extra line", "fixed part"], lin_rows)
     return out
+
+
+def xlsx_floor_lines(cases: list[dict[str, Any]]) -> list[str]:
+    """The XLSX cases against openpyxl's floor, measured in the same process."""
+    rows = [
+        [
+            str(case["lines"]),
+            median_range(case["floor"]["cpu_ms"], "ms"),
+            _ms(case["cpu_ms"]["median"] - case["floor"]["cpu_ms"]["median"]),
+        ]
+        for case in cases
+        if "floor" in case
+    ]
+    if not rows:
+        return []
+    out = [
+        "",
+        "Floor of an XLSX: openpyxl creating and saving a workbook with one empty sheet (its styles, theme",
+        "and package parts), timed in the same process as the XLSX case; the rest is the invoice's own.",
+        "",
+    ]
+    return out + table(["lines", "openpyxl floor CPU", "XLSX CPU above the floor"], rows)
 
 
 def _rate(run: dict[str, Any], summary: str, single: float) -> str:

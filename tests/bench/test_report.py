@@ -86,8 +86,8 @@ def results() -> dict:
     cases = [
         render_case("pdf", 20, 100.0, **pdf),
         render_case("pdf", 200, 900.0, **pdf),
-        render_case("xlsx", 20, 12.0),
-        render_case("xlsx", 200, 30.0),
+        render_case("xlsx", 20, 12.0, floor={"cpu_ms": summary(5.0), "wall_ms": summary(5.0)}),
+        render_case("xlsx", 200, 30.0, floor={"cpu_ms": summary(5.5), "wall_ms": summary(5.5)}),
         render_case("csv", 20, 0.5),
         render_case("csv", 200, 2.0),
     ]
@@ -126,6 +126,8 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     assert "| 1 -> 2 render workers >= 1.7x | not run |  |" in text
     assert "`RuntimeError: wrk is not installed`" in text
     assert "| PDF | 20 | 100.0 [100.0-100.0] ms |" in text
+    assert "| 20 | 5.0 [5.0-5.0] ms | 7.0 ms |" in text  # XLSX: openpyxl's floor, and the invoice's own
+    assert "| 200 | 5.5 [5.5-5.5] ms | 24.5 ms |" in text
     assert "(quick)" in text
     assert "- Machine speed: the reportlab reference for 20 lines took 50.0 ms of CPU in this run" in text
     assert json.loads(json_path.read_text())["meta"]["machine"]["cpus"] == 2
@@ -274,3 +276,17 @@ def test_the_api_section_charges_wrk_to_the_load_generator():
     wrk = cpu.Proc(pid=1, comm="wrk", args="/usr/bin/wrk -c16 -t2 http://127.0.0.1/", ticks=0)
 
     assert cpu.GROUPS["load generator (bench)"](wrk)
+
+
+def test_the_xlsx_floor_is_a_saved_workbook_openpyxl_can_read():
+    import io
+
+    from openpyxl import load_workbook
+
+    from bench.render import empty_workbook
+
+    workbook = load_workbook(io.BytesIO(empty_workbook()))
+
+    assert workbook.active is not None
+    assert workbook.active.max_row == 1
+    assert workbook.active["A1"].value is None
