@@ -35,6 +35,8 @@ from xhtml2pdf.files import cleanFiles
 from xhtml2pdf.util import getBox, reset_caches
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate, PmlParagraph, PmlTable
 
+from invoices.renderers.pdf_css import CachedCSSContext
+
 # xhtml2pdf keeps fonts and caches in module globals: one conversion at a time per process, under the very
 # lock its CreatePDF takes (re-entrant, so pisaStory taking it again inside is fine).
 _RENDER_LOCK = xhtml2pdf_document._RENDER_LOCK
@@ -171,7 +173,7 @@ def build_pdf(
     """The PDF of ``html``, with the flowable each of ``flowables`` builds in place of the block that holds
     only its key. The functions are called under the render's lock, resource policy and deadline."""
     with _RENDER_LOCK:
-        context = pisaContext("")
+        context = CachedCSSContext("")
         context.pathCallback = link_callback
         context.resource_policy = resource_policy
         try:

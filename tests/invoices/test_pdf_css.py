@@ -1,0 +1,80 @@
+"""The stylesheets parsed once per process (invoices/renderers/pdf_css.py): the same PDF from the cache."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from xhtml2pdf.context import pisaContext
+
+from invoices.renderers.pdf_css import CachedCSSContext
+from tests.invoices.pdf_tools import page_sizes, render_payload
+from tests.payloads import sample_payload
+
+
+def page_contents(pdf: bytes) -> list[bytes]:
+    streams = [page.get_contents() for page in PdfReader(io.BytesIO(pdf)).pages]
+    return [stream.get_data() for stream in streams if stream is not None]
+
+
+@pytest.fixture
+def parsed_sources(monkeypatch) -> list[str]:
+    """The name of each stylesheet xhtml2pdf parses, appended as it parses it."""
+    names: list[str] = []
+    parse = pisaContext._parseCSSSource
+
+    def spy(self, text, sourceName):
+        names.append(sourceName)
+        return parse(self, text, sourceName)
+
+    monkeypatch.setattr(pisaContext, "_parseCSSSource", spy)
+    return names
+
+
+def test_a_second_render_parses_only_the_page_rule_and_draws_the_same(parsed_sources):
+    first = render_payload(sample_payload())
+    parsed_sources.clear()
+    second = render_payload(sample_payload())
+    # The @page block, which changes with the page size; the template's rules and xhtml2pdf's default
+    # stylesheet come from the cache.
+    assert parsed_sources == ["<style> block 1"]
+    assert page_contents(second) == page_contents(first)
+
+
+def test_page_sizes_do_not_leak_between_renders():
+    a4, letter = sample_payload(), sample_payload()
+    letter["page_size"] = "letter"
+    sizes = [set(page_sizes(render_payload(payload))) for payload in (a4, letter, a4)]
+    assert sizes == [{(595, 842)}, {(612, 792)}, {(595, 842)}]
+
+
+def selector_numbers(*blocks: str) -> dict[str, int]:
+    """The cascade's tie-break number of each selector once ``blocks`` are parsed as a document's <style>s."""
+    context = CachedCSSContext("")
+    for block in blocks:
+        context.addCSS(block)
+    context.parseCSS()
+    normal, _important = context.css
+    return {str(selector): selector.order for selector in normal}
+
+
+def test_cached_rules_still_follow_the_rules_of_the_blocks_before_them():
+    first, second = ".css-cache-a { color: red; }", ".css-cache-b { color: blue; }"
+    selector_numbers(first, second)
+    # The second block is cached as block 2; now a block parsed afresh comes before it. Its rules must still
+    # win ties against that block's, as they would in a browser: block 2 is parsed again, not reused.
+    numbers = selector_numbers(".css-cache-c { color: green; }", second)
+    assert numbers["*.css-cache-b"] > numbers["*.css-cache-c"]
+
+
+def test_cached_rules_are_reused_in_the_same_order():
+    first, second = ".css-cache-d { color: red; }", ".css-cache-e { color: blue; }"
+    before = selector_numbers(first, second)
+    assert selector_numbers(first, second) == before
+
+
+def test_a_block_with_an_at_rule_is_parsed_on_every_render(parsed_sources):
+    block = "@page { size: a4 portrait; } .css-cache-f { color: red; }"
+    selector_numbers(block)
+    parsed_sources.clear()
+    selector_numbers(block)
+    assert "<style> block 1" in parsed_sources
