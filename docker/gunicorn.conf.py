@@ -7,10 +7,13 @@ without a new image. The choices, and why:
   PostgreSQL, RabbitMQ and GridFS, not on the CPU (rendering happens in the workers), so threads serve
   more requests per megabyte than processes; a slow client or a long download holds a thread, not a
   whole worker, and idle keep-alive connections hold neither.
-  8 threads: an upload spends about half its time waiting (the commit's fsync, the broker's publisher
-  confirm); with fewer threads than busy keep-alive connections, requests queue behind each other inside
-  a process. Measured with wrk at 16 connections (BENCHMARKS.md, API): 2 x 4 threads held the p99 at
-  several hundred ms, 2 x 8 under 150 ms. Each thread keeps one PostgreSQL connection.
+  4 x 4 by default: an upload spends about half its time waiting (the commit's fsync, the broker's
+  publisher confirm), so 16 threads in all keep 16 busy keep-alive connections from queueing behind each
+  other. Spread over 4 processes rather than 2 x 8, fewer threads contend for each process's GIL: with wrk
+  at 16 connections on 2 cores, 4 x 4 took 258, 249 and 267 uploads/s against 227, 246 and 238 for 2 x 8
+  (alternating runs of 15 s), at 5.3-5.7 ms of web CPU per upload against 5.7-6.2 ms; 3 x 6 took 211/s.
+  (2 x 4 held the p99 at several hundred ms.) Each thread keeps one PostgreSQL connection: 16 per
+  instance either way. Each process costs about 100 MB of memory.
 - timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
   replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
   compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
@@ -40,9 +43,9 @@ def _env_int(name: str, default: int) -> int:
 
 
 bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
-workers = _env_int("WEB_CONCURRENCY", 2)
+workers = _env_int("WEB_CONCURRENCY", 4)
 worker_class = "gthread"
-threads = _env_int("GUNICORN_THREADS", 8)
+threads = _env_int("GUNICORN_THREADS", 4)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
