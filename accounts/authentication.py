@@ -9,9 +9,20 @@ still exists, is active, and has not changed the password since the token was is
 
 import threading
 import time
+from functools import cache
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Field
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 # Tokens kept per process; past this the cache is emptied and refills with the tokens in use.
 MAX_CACHED_TOKENS = 4096
@@ -33,3 +44,49 @@ class CachedJWTAuthentication(JWTAuthentication):
                 self._verified.clear()
             self._verified[raw_token] = (token, expires)
         return token
+
+    def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
+        """simplejwt's checks, in its order and with its messages and codes, on a user read by fixed SQL.
+
+        simplejwt reads the user with ``QuerySet.get()``, whose SELECT Django builds anew for every request:
+        about an eighth of an upload's CPU in the web process (py-spy), twice what the same row costs
+        through a raw query. Nothing is cached: a deleted, deactivated or re-passworded user is refused at
+        once, as before.
+        """
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        user = _user_by_id(user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        return user
+
+
+def _user_by_id(user_id: Any) -> AbstractBaseUser | None:
+    try:
+        # The claim is ours (the token is signed), but a value the key field refuses finds no user.
+        key = _user_id_field().to_python(user_id)
+    except (ValueError, TypeError, ValidationError):
+        return None
+    return next(iter(get_user_model()._default_manager.raw(_user_sql(), [key])), None)
+
+
+def _user_id_field() -> "Field[Any, Any]":
+    field = get_user_model()._meta.get_field(api_settings.USER_ID_FIELD)
+    assert isinstance(field, Field)  # noqa: S101  # nosec B101 - USER_ID_FIELD names a column, not a relation
+    return field
+
+
+@cache
+def _user_sql() -> str:
+    quote = connection.ops.quote_name
+    table, column = quote(str(get_user_model()._meta.db_table)), quote(str(_user_id_field().column))
+    # Names from the model's metadata; the value is a parameter.
+    return f"SELECT * FROM {table} WHERE {column} = %s"  # noqa: S608  # nosec B608

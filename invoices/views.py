@@ -34,7 +34,6 @@ from invoices.serializers import (
     InvoiceAcceptedSerializer,
     InvoiceFilterSerializer,
     InvoiceOutputSerializer,
-    invoice_links,
 )
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -120,7 +119,7 @@ def _submit(request: Request, payload: object, default_format: str | None = None
     invoice = submission.invoice
     body = InvoiceAcceptedSerializer(invoice, context={"request": request}).data
     response = Response(body, status=status.HTTP_202_ACCEPTED)
-    response["Location"] = invoice_links(invoice, request)["self"]
+    response["Location"] = body["links"]["self"]
     if not submission.created:
         response["Idempotent-Replayed"] = "true"
     return response

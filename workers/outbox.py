@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, partial
-from typing import Any
+from typing import Any, cast
 
 from django import db
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from invoicesite.metrics import PUBLISH_FAILURES
@@ -209,7 +209,8 @@ def _mark_sent_sql() -> str:
     meta, quote = OutboxMessage._meta, connection.ops.quote_name
     table = quote(meta.db_table)
     sent_at, attempts, pk = (
-        quote(meta.get_field(name).column) for name in ("sent_at", "publish_attempts", "id")
+        quote(cast("Field[Any, Any]", meta.get_field(name)).column or name)
+        for name in ("sent_at", "publish_attempts", "id")
     )
     # Names from the model's metadata, values as parameters.
     return (

@@ -2,9 +2,13 @@
 
 import time
 from datetime import timedelta
+from typing import Any
 
+import jwt
 import pytest
+from django.conf import settings
 from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import authentication
@@ -81,3 +85,53 @@ def test_the_cache_is_bounded(monkeypatch, api, tokens):
     CachedJWTAuthentication._verified.update({b"a": (None, 0.0), b"b": (None, 0.0)})  # type: ignore[dict-item]
     assert api.get("/api/me/", **bearer(tokens["access"])).status_code == 200
     assert list(CachedJWTAuthentication._verified) == [tokens["access"].encode()]
+
+
+def signed(claims: dict) -> str:
+    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+def refusal_code(token: str) -> str:
+    """The code get_user refuses ``token`` with (the API answers each one alike: authentication_failed)."""
+    authentication = CachedJWTAuthentication()
+    with pytest.raises(AuthenticationFailed) as refused:
+        authentication.get_user(authentication.get_validated_token(token.encode()))
+    detail: Any = refused.value.detail  # simplejwt's: {"detail": ..., "code": ...}
+    return str(detail["code"])
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [("delete", "user_not_found"), ("deactivate", "user_inactive"), ("password", "password_changed")],
+)
+def test_the_user_is_read_on_every_request_and_refused_as_simplejwt_does(api, tokens, user, change, code):
+    assert api.get("/api/me/", **bearer(tokens["access"])).status_code == 200
+    if change == "delete":
+        user.delete()
+    elif change == "deactivate":
+        user.is_active = False
+        user.save()
+    else:
+        user.set_password("another long passphrase 42")
+        user.save()
+
+    assert api.get("/api/me/", **bearer(tokens["access"])).status_code == 401
+    assert refusal_code(tokens["access"]) == code
+
+
+@pytest.mark.parametrize("user_id", ["not-a-number", None, 10**30])
+def test_a_signed_token_naming_no_possible_user_finds_no_user(api, tokens, user_id):
+    token = signed({**AccessToken(tokens["access"]).payload, "user_id": user_id})
+
+    assert api.get("/api/me/", **bearer(token)).status_code == 401
+    assert refusal_code(token) == "user_not_found"
+
+
+def test_a_signed_token_without_a_user_claim_is_refused(api, tokens):
+    claims = dict(AccessToken(tokens["access"]).payload)
+    del claims["user_id"]
+
+    response = api.get("/api/me/", **bearer(signed(claims)))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
