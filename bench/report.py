@@ -546,6 +546,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "Figures are median [min-max] over the repeats; machines here are shared and noisy.", ""]
     lines += ["## Targets", ""]
     lines += table(["target", "measured", "met", "what this machine allowed"], target_rows(sections))
+    lines += ["", "The profiles behind these bounds, and what each optimisation bought: docs/performance.md."]
     for name, section in SECTIONS.items():
         if name in sections and "error" in sections[name]:
             lines += ["", f"## {name}: failed", "", f"`{sections[name]['error']}`"]

@@ -130,6 +130,7 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     assert "| 20 | 5.0 [5.0-5.0] ms | 7.0 ms |" in text  # XLSX: openpyxl's floor, and the invoice's own
     assert "| 200 | 5.5 [5.5-5.5] ms | 24.5 ms |" in text
     assert "(quick)" in text
+    assert "The profiles behind these bounds, and what each optimisation bought: docs/performance.md." in text
     assert "- Machine speed: the reportlab reference for 20 lines took 50.0 ms of CPU in this run" in text
     assert json.loads(json_path.read_text())["meta"]["machine"]["cpus"] == 2
 
