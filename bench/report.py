@@ -189,6 +189,14 @@ def _xlsx_limit(sections: dict[str, Any]) -> str:
     return f"openpyxl's empty workbook alone: {_ms(_case('xlsx', 20)(sections)['floor']['cpu_ms']['median'])}"
 
 
+def _scaling_limit(sections: dict[str, Any]) -> str:
+    run = sections["pipeline"]["pdf"]
+    bound = run.get("cores", 2) * 1000 / sum(run["cpu_ms_per_invoice"].values())
+    one = sections["scaling"]["runs"]["1"]
+    one_rate = one["rates"]["median"] if "rates" in one else one["rate"]
+    return f"CPU bound of the 2-worker run over the 1-worker rate: {times(bound / one_rate)} (sections 2, 4)"
+
+
 # What bounds a target on this machine, where a measurement of the run says it.
 LIMITS: dict[str, Callable[[dict[str, Any]], str]] = {
     "XLSX 20 lines CPU <= 10 ms": _xlsx_limit,
@@ -196,6 +204,7 @@ LIMITS: dict[str, Callable[[dict[str, Any]], str]] = {
     "CSV pipeline efficiency >= 85 %": _efficiency_limit("csv"),
     "API >= 200 accepted/s": _api_limit,
     "API p99 <= 150 ms": _api_limit,
+    "1 -> 2 render workers >= 1.7x": _scaling_limit,
 }
 
 

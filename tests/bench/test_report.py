@@ -174,6 +174,8 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     run = {**pipeline_attempt(20.0, 0.8, cpu), "cores": 2, "repeats": 1}
     data = results()
     data["sections"]["pipeline"] = {"pdf": run}
+    scaling_runs = {"1": {"rate": 16.0}, "2": {"rate": 20.0}}
+    data["sections"]["scaling"] = {"invoices": 500, "runs": scaling_runs, "speedup": 1.25}
     markdown_path = tmp_path / "BENCHMARKS.md"
 
     report.write(data, markdown_path, tmp_path / "results.json")
@@ -190,6 +192,11 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     assert (
         "| PDF pipeline efficiency >= 85 % | 80 % | **no** | CPU bound 100 %; 84 % if our web, notify and "
         "worker overhead cost nothing (section 2) |"
+    ) in text
+    # The 2-worker run's CPU bound (25/s) over the 1-worker rate (16/s).
+    assert (
+        "| 1 -> 2 render workers >= 1.7x | 1.25x | **no** | CPU bound of the 2-worker run over the 1-worker "
+        "rate: 1.56x (sections 2, 4) |"
     ) in text
 
 
