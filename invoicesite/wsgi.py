@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -22,4 +23,19 @@ def _warm_up() -> None:
     warm_up()
 
 
+def _freeze_start_up_objects() -> None:
+    """Keep the garbage collector's full passes off the objects that live as long as the process.
+
+    After start-up the heap holds Django, DRF, every module and the warmed-up caches: objects that are
+    never garbage. A full (oldest generation) collection walks all of them, and it stops every thread of
+    the process while it does. Measured in-process over 1,500 uploads: the longest pause was 84 ms, 1.2 ms
+    with them frozen, and the collector's CPU per upload halved (0.13 to 0.07 ms). Under wrk the API's p99
+    did not move beyond this machine's noise. ``gc.freeze()`` (Python 3.7+) is collected first, so that
+    start-up's own garbage is freed, not frozen.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 _warm_up()
+_freeze_start_up_objects()
