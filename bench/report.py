@@ -178,10 +178,13 @@ def _efficiency_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
 
 
 def _api_limit(sections: dict[str, Any]) -> str:
-    rounds = [r for r in sections["api"]["rounds"] if r.get("cpu_ms_per_upload")]
-    median_round = sorted(rounds, key=lambda r: r["accepted_per_s"])[len(rounds) // 2]
-    total = sum(median_round["cpu_ms_per_upload"].values())
-    bound = sections["api"].get("cores", 2) * 1000 / total
+    median_round = api_cpu_round(sections["api"])
+    if median_round is None:
+        return ""
+    total, bound = (
+        sum(median_round["cpu_ms_per_upload"].values()),
+        api_cpu_bound(sections["api"], median_round),
+    )
     return f"CPU bound {bound:.0f}/s at {_ms(total)} per upload, all processes (section 3)"
 
 
@@ -190,8 +193,7 @@ def _xlsx_limit(sections: dict[str, Any]) -> str:
 
 
 def _scaling_limit(sections: dict[str, Any]) -> str:
-    run = sections["pipeline"]["pdf"]
-    bound = run.get("cores", 2) * 1000 / sum(run["cpu_ms_per_invoice"].values())
+    bound = pipeline_cpu_bound(sections["pipeline"]["pdf"])
     one = sections["scaling"]["runs"]["1"]
     one_rate = one["rates"]["median"] if "rates" in one else one["rate"]
     return f"CPU bound of the 2-worker run over the 1-worker rate: {times(bound / one_rate)} (sections 2, 4)"
@@ -366,7 +368,7 @@ def cpu_section(pipeline: dict[str, Any]) -> list[str]:
     groups = list(next(iter(runs.values()))["cpu_ms_per_invoice"])
     rows = [[group, *(_ms(run["cpu_ms_per_invoice"][group]) for run in runs.values())] for group in groups]
     totals = {fmt: sum(run["cpu_ms_per_invoice"].values()) for fmt, run in runs.items()}
-    bounds = {fmt: run.get("cores", 2) * 1000 / totals[fmt] for fmt, run in runs.items()}
+    bounds = {fmt: pipeline_cpu_bound(run) for fmt, run in runs.items()}
     rows.append(["**total**", *(f"**{_ms(totals[fmt])}**" for fmt in runs)])
     rows.append(["CPU bound (cores x 1000 / total)", *(f"{bounds[fmt]:.1f}/s" for fmt in runs)])
     rows.append(["rate of that run", *(f"{runs[fmt]['rate']:.1f}/s" for fmt in runs)])
@@ -403,11 +405,15 @@ def services_only_bound(run: dict[str, Any]) -> float:
     return cores * 1000 / (render + services) / floor
 
 
+def pipeline_cpu_bound(run: dict[str, Any]) -> float:
+    """Invoices/s the CPU of every process of one pipeline run allows: cores x 1000 / CPU ms per invoice."""
+    return run.get("cores", 2) * 1000 / sum(run["cpu_ms_per_invoice"].values())
+
+
 def cpu_bound(run: dict[str, Any]) -> float:
     """The efficiency the CPU of every process of one pipeline run allows: CPU bound / lower ceiling."""
-    total = sum(run["cpu_ms_per_invoice"].values())
     floor = min(run["render_ceiling"]["rate"], run["store_ceiling"]["rate"])
-    return run.get("cores", 2) * 1000 / total / floor
+    return pipeline_cpu_bound(run) / floor
 
 
 def api_section(api: dict[str, Any]) -> list[str]:
@@ -426,16 +432,24 @@ def api_section(api: dict[str, Any]) -> list[str]:
     return out + api_cpu_section(api)
 
 
+def api_cpu_round(api: dict[str, Any]) -> dict[str, Any] | None:
+    """The round of median rate among those whose CPU was counted; None if none was."""
+    rounds = [r for r in api.get("rounds", []) if r.get("cpu_ms_per_upload")]
+    return sorted(rounds, key=lambda r: r["accepted_per_s"])[len(rounds) // 2] if rounds else None
+
+
+def api_cpu_bound(api: dict[str, Any], round_: dict[str, Any]) -> float:
+    """Uploads/s the CPU of every process allows: cores x 1000 / CPU ms per upload in ``round_``."""
+    return api.get("cores", 2) * 1000 / sum(round_["cpu_ms_per_upload"].values())
+
+
 def api_cpu_section(api: dict[str, Any]) -> list[str]:
     """Where an upload's CPU goes, in the round of median rate, and the rate that CPU allows."""
-    rounds = [r for r in api.get("rounds", []) if r.get("cpu_ms_per_upload")]
-    if not rounds:
+    median_round = api_cpu_round(api)
+    if median_round is None:
         return []
-    median_round = sorted(rounds, key=lambda r: r["accepted_per_s"])[len(rounds) // 2]
     used = median_round["cpu_ms_per_upload"]
-    total = sum(used.values())
-    cores = api.get("cores", 2)
-    bound = cores * 1000 / total
+    total, bound, cores = sum(used.values()), api_cpu_bound(api, median_round), api.get("cores", 2)
     rows = [[group, _ms(value)] for group, value in used.items() if value]
     rows.append(["**total**", f"**{_ms(total)}**"])
     rows.append(["CPU bound (cores x 1000 / total)", f"{bound:.0f}/s"])
