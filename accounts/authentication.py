@@ -15,14 +15,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Field
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from invoicesite import sqlnames
 
 # Tokens kept per process; past this the cache is emptied and refills with the tokens in use.
 MAX_CACHED_TOKENS = 4096
@@ -70,23 +70,18 @@ class CachedJWTAuthentication(JWTAuthentication):
 
 
 def _user_by_id(user_id: Any) -> AbstractBaseUser | None:
+    model = get_user_model()
     try:
         # The claim is ours (the token is signed), but a value the key field refuses finds no user.
-        key = _user_id_field().to_python(user_id)
+        key = sqlnames.field(model, api_settings.USER_ID_FIELD).to_python(user_id)
     except (ValueError, TypeError, ValidationError):
         return None
-    return next(iter(get_user_model()._default_manager.raw(_user_sql(), [key])), None)
-
-
-def _user_id_field() -> "Field[Any, Any]":
-    field = get_user_model()._meta.get_field(api_settings.USER_ID_FIELD)
-    assert isinstance(field, Field)  # noqa: S101  # nosec B101 - USER_ID_FIELD names a column, not a relation
-    return field
+    return next(iter(model._default_manager.raw(_user_sql(), [key])), None)
 
 
 @cache
 def _user_sql() -> str:
-    quote = connection.ops.quote_name
-    table, column = quote(str(get_user_model()._meta.db_table)), quote(str(_user_id_field().column))
+    model = get_user_model()
+    table, column = sqlnames.table(model), sqlnames.column(model, api_settings.USER_ID_FIELD)
     # Names from the model's metadata; the value is a parameter.
     return f"SELECT * FROM {table} WHERE {column} = %s"  # noqa: S608  # nosec B608

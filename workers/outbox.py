@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, partial
-from typing import Any, cast
+from typing import Any
 
 from django import db
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Field
+from django.db.models import F
 from django.utils import timezone
 
+from invoicesite import sqlnames
 from invoicesite.metrics import PUBLISH_FAILURES
 from workers.broker import Backoff
 from workers.consumer import Consumer
@@ -206,11 +207,9 @@ def _mark_sent(pk: int) -> None:
 
 @cache
 def _mark_sent_sql() -> str:
-    meta, quote = OutboxMessage._meta, connection.ops.quote_name
-    table = quote(meta.db_table)
+    table = sqlnames.table(OutboxMessage)
     sent_at, attempts, pk = (
-        quote(cast("Field[Any, Any]", meta.get_field(name)).column or name)
-        for name in ("sent_at", "publish_attempts", "id")
+        sqlnames.column(OutboxMessage, name) for name in ("sent_at", "publish_attempts", "id")
     )
     # Names from the model's metadata, values as parameters.
     return (
