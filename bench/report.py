@@ -545,8 +545,8 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "pipeline": pipeline_section,
     "api": api_section,
     "scaling": scaling_section,
-    "load": load_section,
     "memory": memory_section,
+    "load": load_section,
 }
 
 
