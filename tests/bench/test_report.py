@@ -191,13 +191,28 @@ def test_the_pipeline_report_shows_where_the_cpu_goes_and_the_bound_it_sets(tmp_
     assert "| efficiency bound if web, notify and worker overhead cost nothing | 84 % |" in text
     assert (
         "| PDF pipeline efficiency >= 85 % | 80 % | **no** | CPU bound 100 %; 84 % if our web, notify and "
-        "worker overhead cost nothing (section 2) |"
+        "worker overhead cost nothing; held against the bare render rate (section 2) |"
     ) in text
     # The 2-worker run's CPU bound (25/s) over the 1-worker rate (16/s); 2 x 60 ms of rendering in 80.
     assert (
         "| 1 -> 2 render workers >= 1.7x | 1.25x | **no** | CPU bound of the 2-worker run over the 1-worker "
         "rate: 1.56x; with neither run waiting, 2 x the render share: 1.50x (sections 2, 4) |"
     ) in text
+
+
+def test_an_efficiency_held_against_the_store_ceiling_names_the_storage_server(tmp_path):
+    cpu = {"render workers": 5.0, "storage server": 15.0}
+    csv_run = {**pipeline_attempt(30.0, 0.3, cpu), "format": "csv", "cores": 2, "repeats": 1}
+    csv_run["render_ceiling"] = {"rate": 2000.0}
+    csv_run["store_ceiling"] = {"rate": 100.0, "bytes": 2_600}
+    data = results()
+    data["sections"]["pipeline"] = {"csv": csv_run}
+    markdown_path = tmp_path / "BENCHMARKS.md"
+
+    report.write(data, markdown_path, tmp_path / "results.json")
+
+    row = next(line for line in markdown_path.read_text().splitlines() if "CSV pipeline efficiency" in line)
+    assert "held against the storage server's store rate (section 2)" in row
 
 
 def test_a_process_that_ends_during_the_window_is_charged_only_for_its_time_inside_it():
