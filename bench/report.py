@@ -197,8 +197,7 @@ def _xlsx_limit(sections: dict[str, Any]) -> str:
 
 def _scaling_limit(sections: dict[str, Any]) -> str:
     run = sections["pipeline"]["pdf"]
-    one = sections["scaling"]["runs"]["1"]
-    one_rate = one["rates"]["median"] if "rates" in one else one["rate"]
+    one_rate = sections["scaling"]["runs"]["1"]["rate"]  # the median of its runs (pipeline.scaling)
     return (
         f"CPU bound of the 2-worker run over the 1-worker rate: {times(pipeline_cpu_bound(run) / one_rate)}; "
         f"with neither run waiting, 2 x the render share: {times(no_wait_speedup(run))} (sections 2, 4)"
@@ -407,8 +406,7 @@ def services_only_bound(run: dict[str, Any]) -> float:
     cores = run.get("cores", 2)
     render = cores * 1000 / run["render_ceiling"]["rate"]
     services = sum(run["cpu_ms_per_invoice"].get(group, 0.0) for group in NOT_OURS)
-    floor = min(run["render_ceiling"]["rate"], run["store_ceiling"]["rate"])
-    return cores * 1000 / (render + services) / floor
+    return cores * 1000 / (render + services) / lower_ceiling(run)
 
 
 def pipeline_cpu_bound(run: dict[str, Any]) -> float:
@@ -435,8 +433,12 @@ def no_wait_speedup(run: dict[str, Any]) -> float:
 
 def cpu_bound(run: dict[str, Any]) -> float:
     """The efficiency the CPU of every process of one pipeline run allows: CPU bound / lower ceiling."""
-    floor = min(run["render_ceiling"]["rate"], run["store_ceiling"]["rate"])
-    return pipeline_cpu_bound(run) / floor
+    return pipeline_cpu_bound(run) / lower_ceiling(run)
+
+
+def lower_ceiling(run: dict[str, Any]) -> float:
+    """The ceiling a pipeline run's efficiency is held against: the lower of the render and store rates."""
+    return float(min(run["render_ceiling"]["rate"], run["store_ceiling"]["rate"]))
 
 
 def api_section(api: dict[str, Any]) -> list[str]:
