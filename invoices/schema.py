@@ -53,9 +53,7 @@ from invoices.document.schema import (
     PERCENT,
 )
 from invoices.models import InvoiceFormat, InvoiceStatus
-from invoices.renderers import csv as csv_renderer
-from invoices.renderers import pdf as pdf_renderer
-from invoices.renderers import xlsx as xlsx_renderer
+from invoices.renderers import content_types
 
 # --- Values -----------------------------------------------------------------------------------------
 
@@ -66,11 +64,7 @@ MONEY_TEXT_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 PAGE_SIZE_CHOICES = list(PAGE_SIZES.values())
-FILE_CONTENT_TYPES = [
-    pdf_renderer.CONTENT_TYPE,
-    xlsx_renderer.CONTENT_TYPE,
-    csv_renderer.CONTENT_TYPE,
-]
+FILE_CONTENT_TYPES = [content_types.PDF, content_types.XLSX, content_types.CSV]
 # The media types of a download, without parameters (the CSV is UTF-8).
 DOWNLOAD_MEDIA_TYPES = [content_type.split(";")[0] for content_type in FILE_CONTENT_TYPES]
 

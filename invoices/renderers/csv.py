@@ -14,10 +14,11 @@ from decimal import Decimal
 from invoices.document.fields import exponent_of
 from invoices.document.model import Currency, Document, RenderedFile, RenderOptions
 from invoices.document.money import format_rate
+from invoices.renderers import content_types
 from invoices.renderers.cells import inert_text
 from invoices.renderers.naming import invoice_filename
 
-CONTENT_TYPE = "text/csv; charset=utf-8"
+CONTENT_TYPE = content_types.CSV
 COLUMNS = (
     "row_type", "invoice_number", "issue_date", "due_date", "currency", "line_no", "sku", "description",
     "quantity", "unit", "unit_price", "discount_percent", "discount", "tax_rate", "net", "tax", "gross",

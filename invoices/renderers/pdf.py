@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable
 from xhtml2pdf import pisa
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.renderers import content_types
 from invoices.renderers.naming import invoice_filename
 from invoices.renderers.pdf_build import PDFRenderError, build_pdf
 from invoices.renderers.pdf_context import invoice_context
@@ -32,7 +33,7 @@ from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from invoices.renderers.pdf_table import line_table
 
 TEMPLATE = "invoices/pdf/invoice.html"
-CONTENT_TYPE = "application/pdf"
+CONTENT_TYPE = content_types.PDF
 # The schema refuses more lines than this (SECURITY.md 7); checked again here because render time grows
 # with the line count (under 1 ms of CPU a line, 4 ms with 1,000-character descriptions) and a PDF worker
 # must never get an unbounded document.

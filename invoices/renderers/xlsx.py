@@ -21,10 +21,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from invoices.document.fields import exponent_of
 from invoices.document.model import Document, LineAmount, Party, RenderedFile, RenderOptions
+from invoices.renderers import content_types
 from invoices.renderers.cells import is_formula_like
 from invoices.renderers.naming import invoice_filename
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPE = content_types.XLSX
 SHEET_TITLE = "Invoice"
 TABLE_HEADER = ("SKU", "Description", "Qty", "Unit", "Unit price", "Discount %", "Tax %", "Net")
 COLUMN_WIDTHS = {"A": 14, "B": 44, "C": 10, "D": 8, "E": 14, "F": 12, "G": 14, "H": 16}
