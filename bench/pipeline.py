@@ -137,9 +137,9 @@ def _init_renderer(fmt: str, lines: int) -> None:
     from bench.django_setup import setup
 
     setup()
-    from invoices.document import build_document
+    from invoices.document.validation import read_request
 
-    _document = build_document(sample(lines, fmt))
+    _document = read_request(sample(lines, fmt))
 
 
 def _render_once(_: int) -> int:

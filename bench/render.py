@@ -56,10 +56,10 @@ def measure_case(fmt: str, lines: int, warmup: int, repeats: int) -> dict[str, A
 
     setup()
     from bench.procfs import peak_rss_mib
-    from invoices.document import build_document
+    from invoices.document.validation import read_request
     from invoices.renderers import render
 
-    options, document = build_document(sample(lines, fmt))
+    options, document = read_request(sample(lines, fmt))
     size = len(render(document, options).content)
     result = {
         "format": fmt,

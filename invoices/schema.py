@@ -1,6 +1,6 @@
 """OpenAPI documentation of the invoice API: the request document, the answers, the download.
 
-Documentation only. The API reads request bodies with ``invoices.document.schema`` (never with these
+Documentation only. The API reads request bodies with ``invoices.document.validation`` (never with these
 serializers) and shapes its answers with ``invoices.serializers``; the classes here describe the same
 contract for drf-spectacular, built from the same constants, so a limit changed there changes here.
 
@@ -30,7 +30,7 @@ from invoices.document.currencies import CURRENCIES
 from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
 from invoices.document.jsonio import MAX_JSON_DEPTH
 from invoices.document.legacy import DEFAULT_CURRENCY
-from invoices.document.schema import (
+from invoices.document.validation import (
     FORMATS,
     LANGUAGES,
     MAX_ADDRESS_LINE_LENGTH,

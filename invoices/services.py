@@ -21,8 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from invoices.document import DocumentInvalid, build_document
+from invoices.document import DocumentInvalid
 from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.document.validation import read_request
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
 from invoices.renderers import render
 from invoicesite.metrics import RENDER_SECONDS
@@ -52,7 +53,7 @@ def invoice_submit(
         replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
         if replay is not None:
             return Submission(invoice=replay, created=False)
-    options, document = build_document(payload, default_format=default_format)  # raises DocumentInvalid
+    options, document = read_request(payload, default_format=default_format)  # raises DocumentInvalid
     try:
         with transaction.atomic():
             invoice = _invoice_create(owner, payload, options, document, idempotency_key)
@@ -133,7 +134,7 @@ def _claim(invoice_id: uuid.UUID) -> None:
 
 def _render_file(invoice: Invoice) -> RenderedFile:
     try:
-        options, document = build_document(invoice.input, default_format=invoice.format)
+        options, document = read_request(invoice.input, default_format=invoice.format)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
         raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
     with RENDER_SECONDS.labels(options.format).time():

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
+from invoices.document.validation import read_request
 
 DATA_DIR = Path(__file__).parent / "invoices" / "data"
 LEGACY_SAMPLE = DATA_DIR / "legacy_sample_invoice.json"
@@ -118,7 +118,7 @@ def legacy_payload() -> dict[str, Any]:
 
 
 def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
-    return build_document(payload)
+    return read_request(payload)
 
 
 def without_totals(**changes: Any) -> dict[str, Any]:

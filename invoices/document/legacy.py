@@ -14,7 +14,7 @@ from invoices.document.errors import ErrorCollector
 from invoices.document.fields import ObjectReader, item_path
 from invoices.document.model import ClaimedTotals, Currency, InvoiceData, Line, Party, RenderOptions
 from invoices.document.money import round_money
-from invoices.document.schema import (
+from invoices.document.validation import (
     MAX_ADDRESS_LINE_LENGTH,
     MAX_ADDRESS_LINES,
     MAX_CODE_LENGTH,

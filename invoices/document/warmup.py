@@ -12,7 +12,7 @@ import logging
 from decimal import Decimal
 
 from invoices.document.errors import DocumentInvalid
-from invoices.document.schema import read_request
+from invoices.document.validation import read_request
 
 logger = logging.getLogger(__name__)
 

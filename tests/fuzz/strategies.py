@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from invoices.document.currencies import CURRENCIES
 from invoices.document.model import Currency
-from invoices.document.schema import (
+from invoices.document.validation import (
     FORMATS,
     LANGUAGES,
     MAX_ADDRESS_LINE_LENGTH,

@@ -1,7 +1,7 @@
 """Properties of the document schema, over documents drawn from the whole schema (tests/fuzz/strategies.py).
 
 (a) Whatever the upload validation accepts, in the current format or the original flat one
-    (``build_document`` on the body parsed as the API parses it), renders as CSV, XLSX and PDF without
+    (``read_request`` on the body parsed as the API parses it), renders as CSV, XLSX and PDF without
     error, and the three files show the same totals: the server's.
 (b) Whatever it rejects is rejected with an error naming the offending field: one field of a valid
     document is broken and the API's answer (``error.fields``) must name exactly that field's path.
@@ -29,12 +29,11 @@ from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from invoices.document import build_document
 from invoices.document.currencies import CURRENCIES
 from invoices.document.jsonio import loads_document_json
 from invoices.document.model import Document, OutputFormat, RenderOptions
 from invoices.document.money import format_amount
-from invoices.document.schema import MAX_DESCRIPTION_LENGTH, MAX_LINES, max_amount
+from invoices.document.validation import MAX_DESCRIPTION_LENGTH, MAX_LINES, max_amount, read_request
 from invoices.labels import labels_for
 from invoices.renderers import render
 from tests.fuzz.strategies import legacy_documents, valid_documents
@@ -59,7 +58,7 @@ PROPERTY = settings(
 
 def accepted(body: dict[str, Any]) -> tuple[RenderOptions, Document]:
     """The body as the API reads it: serialised, parsed with exact decimals, validated and computed."""
-    return build_document(loads_document_json(json.dumps(body).encode()))
+    return read_request(loads_document_json(json.dumps(body).encode()))
 
 
 def money(document: Document, amount: Decimal) -> str:

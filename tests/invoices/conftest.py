@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from invoices.document import build_document
 from invoices.document.model import Document
+from invoices.document.validation import read_request
 from tests.payloads import sample_payload
 
 
@@ -16,4 +16,4 @@ def invoice_payload() -> dict[str, Any]:
 
 @pytest.fixture
 def sample_document() -> Document:
-    return build_document(sample_payload())[1]
+    return read_request(sample_payload())[1]

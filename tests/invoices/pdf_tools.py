@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
+from invoices.document.validation import read_request
 from invoices.renderers.pdf import render_pdf
 from tests.payloads import sample_payload
 
@@ -126,9 +126,9 @@ def payload_with_lines(descriptions: list[str], **invoice: Any) -> dict[str, Any
 
 
 def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
-    return build_document(payload)
+    return read_request(payload)
 
 
 def render_payload(payload: dict[str, Any]) -> bytes:
-    options, document = build_document(payload)
+    options, document = read_request(payload)
     return render_pdf(document, options).content

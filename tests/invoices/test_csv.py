@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
+from invoices.document.validation import read_request
 from invoices.renderers.cells import inert_text
 from invoices.renderers.csv import COLUMNS, CONTENT_TYPE, render_csv
 from tests.payloads import sample_payload, without_totals
 
 
 def render(payload: dict[str, Any]) -> tuple[Document, bytes, list[dict[str, str]]]:
-    options, document = build_document(payload)
+    options, document = read_request(payload)
     content = render_csv(document, options).content
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"), newline="")))
     return document, content, rows

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
 from invoices.document.money import format_amount
+from invoices.document.validation import read_request
 from invoices.renderers import render
 from tests.invoices.pdf_tools import pdf_text
 from tests.payloads import sample_payload
@@ -29,7 +29,7 @@ def document(request) -> Document:
     del payload["invoice"]["totals"]  # the claimed totals are EUR's
     payload["invoice"]["lines"][1]["quantity"] = "3"  # whole yen for JPY
     payload["invoice"]["shipping"]["amount"] = "15"
-    return build_document(payload)[1]
+    return read_request(payload)[1]
 
 
 def test_pdf_xlsx_and_csv_carry_the_same_amounts(document):

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from invoices.document import DocumentInvalid, build_document
+from invoices.document import DocumentInvalid
 from invoices.document.errors import MAX_REPORTED_PATHS
-from invoices.document.model import Charge, ClaimedTotals
-from invoices.document.schema import MAX_LINES, parse_request
+from invoices.document.model import Charge, ClaimedTotals, InvoiceData, RenderOptions
+from invoices.document.validation import MAX_LINES, read_request
 from tests.payloads import SAMPLE_TOTALS, sample_payload
 
 D = Decimal
@@ -19,8 +19,13 @@ D = Decimal
 
 def errors_of(payload: object, **kwargs: Any) -> dict[str, list[str]]:
     with pytest.raises(DocumentInvalid) as caught:
-        build_document(payload, **kwargs)
+        read_request(payload, **kwargs)
     return caught.value.errors
+
+
+def parse_request(payload: object, **kwargs: Any) -> tuple[RenderOptions, InvoiceData]:
+    options, document = read_request(payload, **kwargs)
+    return options, document.data
 
 
 def with_invoice(**changes: Any) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def test_sample_becomes_invoice_data():
 
 
 def test_sample_totals_are_computed():
-    _, document = build_document(sample_payload())
+    _, document = read_request(sample_payload())
     totals = document.totals
     assert {"net": totals.net, "tax": totals.tax, "gross": totals.gross} == SAMPLE_TOTALS
 
@@ -75,7 +80,7 @@ def test_optional_fields_may_be_left_out():
             "lines": [{"description": "d", "quantity": "1", "unit_price": "100"}],
         }
     }
-    options, document = build_document(payload)
+    options, document = read_request(payload)
     assert options.format == "pdf"
     assert document.data.lines[0].tax_rate == 0
     assert document.totals.gross == D("100")
@@ -194,7 +199,7 @@ def test_too_many_lines_names_the_limit():
 
 def test_the_line_limit_itself_is_allowed():
     line = {"description": "x", "quantity": "1", "unit_price": "1"}
-    _, document = build_document(with_invoice(lines=[line] * MAX_LINES))
+    _, document = read_request(with_invoice(lines=[line] * MAX_LINES))
     assert document.totals.lines_net == D("1000.00")
 
 
@@ -281,7 +286,7 @@ def test_currency_decimals_apply_to_shipping():
 def test_currency_decimals_apply_to_totals():
     payload = sample_payload()
     payload["invoice"]["totals"]["gross"] = "1189.830"  # trailing zero: fine
-    build_document(payload)
+    read_request(payload)
     payload["invoice"]["totals"]["gross"] = "1189.831"
     assert "2 decimal places" in message(errors_of(payload), "invoice.totals.gross")
 
@@ -300,7 +305,7 @@ def test_due_date_before_issue_date():
 
 
 def test_due_date_on_issue_date_is_fine():
-    build_document(with_invoice(due_date="2026-11-23"))
+    read_request(with_invoice(due_date="2026-11-23"))
 
 
 @pytest.mark.security
@@ -430,7 +435,7 @@ def test_long_unknown_keys_are_shortened_in_paths():
 
 
 def test_matching_totals_pass():
-    build_document(sample_payload())
+    read_request(sample_payload())
 
 
 @pytest.mark.parametrize(
@@ -447,7 +452,7 @@ def test_totals_mismatch_names_both_values(key, sent, computed):
 def test_totals_may_be_partial():
     payload = sample_payload()
     payload["invoice"]["totals"] = {"gross": "1189.83"}
-    build_document(payload)
+    read_request(payload)
 
 
 def test_totals_are_not_checked_when_the_input_is_invalid():
@@ -512,7 +517,7 @@ def test_any_body_is_valid_or_document_invalid(value):
 def assert_valid_or_reported(payload: object) -> None:
     """Any exception but DocumentInvalid fails the test; DocumentInvalid must carry readable errors."""
     try:
-        build_document(payload)
+        read_request(payload)
     except DocumentInvalid as exc:
         errors = exc.errors
     else:

@@ -11,8 +11,8 @@ import pytest
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from invoices.document import build_document
 from invoices.document.model import Document, RenderOptions
+from invoices.document.validation import read_request
 from invoices.renderers.xlsx import CONTENT_TYPE, TABLE_HEADER, render_xlsx
 from tests.payloads import sample_payload, without_totals
 
@@ -20,7 +20,7 @@ FORMULA_PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http
 
 
 def render(payload: dict[str, Any]) -> tuple[Document, Worksheet, bytes]:
-    options, document = build_document(payload)
+    options, document = read_request(payload)
     content = render_xlsx(document, options).content
     return document, openpyxl.load_workbook(io.BytesIO(content)).active, content
 

@@ -80,12 +80,12 @@ def test_readyz_reports_an_unreachable_storage(client, db, settings):
 
 
 def test_metrics_expose_requests_invoices_by_status_and_render_times(client, db):
-    from invoices.document import build_document
+    from invoices.document.validation import read_request
     from invoices.services import _render_file  # noqa: F401 - importing registers the histogram
     from invoicesite.metrics import RENDER_SECONDS
     from tests.payloads import sample_payload
 
-    options, _ = build_document(sample_payload())
+    options, _ = read_request(sample_payload())
     RENDER_SECONDS.labels("pdf").observe(0.1)
     client.get("/healthz")
 

@@ -13,11 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from invoices.document import DocumentInvalid, build_document
+from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.document.money import format_amount
-from invoices.document.schema import FORMATS, PAGE_SIZES
+from invoices.document.validation import FORMATS, PAGE_SIZES, read_request
 from invoices.renderers import render
 
 INVALID_INPUT = 2
@@ -39,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         raw = self._read(options["input"])
         try:
-            render_options, document = build_document(loads_document_json(raw))
+            render_options, document = read_request(loads_document_json(raw))
         except DocumentInvalid as exc:
             self._report(exc)
             raise CommandError(

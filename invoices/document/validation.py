@@ -1,4 +1,8 @@
-"""The input contract: a JSON request body becomes ``RenderOptions`` and a validated ``InvoiceData``.
+"""Request validation: a JSON request body becomes ``RenderOptions`` and a computed, checked ``Document``.
+
+``read_request(payload, *, default_format=None)`` is the one entry point. The readers and rules below are
+shared with ``legacy.py`` (the original flat format). The limits, and ``max_amount`` (the ceiling for a
+currency), are public because the OpenAPI description and the render command quote them.
 
 Every error in the body is reported at once, each under the path of its field (``invoice.lines[3].quantity``).
 Unknown fields are errors too, so a misspelt optional field is never silently ignored. Numbers arrive as
@@ -101,20 +105,15 @@ class TotalPaths(NamedTuple):
 TOTAL_PATHS = TotalPaths("invoice.lines", "invoice.totals.net", "invoice.totals.tax", "invoice.totals.gross")
 
 
-def parse_request(payload: object, *, default_format: str | None = None) -> tuple[RenderOptions, InvoiceData]:
-    """Validate a request body (current or legacy format); raise ``DocumentInvalid`` listing every error.
+def read_request(payload: object, *, default_format: str | None = None) -> tuple[RenderOptions, Document]:
+    """Validate a request body (current or legacy format), compute the invoice and check the totals the
+    client sent; raise ``DocumentInvalid`` listing every error.
 
+    ``payload`` is JSON parsed with Decimal numbers (``invoices.document.jsonio.loads_document_json``).
     ``default_format`` applies when the body names no format (the legacy ``/upload?format=`` contract).
     """
-    options, document = read_request(payload, default_format=default_format)
-    return options, document.data
-
-
-def read_request(payload: object, *, default_format: str | None = None) -> tuple[RenderOptions, Document]:
-    """``parse_request`` plus the computed document, whose totals are checked against the ceiling and
-    against the totals the client sent."""
     errors = ErrorCollector()
-    if is_legacy(payload):
+    if _is_legacy(payload):
         # Imported here because legacy.py imports this module's limits and readers.
         from invoices.document.legacy import TOTAL_PATHS as LEGACY_PATHS
         from invoices.document.legacy import read_legacy
@@ -126,12 +125,12 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
         paths = TOTAL_PATHS
     errors.raise_if_any()
     document = compute_document(data)
-    check_totals(errors, document, paths)
+    _check_totals(errors, document, paths)
     errors.raise_if_any()
     return options, document
 
 
-def is_legacy(payload: object) -> TypeGuard[dict[str, object]]:
+def _is_legacy(payload: object) -> TypeGuard[dict[str, object]]:
     """The original service's flat format: no ``invoice`` object, but its own top-level keys."""
     legacy_keys = ("items", "company_name", "invoice_no")
     return isinstance(payload, dict) and "invoice" not in payload and any(k in payload for k in legacy_keys)
@@ -344,7 +343,7 @@ def _claimed_totals(invoice: ObjectReader, currency: Currency | None) -> Claimed
     )
 
 
-def check_totals(errors: ErrorCollector, document: Document, paths: TotalPaths) -> None:
+def _check_totals(errors: ErrorCollector, document: Document, paths: TotalPaths) -> None:
     """The computed total stays under the ceiling; totals the client sent must equal the server's."""
     totals, currency = document.totals, document.data.currency
     limit = max_amount(currency)
