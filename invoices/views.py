@@ -175,7 +175,7 @@ class InvoiceListCreateView(APIView):
     def get(self, request: Request) -> Response:
         filters = InvoiceFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.invoices_of(
+        queryset = selectors.invoice_list(
             owner=_owner(request),
             status=filters.validated_data.get("status"),
             fmt=filters.validated_data.get("format"),
@@ -224,7 +224,7 @@ class InvoiceDetailView(APIView):
 
 
 def _owned(request: Request, invoice_id: str) -> Invoice:
-    invoice = selectors.invoice_of(owner=_owner(request), invoice_id=invoice_id)
+    invoice = selectors.invoice_get(owner=_owner(request), invoice_id=invoice_id)
     if invoice is None:
         raise NotFound("No such invoice.")
     return invoice
