@@ -5,8 +5,6 @@ import binascii
 from typing import Any
 
 from django.http import HttpRequest
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -17,22 +15,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import openapi, services
 from accounts.models import User
-from accounts.schema import (
-    LOGIN_THROTTLED_MESSAGE,
-    THROTTLED,
-    TOKEN_PAIR_EXAMPLE,
-    UNAUTHENTICATED,
-    ApiRootSerializer,
-    CredentialsRequiredSchema,
-    TokenPairSerializer,
-    error_example,
-    error_response,
-    retry_after,
-    validation_failed,
-    www_authenticate,
-)
+from accounts.serializers import CredentialsSerializer, RefreshSerializer, UserOutputSerializer
 
 REALM = "invoiceapp"
 
@@ -116,65 +101,15 @@ class BasicLoginView(APIView):
     renderer_classes = [JSONRenderer, PlainTextRenderer]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
-    schema = CredentialsRequiredSchema()  # OpenAPI only: the Basic credentials are required
+    schema = openapi.CredentialsRequiredSchema()  # OpenAPI only: the Basic credentials are required
 
-    @extend_schema(
-        operation_id="login",
-        tags=["auth"],
-        summary="Log in with HTTP Basic credentials",
-        description=(
-            "The original service's login: the email address and password as HTTP Basic credentials, no "
-            "body. Answers a token pair as JSON, or with `Accept: text/plain` the bare access token (errors "
-            "then come as their plain message). Failed logins are counted per account and per client "
-            "address; past the limit the answer is `429` until the window ends, even for the right password."
-        ),
-        request=None,
-        responses={
-            (200, "application/json"): OpenApiResponse(
-                TokenPairSerializer, description="Logged in.", examples=[TOKEN_PAIR_EXAMPLE]
-            ),
-            (200, "text/plain"): OpenApiResponse(
-                OpenApiTypes.STR,
-                examples=[OpenApiExample("access token", value="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...")],
-            ),
-            (401, "application/json"): error_response(
-                "Missing or malformed Basic credentials, a wrong email or password, or an inactive account "
-                "(one answer for all).",
-                error_example(
-                    "authentication_failed",
-                    "authentication_failed",
-                    "Wrong email or password, or the account is inactive.",
-                ),
-            ),
-            (401, "text/plain"): OpenApiResponse(
-                OpenApiTypes.STR,
-                examples=[
-                    OpenApiExample("message", value="Wrong email or password, or the account is inactive.")
-                ],
-            ),
-            (429, "application/json"): THROTTLED,
-            (429, "text/plain"): OpenApiResponse(
-                OpenApiTypes.STR,
-                examples=[OpenApiExample("message", value=LOGIN_THROTTLED_MESSAGE)],
-            ),
-        },
-        parameters=[www_authenticate('Basic realm="invoiceapp"', 401), retry_after(429)],
-    )
+    @openapi.LOGIN
     def post(self, request: Request) -> Response:
         email, password = basic_credentials(request)
         pair = _login(request, email, password)
         if request.accepted_renderer.format == "txt":
             return Response(pair.access)
         return Response(pair.as_response())
-
-
-class CredentialsSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-
-
-class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
 
 
 class TokenObtainView(APIView):
@@ -185,29 +120,7 @@ class TokenObtainView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(
-        operation_id="token_obtain",
-        tags=["auth"],
-        summary="Log in with a JSON email and password",
-        description="The same login as `POST /login`, with the credentials in a JSON body.",
-        request=CredentialsSerializer,
-        responses={
-            200: OpenApiResponse(
-                TokenPairSerializer, description="Logged in.", examples=[TOKEN_PAIR_EXAMPLE]
-            ),
-            400: validation_failed("email"),
-            401: error_response(
-                "A wrong email or password, or an inactive account (one answer for all).",
-                error_example(
-                    "authentication_failed",
-                    "authentication_failed",
-                    "Wrong email or password, or the account is inactive.",
-                ),
-            ),
-            429: THROTTLED,
-        },
-        parameters=[www_authenticate('Bearer realm="invoiceapp"', 401), retry_after(429)],
-    )
+    @openapi.TOKEN_OBTAIN
     def post(self, request: Request) -> Response:
         data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -223,34 +136,7 @@ class TokenRefreshView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(
-        operation_id="token_refresh",
-        tags=["auth"],
-        summary="Exchange a refresh token for a new pair",
-        description=(
-            "Rotation: answers a new access and refresh token, and the refresh token sent is blacklisted, "
-            "so each refresh token works once. No access token is needed."
-        ),
-        request=RefreshSerializer,
-        responses={
-            200: OpenApiResponse(
-                TokenPairSerializer, description="A new pair.", examples=[TOKEN_PAIR_EXAMPLE]
-            ),
-            400: validation_failed("refresh"),
-            401: error_response(
-                "The refresh token is invalid, expired, already used (blacklisted), revoked by a password "
-                "change, or its account is gone or inactive.",
-                error_example("token_not_valid", "token_not_valid", "Token is blacklisted"),
-            ),
-            429: error_response(
-                "More login requests from this client than the login rate allows.",
-                error_example(
-                    "throttled", "throttled", "Request was throttled. Expected available in 42 seconds."
-                ),
-            ),
-        },
-        parameters=[www_authenticate('Bearer realm="invoiceapp"', 401), retry_after(429)],
-    )
+    @openapi.TOKEN_REFRESH
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,29 +150,7 @@ class TokenRefreshView(APIView):
 class LogoutView(APIView):
     """POST /api/auth/logout/: blacklists the caller's refresh token."""
 
-    @extend_schema(
-        operation_id="logout",
-        tags=["auth"],
-        summary="Log out: revoke a refresh token",
-        description=(
-            "Blacklists the caller's own refresh token. The access token stays valid until it expires "
-            "(minutes); discard it."
-        ),
-        request=RefreshSerializer,
-        responses={
-            204: OpenApiResponse(description="The refresh token is revoked."),
-            400: error_response(
-                "`refresh` is missing, invalid, expired, already revoked, or belongs to another account.",
-                error_example(
-                    "invalid",
-                    "invalid",
-                    "Some fields are invalid.",
-                    {"refresh": ["This refresh token belongs to another account."]},
-                ),
-            ),
-            401: UNAUTHENTICATED,
-        },
-    )
+    @openapi.LOGOUT
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -298,29 +162,12 @@ class LogoutView(APIView):
         return Response(status=204)
 
 
-@extend_schema_serializer(component_name="User")
-class UserOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "email", "full_name", "is_staff", "date_joined", "last_login"]
-        read_only_fields = fields
-
-
 class MeView(APIView):
     """GET /api/me/: the caller's profile."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="me",
-        tags=["auth"],
-        summary="The caller's profile",
-        description="The account the access token belongs to.",
-        responses={
-            200: OpenApiResponse(UserOutputSerializer, description="The profile."),
-            401: UNAUTHENTICATED,
-        },
-    )
+    @openapi.ME
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
 
@@ -331,13 +178,7 @@ class ApiRootView(APIView):
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        operation_id="api_root",
-        tags=["api"],
-        summary="The API's entry points",
-        description="Absolute URLs of the endpoints; no token needed.",
-        responses={200: OpenApiResponse(ApiRootSerializer, description="The entry points.")},
-    )
+    @openapi.API_ROOT
     def get(self, request: Request) -> Response:
         return Response(
             {

@@ -1,15 +1,27 @@
-"""Shapes of the invoice API's answers and query parameters (validation and shaping only, no writes)."""
+"""Shapes of the invoice API's answers, query parameters and pages (validation and shaping only, no writes).
+
+The views and the OpenAPI description (``invoices.openapi``) both read the limits here.
+"""
 
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
 from invoices.document.currencies import find_currency
 from invoices.document.money import round_money
 from invoices.models import Invoice, InvoiceFormat, InvoiceStatus
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class InvoicePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
 
 
 def invoice_links(invoice: Invoice, request: Request) -> dict[str, str]:

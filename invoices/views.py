@@ -6,8 +6,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
@@ -17,26 +15,23 @@ from rest_framework.exceptions import (
     UnsupportedMediaType,
     ValidationError,
 )
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.schema import UNAUTHENTICATED, error_example, error_response
-from invoices import schema as api_schema
-from invoices import selectors, services
+from invoices import openapi, selectors, services
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.downloads import add_file_headers, stored_file_response
-from invoices.models import Invoice, InvoiceFormat, InvoiceStatus
+from invoices.models import Invoice, InvoiceStatus
 from invoices.serializers import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
     InvoiceAcceptedSerializer,
     InvoiceFilterSerializer,
     InvoiceOutputSerializer,
+    InvoicePagination,
 )
-
-MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 class PayloadTooLarge(APIException):
@@ -54,12 +49,6 @@ class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "idempotency_key_reused"
     default_detail = "This Idempotency-Key was already used for a different request body."
-
-
-class InvoicePagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 def _owner(request: Request) -> User:
@@ -129,49 +118,9 @@ class InvoiceListCreateView(APIView):
     """GET: the caller's invoices, newest first. POST: upload invoice JSON -> 202 Accepted."""
 
     parser_classes: list[Any] = []  # the body is read raw, so amounts never pass through float
-    schema = api_schema.UploadSchema()  # OpenAPI only: the POST body is required
+    schema = openapi.UploadSchema()  # OpenAPI only: the POST body is required
 
-    @extend_schema(
-        operation_id="invoices_list",
-        tags=["invoices"],
-        summary="List the caller's invoices",
-        description="The caller's own invoices, newest first, paginated.",
-        parameters=[
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=InvoiceStatus.values, description="Only this status."
-            ),
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=InvoiceFormat.values,
-                description="Only this format (`excel` is not accepted here: use `xlsx`).",
-            ),
-            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1},
-                description=f"Invoices per page: default {InvoicePagination.page_size}, at most "
-                f"{InvoicePagination.max_page_size} (a larger value is capped).",
-            ),
-        ],
-        responses={
-            200: OpenApiResponse(api_schema.PaginatedInvoiceListSerializer, description="One page."),
-            400: error_response(
-                "An unknown `status` or `format`.",
-                error_example(
-                    "invalid",
-                    "invalid",
-                    "Some fields are invalid.",
-                    {"status": ['"lost" is not a valid choice.']},
-                ),
-            ),
-            401: UNAUTHENTICATED,
-            404: error_response(
-                "`page` is past the last page or not a number.",
-                error_example("not_found", "not_found", "Invalid page."),
-            ),
-        },
-    )
+    @openapi.INVOICES_LIST
     def get(self, request: Request) -> Response:
         filters = InvoiceFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -185,39 +134,13 @@ class InvoiceListCreateView(APIView):
         data = [InvoiceOutputSerializer(invoice, context={"request": request}).data for invoice in page or []]
         return paginator.get_paginated_response(data)
 
-    @extend_schema(
-        operation_id="invoices_create",
-        tags=["invoices"],
-        summary="Upload an invoice to render",
-        description=(
-            "Validates the invoice JSON, stores it and queues it for rendering; answers at once. Every "
-            "problem in the body is reported in one `400`, under its field path, before anything is stored. "
-            "The original service's flat format is accepted too."
-        ),
-        request={"application/json": api_schema.INVOICE_UPLOAD},
-        parameters=api_schema.upload_headers(MAX_IDEMPOTENCY_KEY_LENGTH),
-        responses={202: api_schema.UPLOAD_ACCEPTED, **api_schema.UPLOAD_ERRORS},
-        examples=api_schema.UPLOAD_EXAMPLES,
-    )
+    @openapi.INVOICES_CREATE
     def post(self, request: Request) -> Response:
         return _submit(request, _json_body(request))
 
 
-INVOICE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The invoice's id.")
-
-
 class InvoiceDetailView(APIView):
-    @extend_schema(
-        operation_id="invoices_retrieve",
-        tags=["invoices"],
-        summary="One invoice: status, totals, file",
-        parameters=[INVOICE_ID],
-        responses={
-            200: OpenApiResponse(api_schema.InvoiceSerializer, description="The invoice."),
-            401: UNAUTHENTICATED,
-            404: api_schema.NOT_FOUND,
-        },
-    )
+    @openapi.INVOICES_RETRIEVE
     def get(self, request: Request, pk: str) -> Response:
         invoice = _owned(request, pk)
         return Response(InvoiceOutputSerializer(invoice, context={"request": request}).data)
@@ -254,17 +177,7 @@ class FileDownloadView(APIView):
 
 
 class InvoiceDownloadView(FileDownloadView):
-    @extend_schema(
-        operation_id="invoices_download",
-        tags=["invoices"],
-        summary="Download the rendered file",
-        description=(
-            "The file of a `ready` invoice, as an attachment, in the format it was uploaded for. Send "
-            "`Accept: */*` (or no `Accept`): an `Accept` naming only the file's type is answered `406`."
-        ),
-        parameters=[INVOICE_ID, *api_schema.DOWNLOAD_HEADERS],
-        responses=api_schema.download_responses(),
-    )
+    @openapi.INVOICES_DOWNLOAD
     def get(self, request: Request, pk: str) -> HttpResponseBase:
         return download_response(request, _owned(request, pk))
 
@@ -276,27 +189,9 @@ class LegacyUploadView(APIView):
     """POST /upload?format=pdf|excel|csv: multipart with exactly one JSON file, or a JSON body."""
 
     parser_classes: list[Any] = []
-    schema = api_schema.UploadSchema()  # OpenAPI only: the body is required
+    schema = openapi.UploadSchema()  # OpenAPI only: the body is required
 
-    @extend_schema(
-        operation_id="legacy_upload",
-        tags=["original contract"],
-        summary="Upload an invoice (the original service's contract)",
-        description=(
-            "The same as `POST /api/invoices/`, also taking the invoice as the one file of a multipart "
-            "form. `format` applies only when the body names no format itself."
-        ),
-        parameters=[
-            api_schema.LEGACY_FORMAT,
-            *api_schema.upload_headers(MAX_IDEMPOTENCY_KEY_LENGTH),
-        ],
-        request={
-            "multipart/form-data": api_schema.LegacyUploadFileSerializer,
-            "application/json": api_schema.INVOICE_UPLOAD,
-        },
-        responses={202: api_schema.UPLOAD_ACCEPTED, **api_schema.UPLOAD_ERRORS},
-        examples=api_schema.UPLOAD_EXAMPLES,
-    )
+    @openapi.LEGACY_UPLOAD
     def post(self, request: Request) -> Response:
         payload = (
             self._multipart(request) if request.content_type.startswith("multipart/") else _json_body(request)
@@ -322,32 +217,7 @@ class LegacyUploadView(APIView):
 class LegacyDownloadView(FileDownloadView):
     """GET /download?fid=<invoice id>."""
 
-    @extend_schema(
-        operation_id="legacy_download",
-        tags=["original contract"],
-        summary="Download the rendered file (the original service's contract)",
-        description="The same as `GET /api/invoices/{id}/download/`, with the id as `fid`.",
-        parameters=[
-            OpenApiParameter(
-                "fid",
-                OpenApiTypes.UUID,
-                required=True,
-                description="The invoice's id. A malformed id is answered `404`, like an unknown one.",
-            ),
-            *api_schema.DOWNLOAD_HEADERS,
-        ],
-        responses=api_schema.download_responses(
-            missing_id=error_response(
-                "`fid` is missing.",
-                error_example(
-                    "invalid",
-                    "invalid",
-                    "Some fields are invalid.",
-                    {"fid": ["The invoice id is required: /download?fid=<id>."]},
-                ),
-            )
-        ),
-    )
+    @openapi.LEGACY_DOWNLOAD
     def get(self, request: Request) -> HttpResponseBase:
         fid = request.query_params.get("fid", "")
         if not fid:

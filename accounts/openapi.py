@@ -1,4 +1,5 @@
-"""OpenAPI documentation of the login, token and profile endpoints, and of the one error shape.
+"""OpenAPI documentation of the login, token and profile endpoints, and of the one error shape, with one
+named spec per operation, which the views wear as decorators (``@openapi.LOGIN``).
 
 Documentation only: nothing here reads or answers a real request (the views do). The classes below are
 drf-spectacular's documented extension points: authentication extensions for the two challenge
@@ -15,10 +16,17 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from accounts.serializers import CredentialsSerializer, RefreshSerializer, UserOutputSerializer
 from invoicesite.api_errors import error_body
 
 # --- Security schemes ------------------------------------------------------------------------------
@@ -195,3 +203,141 @@ class ApiRootSerializer(serializers.Serializer):
     logout = serializers.URLField(help_text="`POST /api/auth/logout/`.")
     me = serializers.URLField(help_text="`GET /api/me/`.")
     invoices = serializers.URLField(help_text="`GET` and `POST /api/invoices/`.")
+
+
+# --- The operations: one named spec per view method (``@openapi.LOGIN``) --------------------------------
+
+LOGIN = extend_schema(
+    operation_id="login",
+    tags=["auth"],
+    summary="Log in with HTTP Basic credentials",
+    description=(
+        "The original service's login: the email address and password as HTTP Basic credentials, no "
+        "body. Answers a token pair as JSON, or with `Accept: text/plain` the bare access token (errors "
+        "then come as their plain message). Failed logins are counted per account and per client "
+        "address; past the limit the answer is `429` until the window ends, even for the right password."
+    ),
+    request=None,
+    responses={
+        (200, "application/json"): OpenApiResponse(
+            TokenPairSerializer, description="Logged in.", examples=[TOKEN_PAIR_EXAMPLE]
+        ),
+        (200, "text/plain"): OpenApiResponse(
+            OpenApiTypes.STR,
+            examples=[OpenApiExample("access token", value="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...")],
+        ),
+        (401, "application/json"): error_response(
+            "Missing or malformed Basic credentials, a wrong email or password, or an inactive account "
+            "(one answer for all).",
+            error_example(
+                "authentication_failed",
+                "authentication_failed",
+                "Wrong email or password, or the account is inactive.",
+            ),
+        ),
+        (401, "text/plain"): OpenApiResponse(
+            OpenApiTypes.STR,
+            examples=[
+                OpenApiExample("message", value="Wrong email or password, or the account is inactive.")
+            ],
+        ),
+        (429, "application/json"): THROTTLED,
+        (429, "text/plain"): OpenApiResponse(
+            OpenApiTypes.STR,
+            examples=[OpenApiExample("message", value=LOGIN_THROTTLED_MESSAGE)],
+        ),
+    },
+    parameters=[www_authenticate('Basic realm="invoiceapp"', 401), retry_after(429)],
+)
+
+TOKEN_OBTAIN = extend_schema(
+    operation_id="token_obtain",
+    tags=["auth"],
+    summary="Log in with a JSON email and password",
+    description="The same login as `POST /login`, with the credentials in a JSON body.",
+    request=CredentialsSerializer,
+    responses={
+        200: OpenApiResponse(TokenPairSerializer, description="Logged in.", examples=[TOKEN_PAIR_EXAMPLE]),
+        400: validation_failed("email"),
+        401: error_response(
+            "A wrong email or password, or an inactive account (one answer for all).",
+            error_example(
+                "authentication_failed",
+                "authentication_failed",
+                "Wrong email or password, or the account is inactive.",
+            ),
+        ),
+        429: THROTTLED,
+    },
+    parameters=[www_authenticate('Bearer realm="invoiceapp"', 401), retry_after(429)],
+)
+
+TOKEN_REFRESH = extend_schema(
+    operation_id="token_refresh",
+    tags=["auth"],
+    summary="Exchange a refresh token for a new pair",
+    description=(
+        "Rotation: answers a new access and refresh token, and the refresh token sent is blacklisted, "
+        "so each refresh token works once. No access token is needed."
+    ),
+    request=RefreshSerializer,
+    responses={
+        200: OpenApiResponse(TokenPairSerializer, description="A new pair.", examples=[TOKEN_PAIR_EXAMPLE]),
+        400: validation_failed("refresh"),
+        401: error_response(
+            "The refresh token is invalid, expired, already used (blacklisted), revoked by a password "
+            "change, or its account is gone or inactive.",
+            error_example("token_not_valid", "token_not_valid", "Token is blacklisted"),
+        ),
+        429: error_response(
+            "More login requests from this client than the login rate allows.",
+            error_example(
+                "throttled", "throttled", "Request was throttled. Expected available in 42 seconds."
+            ),
+        ),
+    },
+    parameters=[www_authenticate('Bearer realm="invoiceapp"', 401), retry_after(429)],
+)
+
+LOGOUT = extend_schema(
+    operation_id="logout",
+    tags=["auth"],
+    summary="Log out: revoke a refresh token",
+    description=(
+        "Blacklists the caller's own refresh token. The access token stays valid until it expires "
+        "(minutes); discard it."
+    ),
+    request=RefreshSerializer,
+    responses={
+        204: OpenApiResponse(description="The refresh token is revoked."),
+        400: error_response(
+            "`refresh` is missing, invalid, expired, already revoked, or belongs to another account.",
+            error_example(
+                "invalid",
+                "invalid",
+                "Some fields are invalid.",
+                {"refresh": ["This refresh token belongs to another account."]},
+            ),
+        ),
+        401: UNAUTHENTICATED,
+    },
+)
+
+ME = extend_schema(
+    operation_id="me",
+    tags=["auth"],
+    summary="The caller's profile",
+    description="The account the access token belongs to.",
+    responses={
+        200: OpenApiResponse(UserOutputSerializer, description="The profile."),
+        401: UNAUTHENTICATED,
+    },
+)
+
+API_ROOT = extend_schema(
+    operation_id="api_root",
+    tags=["api"],
+    summary="The API's entry points",
+    description="Absolute URLs of the endpoints; no token needed.",
+    responses={200: OpenApiResponse(ApiRootSerializer, description="The entry points.")},
+)

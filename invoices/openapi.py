@@ -1,4 +1,5 @@
-"""OpenAPI documentation of the invoice API: the request document, the answers, the download.
+"""OpenAPI documentation of the invoice API: the request document, the answers, the download, and one
+named spec per operation, which the views wear as decorators (``@openapi.INVOICES_LIST``).
 
 Documentation only. The API reads request bodies with ``invoices.document.validation`` (never with these
 serializers) and shapes its answers with ``invoices.serializers``; the classes here describe the same
@@ -20,12 +21,13 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
+    extend_schema,
     extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers
 
-from accounts.schema import UNAUTHENTICATED, error_example, error_response
+from accounts.openapi import UNAUTHENTICATED, error_example, error_response
 from invoices.document.currencies import CURRENCIES
 from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
 from invoices.document.jsonio import MAX_JSON_DEPTH
@@ -54,6 +56,7 @@ from invoices.document.validation import (
 )
 from invoices.models import InvoiceFormat, InvoiceStatus
 from invoices.renderers import content_types
+from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, InvoicePagination
 
 # --- Values -----------------------------------------------------------------------------------------
 
@@ -680,3 +683,133 @@ def download_responses(missing_id: OpenApiResponse | None = None) -> dict[Any, O
         406: NOT_ACCEPTABLE,
         409: NOT_READY,
     }
+
+
+# --- The operations: one named spec per view method (``@openapi.INVOICES_LIST``) ----------------------
+
+INVOICE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The invoice's id.")
+
+INVOICES_LIST = extend_schema(
+    operation_id="invoices_list",
+    tags=["invoices"],
+    summary="List the caller's invoices",
+    description="The caller's own invoices, newest first, paginated.",
+    parameters=[
+        OpenApiParameter(
+            "status", OpenApiTypes.STR, enum=InvoiceStatus.values, description="Only this status."
+        ),
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=InvoiceFormat.values,
+            description="Only this format (`excel` is not accepted here: use `xlsx`).",
+        ),
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description=f"Invoices per page: default {InvoicePagination.page_size}, at most "
+            f"{InvoicePagination.max_page_size} (a larger value is capped).",
+        ),
+    ],
+    responses={
+        200: OpenApiResponse(PaginatedInvoiceListSerializer, description="One page."),
+        400: error_response(
+            "An unknown `status` or `format`.",
+            error_example(
+                "invalid",
+                "invalid",
+                "Some fields are invalid.",
+                {"status": ['"lost" is not a valid choice.']},
+            ),
+        ),
+        401: UNAUTHENTICATED,
+        404: error_response(
+            "`page` is past the last page or not a number.",
+            error_example("not_found", "not_found", "Invalid page."),
+        ),
+    },
+)
+
+INVOICES_CREATE = extend_schema(
+    operation_id="invoices_create",
+    tags=["invoices"],
+    summary="Upload an invoice to render",
+    description=(
+        "Validates the invoice JSON, stores it and queues it for rendering; answers at once. Every "
+        "problem in the body is reported in one `400`, under its field path, before anything is stored. "
+        "The original service's flat format is accepted too."
+    ),
+    request={"application/json": INVOICE_UPLOAD},
+    parameters=upload_headers(MAX_IDEMPOTENCY_KEY_LENGTH),
+    responses={202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
+    examples=UPLOAD_EXAMPLES,
+)
+
+INVOICES_RETRIEVE = extend_schema(
+    operation_id="invoices_retrieve",
+    tags=["invoices"],
+    summary="One invoice: status, totals, file",
+    parameters=[INVOICE_ID],
+    responses={
+        200: OpenApiResponse(InvoiceSerializer, description="The invoice."),
+        401: UNAUTHENTICATED,
+        404: NOT_FOUND,
+    },
+)
+
+INVOICES_DOWNLOAD = extend_schema(
+    operation_id="invoices_download",
+    tags=["invoices"],
+    summary="Download the rendered file",
+    description=(
+        "The file of a `ready` invoice, as an attachment, in the format it was uploaded for. Send "
+        "`Accept: */*` (or no `Accept`): an `Accept` naming only the file's type is answered `406`."
+    ),
+    parameters=[INVOICE_ID, *DOWNLOAD_HEADERS],
+    responses=download_responses(),
+)
+
+LEGACY_UPLOAD = extend_schema(
+    operation_id="legacy_upload",
+    tags=["original contract"],
+    summary="Upload an invoice (the original service's contract)",
+    description=(
+        "The same as `POST /api/invoices/`, also taking the invoice as the one file of a multipart "
+        "form. `format` applies only when the body names no format itself."
+    ),
+    parameters=[LEGACY_FORMAT, *upload_headers(MAX_IDEMPOTENCY_KEY_LENGTH)],
+    request={
+        "multipart/form-data": LegacyUploadFileSerializer,
+        "application/json": INVOICE_UPLOAD,
+    },
+    responses={202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
+    examples=UPLOAD_EXAMPLES,
+)
+
+LEGACY_DOWNLOAD = extend_schema(
+    operation_id="legacy_download",
+    tags=["original contract"],
+    summary="Download the rendered file (the original service's contract)",
+    description="The same as `GET /api/invoices/{id}/download/`, with the id as `fid`.",
+    parameters=[
+        OpenApiParameter(
+            "fid",
+            OpenApiTypes.UUID,
+            required=True,
+            description="The invoice's id. A malformed id is answered `404`, like an unknown one.",
+        ),
+        *DOWNLOAD_HEADERS,
+    ],
+    responses=download_responses(
+        missing_id=error_response(
+            "`fid` is missing.",
+            error_example(
+                "invalid",
+                "invalid",
+                "Some fields are invalid.",
+                {"fid": ["The invoice id is required: /download?fid=<id>."]},
+            ),
+        )
+    ),
+)
