@@ -15,12 +15,10 @@ Two things are done outside xhtml2pdf's own ``CreatePDF``, for speed (``pdf_buil
 Everything else on the page, the footer included, is the HTML template.
 """
 
-import io
 import secrets
 
 from django.template.loader import render_to_string
 from reportlab.platypus import Flowable
-from xhtml2pdf import pisa
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.renderers import content_types
@@ -39,7 +37,7 @@ CONTENT_TYPE = content_types.PDF
 # must never get an unbounded document.
 MAX_LINES = 1000
 
-__all__ = ["CONTENT_TYPE", "MAX_LINES", "PDFRenderError", "html_to_pdf", "render_invoice_html", "render_pdf"]
+__all__ = ["CONTENT_TYPE", "MAX_LINES", "PDFRenderError", "render_pdf"]
 
 
 def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
@@ -71,25 +69,3 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
         content_type=CONTENT_TYPE,
         content=content,
     )
-
-
-def render_invoice_html(document: Document, options: RenderOptions) -> str:
-    """The HTML handed to xhtml2pdf (autoescaped: every user value is text, never markup), with the line
-    table's placeholder empty."""
-    return render_to_string(TEMPLATE, {**invoice_context(document, options), "line_table": ""})
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Any HTML through xhtml2pdf's own CreatePDF, under the invoice renderer's fonts and resource policy."""
-    register_fonts()
-    out = io.BytesIO()
-    status = pisa.CreatePDF(
-        html,
-        dest=out,
-        encoding="utf-8",
-        link_callback=link_callback,
-        resource_policy=RESOURCE_POLICY,
-    )
-    if status.err:
-        raise PDFRenderError(f"xhtml2pdf reported {status.err} error(s)")
-    return out.getvalue()
