@@ -46,7 +46,7 @@ def short_payload() -> dict[str, Any]:
 
 
 def long_payload() -> dict[str, Any]:
-    # Two to three pages with either table: enough to page-break the table and number the footers.
+    # Several pages with either table: enough to page-break the table and number the footers.
     return payload_with_lines([f"Line{n:03d} {FILLER} End{n:03d}" for n in range(70)])
 
 
