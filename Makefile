@@ -22,8 +22,12 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 ## make run: the embedded default (SQLite, local files, in-process jobs, console email) on http://$(HOST):$(PORT)
+# It writes $VAR_DIR/dev.env once (DEBUG=1 and generated development secrets, mode 0600), which every
+# manage.py command reads, so a second terminal's `manage.py create_user` needs nothing exported.
+# DEBUG=1 is still exported here: make run is the development server whatever the shell says.
 run: export DEBUG = 1
 run: $(STAMP)
+	$(BIN)/python -m invoicesite.devenv
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py run_pending_jobs

@@ -6,6 +6,12 @@ import sys
 
 
 def main() -> None:
+    # The embedded default for every command, not only `make run`'s: var/dev.env (written by `make run`)
+    # gives DEBUG=1 and development secrets to whatever the environment leaves unset. Only here, never in
+    # invoicesite.wsgi: the web server of a deployment must not start from a file on disk.
+    from invoicesite.devenv import load_dev_env
+
+    load_dev_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoicesite.settings")
     from django.core.management import execute_from_command_line
 

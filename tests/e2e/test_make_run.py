@@ -111,3 +111,5 @@ def test_make_run_serves_and_completes_an_invoice_with_no_service(make_run):
     assert "Subject: Invoice INV-2026-0042 is ready" in log_path.read_text(errors="replace")
     assert (Path(log_path.parent / "var" / "db.sqlite3")).exists()
     assert list((log_path.parent / "var" / "files").rglob("*.pdf"))
+    # The development file every later manage.py reads (tests/e2e/test_second_terminal.py), private.
+    assert (log_path.parent / "var" / "dev.env").stat().st_mode & 0o777 == 0o600

@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,17 @@ CONFIG_VARS = (
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # An empty VAR_DIR: manage.py would otherwise fill what these tests unset from the var/dev.env that
+    # `make run` leaves in a working copy.
+    with tempfile.TemporaryDirectory() as var_dir:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**clean, "VAR_DIR": var_dir, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
 
 def production_env(**overrides: str) -> dict[str, str]:

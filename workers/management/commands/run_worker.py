@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from prometheus_client import start_http_server
 
 from workers.heartbeat import heartbeat
@@ -35,7 +35,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.AMQP_URL:
-            raise CommandError("embedded mode runs jobs in-process; set AMQP_URL to run workers")
+            # Embedded mode has no queue to consume: each job runs in the web process right after its
+            # commit, and `make run` runs at start what a crash left. Exit 0 rather than loop over the
+            # unsent outbox rows here: those are the jobs the web process is running at that moment, which
+            # a second process would run again beside it (a second email), on a SQLite file locked by one
+            # writer at a time.
+            logger.info(
+                "embedded mode (no AMQP_URL): jobs run inside the web process (make run), so there is no "
+                "%s worker to run; exiting. Set AMQP_URL to run workers against RabbitMQ.",
+                options["queue"],
+            )
+            return
         stop = threading.Event()
         _stop_on_signals(stop)
         if settings.WORKER_METRICS_PORT:
