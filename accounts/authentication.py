@@ -26,11 +26,19 @@ from invoicesite import sqlnames
 
 # Tokens kept per process; past this the cache is emptied and refills with the tokens in use.
 MAX_CACHED_TOKENS = 4096
+_HEADER_TYPES_LOWER = frozenset(kind.lower().encode() for kind in api_settings.AUTH_HEADER_TYPES)
 
 
 class CachedJWTAuthentication(JWTAuthentication):
     _verified: dict[bytes, tuple[Token, float]] = {}
     _lock = threading.Lock()
+
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        # The scheme name is case-insensitive (RFC 7235 section 2.1): "bearer <token>" is the same header.
+        scheme, _, rest = header.strip().partition(b" ")
+        if scheme.lower() in _HEADER_TYPES_LOWER:
+            header = api_settings.AUTH_HEADER_TYPES[0].encode() + b" " + rest.strip()
+        return super().get_raw_token(header)
 
     def get_validated_token(self, raw_token: bytes) -> Token:
         now = time.time()

@@ -88,9 +88,18 @@ def _login(request: Request, email: str, password: str) -> services.TokenPair:
             request=django_request, client=client_address(request), email=email, password=password
         )
     except services.LoginThrottled as exc:
-        raise Throttled(wait=exc.wait_seconds, detail=str(exc)) from None
+        raise LoginLocked(str(exc), exc.wait_seconds) from None
     except services.LoginFailed:
         raise AuthenticationFailed("Wrong email or password, or the account is inactive.") from None
+
+
+class LoginLocked(Throttled):
+    """A 429 whose message already says when to retry: ``Throttled(wait=...)`` would add a second sentence
+    saying it again. ``wait`` still makes DRF send the Retry-After header."""
+
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(detail=message)
+        self.wait = wait
 
 
 class BasicLoginView(APIView):

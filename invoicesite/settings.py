@@ -116,7 +116,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs jobs in request threads beside the requests themselves: with SQLite's
+    # defaults (rollback journal, deferred transactions, 5 s busy wait) 20 parallel uploads made most
+    # notification writes fail with "database is locked". WAL lets readers and one writer overlap, and
+    # IMMEDIATE takes the write lock when the transaction starts, where the busy timeout can wait for it,
+    # instead of failing on the upgrade from a read lock, where SQLite cannot wait.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, with a health check that skips connections which answered a moment ago.
     DATABASES["default"]["ENGINE"] = "invoicesite.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

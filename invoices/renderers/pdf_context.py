@@ -4,7 +4,8 @@ Nothing here computes money. Every amount is a value the Document already holds,
 ``format_amount``; quantities and rates are only written out. The template does no arithmetic either.
 """
 
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -20,16 +21,25 @@ from invoices.document.model import (
 from invoices.document.money import format_amount, format_rate
 from invoices.labels import Labels, labels_for
 from invoices.renderers.pdf_layout import (
+    CELL_PADDING,
     GRAND_TOTAL_SIZE,
+    NUMBER_SIZES,
     TAXES_SHARE,
+    TEXT_SIZE,
     TOTALS_SHARE,
     fit_percent,
     frame_width,
+    header_lines,
+    header_need,
+    number_width,
 )
 
 # The label the schema gives the shipping charge; printed in the invoice's language instead.
 SCHEMA_SHIPPING_LABEL = "Shipping"
-MIN_DESCRIPTION_PERCENT = 20  # of the line table; the other columns give way to keep it
+MIN_DESCRIPTION_PERCENT = 20  # of the line table; the numbers step down in size to keep it
+SKU_SHARE = 0.15  # of the line table at most: a longer SKU wraps, it is text
+SKU_COMPACT_SHARE = 0.11  # the same when the numbers need the room
+UNIT_SHARE = 0.15  # of the line table at most for "quantity unit": a longer unit goes under the quantity
 
 
 @dataclass(frozen=True)
@@ -53,25 +63,48 @@ class AmountRow:
 
 @dataclass(frozen=True)
 class LineColumns:
-    """Widths of the line table's columns in percent of the frame; the description takes the rest."""
+    """Widths of the line table's columns in pt; the description takes the rest of the frame. ``size`` is
+    the font size its numbers are printed at, the largest at which every number fits on one line."""
 
-    number: int
-    sku: int  # 0: no line has a SKU, the column is left out
-    quantity: int
-    unit_price: int
-    discount: int  # 0: no line has a discount, the column is left out
-    tax_rate: int
-    net: int
+    number: float
+    sku: float  # 0: no line has a SKU, the column is left out
+    quantity: float
+    unit_price: float
+    discount: float  # 0: no line has a discount, the column is left out
+    tax_rate: float
+    net: float
+    size: float = TEXT_SIZE
+
+    @property
+    def fixed(self) -> float:
+        """Every column's width but the description's."""
+        return (
+            self.number
+            + self.sku
+            + self.quantity
+            + self.unit_price
+            + self.discount
+            + self.tax_rate
+            + self.net
+        )
 
 
 @dataclass(frozen=True)
 class SummaryColumns:
     """Widths in percent of their own tables: the tax breakdown's amounts (its rate takes the rest) and the
-    totals' amounts (their labels take the rest)."""
+    totals' amounts (their labels take the rest); ``size``, the font size of the breakdown's numbers; and
+    the breakdown's headers as the lines they are printed in (a word too long for its column hyphenated)."""
 
     tax_base: int
     tax_amount: int
     total_amount: int
+    size: float = TEXT_SIZE
+    headers: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def font_size(self) -> str:
+        # For the template's style attribute: a string, so no locale ever prints it as "8,5pt".
+        return f"{self.size}pt"
 
 
 @dataclass(frozen=True)
@@ -147,49 +180,104 @@ def total_rows(document: Document, labels: Labels) -> list[AmountRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Squeeze:
+    """How far the line table gives way to fit: see _SQUEEZES."""
+
+    size: float = TEXT_SIZE
+    units: str = "inline"  # "12.5 kWh" on one line; "under": the unit's words under it; "wrap": wrapped there
+    sku_share: float = SKU_SHARE
+    headers: bool = True  # each header's longest word fits; else long words are hyphenated
+
+
+# In order: the text beside the numbers first (a unit goes under its quantity, then wraps there; a SKU
+# wraps narrower), then the numbers' size one step at a time, then the headers' long words.
+_SQUEEZES = (
+    _Squeeze(),
+    _Squeeze(units="under"),
+    *(_Squeeze(size=size, units="wrap", sku_share=SKU_COMPACT_SHARE) for size in NUMBER_SIZES),
+    *(_Squeeze(size=size, units="wrap", sku_share=SKU_COMPACT_SHARE, headers=False) for size in NUMBER_SIZES),
+)
+
+
 def line_columns(rows: list[LineRow], labels: Labels, width: float) -> LineColumns:
-    def fit(texts: list[str], header: str, minimum: int) -> int:
-        return fit_percent(texts, width, minimum, header=header)
+    """Columns as wide as their widest number, leaving the description its share of the frame."""
+    room = width * (100 - MIN_DESCRIPTION_PERCENT) / 100
+    for squeeze in _SQUEEZES:
+        columns = _line_columns_at(rows, labels, width, squeeze)
+        if columns.fixed <= room:
+            break
+    return columns  # past the last try the description gets less than its share; every number still fits
 
-    has_discount = any(row.discount for row in rows)
-    return _with_room_for_the_description(
-        LineColumns(
-            number=fit([str(row.number) for row in rows], labels.line_number, 4),
-            sku=fit([row.sku for row in rows], labels.sku, 7) if any(row.sku for row in rows) else 0,
-            # A long unit name may wrap under the number; the number only when all columns give way (below).
-            quantity=fit([f"{row.quantity} {row.unit[:6]}" for row in rows], labels.quantity, 7),
-            unit_price=fit([row.unit_price for row in rows], labels.unit_price, 11),
-            discount=fit([row.discount for row in rows], labels.discount, 7) if has_discount else 0,
-            tax_rate=fit([row.tax_rate for row in rows], labels.tax, 6),
-            net=fit([row.net for row in rows], labels.net, 11),
-        )
+
+def _line_columns_at(rows: list[LineRow], labels: Labels, width: float, squeeze: _Squeeze) -> LineColumns:
+    size = squeeze.size
+
+    def need(texts: list[str], header: str, minimum: int) -> float:
+        # The minimums (in percent of the frame) keep a column's look steady across invoices: "UNIT PRICE"
+        # on one line over "9.00" too. They go with the headers' whole words, in the last squeezes.
+        if not squeeze.headers:
+            return number_width(texts, size=size)
+        return max(number_width(texts, size=size), header_need(header), width * minimum / 100)
+
+    units = [row.unit for row in rows if row.unit]
+    unit_texts = {
+        "inline": [f"{row.quantity} {row.unit}" for row in rows if row.unit],
+        "under": [word for unit in units for word in unit.split()],
+        "wrap": [],
+    }[squeeze.units]
+    unit_room = number_width(unit_texts, size=size) if unit_texts else 0.0
+    skus = [row.sku for row in rows if row.sku]
+    discounts = [row.discount for row in rows if row.discount]
+    return LineColumns(
+        number=need([str(row.number) for row in rows], labels.line_number, 4),
+        sku=min(need(skus, labels.sku, 7), width * squeeze.sku_share) if skus else 0,
+        quantity=max(
+            need([row.quantity for row in rows], labels.quantity, 7), min(unit_room, width * UNIT_SHARE)
+        ),
+        unit_price=need([row.unit_price for row in rows], labels.unit_price, 11),
+        discount=need(discounts, labels.discount, 7) if discounts else 0.0,
+        tax_rate=need([row.tax_rate for row in rows], labels.tax, 6),
+        net=need([row.net for row in rows], labels.net, 11),
+        size=size,
     )
-
-
-def _with_room_for_the_description(columns: LineColumns) -> LineColumns:
-    """Seven columns of up to MAX_PERCENT each can add up to more than the frame (a long SKU and unit,
-    15-digit amounts and a discount on one line): the description would get a negative width and the render
-    fail. Then they all give way in proportion, their text wrapping, so the description keeps its share."""
-    widths = asdict(columns)
-    room = 100 - MIN_DESCRIPTION_PERCENT
-    total = sum(widths.values())
-    if total <= room:
-        return columns
-    return LineColumns(**{name: width * room // total for name, width in widths.items()})
 
 
 def summary_columns(
     taxes: list[TaxRow], totals: list[AmountRow], grand: str, labels: Labels, width: float
 ) -> SummaryColumns:
     taxes_width, totals_width = width * TAXES_SHARE, width * TOTALS_SHARE
+    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width)
     return SummaryColumns(
-        tax_base=fit_percent([row.base for row in taxes], taxes_width, 30, 45, header=labels.base),
-        tax_amount=fit_percent([row.tax for row in taxes], taxes_width, 30, 45, header=labels.tax),
+        tax_base=_percent(base, taxes_width),
+        tax_amount=_percent(tax, taxes_width),
         total_amount=max(
             fit_percent([row.amount for row in totals], totals_width, 50, 70),
             fit_percent([grand], totals_width, 50, 70, bold=True, size=GRAND_TOTAL_SIZE),
         ),
+        size=size,
+        headers=tuple(
+            tuple(header_lines(label, column - CELL_PADDING, labels.language))
+            for label, column in ((labels.rate, rate), (labels.base, base), (labels.tax, tax))
+        ),
     )
+
+
+def _tax_breakdown_widths(taxes: list[TaxRow], width: float) -> tuple[float, float, float, float]:
+    """(size, rate, base, tax): the numbers' size and the columns' widths in pt. Each column is as wide as
+    its widest number at the largest size where the three fit; the room left goes to the amounts."""
+    for size in NUMBER_SIZES:
+        rate = number_width([row.rate for row in taxes], size=size)
+        base = number_width([row.base for row in taxes], size=size)
+        tax = number_width([row.tax for row in taxes], size=size)
+        if rate + base + tax <= width:
+            break
+    spare = max(0.0, width - rate - base - tax)
+    return size, rate, base + spare / 2, tax + spare / 2
+
+
+def _percent(part: float, whole: float) -> int:
+    return min(100, math.ceil(100 * part / whole))
 
 
 def payment_details(payment: Payment | None) -> Payment | None:

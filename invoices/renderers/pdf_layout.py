@@ -10,8 +10,10 @@ change them together.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 
+import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from invoices.renderers.pdf_fonts import TEXT_BOLD, TEXT_FAMILY, register_fonts
@@ -28,6 +30,9 @@ PAGE_WIDTHS = {"a4": 595.28, "letter": 612.0}  # pt
 TAXES_SHARE = 0.44  # the tax breakdown's share of the frame (its td width)
 TOTALS_SHARE = 0.53  # the totals' share of the frame (its td width)
 MAX_PERCENT = 22  # no line-table column takes more than this share of the frame
+# The sizes a table's numbers step down through, largest first, when its columns do not fit side by side
+# at the body size. A number is never wrapped: "1,234.56 / 7" on two lines reads as two numbers.
+NUMBER_SIZES = (TEXT_SIZE, 8.0, 7.5, 7.0, 6.5, 6.0)
 
 
 def frame_width(page_size: str) -> float:
@@ -65,3 +70,66 @@ def fit_percent(
     longest = max(texts, key=len, default="")
     needed = max(text_width(longest, bold=bold, size=size), header_width(header)) + CELL_PADDING + SLACK
     return max(minimum, min(maximum, math.ceil(100 * needed / container)))
+
+
+def number_width(texts: Iterable[str], *, size: float = TEXT_SIZE, bold: bool = False) -> float:
+    """The width in pt a column needs to show its widest text on one line, its padding included (see
+    fit_percent on why the longest text is the widest)."""
+    longest = max(texts, key=len, default="")
+    return text_width(longest, bold=bold, size=size) + CELL_PADDING + SLACK
+
+
+def header_need(label: str) -> float:
+    """The width in pt a column needs for its header's longest word on one line, padding included."""
+    return header_width(label) + CELL_PADDING + SLACK
+
+
+@cache
+def _hyphenator(language: str) -> pyphen.Pyphen | None:
+    # At least three letters on each side of a break: "BEMESSUNGS-GRUNDLAGE", never "...GRUNDLA-GE".
+    return pyphen.Pyphen(lang=language, left=3, right=3) if language in pyphen.LANGUAGES else None
+
+
+def hyphenated(word: str, width: float, language: str, measure: Callable[[str], float]) -> list[str]:
+    """``word`` in pieces no wider than ``width`` (as ``measure`` measures them), each but the last ending
+    in a hyphen, broken where the language's hyphenation dictionary allows; where it allows nowhere that
+    fits, after the most letters that do."""
+    pieces: list[str] = []
+    while measure(word) > width and len(word) > 1:
+        head, tail = _break(word, width, language, measure)
+        pieces.append(head)
+        word = tail
+    return [*pieces, word]
+
+
+def _break(word: str, width: float, language: str, measure: Callable[[str], float]) -> tuple[str, str]:
+    """(head with its hyphen, tail) for the longest head that fits: at the dictionary's breaks first, then
+    anywhere. A break after a hyphen the word already has ("ART.-NR.") adds none."""
+    hyphenator = _hyphenator(language)
+    cuts = [len(head) for head, _tail in hyphenator.iterate(word)] if hyphenator else []  # longest first
+    cuts += range(len(word) - 1, 0, -1)
+    fitting = (cut for cut in cuts if measure(_hyphen(word[:cut])) <= width)
+    cut = next(fitting, 1)
+    return _hyphen(word[:cut]), word[cut:]
+
+
+def _hyphen(head: str) -> str:
+    return head if head.endswith("-") else f"{head}-"
+
+
+def header_lines(label: str, width: float, language: str) -> list[str]:
+    """A column header, upper case, in the lines it is printed in ``width`` pt wide: wrapped between words,
+    and a word longer than the width hyphenated. Measured without the letter spacing, as xhtml2pdf measures
+    it: the spacing is taken from the cell's padding."""
+
+    def measure(text: str) -> float:
+        return text_width(text, bold=True, size=HEADER_SIZE)
+
+    lines: list[str] = []
+    for word in label.upper().split():
+        for piece in hyphenated(word, width, language, measure):
+            if lines and not lines[-1].endswith("-") and measure(f"{lines[-1]} {piece}") <= width:
+                lines[-1] = f"{lines[-1]} {piece}"
+            else:
+                lines.append(piece)
+    return lines

@@ -39,6 +39,7 @@ from invoices.renderers.pdf_layout import (
     HEADER_SIZE,
     LINE_HEIGHT,
     TEXT_SIZE,
+    header_lines,
 )
 from invoices.templatetags.invoice_text import has_cjk, printable, script_runs
 
@@ -63,33 +64,23 @@ class _Column:
 
 
 class HeaderLabel(Flowable):
-    """A column header: bold, upper case and letter-spaced, wrapped between words when the column is narrow.
+    """A column header: bold, upper case and letter-spaced, wrapped between words when the column is narrow,
+    and a word longer than the column hyphenated by the invoice language's rules.
 
     A Paragraph has no letter spacing; the canvas has. The labels are ours, never user text.
     """
 
-    def __init__(self, text: str, *, right: bool) -> None:
+    def __init__(self, text: str, *, right: bool, language: str = "en") -> None:
         super().__init__()
-        self.words = text.upper().split()
+        self.text = text
         self.right = right
+        self.language = language
         self.lines: list[str] = []
-
-    @staticmethod
-    def _width(text: str) -> float:
-        # Without the letter spacing, as xhtml2pdf measured it: "UNIT PRICE" stays on one line, its spacing
-        # taken from the cell's padding.
-        return float(stringWidth(text, TEXT_BOLD, HEADER_SIZE))
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         register_fonts()
-        lines: list[str] = []
-        for word in self.words:
-            if lines and self._width(f"{lines[-1]} {word}") <= availWidth:
-                lines[-1] = f"{lines[-1]} {word}"
-            else:
-                lines.append(word)
-        self.lines, self.width = lines, availWidth
-        self.height = HEADER_LEADING * len(lines)
+        self.lines, self.width = header_lines(self.text, availWidth, self.language), availWidth
+        self.height = HEADER_LEADING * len(self.lines)
         return self.width, self.height
 
     def draw(self) -> None:
@@ -133,12 +124,12 @@ class LineTable(Table):
         return []
 
 
-@lru_cache(maxsize=4)
-def _paragraph_style(right: bool, muted: bool) -> ParagraphStyle:
+@lru_cache(maxsize=16)
+def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> ParagraphStyle:
     return ParagraphStyle(
-        f"invoice-cell-{int(right)}{int(muted)}",
+        f"invoice-cell-{int(right)}{int(muted)}-{size}",
         fontName=TEXT_FAMILY,
-        fontSize=TEXT_SIZE,
+        fontSize=size,
         leading=TEXT_LEADING,
         textColor=MUTED_COLOR if muted else TEXT_COLOR,
         alignment=TA_RIGHT if right else TA_LEFT,
@@ -180,39 +171,52 @@ def text_cell(value: str, width: float, *, right: bool = False, muted: bool = Fa
 
 
 def _columns(columns: LineColumns, labels: Labels, frame: float) -> list[_Column]:
-    def share(percent: int) -> float:
-        return frame * percent / 100
-
-    before = [_Column(labels.line_number, share(columns.number), muted=True)]
+    before = [_Column(labels.line_number, columns.number, muted=True)]
     if columns.sku:
-        before.append(_Column(labels.sku, share(columns.sku), muted=True))
+        before.append(_Column(labels.sku, columns.sku, muted=True))
     after = [
-        _Column(labels.quantity, share(columns.quantity), right=True),
-        _Column(labels.unit_price, share(columns.unit_price), right=True),
+        _Column(labels.quantity, columns.quantity, right=True),
+        _Column(labels.unit_price, columns.unit_price, right=True),
     ]
     if columns.discount:
-        after.append(_Column(labels.discount, share(columns.discount), right=True))
-    after += [
-        _Column(labels.tax, share(columns.tax_rate), right=True),
-        _Column(labels.net, share(columns.net), right=True),
-    ]
-    description = frame - sum(column.width for column in before + after)
-    return [*before, _Column(labels.description, description), *after]
+        after.append(_Column(labels.discount, columns.discount, right=True))
+    after += [_Column(labels.tax, columns.tax_rate, right=True), _Column(labels.net, columns.net, right=True)]
+    return [*before, _Column(labels.description, frame - columns.fixed), *after]
 
 
-def _row(line: LineRow, columns: LineColumns, cols: list[_Column]) -> list[str | Flowable]:
-    values = [str(line.number)]
-    if columns.sku:
-        values.append(line.sku)
-    values.append(line.description)
-    values.append(f"{line.quantity} {line.unit}" if line.unit else line.quantity)
-    values.append(line.unit_price)
-    if columns.discount:
-        values.append(line.discount)
-    values += [line.tax_rate, line.net]
+def quantity_cell(quantity: str, unit: str, width: float, size: float) -> str | Paragraph:
+    """ "12.5 kWh" on one line when it fits ``width``, else the unit under the quantity, where only the unit
+    may wrap: it is text, the quantity is a number."""
+    one_line = f"{quantity} {unit}" if unit else quantity
+    inner = width - CELL_PADDING[1] - CELL_PADDING[3]
+    if not has_cjk(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
+        return one_line
+    unit_lines = printable(unit).splitlines() or [""]
+    if any(needs_bidi(line) for line in unit_lines):
+        unit_lines = [piece for line in unit_lines for piece in _visual_lines(line, inner)]
+    return Paragraph(f"{escape(quantity)}<br/>{_markup(unit_lines)}", _paragraph_style(True, False, size))
+
+
+def _fits(text: str, width: float, size: float) -> bool:
+    return bool(stringWidth(text, TEXT_FAMILY, size) <= width)
+
+
+def _row(line: LineRow, columns: LineColumns, description_width: float) -> list[str | Flowable]:
+    """One row: the text columns (SKU, description) as cells that wrap, the numbers as plain strings, which
+    the table never wraps; their columns were made wide enough for them at ``columns.size``."""
+    sku = [text_cell(line.sku, columns.sku, muted=True)] if columns.sku else []
+    description = text_cell(line.description, description_width)
+    quantity = quantity_cell(line.quantity, printable(line.unit), columns.quantity, columns.size)
+    discount = [line.discount] if columns.discount else []
     return [
-        text_cell(value, column.width, right=column.right, muted=column.muted)
-        for value, column in zip(values, cols, strict=True)
+        str(line.number),
+        *sku,
+        description,
+        quantity,
+        line.unit_price,
+        *discount,
+        line.tax_rate,
+        line.net,
     ]
 
 
@@ -221,11 +225,13 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
     could not fit on a page of its own."""
     register_fonts()
     cols = _columns(columns, labels, frame)
-    header: list[str | Flowable] = [HeaderLabel(column.header, right=column.right) for column in cols]
+    header: list[str | Flowable] = [
+        HeaderLabel(column.header, right=column.right, language=labels.language) for column in cols
+    ]
     rows: list[list[str | Flowable]] = [header]
     for line in lines:
         check_deadline()  # the render's deadline, when built inside one (pdf_build)
-        rows.append(_row(line, columns, cols))
+        rows.append(_row(line, columns, frame - columns.fixed))
     style = [
         ("FONT", (0, 1), (-1, -1), TEXT_FAMILY, TEXT_SIZE, TEXT_LEADING),
         ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
@@ -240,6 +246,10 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
         ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE),
     ]
     style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, column in enumerate(cols) if column.right]
+    if columns.size != TEXT_SIZE:
+        style += [
+            ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right
+        ]
     style += [("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted]
     return LineTable(
         rows,

@@ -77,3 +77,56 @@ def _cache_keys() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT cache_key FROM {table}")  # noqa: S608 - table name from settings
         return [row[0].split(":", 2)[-1] for row in cursor.fetchall()]
+
+
+def test_the_block_ends_when_retry_after_says(api, user, password, settings, monkeypatch):
+    import time as real_time
+
+    clock = [real_time.time()]
+    monkeypatch.setattr("accounts.services.time.time", lambda: clock[0])
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        fail_login(api, user.email)
+    blocked = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password))
+    wait = int(blocked["Retry-After"])
+
+    clock[0] += wait - 1
+    still = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password))
+    clock[0] += 1
+    after = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password))
+
+    assert blocked.status_code == 429
+    assert wait == settings.LOGIN_FAILURE_WINDOW_SECONDS
+    assert still.status_code == 429
+    assert int(still["Retry-After"]) == 1
+    assert after.status_code == 200
+
+
+def test_the_block_is_stored_for_its_window_not_the_caches_default_timeout(api, user, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        fail_login(api, user.email)
+
+    expiries = _cache_expiries()
+
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    assert expiries
+    assert all(seconds <= window + 1 for seconds in expiries.values()), expiries
+
+
+def test_the_throttle_message_says_when_once(api, user, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        fail_login(api, user.email)
+
+    message = fail_login(api, user.email).json()["error"]["message"]
+
+    assert message == f"Too many failed logins. Try again in {settings.LOGIN_FAILURE_WINDOW_SECONDS} seconds."
+
+
+def _cache_expiries() -> dict[str, float]:
+    from django.db import connection
+    from django.utils import timezone
+
+    table = connection.ops.quote_name(cache._table)  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key, expires FROM {table}")  # noqa: S608 - table name from settings
+        now = timezone.now()
+        return {row[0]: (row[1] - now).total_seconds() for row in cursor.fetchall() if "login-fail" in row[0]}

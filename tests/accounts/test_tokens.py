@@ -45,8 +45,40 @@ def test_refresh_rotates_and_blacklists_the_old_refresh_token(api, tokens):
     replay = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
 
     assert replay.status_code == 401
-    again = api.post("/api/auth/token/refresh/", {"refresh": rotated["refresh"]}, format="json")
-    assert again.status_code == 200
+
+
+def refresh(api, token: str):
+    return api.post("/api/auth/token/refresh/", {"refresh": token}, format="json")
+
+
+def test_reusing_a_rotated_refresh_token_revokes_every_token_descended_from_it(api, tokens, caplog):
+    second = refresh(api, tokens["refresh"]).json()
+    third = refresh(api, second["refresh"]).json()
+
+    assert refresh(api, tokens["refresh"]).status_code == 401  # the reuse: a copy of a rotated token
+
+    assert refresh(api, second["refresh"]).status_code == 401
+    assert refresh(api, third["refresh"]).status_code == 401  # the newest of the chain stops working too
+    assert "refresh token reuse" in caplog.text
+
+
+def test_a_reuse_leaves_the_accounts_other_logins_alone(api, tokens, user, password):
+    other = api.post("/login", HTTP_AUTHORIZATION=basic(user.email, password)).json()
+    refresh(api, tokens["refresh"])
+
+    refresh(api, tokens["refresh"])  # reuse in the first family
+
+    assert refresh(api, other["refresh"]).status_code == 200
+
+
+def test_a_forged_refresh_token_revokes_nothing(api, tokens):
+    rotated = refresh(api, tokens["refresh"]).json()
+    claims = payload_of(tokens["refresh"])
+    forged = jwt.encode(claims, "not our key, but long enough for HS256 at least", algorithm="HS256")
+
+    assert refresh(api, forged).status_code == 401
+
+    assert refresh(api, rotated["refresh"]).status_code == 200
 
 
 def test_logout_blacklists_the_refresh_token(api, tokens):
@@ -205,6 +237,13 @@ def test_password_change_revokes_earlier_tokens(api, user, tokens):
 
     assert me.status_code == 401
     assert refresh.status_code == 401
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_name_is_case_insensitive(api, tokens, scheme):
+    response = api.get("/api/me/", HTTP_AUTHORIZATION=f"{scheme} {tokens['access']}")
+
+    assert response.status_code == 200
 
 
 def test_basic_credentials_are_refused_on_the_api(api, user, password):

@@ -49,7 +49,7 @@ def test_header_labels_wrap_between_words_only_when_narrow():
     label = HeaderLabel("Unit price", right=True)
     label.wrap(200, 100)
     assert label.lines == ["UNIT PRICE"]
-    label.wrap(20, 100)
+    label.wrap(30, 100)  # narrower than "UNIT PRICE", wide enough for "PRICE"
     assert label.lines == ["UNIT", "PRICE"]
 
 
