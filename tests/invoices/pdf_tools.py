@@ -15,12 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from PIL import Image
 from pypdf import PdfReader
+from xhtml2pdf import pisa
 
 from invoices.document.model import Document, RenderOptions
 from invoices.document.validation import read_request
-from invoices.renderers.pdf import render_pdf
+from invoices.renderers.pdf import TEMPLATE, render_pdf
+from invoices.renderers.pdf_build import PDFRenderError
+from invoices.renderers.pdf_context import invoice_context
+from invoices.renderers.pdf_fonts import register_fonts
+from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from tests.payloads import sample_payload
 
 
@@ -132,3 +138,20 @@ def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
 def render_payload(payload: dict[str, Any]) -> bytes:
     options, document = read_request(payload)
     return render_pdf(document, options).content
+
+
+def render_invoice_html(document: Document, options: RenderOptions) -> str:
+    """The HTML the PDF renderer hands to xhtml2pdf, with the line table's block left empty."""
+    return render_to_string(TEMPLATE, {**invoice_context(document, options), "line_table": ""})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Any HTML through xhtml2pdf's own CreatePDF, under the invoice renderer's fonts and resource policy."""
+    register_fonts()
+    out = io.BytesIO()
+    status = pisa.CreatePDF(
+        html, dest=out, encoding="utf-8", link_callback=link_callback, resource_policy=RESOURCE_POLICY
+    )
+    if status.err:
+        raise PDFRenderError(f"xhtml2pdf reported {status.err} error(s)")
+    return out.getvalue()

@@ -3,10 +3,10 @@
 ``invoices/renderers/pdf_build.py`` does xhtml2pdf's last step itself, with xhtml2pdf's internals (see
 test_xhtml2pdf_pin.py): one layout pass instead of two for "Page x of y", stylesheets parsed once per
 process (pdf_css.py), and the line table spliced in as a prebuilt reportlab table. These tests are the
-golden reference for that: each invoice's HTML, built by the renderer's own function, goes through our
-builder and through the public ``pisa.CreatePDF`` (``html_to_pdf``: the same fonts, link callback and
-resource policy), and the text pdftotext extracts, whitespace normalised, and the page count are compared.
-They are what to run after changing the xhtml2pdf pin.
+golden reference for that: each invoice's HTML, from the renderer's own template and context, goes
+through our builder and through the public ``pisa.CreatePDF`` (``html_to_pdf``: the same fonts, link
+callback and resource policy), and the text pdftotext extracts, whitespace normalised, and the page
+count are compared. They are what to run after changing the xhtml2pdf pin.
 
 Two comparisons:
 
@@ -29,13 +29,13 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.platypus import SimpleDocTemplate
 
 from invoices.renderers import pdf as pdf_renderer
-from invoices.renderers.pdf import html_to_pdf, render_invoice_html, render_pdf
+from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_build import build_pdf
 from invoices.renderers.pdf_context import invoice_context
 from invoices.renderers.pdf_layout import frame_width
 from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from invoices.renderers.pdf_table import line_table
-from tests.invoices.pdf_tools import build, payload_with_lines, pdf_pages
+from tests.invoices.pdf_tools import build, html_to_pdf, payload_with_lines, pdf_pages, render_invoice_html
 from tests.payloads import sample_payload
 
 FILLER = "with a description long enough to wrap onto a second line of its cell"

@@ -25,8 +25,7 @@ from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError
 
 from invoices.renderers.pdf import render_pdf
-from invoices.renderers.pdf_build import PDFRenderError
-from invoices.renderers.pdf_fonts import FONT_DIR, register_fonts
+from invoices.renderers.pdf_fonts import FONT_DIR
 from invoices.renderers.pdf_resources import (
     MAX_DOCUMENT_BYTES,
     MAX_IMAGE_PIXELS,
@@ -35,7 +34,14 @@ from invoices.renderers.pdf_resources import (
     link_callback,
 )
 from invoices.templatetags.invoice_text import script_text
-from tests.invoices.pdf_tools import build, drawn_text, payload_with_lines, pdf_pages, pdf_text
+from tests.invoices.pdf_tools import (
+    build,
+    drawn_text,
+    html_to_pdf,
+    payload_with_lines,
+    pdf_pages,
+    pdf_text,
+)
 from tests.payloads import sample_payload
 
 pytestmark = pytest.mark.security
@@ -54,19 +60,6 @@ CVE_2023_33733_EXPRESSION = (
 def cve_payload(marker: Path) -> str:
     expression = CVE_2023_33733_EXPRESSION.format(marker=marker)
     return f'<para><font color="{expression}">exploit</font></para>'
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Any HTML through xhtml2pdf's own CreatePDF, under the invoice renderer's fonts and resource policy:
-    markup the renderer escapes, as if it had reached xhtml2pdf anyway."""
-    register_fonts()
-    out = io.BytesIO()
-    status = pisa.CreatePDF(
-        html, dest=out, encoding="utf-8", link_callback=link_callback, resource_policy=RESOURCE_POLICY
-    )
-    if status.err:
-        raise PDFRenderError(f"xhtml2pdf reported {status.err} error(s)")
-    return out.getvalue()
 
 
 # --- evidence collectors -----------------------------------------------------------------------------
