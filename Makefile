@@ -41,6 +41,7 @@ test: $(STAMP) services lint typecheck check-deploy lint-deploy pytest
 services:
 	scripts/services.sh up
 
+# lint-imports: the import contracts of pyproject.toml (workers imports no app, and so on).
 # bandit over the application code; each exception is justified inline (`# nosec` with the reason).
 # Its warnings about a nosec spanning a multi-line literal are noise and filtered out.
 lint: $(STAMP)
@@ -48,6 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	set -o pipefail; $(BIN)/bandit -q -r accounts invoices invoicesite workers docker -x '*/migrations/*' 2>&1 \
 	  | { grep -v "nosec encountered" || true; }
+	$(BIN)/lint-imports --no-cache
 
 # The django-stubs plugin imports the settings, which need DEBUG=1 to start without secrets.
 typecheck: $(STAMP)

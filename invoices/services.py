@@ -24,10 +24,11 @@ from accounts.models import User
 from invoices.document import DocumentInvalid
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
+from invoices.jobs import RenderInvoice, SendNotification
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
 from invoices.renderers import render
 from invoicesite.metrics import RENDER_SECONDS
-from workers.errors import PermanentError
+from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import dispatch_after_commit, outbox_add
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def invoice_submit(
     try:
         with transaction.atomic():
             invoice = _invoice_create(owner, payload, options, document, idempotency_key)
-            outbox_add(queue="render", payload={"invoice_id": str(invoice.id)})
+            outbox_add(RenderInvoice(invoice_id=invoice.id))
     except IntegrityError:
         # Two requests with the same Idempotency-Key raced; the other one committed first.
         replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
@@ -174,7 +175,11 @@ def invoice_fail(*, invoice_id: uuid.UUID, reason: str) -> bool:
         updated = (
             Invoice.objects.filter(id=invoice_id)
             .exclude(status__in=FINAL_STATUSES)
-            .update(status=InvoiceStatus.FAILED, failure_reason=reason[:2000], updated_at=timezone.now())
+            .update(
+                status=InvoiceStatus.FAILED,
+                failure_reason=reason[:MAX_ERROR_LENGTH],
+                updated_at=timezone.now(),
+            )
         )
         if updated:
             _notify(invoice, NotificationKind.FAILED)
@@ -191,7 +196,7 @@ def invoice_requeue(*, invoice: Invoice) -> bool:
         )
         if updated:
             # The earlier failure email stays sent; a new ready email may follow.
-            outbox_add(queue="render", payload={"invoice_id": str(invoice.id)})
+            outbox_add(RenderInvoice(invoice_id=invoice.id))
     return bool(updated)
 
 
@@ -231,4 +236,4 @@ def _dispatch_overdue_at() -> datetime:
 
 
 def _dispatch_notification(invoice: Invoice, kind: str) -> None:
-    dispatch_after_commit(queue="notify", payload={"invoice_id": str(invoice.id), "kind": kind})
+    dispatch_after_commit(SendNotification(invoice_id=invoice.id, kind=kind))

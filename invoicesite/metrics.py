@@ -10,7 +10,6 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
-    Counter,
     Histogram,
     generate_latest,
     multiprocess,
@@ -23,11 +22,6 @@ RENDER_SECONDS = Histogram(
     "Time to render one invoice file, by format.",
     ["format"],
     buckets=(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
-)
-PUBLISH_FAILURES = Counter(
-    "invoice_queue_publish_failures",
-    "Jobs that could not be published to RabbitMQ (left in the outbox for the relay).",
-    ["queue"],
 )
 
 

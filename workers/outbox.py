@@ -5,6 +5,9 @@ relay, running beside every worker, publishes whatever the fast path missed (a c
 Embedded mode (AMQP_URL empty): after commit the consumer runs in-process, in the same request.
 ``dispatch_after_commit`` does the same for a job whose own domain row records it (a notification), without
 an outbox row.
+
+The relay loop also runs the apps' sweeps (``workers.registry.sweep``): periodic passes that queue jobs
+whose own domain rows say they are due.
 """
 
 import json
@@ -24,13 +27,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from invoicesite import sqlnames
-from invoicesite.metrics import PUBLISH_FAILURES
 from workers.broker import Backoff
-from workers.consumer import Consumer
-from workers.errors import PermanentError
+from workers.errors import MAX_ERROR_LENGTH, PermanentError
+from workers.jobs import Job
+from workers.metrics import PUBLISH_FAILURES
 from workers.models import OutboxMessage
 from workers.publisher import Publisher, PublishError, publisher_for_thread
-from workers.registry import get_consumer, queue_names
+from workers.registry import Consumer, get_consumer, queue_names, sweeps
 
 logger = logging.getLogger(__name__)
 
@@ -40,35 +43,35 @@ EMBEDDED_RETRIES = 3
 # they do: consumers are idempotent).
 RELAY_MIN_AGE_SECONDS = 2.0
 RELAY_INTERVAL_SECONDS = 1.0
-# Longest wait between two passes that found nothing to do (see relay_forever).
+# Longest wait between two passes that found nothing to do (see relay_and_sweep_forever).
 RELAY_IDLE_MAX_SECONDS = 5.0
 RELAY_BATCH = 100
-_MAX_ERROR_LENGTH = 2000
 
 
-def outbox_add(*, queue: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Record a job for ``queue``; it is dispatched only if and after the caller's transaction commits.
+def outbox_add(job: Job) -> OutboxMessage:
+    """Record ``job``; it is dispatched only if and after the caller's transaction commits.
 
     Call it inside the caller's ``transaction.atomic()`` block, next to the rows the job is about: that is
-    what makes "row committed" and "job recorded" one fact. ``payload`` holds ids and plain values only.
+    what makes "row committed" and "job recorded" one fact.
     """
-    encoded = _checked(queue, payload)
-    message = OutboxMessage.objects.create(queue=queue, payload=payload)
-    transaction.on_commit(partial(_dispatch, message.pk, queue, encoded, str(message.message_id)))
+    payload = job.to_payload()
+    encoded = _checked(job.queue, payload)
+    message = OutboxMessage.objects.create(queue=job.queue, payload=payload)
+    transaction.on_commit(partial(_dispatch, message.pk, job.queue, encoded, str(message.message_id)))
     return message
 
 
-def dispatch_after_commit(*, queue: str, payload: dict[str, Any]) -> None:
+def dispatch_after_commit(job: Job) -> None:
     """Dispatch a job after the caller's transaction commits, for a job a row of its own already records.
 
     The outbox row exists so that a job whose dispatch is lost (a crash after the commit, a broker outage)
     is found and sent again. Where the domain row itself says that the job is still to do, and a sweeper
     queues it again when it is overdue, that row is the outbox and a second one would only cost two
     statements per job: a notification is such a row (``next_attempt_at``, swept by
-    ``invoices.emails.notifications_requeue_due``). Same rules as ``outbox_add`` otherwise.
+    ``invoices.notifications.notifications_requeue_due``). Same rules as ``outbox_add`` otherwise.
     """
-    encoded = _checked(queue, payload)
-    transaction.on_commit(partial(_dispatch, None, queue, encoded, str(uuid.uuid4())))
+    encoded = _checked(job.queue, job.to_payload())
+    transaction.on_commit(partial(_dispatch, None, job.queue, encoded, str(uuid.uuid4())))
 
 
 def _checked(queue: str, payload: dict[str, Any]) -> str:
@@ -111,26 +114,38 @@ def run_pending_in_process() -> int:
     return len(pending)
 
 
-def relay_forever(
+def run_sweeps() -> int:
+    """Run every registered sweep once; return how many jobs they queued. Never raises: a sweep that fails
+    (an outage, a bug) counts as 0, and the relay loop goes on."""
+    queued = 0
+    for name, run_sweep in sweeps().items():
+        try:
+            queued += run_sweep()
+        except Exception:
+            logger.exception("sweep %s failed", name)
+    return queued
+
+
+def relay_and_sweep_forever(
     stop: threading.Event, *, interval: float = RELAY_INTERVAL_SECONDS, beat: Callable[[], None] | None = None
 ) -> None:
-    """Run relay passes until ``stop`` is set, backing off while the broker or the database is away.
+    """Run relay passes and the apps' sweeps until ``stop`` is set, backing off while the broker or the
+    database is away.
 
     A pass that finds nothing to do makes the next wait longer, up to RELAY_IDLE_MAX_SECONDS: the fast path
     publishes nearly everything, so an idle relay in every worker process would otherwise cost PostgreSQL
     six statements a second each. A pass that publishes or queues something brings the wait back to
     ``interval``. ``beat`` is called every pass: the relay-only worker's liveness heartbeat.
     """
-    from invoices.emails import notifications_retry_pass  # here: the invoices app imports this module
-
     publisher = Publisher()
     backoff = Backoff(minimum=interval, maximum=30.0)
     idle = Backoff(minimum=interval, maximum=max(interval, RELAY_IDLE_MAX_SECONDS))
     try:
         while not stop.is_set():
-            requeued = notifications_retry_pass()  # emails whose attempt is due, back into the outbox
+            db.close_old_connections()  # a connection a PostgreSQL restart broke is dropped, not reused
+            queued = run_sweeps()  # jobs the apps' own rows say are due, into the outbox
             healthy, sent = _relay_once(publisher)
-            busy = bool(requeued or sent)
+            busy = bool(queued or sent)
             if healthy:
                 backoff.reset()
             if busy:
@@ -187,7 +202,7 @@ def _publish_now(pk: int | None, queue: str, encoded: str, message_id: str) -> N
         )
         if pk is not None:
             OutboxMessage.objects.filter(pk=pk).update(
-                publish_attempts=F("publish_attempts") + 1, last_error=str(exc)[:_MAX_ERROR_LENGTH]
+                publish_attempts=F("publish_attempts") + 1, last_error=str(exc)[:MAX_ERROR_LENGTH]
             )
         return
     if pk is not None:
@@ -300,7 +315,7 @@ def _publish_row(publisher: Publisher, row: OutboxMessage) -> bool:
     except PublishError as exc:
         PUBLISH_FAILURES.labels(row.queue).inc()
         logger.warning("outbox message %s (%s) not published: %s", row.message_id, row.queue, exc)
-        row.last_error = str(exc)[:_MAX_ERROR_LENGTH]
+        row.last_error = str(exc)[:MAX_ERROR_LENGTH]
         row.save(update_fields=["publish_attempts", "last_error"])
         return False
     row.sent_at = timezone.now()

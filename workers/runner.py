@@ -23,10 +23,10 @@ from django.conf import settings
 
 from workers import topology
 from workers.broker import BROKER_ERRORS, DEFAULT_HEARTBEAT, Backoff, close_quietly, connect
-from workers.consumer import Consumer
 from workers.errors import OUTAGE_ERRORS, PermanentError
 from workers.heartbeat import heartbeat
-from workers.outbox import relay_forever
+from workers.outbox import relay_and_sweep_forever
+from workers.registry import Consumer
 
 logger = logging.getLogger(__name__)
 
@@ -389,6 +389,6 @@ class JobThread:
 
 
 def _start_relay(stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=relay_forever, args=(stop,), name="outbox-relay", daemon=True)
+    thread = threading.Thread(target=relay_and_sweep_forever, args=(stop,), name="outbox-relay", daemon=True)
     thread.start()
     return thread

@@ -122,7 +122,7 @@ def test_json_logs_carry_the_invoice_id(settings):
 
 
 def test_a_worker_touches_its_heartbeat_file(amqp_namespace, settings, tmp_path, db):
-    from workers.consumers import RenderConsumer
+    from invoices.consumers import RenderConsumer
     from workers.runner import RunnerOptions, run
 
     settings.WORKER_HEARTBEAT_FILE = str(tmp_path / "heartbeat")

@@ -7,8 +7,13 @@ from django.core import mail
 from django.utils import timezone
 
 from invoices import services
-from invoices.emails import notification_give_up, notification_send, notifications_requeue_due, retry_delay
 from invoices.models import Notification
+from invoices.notifications import (
+    notification_give_up,
+    notification_send,
+    notifications_requeue_due,
+    retry_delay,
+)
 from tests.payloads import sample_payload
 from workers.models import OutboxMessage
 
@@ -166,3 +171,13 @@ def test_make_run_sends_an_overdue_email_at_start_in_embedded_mode(
 
     assert [message.to for message in mail.outbox] == [[user.email]]
     assert Notification.objects.get(invoice=invoice).sent_at is not None
+
+
+def test_the_relay_runs_the_notifications_sweep(notification):
+    from workers.outbox import run_sweeps
+
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+
+    assert run_sweeps() == 1
+    [row] = OutboxMessage.objects.filter(queue="notify")
+    assert row.payload == {"invoice_id": str(notification.invoice_id), "kind": "ready"}

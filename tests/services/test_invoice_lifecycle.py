@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from invoices import services
-from invoices.emails import notification_send
 from invoices.models import Invoice, InvoiceStatus, Notification
+from invoices.notifications import notification_send
 from tests.payloads import sample_payload
 from workers.errors import PermanentError
 from workers.models import OutboxMessage

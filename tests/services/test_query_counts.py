@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from invoices import services
-from invoices.emails import notification_send
+from invoices.notifications import notification_send
 from tests.payloads import sample_payload
 
 

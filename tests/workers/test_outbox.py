@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from tests.amqp import fetch_messages
 from tests.workers import fake_consumers
-from workers import outbox, registry
+from tests.workers.fake_consumers import RecordedNotify, RecordedRender, UnknownQueueJob
+from workers import outbox
 from workers.models import OutboxMessage
 from workers.outbox import dispatch_after_commit, outbox_add, relay_pending
 from workers.publisher import Publisher
@@ -15,13 +16,12 @@ from workers.publisher import Publisher
 CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1/%2F"
 
 
-def _use_consumer(monkeypatch, queue: str, name: str) -> None:
-    monkeypatch.setitem(registry.CONSUMERS, queue, f"tests.workers.fake_consumers.{name}")
+_JOBS = {"render": RecordedRender, "notify": RecordedNotify}
 
 
 def _add(queue: str = "render", **payload) -> OutboxMessage:
     with transaction.atomic():
-        return outbox_add(queue=queue, payload=payload or {"invoice_id": "inv-1"})
+        return outbox_add(_JOBS[queue](payload or {"invoice_id": "inv-1"}))
 
 
 # --- the caller's side ------------------------------------------------------------------------------
@@ -29,27 +29,27 @@ def _add(queue: str = "render", **payload) -> OutboxMessage:
 
 def test_outbox_add_refuses_to_run_outside_a_transaction(transactional_db):
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
-        outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+        outbox_add(RecordedRender({"invoice_id": "inv-1"}))
 
 
 def test_outbox_add_refuses_a_payload_that_is_not_json(db):
     with pytest.raises(TypeError):
-        outbox_add(queue="render", payload={"when": object()})
+        outbox_add(RecordedRender({"when": object()}))
     assert not OutboxMessage.objects.exists()
 
 
 def test_outbox_add_refuses_an_unknown_queue(db):
     with pytest.raises(ValueError, match="unknown queue"):
-        outbox_add(queue="randr", payload={"invoice_id": "inv-1"})
+        outbox_add(UnknownQueueJob({"invoice_id": "inv-1"}))
 
 
 def test_nothing_is_dispatched_when_the_transaction_rolls_back(transactional_db, settings, monkeypatch):
     settings.AMQP_URL = ""
-    _use_consumer(monkeypatch, "render", "RecordingConsumer")
+    fake_consumers.use(monkeypatch, "render", "RecordingConsumer")
 
     def submit_then_fail() -> None:
         with transaction.atomic():
-            outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+            outbox_add(RecordedRender({"invoice_id": "inv-1"}))
             raise ZeroDivisionError  # the caller's transaction fails after queueing the job
 
     with pytest.raises(ZeroDivisionError):
@@ -136,7 +136,7 @@ def test_concurrent_relays_publish_each_row_once(postgres, amqp_namespace):
 
 def test_dispatch_after_commit_publishes_without_an_outbox_row(transactional_db, amqp_namespace):
     with transaction.atomic():
-        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+        dispatch_after_commit(RecordedNotify({"invoice_id": "inv-1", "kind": "ready"}))
 
     [message] = fetch_messages(f"{amqp_namespace}.notify")
     assert message.event == {"invoice_id": "inv-1", "kind": "ready"}
@@ -150,7 +150,7 @@ def test_dispatch_after_commit_survives_an_unreachable_broker(
     settings.AMQP_URL = CLOSED_PORT_URL
 
     with transaction.atomic():  # does not raise: the caller's row is committed and says what is left to do
-        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+        dispatch_after_commit(RecordedNotify({"invoice_id": "inv-1", "kind": "ready"}))
 
     assert "its own row will queue it again" in caplog.text
     assert not OutboxMessage.objects.exists()
@@ -158,22 +158,22 @@ def test_dispatch_after_commit_survives_an_unreachable_broker(
 
 def test_dispatch_after_commit_checks_its_call_like_outbox_add(transactional_db):
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
-        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1"})
+        dispatch_after_commit(RecordedNotify({"invoice_id": "inv-1"}))
     with transaction.atomic(), pytest.raises(ValueError, match="unknown queue"):
-        dispatch_after_commit(queue="notfy", payload={"invoice_id": "inv-1"})
+        dispatch_after_commit(UnknownQueueJob({"invoice_id": "inv-1"}))
     with transaction.atomic(), pytest.raises(TypeError):
-        dispatch_after_commit(queue="notify", payload={"when": object()})
+        dispatch_after_commit(RecordedNotify({"when": object()}))
 
 
 def test_dispatch_after_commit_does_nothing_when_the_transaction_rolls_back(
     transactional_db, settings, monkeypatch
 ):
     settings.AMQP_URL = ""
-    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+    fake_consumers.use(monkeypatch, "notify", "RecordingNotifyConsumer")
 
     def notify_then_fail() -> None:
         with transaction.atomic():
-            dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+            dispatch_after_commit(RecordedNotify({"invoice_id": "inv-1", "kind": "ready"}))
             raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
@@ -193,11 +193,11 @@ def embedded(settings):
 def test_embedded_mode_runs_the_consumer_after_commit_with_a_json_round_tripped_event(
     embedded, db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _use_consumer(monkeypatch, "render", "RecordingConsumer")
+    fake_consumers.use(monkeypatch, "render", "RecordingConsumer")
     payload = {"invoice_id": "inv-1", "pages": (1, 2)}
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        row = outbox_add(queue="render", payload=payload)
+        row = outbox_add(RecordedRender(payload))
         assert fake_consumers.calls == []  # not before the commit
 
     assert fake_consumers.calls == [("consume:render", {"invoice_id": "inv-1", "pages": [1, 2]})]
@@ -209,10 +209,10 @@ def test_embedded_mode_runs_the_consumer_after_commit_with_a_json_round_tripped_
 def test_embedded_mode_runs_a_job_dispatched_without_an_outbox_row(
     embedded, db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+    fake_consumers.use(monkeypatch, "notify", "RecordingNotifyConsumer")
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        dispatch_after_commit(queue="notify", payload={"invoice_id": "inv-1", "kind": "ready"})
+        dispatch_after_commit(RecordedNotify({"invoice_id": "inv-1", "kind": "ready"}))
         assert fake_consumers.calls == []
 
     assert fake_consumers.calls == [("consume:notify", {"invoice_id": "inv-1", "kind": "ready"})]
@@ -220,8 +220,8 @@ def test_embedded_mode_runs_a_job_dispatched_without_an_outbox_row(
 
 
 def test_embedded_mode_runs_jobs_queued_by_a_consumer_too(embedded, transactional_db, monkeypatch):
-    _use_consumer(monkeypatch, "render", "ChainingRenderConsumer")
-    _use_consumer(monkeypatch, "notify", "RecordingNotifyConsumer")
+    fake_consumers.use(monkeypatch, "render", "ChainingRenderConsumer")
+    fake_consumers.use(monkeypatch, "notify", "RecordingNotifyConsumer")
 
     _add("render", invoice_id="inv-1")
 
@@ -235,7 +235,7 @@ def test_embedded_mode_runs_jobs_queued_by_a_consumer_too(embedded, transactiona
 def test_embedded_mode_gives_up_at_once_on_a_permanent_error(
     embedded, db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _use_consumer(monkeypatch, "render", "PermanentlyFailingConsumer")
+    fake_consumers.use(monkeypatch, "render", "PermanentlyFailingConsumer")
 
     with django_capture_on_commit_callbacks(execute=True):
         _add("render", invoice_id="inv-1")
@@ -248,7 +248,7 @@ def test_embedded_mode_gives_up_at_once_on_a_permanent_error(
 def test_embedded_mode_retries_other_errors_then_gives_up(
     embedded, db, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _use_consumer(monkeypatch, "render", "AlwaysCrashingConsumer")
+    fake_consumers.use(monkeypatch, "render", "AlwaysCrashingConsumer")
 
     with django_capture_on_commit_callbacks(execute=True):
         _add("render", invoice_id="inv-1")
@@ -259,7 +259,7 @@ def test_embedded_mode_retries_other_errors_then_gives_up(
 
 
 def test_embedded_mode_succeeds_on_a_retry(embedded, db, monkeypatch, django_capture_on_commit_callbacks):
-    _use_consumer(monkeypatch, "render", "FlakyConsumer")
+    fake_consumers.use(monkeypatch, "render", "FlakyConsumer")
 
     with django_capture_on_commit_callbacks(execute=True):
         _add("render", invoice_id="inv-1")
@@ -273,11 +273,10 @@ def test_embedded_mode_runs_jobs_a_crash_left_unsent(settings, db, monkeypatch):
     from django.core.management import call_command
 
     from tests.workers import fake_consumers
-    from workers import registry
     from workers.models import OutboxMessage
 
     settings.AMQP_URL = ""
-    monkeypatch.setitem(registry.CONSUMERS, "render", "tests.workers.fake_consumers.RecordingConsumer")
+    fake_consumers.use(monkeypatch, "render", "RecordingConsumer")
     fake_consumers.reset()
     OutboxMessage.objects.create(queue="render", payload={"invoice_id": "left-behind"})
 
@@ -318,11 +317,11 @@ def test_an_idle_relay_slows_down_and_a_busy_one_comes_back_to_its_interval(monk
     # Passes 1-5 find nothing, pass 6 publishes a message, pass 7 finds nothing again.
     outcomes = iter([0, 0, 0, 0, 0, 1, 0])
     monkeypatch.setattr(outbox, "_relay_once", lambda publisher: (True, next(outcomes)))
-    monkeypatch.setattr("invoices.emails.notifications_retry_pass", lambda: 0)
+    monkeypatch.setattr(outbox, "run_sweeps", lambda: 0)
     monkeypatch.setattr(outbox.db.connection, "close", lambda: None)
     stop = _CountedStop(passes=7)
 
-    outbox.relay_forever(stop, interval=1.0)  # type: ignore[arg-type]
+    outbox.relay_and_sweep_forever(stop, interval=1.0)  # type: ignore[arg-type]
 
     idle = stop.delays[:5]
     assert idle[0] <= 1.0
@@ -334,18 +333,18 @@ def test_an_idle_relay_slows_down_and_a_busy_one_comes_back_to_its_interval(monk
 
 def test_a_relay_that_fails_backs_off_longer_than_an_idle_one(monkeypatch):
     monkeypatch.setattr(outbox, "_relay_once", lambda publisher: (False, 0))
-    monkeypatch.setattr("invoices.emails.notifications_retry_pass", lambda: 0)
+    monkeypatch.setattr(outbox, "run_sweeps", lambda: 0)
     monkeypatch.setattr(outbox.db.connection, "close", lambda: None)
     stop = _CountedStop(passes=8)
 
-    outbox.relay_forever(stop, interval=1.0)  # type: ignore[arg-type]
+    outbox.relay_and_sweep_forever(stop, interval=1.0)  # type: ignore[arg-type]
 
     assert max(stop.delays) > outbox.RELAY_IDLE_MAX_SECONDS  # up to 30 s while the broker is away
 
 
 def test_the_fast_path_leaves_a_row_the_relay_marked_first_as_it_is(transactional_db, amqp_namespace):
     with transaction.atomic():
-        row = outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+        row = outbox_add(RecordedRender({"invoice_id": "inv-1"}))
         # The relay publishes and marks the row before the fast path's own mark (a slow broker).
         relayed_at = timezone.now() - timedelta(seconds=5)
         OutboxMessage.objects.filter(pk=row.pk).update(sent_at=relayed_at, publish_attempts=1)
@@ -354,3 +353,29 @@ def test_the_fast_path_leaves_a_row_the_relay_marked_first_as_it_is(transactiona
     assert row.sent_at == relayed_at
     assert row.publish_attempts == 1
     assert len(fetch_messages(f"{amqp_namespace}.render")) == 1
+
+
+# --- the sweeps -------------------------------------------------------------------------------------
+
+
+def test_run_sweeps_counts_what_the_sweeps_queued_and_a_failing_one_as_nothing(monkeypatch, caplog):
+    def outage() -> int:
+        raise ConnectionError("PostgreSQL is restarting")
+
+    monkeypatch.setattr(outbox, "sweeps", lambda: {"first": lambda: 2, "broken": outage, "last": lambda: 1})
+
+    assert outbox.run_sweeps() == 3
+    assert "sweep broken failed" in caplog.text
+
+
+def test_the_relay_loop_runs_the_sweeps_on_every_pass_and_a_busy_sweep_keeps_its_pace(monkeypatch):
+    queued = iter([0, 0, 3, 0])
+    monkeypatch.setattr(outbox, "_relay_once", lambda publisher: (True, 0))
+    monkeypatch.setattr(outbox, "run_sweeps", lambda: next(queued))
+    monkeypatch.setattr(outbox.db, "close_old_connections", lambda: None)
+    monkeypatch.setattr(outbox.db.connection, "close", lambda: None)
+    stop = _CountedStop(passes=4)
+
+    outbox.relay_and_sweep_forever(stop, interval=1.0)  # type: ignore[arg-type]
+
+    assert stop.delays[2] == 1.0  # the sweep queued something: back to the interval

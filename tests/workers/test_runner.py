@@ -11,10 +11,11 @@ from django.db import transaction
 from tests.amqp import dead_letters, fetch_messages, publish_raw, queue_message_count, wait_until
 from tests.faults.proxy import FaultProxy, with_port
 from tests.workers import fake_consumers
+from tests.workers.fake_consumers import RecordedRender
 from workers import runner
-from workers.consumer import Consumer
 from workers.outbox import outbox_add
 from workers.publisher import Publisher
+from workers.registry import Consumer
 from workers.runner import RunnerOptions, run
 
 FAST = RunnerOptions(retry_base=0.01, retry_max=0.05, grace=5, poll=0.1, reconnect_min=0.1, reconnect_max=0.5)
@@ -224,7 +225,7 @@ def test_the_relay_beside_the_runner_publishes_what_the_fast_path_missed(
     good_url = settings.AMQP_URL
     settings.AMQP_URL = CLOSED_PORT_URL
     with transaction.atomic():
-        outbox_add(queue="render", payload={"invoice_id": "inv-1"})
+        outbox_add(RecordedRender({"invoice_id": "inv-1"}))
     settings.AMQP_URL = good_url
     monkeypatch.setattr("workers.outbox.RELAY_MIN_AGE_SECONDS", 0)
 

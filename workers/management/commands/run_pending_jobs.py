@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workers.outbox import run_pending_in_process
+from workers.outbox import run_pending_in_process, run_sweeps
 
 
 class Command(BaseCommand):
@@ -14,10 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.AMQP_URL:
             raise CommandError("AMQP_URL is set: the outbox relay publishes pending jobs (run_worker relay)")
-        from invoices.emails import notifications_requeue_due  # here: the invoices app imports workers
-
-        # Emails whose attempt is due (a dispatch a crash lost, or a retry): queued, so run below.
-        notifications_requeue_due()
+        # What the apps' own rows say is due (an email whose dispatch a crash lost): queued, so run below.
+        run_sweeps()
         count = run_pending_in_process()
         if count:
             self.stdout.write(f"Ran {count} pending job(s) left by an earlier run.")

@@ -1,4 +1,6 @@
-"""manage.py run_worker render|notify|relay [--no-relay]: a consumer and the outbox relay, or the relay.
+"""manage.py run_worker <queue>|relay [--no-relay]: a consumer and the outbox relay, or the relay alone.
+
+The queues are those the apps register (workers.registry); the relay runs the apps' sweeps too.
 
 SIGTERM or SIGINT stops it gracefully and it exits 0; correctness never depends on that (SIGKILL is fine).
 """
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand
 from prometheus_client import start_http_server
 
 from workers.heartbeat import heartbeat
-from workers.outbox import relay_forever
+from workers.outbox import relay_and_sweep_forever
 from workers.registry import get_consumer, queue_names
 from workers.runner import run
 
@@ -52,8 +54,8 @@ class Command(BaseCommand):
             # This process's own metrics (render times, publish failures) for Prometheus.
             start_http_server(settings.WORKER_METRICS_PORT)
         if options["queue"] == RELAY:
-            logger.info("ready: relaying the outbox")
-            relay_forever(stop, beat=heartbeat)
+            logger.info("ready: relaying the outbox and running the sweeps")
+            relay_and_sweep_forever(stop, beat=heartbeat)
         else:
             run(get_consumer(options["queue"]), stop=stop, with_relay=not options["no_relay"])
 

@@ -1,4 +1,4 @@
-"""Notification emails: one per invoice and event (RELIABILITY.md rule 8).
+"""The notification lifecycle: one email per invoice and event (RELIABILITY.md rule 8).
 
 The notification row is locked while its email is sent and marked sent in the same transaction, so two
 deliveries of the same job send one email. The gap that remains: the provider accepted the email but the
@@ -6,8 +6,8 @@ process died before the commit; the job is then redelivered and one duplicate em
 
 A sending failure (SMTP or provider down) is not retried through the queue, whose delivery limit would give
 up within seconds: the row keeps the error and a ``next_attempt_at``, and the outbox relay queues the next
-attempt when it is due (``notifications_requeue_due``), with growing delays, until the notification is
-older than ``NOTIFY_GIVE_UP_SECONDS``; then it is marked failed with the last error.
+attempt when it is due (``notifications_requeue_due``, this app's sweep), with growing delays, until the
+notification is older than ``NOTIFY_GIVE_UP_SECONDS``; then it is marked failed with the last error.
 
 The same sweep covers the first attempt: the row is created with ``next_attempt_at`` set
 ``NOTIFY_DISPATCH_GRACE_SECONDS`` ahead and its job is published after the commit without an outbox row
@@ -21,18 +21,19 @@ from datetime import timedelta
 from email.utils import make_msgid
 
 from anymail.exceptions import AnymailError
-from django import db
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from invoices.document.currencies import find_currency
 from invoices.document.money import format_amount
+from invoices.jobs import SendNotification
 from invoices.models import Invoice, Notification, NotificationKind
-from workers.errors import PermanentError
+from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
@@ -84,29 +85,19 @@ def notification_give_up(*, invoice_id: uuid.UUID, kind: str, reason: str) -> No
     """The queue gave up on the job (not a sending failure: those are retried by the relay)."""
     Notification.objects.filter(invoice_id=invoice_id, kind=kind, sent_at__isnull=True).update(
         attempts=F("attempts") + 1,
-        last_error=f"Gave up: {reason}"[:2000],
+        last_error=f"Gave up: {reason}"[:MAX_ERROR_LENGTH],
         failed_at=timezone.now(),
         next_attempt_at=None,
     )
     logger.error("%s email for invoice %s not sent: %s", kind, invoice_id, reason)
 
 
-def notifications_retry_pass() -> int:
-    """The relay loop's call: queue the due attempts and say how many; never raise (the loop must go on
-    during an outage)."""
-    db.close_old_connections()  # a connection a PostgreSQL restart broke is dropped, not reused
-    try:
-        return notifications_requeue_due()
-    except Exception:
-        logger.exception("queueing the due email retries failed")
-        return 0
-
-
 def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:
     """Queue the next attempt of every unsent notification whose attempt is due; return how many.
 
-    Called by the outbox relay on every pass. SKIP LOCKED lets several relays run side by side, and
-    clearing ``next_attempt_at`` in the same transaction as the outbox row queues each attempt once.
+    The relay runs it on every pass (the sweep in invoices.consumers). SKIP LOCKED lets several relays run
+    side by side, and clearing ``next_attempt_at`` in the same transaction as the outbox row queues each
+    attempt once.
     """
     with transaction.atomic():
         due = list(
@@ -115,10 +106,7 @@ def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:
             .order_by("next_attempt_at")[:limit]
         )
         for notification in due:
-            outbox_add(
-                queue="notify",
-                payload={"invoice_id": str(notification.invoice_id), "kind": notification.kind},
-            )
+            outbox_add(SendNotification(invoice_id=notification.invoice_id, kind=notification.kind))
         Notification.objects.filter(pk__in=[n.pk for n in due]).update(next_attempt_at=None)
     if due:
         logger.info("queued %d email retry(ies)", len(due))
@@ -151,8 +139,8 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     invoice = notification.invoice
     context = {
         "invoice": invoice,
-        "download_url": f"{settings.SITE_URL}/api/invoices/{invoice.id}/download/",
-        "status_url": f"{settings.SITE_URL}/api/invoices/{invoice.id}/",
+        "download_url": settings.SITE_URL + reverse("invoice-download", args=[invoice.id]),
+        "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
         "total": _total(invoice),
     }
     template = f"invoices/email/{notification.kind}"
@@ -196,7 +184,10 @@ def _retry_later(notification: Notification, error: str) -> None:
             delay,
         )
     Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
-        attempts=attempts, last_error=error[:2000], failed_at=failed_at, next_attempt_at=next_attempt_at
+        attempts=attempts,
+        last_error=error[:MAX_ERROR_LENGTH],
+        failed_at=failed_at,
+        next_attempt_at=next_attempt_at,
     )
 
 
