@@ -1,4 +1,4 @@
-"""The notification lifecycle: one email per invoice and event (RELIABILITY.md rule 8).
+"""The notification lifecycle: one email per invoice and event (docs/reliability.md rule 8).
 
 The notification row is locked while its email is sent and marked sent in the same transaction, so two
 deliveries of the same job send one email. The gap that remains: the provider accepted the email but the
@@ -48,7 +48,7 @@ REQUEUE_BATCH = 100
 # Emails the provider accepted whose "sent" the database did not record (it went away before the commit),
 # by (invoice id, kind): the worker retries the same job when the database is back (workers/runner.py
 # waits out outages on the same delivery) and records this id instead of sending the email again. Only a
-# process that dies in that gap can still send one duplicate (RELIABILITY.md rule 8).
+# process that dies in that gap can still send one duplicate (docs/reliability.md rule 8).
 _sent_unrecorded: dict[tuple[str, str], str] = {}
 
 

@@ -1,4 +1,4 @@
-"""Read queries. Every query a user can reach is scoped to its owner (SECURITY.md item 1)."""
+"""Read queries. Every query a user can reach is scoped to its owner (docs/security.md case 1)."""
 
 import uuid
 

@@ -1,6 +1,6 @@
 """The invoice lifecycle: submit, render, fail, re-queue.
 
-Every transition is a compare-and-set on ``status`` (RELIABILITY.md rule 6), so a job that runs twice, at
+Every transition is a compare-and-set on ``status`` (docs/reliability.md rule 6), so a job that runs twice, at
 the same time or after the fact, changes nothing the second time: one file, one email.
 """
 

@@ -1,4 +1,4 @@
-"""Rendered invoice files in MongoDB GridFS (RELIABILITY.md rule 10), behind Django's Storage API.
+"""Rendered invoice files in MongoDB GridFS (docs/reliability.md rule 10), behind Django's Storage API.
 
 A file is written under a fresh ObjectId and a name its caller made unique. GridFS writes the files document
 after the last chunk, so a name resolves to a complete file or to nothing; a failed upload leaves only

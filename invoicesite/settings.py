@@ -191,7 +191,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# SECURITY.md case 2: access tokens are short-lived. A stolen one is good for this long at most, so a
+# docs/security.md case 2: access tokens are short-lived. A stolen one is good for this long at most, so a
 # longer lifetime is refused rather than trusted to every operator's judgement.
 MAX_ACCESS_TOKEN_SECONDS = 15 * 60
 JWT_ACCESS_TOKEN_SECONDS = env_int("JWT_ACCESS_TOKEN_SECONDS", MAX_ACCESS_TOKEN_SECONDS)

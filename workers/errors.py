@@ -1,4 +1,5 @@
-"""How a consumer tells the runner whether a failed job is worth another delivery (RELIABILITY.md rule 9).
+"""How a consumer tells the runner whether a failed job is worth another delivery (docs/reliability.md
+rule 9).
 
 Any exception other than PermanentError is retried with backoff.
 """

@@ -1,4 +1,4 @@
-"""The transactional outbox (RELIABILITY.md rule 1).
+"""The transactional outbox (docs/reliability.md rule 1).
 
 A job is written here in the same database transaction as the row it is about; a relay publishes it to
 RabbitMQ and marks it sent only after the broker's publisher confirm. A crash anywhere in between leaves

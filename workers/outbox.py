@@ -1,4 +1,4 @@
-"""The transactional outbox (RELIABILITY.md rule 1): a job is written with the rows it is about.
+"""The transactional outbox (docs/reliability.md rule 1): a job is written with the rows it is about.
 
 Broker mode (AMQP_URL set): after commit the request publishes its own rows at once (the fast path); the
 relay, running beside every worker, publishes whatever the fast path missed (a crash, a broker outage).

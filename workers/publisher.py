@@ -1,4 +1,4 @@
-"""Publishing with publisher confirms (RELIABILITY.md rule 1): returns once the broker has the message."""
+"""Publishing with publisher confirms (docs/reliability.md rule 1): returns once the broker has it."""
 
 import json
 import logging

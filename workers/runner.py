@@ -1,4 +1,4 @@
-"""The consumer loop: one consumer, one connection, one job thread (RELIABILITY.md rules 3, 4, 5 and 9).
+"""The consumer loop: one consumer, one connection, one job thread (docs/reliability.md rules 3, 4, 5 and 9).
 
 The connection's thread only does I/O: it keeps calling ``process_data_events`` so heartbeats flow while a
 job runs, however long it takes. Jobs run on a single job thread, which hands its verdict (ack, requeue,

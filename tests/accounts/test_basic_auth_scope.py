@@ -1,4 +1,4 @@
-"""SECURITY.md 3: HTTP Basic credentials open /login and nothing else.
+"""docs/security.md case 3: HTTP Basic credentials open /login and nothing else.
 
 Every route of the site is listed below (a new route fails the completeness test until it is placed), and
 each protected one is called with the right Basic credentials of an active user: the answer is the same

@@ -1,4 +1,4 @@
-"""SECURITY.md item 4: password guessing meets 429, counted in the shared cache."""
+"""docs/security.md case 4: password guessing meets 429, counted in the shared cache."""
 
 import pytest
 from django.core.cache import cache

@@ -1,4 +1,4 @@
-"""Token lifecycle and the bad tokens of SECURITY.md item 2."""
+"""Token lifecycle and the bad tokens of docs/security.md case 2."""
 
 import base64
 import json
@@ -258,7 +258,7 @@ def test_me_without_any_credentials_is_401(api, db):
 
 
 def test_simplejwt_is_at_least_its_minimum_safe_version():
-    # SECURITY.md item 11: 5.5.1 fixed the handling of disabled users' tokens.
+    # docs/security.md case 11: 5.5.1 fixed the handling of disabled users' tokens.
     from importlib.metadata import version
 
     from packaging.version import Version

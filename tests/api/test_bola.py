@@ -1,4 +1,5 @@
-"""SECURITY.md 1 (BOLA): another user's invoice, asked for by any handle, is 404 like one that does not exist.
+"""docs/security.md case 1 (BOLA): another user's invoice, asked for by any handle, is 404 like one that
+does not exist.
 
 The invoice is real: uploaded through the API and rendered into a fresh GridFS database on the
 MongoDB-compatible server, so every handle a client could learn or guess exists (the invoice id, the GridFS

@@ -1,5 +1,5 @@
-"""SECURITY.md 6-9, 12 and 14 at the API: hostile bodies meet a 400 (or 413) naming the field, before anything
-is stored or queued; hostile invoice numbers meet a safe download.
+"""docs/security.md cases 6-9, 12 and 14 at the API: hostile bodies meet a 400 (or 413) naming the field,
+before anything is stored or queued; hostile invoice numbers meet a safe download.
 
 The schema's own tests (tests/invoices/test_schema.py, test_jsonio.py) go through every rule; these send
 each attack over HTTP, as a client would, to the real views on PostgreSQL, and check that the worker never

@@ -276,7 +276,7 @@ def test_what_the_migration_job_mounts_is_created_before_it(app):
         assert hook_weight(doc) < hook_weight(job), kind
 
 
-# --- The orphan-file cleanup CronJob (RELIABILITY.md rule 10) -----------------------------------------------
+# --- The orphan-file cleanup CronJob (docs/reliability.md rule 10) ------------------------------------------
 
 
 def test_cleanup_runs_cleanup_files_daily_by_default(app):

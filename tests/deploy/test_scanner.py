@@ -1,4 +1,5 @@
-"""SECURITY.md 15: the security scanner (trivy) finds no HIGH or CRITICAL issue in the Helm charts, and would.
+"""docs/security.md case 15: the security scanner (trivy) finds no HIGH or CRITICAL issue in the Helm
+charts, and would.
 
 The same `trivy config` command as scripts/lint-helm.sh (make lint-deploy), offline with its bundled checks,
 run here on every chart rendered by the real helm with its default and production values, and on a

@@ -1,4 +1,5 @@
-"""SECURITY.md 10 through the real path: markup uploaded to the API, rendered by a real ``run_worker render``.
+"""docs/security.md case 10 through the real path: markup uploaded to the API, rendered by a real
+``run_worker render``.
 
 The attacks are placed in an invoice uploaded through ``POST /api/invoices/``; the render worker is the real
 command in its own process, rendering into GridFS. The evidence is gathered outside the renderer:

@@ -1,4 +1,5 @@
-"""manage.py cleanup_files: only old, unreferenced files and old orphan chunks go (RELIABILITY.md rule 10)."""
+"""manage.py cleanup_files: only old, unreferenced files and old orphan chunks go (docs/reliability.md
+rule 10)."""
 
 import os
 from datetime import datetime, timedelta

@@ -1,4 +1,5 @@
-"""SECURITY.md 10-12 for the PDF renderer: user text stays text, and rendering reaches no network and no file.
+"""docs/security.md cases 10-12 for the PDF renderer: user text stays text, and rendering reaches no
+network and no file.
 
 Each attack is placed where a user can put it (descriptions, names, notes, every string field) and the
 evidence is collected outside the renderer: a real listener on loopback, Python's audit hooks for every
@@ -113,7 +114,7 @@ def assert_printed_literally(pdf: bytes, payload: str) -> None:
     assert "".join(payload.split()) in drawn_text(pdf), payload
 
 
-# --- HTML injection and SSRF (SECURITY.md 10) ----------------------------------------------------------
+# --- HTML injection and SSRF (docs/security.md case 10) -----------------------------------------------------
 
 
 def test_markup_in_user_text_is_printed_as_text_and_fetches_nothing(listener):
@@ -159,7 +160,7 @@ def test_markup_reaching_xhtml2pdf_is_refused_by_the_resource_policy_alone(liste
     assert [event for event in events if event[0] != "open" or "out.pdf" not in event[1]] == []
 
 
-# --- code execution through reportlab (SECURITY.md 11) -------------------------------------------------
+# --- code execution through reportlab (docs/security.md case 11) --------------------------------------------
 
 
 def _replace_strings(value: Any, text: str) -> Any:
@@ -203,7 +204,7 @@ def test_reportlab_refuses_the_cve_2023_33733_colour_expression(tmp_path):
     assert not marker.exists()
 
 
-# SECURITY.md 11: the minimum safe versions (reportlab: CVE-2023-33733; simplejwt 5.5.1: tokens of
+# docs/security.md case 11: the minimum safe versions (reportlab: CVE-2023-33733; simplejwt 5.5.1: tokens of
 # disabled users). Names as PEP 503 normalises them.
 MINIMUM_SAFE_VERSIONS = {
     "reportlab": "3.6.13",
@@ -303,14 +304,15 @@ def test_resource_policy_reads_only_the_font_directory():
 
 
 def test_resource_policy_bounds_render_time_document_size_and_images():
-    # SECURITY.md 12: we accept no user images; the limits still hold for our own logo, should one be added.
+    # docs/security.md case 12: we accept no user images; the limits still hold for our own logo, should
+    # one be added.
     assert RESOURCE_POLICY.max_render_seconds == MAX_RENDER_SECONDS
     assert RESOURCE_POLICY.max_document_bytes == MAX_DOCUMENT_BYTES
     assert RESOURCE_POLICY.max_image_pixels == MAX_IMAGE_PIXELS
     assert RESOURCE_POLICY.allow_remote is False
 
 
-# --- decompression and image bombs (SECURITY.md 12) ------------------------------------------------------
+# --- decompression and image bombs (docs/security.md case 12) -----------------------------------------------
 # The API accepts no image (tests/api/test_input_attacks.py proves a logo is refused). These prove the PDF
 # renderer's own gate for the day our logo is added: an image past MAX_IMAGE_PIXELS is refused from its
 # header, before it is decoded, and the render goes on without it.
@@ -371,7 +373,7 @@ def test_an_image_within_the_limit_is_drawn(tmp_path):
     assert images_in(render_with_image(tmp_path, png(200))) == 1
 
 
-# --- autoescaping (SECURITY.md 10) ---------------------------------------------------------------------
+# --- autoescaping (docs/security.md case 10) ----------------------------------------------------------------
 
 TEMPLATES = ROOT / "invoices" / "templates"
 

@@ -1,4 +1,4 @@
-"""GridFSStorage against the real MongoDB-compatible server (RELIABILITY.md rules 10 and 11)."""
+"""GridFSStorage against the real MongoDB-compatible server (docs/reliability.md rules 10 and 11)."""
 
 import hashlib
 import io

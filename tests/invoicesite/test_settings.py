@@ -1,4 +1,4 @@
-"""Production safety of the one settings module (SECURITY.md item 15)."""
+"""Production safety of the one settings module (docs/security.md case 15)."""
 
 import json
 import os
