@@ -23,8 +23,16 @@ LONG_RUNNING_APP_SERVICES = APP_SERVICES - {"migrate"}
 DATA_PASSWORDS = {"POSTGRES_PASSWORD", "MONGO_PASSWORD", "RABBITMQ_PASSWORD"}
 REQUIRED_SECRETS = {"SECRET_KEY", "JWT_SIGNING_KEY", *DATA_PASSWORDS}
 CONTAINER_TMP = "/tmp"  # noqa: S108 - the containers' tmpfs, not this machine's
-# Settings the image fixes (paths on its read-only file system) or the local stack has no use for.
-NOT_PASSED_TO_THE_APP = {"VAR_DIR", "STATIC_ROOT", "FILES_DIR", "WORKER_HEARTBEAT_FILE", "ANYMAIL_SETTINGS"}
+# Settings the image fixes (paths on its read-only file system) or the local stack has no use for (the
+# SQLite busy timeout: compose runs PostgreSQL).
+NOT_PASSED_TO_THE_APP = {
+    "VAR_DIR",
+    "STATIC_ROOT",
+    "FILES_DIR",
+    "WORKER_HEARTBEAT_FILE",
+    "ANYMAIL_SETTINGS",
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
+}
 CREDENTIAL_KEY = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|_PASS$|_DSN$")
 REQUIRED_REFERENCE = re.compile(r"\$\{([A-Z0-9_]+):\?[^}]+\}")
 USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://([^:/@]*):([^@]*)@")

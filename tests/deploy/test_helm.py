@@ -64,8 +64,8 @@ SECRETS = {
 ANYMAIL_SECRETS = {"ANYMAIL_POSTMARK_SERVER_TOKEN": "zz-postmark-token-6b0d"}
 # The settings' variables that deliberately do not come from the chart: DEBUG is never set (absent = off);
 # the paths belong to the image (docker/Dockerfile sets VAR_DIR and STATIC_ROOT; FILES_DIR is unused
-# with MongoDB).
-NOT_FROM_THE_CHART = {"DEBUG", "VAR_DIR", "FILES_DIR", "STATIC_ROOT"}
+# with MongoDB); the SQLite busy timeout belongs to the embedded default (the chart runs PostgreSQL).
+NOT_FROM_THE_CHART = {"DEBUG", "VAR_DIR", "FILES_DIR", "STATIC_ROOT", "SQLITE_BUSY_TIMEOUT_SECONDS"}
 
 
 def name(role: str) -> str:
