@@ -1,10 +1,11 @@
 """Bearer-token authentication: simplejwt's, with each token's signature checked once per process.
 
-Decoding and verifying an HS256 token is about a tenth of an upload's CPU in the web process, and a client
-sends the same access token with every request for its lifetime (at most 15 minutes). A token that passed
-the full check is kept, by its exact bytes, until it expires; a hit re-checks only the expiry. Everything
-that can change while a token lives is checked on every request as before, in ``get_user``: the user
-still exists, is active, and has not changed the password since the token was issued (CHECK_REVOKE_TOKEN).
+Decoding and verifying an HS256 token is a sizeable share of an upload's CPU in the web process (the figure:
+docs/performance.md), and a client sends the same access token with every request for its lifetime (at most 15
+minutes). A token that passed the full check is kept, by its exact bytes, until it expires; a hit re-checks
+only the expiry. Everything that can change while a token lives is checked on every request as before, in
+``get_user``: the user still exists, is active, and has not changed the password since the token was issued
+(CHECK_REVOKE_TOKEN).
 """
 
 import threading
@@ -56,10 +57,10 @@ class CachedJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
         """simplejwt's checks, in its order and with its messages and codes, on a user read by fixed SQL.
 
-        simplejwt reads the user with ``QuerySet.get()``, whose SELECT Django builds anew for every request:
-        about an eighth of an upload's CPU in the web process (py-spy), twice what the same row costs
-        through a raw query. Nothing is cached: a deleted, deactivated or re-passworded user is refused at
-        once, as before.
+        simplejwt reads the user with ``QuerySet.get()``, whose SELECT Django builds anew for every request,
+        so the ORM's compiling costs more than reading the row does (docs/performance.md); a raw query
+        skips it. Nothing is cached: a deleted, deactivated or re-passworded user is refused at once, as
+        before.
         """
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]

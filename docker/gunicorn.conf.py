@@ -7,13 +7,12 @@ without a new image. The choices, and why:
   PostgreSQL, RabbitMQ and GridFS, not on the CPU (rendering happens in the workers), so threads serve
   more requests per megabyte than processes; a slow client or a long download holds a thread, not a
   whole worker, and idle keep-alive connections hold neither.
-  4 x 4 by default: an upload spends about half its time waiting (the commit's fsync, the broker's
+  4 x 4 by default: an upload spends much of its time waiting (the commit's fsync, the broker's
   publisher confirm), so 16 threads in all keep 16 busy keep-alive connections from queueing behind each
-  other. Spread over 4 processes rather than 2 x 8, fewer threads contend for each process's GIL: with wrk
-  at 16 connections on 2 cores, 4 x 4 took 258, 249 and 267 uploads/s against 227, 246 and 238 for 2 x 8
-  (alternating runs of 15 s), at 5.3-5.7 ms of web CPU per upload against 5.7-6.2 ms; 3 x 6 took 211/s.
-  (2 x 4 held the p99 at several hundred ms.) Each thread keeps one PostgreSQL connection: 16 per
-  instance either way. Each process costs about 100 MB of memory.
+  other (with 2 x 4 they queued, and the p99 rose). Spread over 4 processes rather than 2 x 8, fewer
+  threads contend for each process's GIL: more uploads/s for less web CPU per upload, and 3 x 6 did worse
+  than both (the runs: docs/performance.md). Each thread keeps one PostgreSQL connection: 16 per
+  instance either way. The price is the memory of two more processes.
 - timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
   replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
   compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
@@ -21,10 +20,9 @@ without a new image. The choices, and why:
   load balancers), so gunicorn never closes a connection the proxy is about to reuse (a source of
   sporadic 502s).
 - max_requests 20000 (+ up to 2000 jitter): each worker is recycled now and then, bounding slow memory
-  growth, and the jitter keeps the workers from restarting all at once. Not 1000: a worker taking ~100
-  uploads/s was then replaced every 10 s, and each start (imports, warm-up, new connections) costs about a
-  second of CPU; the API benchmark went from 184 to 264 accepted/s with the higher value (wrk, 16
-  connections, 3 x 20 s each, same machine, one after the other).
+  growth, and the jitter keeps the workers from restarting all at once. Not 1000: a busy worker was then
+  replaced every few seconds, and each start (imports, warm-up, new connections) costs CPU the requests
+  need; the API benchmark's rate rose markedly with the higher value (docs/performance.md).
 - worker_tmp_dir /tmp: the heartbeat files go on the writable tmpfs (the root file system is read-only);
   a memory-backed directory also avoids the fchmod stalls of a disk-backed one.
 - No control socket: gunicorn 25+ would otherwise create one under $HOME, and nothing here uses gunicornc.

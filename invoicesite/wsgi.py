@@ -11,9 +11,9 @@ def _warm_up() -> None:
     """Pay the first-use costs here, before the server takes a request.
 
     Django imports the URLconf (and through it every view, serializer and renderer) in the first
-    request, which then holds the import lock for hundreds of ms while every other thread of the process
-    waits behind it; the document validators compile their patterns on first use. Seen in the 32-client
-    burst (bench section 6) as 1-2 s stalls of a whole gunicorn process right after start.
+    request, which then holds the import lock while every other thread of the process waits behind it;
+    the document validators compile their patterns on first use. Seen in the 32-client burst (bench
+    section 6) as stalls of a whole gunicorn process right after start (docs/performance.md).
     """
     from django.urls import get_resolver
 
@@ -26,12 +26,11 @@ def _warm_up() -> None:
 def _freeze_start_up_objects() -> None:
     """Keep the garbage collector's full passes off the objects that live as long as the process.
 
-    After start-up the heap holds Django, DRF, every module and the warmed-up caches: objects that are
-    never garbage. A full (oldest generation) collection walks all of them, and it stops every thread of
-    the process while it does. Measured in-process over 1,500 uploads: the longest pause was 84 ms, 1.2 ms
-    with them frozen, and the collector's CPU per upload halved (0.13 to 0.07 ms). Under wrk the API's p99
-    did not move beyond this machine's noise. ``gc.freeze()`` (Python 3.7+) is collected first, so that
-    start-up's own garbage is freed, not frozen.
+    After start-up the heap holds Django, DRF, every module and the warmed-up caches: objects that are never
+    garbage. A full (oldest generation) collection walks all of them, and it stops every thread of the process
+    while it does. Frozen, they make the longest pause far shorter and the collector's CPU per upload smaller
+    (docs/performance.md); under wrk the API's p99 did not move beyond this machine's noise. ``gc.freeze()``
+    (Python 3.7+) is collected first, so that start-up's own garbage is freed, not frozen.
     """
     gc.collect()
     gc.freeze()

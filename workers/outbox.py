@@ -213,8 +213,8 @@ def _mark_sent(pk: int) -> None:
     """Mark a row the fast path published as sent, unless the relay got there first.
 
     Written as fixed SQL, not as ``filter(...).update(...)``: building that statement (a filter, an F
-    expression) took about a tenth of an upload's CPU in the web process, twice the publish itself (py-spy,
-    wrk at 16 connections). The statement never changes, so it is built once.
+    expression) cost the web process more CPU than the publish itself (docs/performance.md). The statement
+    never changes, so it is built once.
     """
     with connection.cursor() as cursor:
         cursor.execute(_mark_sent_sql(), [timezone.now(), pk])

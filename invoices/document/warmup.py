@@ -1,10 +1,10 @@
 """Validate one small document at process start, so that no request pays for first-use costs.
 
-Django compiles some validators' regular expressions lazily (``validate_email`` takes ~20 ms the first
+Django compiles some validators' regular expressions lazily (``validate_email`` is much slower the first
 time), and the legacy reader is imported on first use. In a threaded web process the first requests
 after start would each pay that at once, compiling the same patterns side by side under the GIL: in the
-32-client burst (bench section 6) a whole gunicorn process stalled for a second. ``invoicesite/wsgi.py``
-calls ``warm_up()`` before the server takes its first request.
+32-client burst (bench section 6) a whole gunicorn process stalled (docs/performance.md).
+``invoicesite/wsgi.py`` calls ``warm_up()`` before the server takes its first request.
 """
 
 import importlib

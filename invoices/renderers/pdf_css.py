@@ -1,8 +1,9 @@
 """Stylesheets parsed once per process instead of on every render.
 
 xhtml2pdf parses its default stylesheet and each of the template's ``<style>`` blocks anew for every document,
-about 6 % of the CPU of a 20-line invoice, though neither changes between renders. ``CachedCSSContext`` keeps
-the parsed rules of a block and hands them to the next render whose block has the same text.
+a measurable share of a render's CPU (docs/performance.md), though neither changes between renders.
+``CachedCSSContext`` keeps the parsed rules of a block and hands them to the next render whose block has the
+same text.
 
 A parse does more than return rules; how each effect is kept:
 

@@ -5,8 +5,8 @@ app (``invoices/static/invoices/fonts``, licences beside them): DejaVu Sans for 
 and Hebrew, WenQuanYi Micro Hei for Chinese, Japanese and Korean.
 
 The fonts are registered with reportlab directly rather than through ``@font-face``: xhtml2pdf would re-read
-and re-hash every font file on every render (about 15 ms for the 5 MB CJK collection), and this way no
-stylesheet ever needs to name a file, so the renderer's resource policy can refuse every file read.
+and re-hash every font file on every render (the 5 MB CJK collection most; docs/performance.md), and this way
+no stylesheet ever needs to name a file, so the renderer's resource policy can refuse every file read.
 """
 
 import functools
@@ -35,8 +35,8 @@ _FILES = {
 def register_fonts() -> None:
     """Register the invoice fonts with reportlab and make xhtml2pdf resolve their family names.
 
-    Cached: the first call parses the font files (about 100 ms, mostly the CJK collection); every later
-    call is free. Safe to call on every render.
+    Cached: the first call parses the font files, which is slow (mostly the CJK collection;
+    docs/performance.md); every later call is free. Safe to call on every render.
     """
     for name, (filename, face) in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename), subfontIndex=face))

@@ -1,9 +1,10 @@
 """The invoice's line table as one reportlab ``Table``, placed into xhtml2pdf's story by ``pdf.py``.
 
 The line table is most of a long invoice, and xhtml2pdf lays out every cell as a paragraph in a frame of its
-own (about 5 ms a row, parsing and layout). Built here directly, a cell is a plain string drawn by the table
+own, each parsed and laid out on its own. Built here directly, a cell is a plain string drawn by the table
 itself, and only text that needs more (wrapping, a line break, CJK, right-to-left) becomes a reportlab
-``Paragraph``: about 0.3 ms a row. The rest of the invoice stays in the HTML template.
+``Paragraph``: a row costs a small fraction of what it did (the figures: docs/performance.md). The rest of the
+invoice stays in the HTML template.
 
 Security: a ``Paragraph`` parses markup, so every piece of user text put in one is escaped with
 ``xml.sax.saxutils.escape`` first, and the only markup added is our own ``<font face>`` (a constant) and

@@ -2,8 +2,9 @@
 
 With CONN_HEALTH_CHECKS, Django sends ``SELECT 1`` before the first query of every request and every
 worker job, so that a connection PostgreSQL closed while it sat idle (a restart, a failover) is replaced
-instead of failing the request. Under load that is one statement in six of an upload and a round trip on
-every job, for connections that answered a few milliseconds earlier.
+instead of failing the request. Under load that is an extra statement and round trip on every upload
+and every job (its share of an upload: docs/performance.md), for connections that answered moments
+earlier.
 
 Here a connection that ended its previous request or job without a database error less than
 ``PROVEN_SECONDS`` ago skips the check; an idle one is still checked. A connection that breaks inside that
