@@ -4,12 +4,14 @@ Used by ``admin/invoices/index.html`` (the admin site's ``index_template``, set 
 so the queries run on the index page only, and only for staff who may view invoices.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from invoices.dashboard import dashboard, may_see_dashboard
 
@@ -33,6 +35,16 @@ def _status_rows(board: Any) -> list[dict[str, Any]]:
          "url": _invoice_list_url(status__exact=row.status, **today)}
         for row in board.today_by_status
     ]  # fmt: skip
+
+
+@register.filter
+def waited(since: datetime | None) -> str:
+    """How long ago, for people: "less than a minute" rather than timesince's "0 minutes"."""
+    if since is None:
+        return ""
+    if timezone.now() - since < timedelta(minutes=1):
+        return "less than a minute"
+    return timesince(since)
 
 
 @register.inclusion_tag("admin/invoices/dashboard.html", takes_context=True)
