@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -94,3 +96,15 @@ def _user_sql() -> str:
     table, column = sqlnames.table(model), sqlnames.column(model, api_settings.USER_ID_FIELD)
     # Names from the model's metadata; the value is a parameter.
     return f"SELECT * FROM {table} WHERE {column} = %s"  # noqa: S608  # nosec B608
+
+
+class BrowserSessionAuthentication(SessionAuthentication):
+    """The session of a person logged in through the browsable API's login page (or the admin's): DRF's
+    session authentication, CSRF enforced on every unsafe method. For the browser only: programs use
+    the Bearer token, and the OpenAPI document describes only that (``accounts.openapi``)."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        # Django's CSRF check looks for the token in the form fields first. Asked through DRF's request it
+        # parses the body with the view's parsers, which consumes the stream the upload views read raw (and
+        # without their size check); Django's own request parses only a form and leaves JSON unread.
+        super().enforce_csrf(request._request)  # type: ignore[arg-type]  # Django's CSRF check takes either

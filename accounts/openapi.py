@@ -61,6 +61,21 @@ class BearerChallengeScheme(OpenApiAuthenticationExtension):
         return []
 
 
+class BrowserSessionScheme(OpenApiAuthenticationExtension):
+    """The browsable API's session is a convenience for a person in a browser, not part of the contract for
+    programs: it adds no security requirement and no scheme, so the document (and each operation's
+    ``security``) names exactly what a program may use."""
+
+    target_class = "accounts.authentication.BrowserSessionAuthentication"
+    name: list[str] = []  # no scheme to declare
+
+    def get_security_requirement(self, auto_schema: AutoSchema) -> None:  # type: ignore[override]
+        return None
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
+        return []
+
+
 class CachedJWTScheme(SimpleJWTScheme):
     """Our subclass of simplejwt's authentication is the same scheme: drf-spectacular's own description."""
 

@@ -109,8 +109,9 @@ def login_failure_record(*, client: str, email: str) -> None:
 # --- Login and tokens -----------------------------------------------------------------------------
 
 
-def user_login(*, request: HttpRequest, client: str, email: str, password: str) -> TokenPair:
-    """Check the credentials under the guessing guard and issue a token pair."""
+def user_authenticate(*, request: HttpRequest, client: str, email: str, password: str) -> User:
+    """Check the credentials under the guessing guard: every way in (tokens, the browser's login page)
+    counts its failures here, so no door lets a guesser past the limits."""
     login_guard_check(client=client, email=email)
     user = authenticate(request, username=normalize_email(email), password=password)
     if user is None or not user.is_active:
@@ -118,6 +119,12 @@ def user_login(*, request: HttpRequest, client: str, email: str, password: str) 
         raise LoginFailed
     if not isinstance(user, User):  # only our model's backend is configured
         raise LoginFailed
+    return user
+
+
+def user_login(*, request: HttpRequest, client: str, email: str, password: str) -> TokenPair:
+    """Check the credentials under the guessing guard and issue a token pair."""
+    user = user_authenticate(request=request, client=client, email=email, password=password)
     update_last_login(User, user)
     return tokens_issue(user=user)
 

@@ -16,6 +16,7 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import openapi, services
+from accounts.authentication import BrowserSessionAuthentication
 from accounts.models import User
 from accounts.serializers import CredentialsSerializer, RefreshSerializer, UserOutputSerializer
 
@@ -184,7 +185,9 @@ class MeView(APIView):
 class ApiRootView(APIView):
     """GET /api/: what the API offers, readable without a token."""
 
-    authentication_classes: list[type[BaseAuthentication]] = []
+    # No token is read here (a bad one must not turn the list of links into a 401); the browser's session
+    # is, only so that the browsable page shows who is logged in instead of "Log in".
+    authentication_classes: list[type[BaseAuthentication]] = [BrowserSessionAuthentication]
     permission_classes = [AllowAny]
 
     @openapi.API_ROOT

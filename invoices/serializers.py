@@ -88,6 +88,12 @@ class InvoiceOutputSerializer(serializers.Serializer):
         }
 
 
+class LegacyUploadFormSerializer(serializers.Serializer):
+    """Draws the browsable API's file form on ``POST /upload``; the view reads the upload itself."""
+
+    file = serializers.FileField(help_text="The invoice as a JSON file.")
+
+
 class InvoiceFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
     # "excel" is accepted on upload as a synonym of xlsx, so the filter takes it too.

@@ -1,10 +1,11 @@
 """The invoice API. Thin views: read the request, call one service or selector, shape the answer."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from rest_framework import status
 from rest_framework.exceptions import (
@@ -15,6 +16,8 @@ from rest_framework.exceptions import (
     UnsupportedMediaType,
     ValidationError,
 )
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,13 +28,18 @@ from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.downloads import add_file_headers, stored_file_response
 from invoices.models import Invoice, InvoiceStatus
+from invoices.parsers import DocumentJSONParser
 from invoices.serializers import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     InvoiceAcceptedSerializer,
     InvoiceFilterSerializer,
     InvoiceOutputSerializer,
     InvoicePagination,
+    LegacyUploadFormSerializer,
+    invoice_links,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class PayloadTooLarge(APIException):
@@ -93,7 +101,7 @@ def _parse(raw: bytes) -> object:
         raise ValidationError(exc.errors) from None
 
 
-def _submit(request: Request, payload: object, default_format: str | None = None) -> Response:
+def _submit(request: Request, payload: object, default_format: str | None = None) -> HttpResponseBase:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]})
@@ -105,19 +113,80 @@ def _submit(request: Request, payload: object, default_format: str | None = None
         raise ValidationError(exc.errors) from None
     except services.IdempotencyConflict:
         raise IdempotencyKeyReused from None
+    # The invoice is committed (and in the embedded mode maybe rendered and emailed): from here on an error
+    # answer would be a lie, and a client retrying on 5xx would upload a duplicate.
+    try:
+        return _accepted(request, submission)
+    except Exception:
+        logger.exception(
+            "invoice %s was accepted but its answer failed; answering 202 with the plain JSON body",
+            submission.invoice.id,
+            extra={"invoice_id": str(submission.invoice.id)},
+        )
+        return _accepted_fallback(request, submission)
+
+
+def _accepted(request: Request, submission: services.Submission) -> Response:
     invoice = submission.invoice
+    if not settings.AMQP_URL:
+        # The embedded mode ran the render job right after the commit, inside this request: answer the
+        # status the invoice has now, not the `queued` it was committed with. With a broker the job has
+        # not started, so the read is skipped.
+        invoice.status = selectors.invoice_status(invoice_id=invoice.id) or invoice.status
     body = InvoiceAcceptedSerializer(invoice, context={"request": request}).data
-    response = Response(body, status=status.HTTP_202_ACCEPTED)
-    response["Location"] = body["links"]["self"]
+    response = AcceptedResponse(body, status=status.HTTP_202_ACCEPTED)
+    _accepted_headers(response, body["links"]["self"], submission)
+    return response
+
+
+def _accepted_fallback(request: Request, submission: services.Submission) -> HttpResponse:
+    """The 202 built without the serializer and DRF's renderers, from what the service returned."""
+    invoice = submission.invoice
+    body: dict[str, Any] = {
+        "id": str(invoice.id),
+        "number": invoice.number,
+        "status": invoice.status,
+        "format": invoice.format,
+        "links": invoice_links(invoice, request),
+    }
+    response = JsonResponse(body, status=status.HTTP_202_ACCEPTED)
+    _accepted_headers(response, body["links"]["self"], submission)
+    return response
+
+
+def _accepted_headers(response: HttpResponseBase, location: str, submission: services.Submission) -> None:
+    response["Location"] = location
     if not submission.created:
         response["Idempotent-Replayed"] = "true"
-    return response
+
+
+class AcceptedResponse(Response):
+    """A 202 whose rendering cannot fail the upload: should the negotiated renderer (the browsable API's
+    HTML page) raise, the same body is rendered as JSON instead, and the failure logged."""
+
+    @property
+    def rendered_content(self) -> Any:
+        try:
+            return super().rendered_content
+        except Exception:
+            if isinstance(getattr(self, "accepted_renderer", None), JSONRenderer):
+                raise
+            logger.exception(
+                "the 202 answer could not be rendered as %s; answering JSON", self.accepted_media_type
+            )
+            self.accepted_renderer = JSONRenderer()
+            self.accepted_media_type = JSONRenderer.media_type
+            return super().rendered_content
 
 
 class InvoiceListCreateView(APIView):
     """GET: the caller's invoices, newest first. POST: upload invoice JSON -> 202 Accepted."""
 
-    parser_classes: list[Any] = []  # the body is read raw, so amounts never pass through float
+    name = "Invoices"  # the browsable API's title (DRF's get_view_name), instead of "Invoice List Create"
+
+    # The body is read raw (`_json_body`), so amounts never pass through float; the parser names the media
+    # type for DRF and the browsable API's raw-data form.
+    parser_classes = [DocumentJSONParser]
     schema = openapi.UploadSchema()  # OpenAPI only: the POST body is required
 
     @openapi.INVOICES_LIST
@@ -135,11 +204,13 @@ class InvoiceListCreateView(APIView):
         return paginator.get_paginated_response(data)
 
     @openapi.INVOICES_CREATE
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponseBase:
         return _submit(request, _json_body(request))
 
 
 class InvoiceDetailView(APIView):
+    name = "Invoice"  # the browsable API's title
+
     @openapi.INVOICES_RETRIEVE
     def get(self, request: Request, pk: str) -> Response:
         invoice = _owned(request, pk)
@@ -188,11 +259,16 @@ class InvoiceDownloadView(FileDownloadView):
 class LegacyUploadView(APIView):
     """POST /upload?format=pdf|excel|csv: multipart with exactly one JSON file, or a JSON body."""
 
-    parser_classes: list[Any] = []
+    name = "Upload (the original contract)"  # the browsable API's title
+
+    # Read raw as well (`_json_body`, `_multipart`); the parsers name the two media types, and the serializer
+    # only draws the browsable API's file form (the OpenAPI request is declared in `openapi.LEGACY_UPLOAD`).
+    parser_classes = [DocumentJSONParser, MultiPartParser]
+    serializer_class = LegacyUploadFormSerializer
     schema = openapi.UploadSchema()  # OpenAPI only: the body is required
 
     @openapi.LEGACY_UPLOAD
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponseBase:
         payload = (
             self._multipart(request) if request.content_type.startswith("multipart/") else _json_body(request)
         )

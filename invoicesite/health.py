@@ -23,6 +23,8 @@ from invoicesite.metrics import metrics_view
 
 logger = logging.getLogger(__name__)
 
+LIVENESS_PATH = "/healthz"
+
 
 def check_database() -> None:
     with connection.cursor() as cursor:
@@ -84,7 +86,7 @@ class HealthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/healthz":
+        if request.path == LIVENESS_PATH:
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
             ready, checks = readiness()

@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.common import CommonMiddleware
+from rest_framework.response import Response
 
 from invoicesite.api_errors import SERVER_ERROR_MESSAGE, error_body, is_api_path
 
@@ -27,6 +29,10 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or not is_api_path(request):
             return response
+        if isinstance(response, Response):
+            # DRF answered: JSON for programs, or the browsable API's page for a browser that asked for
+            # HTML, with its headers (a 401's WWW-Authenticate) and the way to log in.
+            return response
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         status = response.status_code
@@ -34,3 +40,15 @@ class ApiJsonErrorsMiddleware:
             return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=status)
         code = _CODES.get(status, "error")
         return JsonResponse(error_body(code, code.replace("_", " ").capitalize() + "."), status=status)
+
+
+class ApiCommonMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, except that a POST (PUT, PATCH, DELETE) to an API path missing its trailing
+    slash is answered with the API's JSON 404 instead of APPEND_SLASH's redirect: a redirect cannot carry
+    the body (Django's DEBUG raises a RuntimeError for it, a 500; clients re-send a 301's POST as a GET,
+    which would list the invoices instead of uploading one)."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        if is_api_path(request) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            return False
+        return bool(super().should_redirect_with_slash(request))

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.pages import GuardedAdminAuthenticationForm
+from invoicesite.views import LandingView
+
+# The admin's session is accepted by the browsable API too, so its login goes through the same guard.
+admin.site.login_form = GuardedAdminAuthenticationForm
+admin.site.site_url = "/"  # "View site": the landing page
+
 urlpatterns = [
+    path("", LandingView.as_view(), name="landing"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

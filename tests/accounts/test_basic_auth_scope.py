@@ -37,27 +37,32 @@ PUBLIC = {
     "api-root": "a list of links",
     "schema": "the OpenAPI document",
     "swagger-ui": "the API's documentation page",
+    "landing": "the landing page: links only, no user data",
+    "rest_framework:login": "the browsable API's login page: a form under the login guard, never Basic",
+    "rest_framework:logout": "ends the browser's session; nothing to authenticate",
 }
 ADMIN = "admin"  # session sign-in only: checked by test_basic_credentials_do_not_open_the_admin
 
 
-def route_names() -> set[str]:
+def route_names(patterns: list | None = None, namespace: str = "") -> set[str]:
+    """Every route's name, at any depth; a namespaced include's as ``namespace:name``."""
     names: set[str] = set()
-    for entry in get_resolver().url_patterns:
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == ADMIN:
                 names.add(ADMIN)
                 continue
-            names.update(p.name for p in entry.url_patterns if isinstance(p, URLPattern) and p.name)
-        elif entry.name:
-            names.add(entry.name)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names.update(route_names(entry.url_patterns, inner))
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
     return names
 
 
 def test_every_route_is_checked_here():
     from django.urls import resolve
 
-    checked = {resolve(path.split("?")[0]).url_name for _, path in PROTECTED} | set(PUBLIC) | {ADMIN}
+    checked = {resolve(path.split("?")[0]).view_name for _, path in PROTECTED} | set(PUBLIC) | {ADMIN}
 
     assert route_names() == checked
 

@@ -1,0 +1,181 @@
+"""The API in a browser (Accept: text/html): every page answers, an accepted upload is never an error
+answer, and the site has a front door. The JSON contract is proven unchanged by tests/api."""
+
+import json
+import logging
+
+import pytest
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.test import APIClient
+
+from invoices.models import Invoice, InvoiceStatus
+from invoices.serializers import InvoiceAcceptedSerializer
+from tests.payloads import sample_payload
+
+HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what a browser sends
+
+
+@pytest.fixture
+def auth(client_for, user) -> APIClient:
+    return client_for(user)
+
+
+def post_json(client, path: str, payload, **headers):
+    return client.post(path, data=json.dumps(payload), content_type="application/json", **headers)
+
+
+# --- The browsable pages of the upload views (parser_classes = [] made each a 500) -------------------
+
+
+@pytest.mark.parametrize(("method", "path"), [("get", "/api/invoices/"), ("get", "/upload")])
+def test_the_upload_views_answer_their_browsable_page(auth, method, path):
+    response = getattr(auth, method)(path, HTTP_ACCEPT=HTML)
+
+    assert response.status_code == (200 if path.startswith("/api/") else 405)
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert 'value="application/json"' in page  # the raw-data form offers JSON
+    if path == "/upload":
+        assert 'type="file"' in page  # and the legacy multipart form its file input
+
+
+@pytest.mark.parametrize("path", ["/api/invoices/", "/upload?format=csv"])
+def test_an_upload_asking_for_html_answers_202_and_creates_exactly_one_invoice(auth, path):
+    response = post_json(auth, path, sample_payload(), HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 202
+    assert response["Content-Type"].startswith("text/html")
+    invoice = Invoice.objects.get()
+    assert str(invoice.id) in response.content.decode()
+    assert response["Location"].endswith(f"/api/invoices/{invoice.id}/")
+
+
+def test_the_json_answer_to_an_upload_is_unchanged(auth):
+    response = post_json(auth, "/api/invoices/", sample_payload())
+
+    assert response.status_code == 202
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"id", "number", "status", "format", "links"}
+
+
+# --- Nothing after the commit turns an accepted upload into an error answer ---------------------------
+
+
+def test_an_exception_after_the_commit_still_answers_202_with_the_json_body(auth, monkeypatch, caplog):
+    def broken(self, invoice):
+        raise RuntimeError("the answer's shaping broke")
+
+    monkeypatch.setattr(InvoiceAcceptedSerializer, "to_representation", broken)
+
+    with caplog.at_level(logging.ERROR, logger="invoices.views"):
+        response = post_json(auth, "/api/invoices/", sample_payload(), HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 202
+    assert response["Content-Type"] == "application/json"
+    invoice = Invoice.objects.get()
+    body = response.json()
+    assert body["id"] == str(invoice.id)
+    assert body["status"] == "queued"
+    assert body["links"]["download"].endswith(f"/api/invoices/{invoice.id}/download/")
+    assert response["Location"] == body["links"]["self"]
+    assert "was accepted but its answer failed" in caplog.text
+
+
+def test_a_page_that_cannot_be_rendered_falls_back_to_the_json_202(auth, monkeypatch, caplog):
+    def broken(self, data, accepted_media_type=None, renderer_context=None):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(BrowsableAPIRenderer, "render", broken)
+
+    with caplog.at_level(logging.ERROR, logger="invoices.views"):
+        response = post_json(auth, "/upload", sample_payload(), HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 202
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["id"] == str(Invoice.objects.get().id)
+    assert "could not be rendered as text/html" in caplog.text
+
+
+# --- Without a session or token: the page says so, with the challenge and the way to log in -----------
+
+
+def test_the_401_page_carries_the_bearer_challenge_and_a_login_link(api, db):
+    response = api.get("/api/invoices/", HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/html")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    page = response.content.decode()
+    assert "not_authenticated" in page
+    assert "/api-auth/login/?next=/api/invoices/" in page
+
+
+def test_programs_still_get_the_json_401(api, db):
+    response = api.get("/api/invoices/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+# --- Defect 11: a POST missing the trailing slash --------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_post_without_the_trailing_slash_is_the_json_404(auth, settings, debug):
+    settings.DEBUG = debug
+
+    response = post_json(auth, "/api/invoices", sample_payload())
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert not Invoice.objects.exists()
+
+
+def test_a_get_without_the_trailing_slash_is_still_redirected(auth, settings):
+    settings.DEBUG = True
+
+    response = auth.get("/api/invoices")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/invoices/"
+
+
+# --- The front door --------------------------------------------------------------------------------------
+
+
+def test_the_landing_page_links_the_api_the_docs_the_admin_and_the_health_check(client, settings):
+    settings.DEBUG = True  # DEBUG's 404 page listing every URL pattern used to be the answer
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    for href in ('href="/api/"', 'href="/api/docs/"', 'href="/admin/"', 'href="/healthz"'):
+        assert href in page
+    assert "<script" not in page
+    assert "http" not in page  # no external asset
+
+
+def test_the_admins_view_site_link_is_the_landing_page():
+    from django.contrib import admin
+
+    assert admin.site.site_url == "/"
+
+
+# --- The upload's answer tells the status the invoice has when the answer is built -----------------------
+
+
+def test_the_embedded_mode_answers_the_status_after_the_in_process_render(
+    transactional_db, settings, local_invoice_storage, client_for, user
+):
+    settings.AMQP_URL = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    response = post_json(client_for(user), "/api/invoices/", sample_payload(fmt="csv"))
+
+    assert response.status_code == 202
+    invoice = Invoice.objects.get()
+    assert invoice.status == InvoiceStatus.READY  # rendered in this request, after the commit
+    assert response.json()["status"] == "ready"
