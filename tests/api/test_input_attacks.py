@@ -109,7 +109,21 @@ ATTACKS = [
     ("page-size", "page_size", "A3", None, "page_size", "A4, letter"),
     ("logo", "invoice.logo", "data:image/png;base64," + "A" * 64, None, "invoice.logo", ""),
     ("top-logo", "logo", "http://169.254.169.254/logo.png", None, "logo", ""),
-]
+    # 21: a bidirectional control in a code
+    ("bidi-iban", "invoice.payment.iban", "FR76\u202e3000 6000 0112 3456 7890 189", None,
+     "invoice.payment.iban", "bidirectional control U+202E"),
+    ("bidi-number", "invoice.number", "INV-\u2067042", None, "invoice.number",
+     "bidirectional control U+2067"),
+    ("bidi-sku", "invoice.lines.0.sku", "Z\u200f345", None, "invoice.lines[0].sku",
+     "bidirectional control U+200F"),
+    # codes that are not what they claim to be
+    ("country", "invoice.buyer.country", "ZZ", None, "invoice.buyer.country", "not an assigned ISO 3166-1"),
+    ("iban", "invoice.payment.iban", "NOT AN IBAN", None, "invoice.payment.iban", "Not an IBAN (ISO 13616)"),
+    ("iban-checksum", "invoice.payment.iban", "FR76 3000 6000 0112 3456 7890 188", None,
+     "invoice.payment.iban", "check digits"),
+    ("bic", "invoice.payment.bic", "AGRIF2PP", None, "invoice.payment.bic", "ISO 9362"),
+    ("vat", "invoice.seller.tax_id", "FR12345678901", None, "invoice.seller.tax_id", "check digits"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -120,6 +134,19 @@ def test_a_bad_value_is_400_naming_its_field(auth, path, value, raw, field, reas
 
     assert field in error["fields"], error
     assert reason in " ".join(error["fields"][field])
+
+
+def test_the_longest_descriptions_on_every_line_are_400_naming_the_text_budget(auth):
+    # 1,000 lines of 1,000 characters took 27 s of CPU and made a 2,004-page PDF.
+    payload = sample_payload(lines=1000)
+    for line in payload["invoice"]["lines"]:
+        line["description"] = "d" * 1000
+
+    error = assert_refused_before_the_queue(post(auth, json.dumps(payload)))
+
+    message = " ".join(error["fields"]["invoice.lines"])
+    assert "200,000" in message
+    assert "MAX_TEXT_CHARACTERS" in message
 
 
 def test_more_lines_than_the_limit_is_400_naming_the_limit(auth):
