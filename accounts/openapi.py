@@ -101,7 +101,7 @@ ErrorSerializer = inline_serializer(
             fields={
                 "code": serializers.CharField(
                     help_text=(
-                        "Stable and machine-readable: `invalid`, `parse_error`, `not_authenticated`, "
+                        "Stable and machine-readable: `invalid`, `not_authenticated`, "
                         "`authentication_failed`, `token_not_valid`, `throttled`, `not_found`, "
                         "`method_not_allowed`, `not_acceptable`, `unsupported_media_type`, "
                         "`request_too_large`, `not_ready`, `idempotency_key_reused`, "
@@ -166,9 +166,7 @@ def validation_failed(field: str) -> OpenApiResponse:
     return error_response(
         "The JSON body is unreadable, or a field is missing or invalid.",
         error_example("invalid", "invalid", "Some fields are invalid.", {field: ["This field is required."]}),
-        error_example(
-            "parse_error", "parse_error", "JSON parse error - Expecting value: line 1 column 1 (char 0)"
-        ),
+        error_example("invalid JSON", "invalid", "Invalid JSON: Expecting value at line 1, column 1."),
     )
 
 

@@ -208,9 +208,17 @@ class PartySerializer(ClosedObjectSerializer):
         help_text="The address, one string per printed line.",
     )
     country = serializers.RegexField(
-        COUNTRY_PATTERN, required=False, help_text="ISO 3166-1 alpha-2 code in capitals, such as `FR`."
+        COUNTRY_PATTERN,
+        required=False,
+        help_text="An assigned ISO 3166-1 alpha-2 code in capitals, such as `FR` (`ZZ` is refused); printed "
+        "on the PDF as the country's name in the invoice's language.",
     )
-    tax_id = _text(MAX_CODE_LENGTH, "VAT or other tax identification number.")
+    tax_id = _text(
+        MAX_CODE_LENGTH,
+        "VAT or other tax identification number. For a party in an EU member state (or an id with an EU VAT "
+        "prefix), a VAT number with valid check digits, stored compact with its prefix (`DE136695976`); "
+        "other tax ids: letters, digits and separators with at least one digit.",
+    )
     email = serializers.EmailField(max_length=MAX_EMAIL_LENGTH, required=False, allow_blank=True)
     phone = _text(MAX_CODE_LENGTH, "Phone number as printed.")
 
@@ -242,8 +250,12 @@ class ShippingSerializer(ClosedObjectSerializer):
 class PaymentSerializer(ClosedObjectSerializer):
     """Payment details printed on the invoice."""
 
-    iban = _text(MAX_CODE_LENGTH, "IBAN as printed (spaces allowed).")
-    bic = _text(MAX_CODE_LENGTH, "BIC.")
+    iban = _text(
+        MAX_CODE_LENGTH,
+        "IBAN (ISO 13616) with valid check digits and its country's length and format; spaces allowed. "
+        "Stored compact, printed on the PDF in groups of four.",
+    )
+    bic = _text(MAX_CODE_LENGTH, "BIC (ISO 9362): 8 or 11 characters, such as `DEUTDEFF500`.")
     reference = _text(MAX_REFERENCE_LENGTH, "Remittance reference.")
 
 
@@ -282,7 +294,9 @@ class InvoiceDataSerializer(ClosedObjectSerializer):
 class InvoiceDocumentSerializer(ClosedObjectSerializer):
     """An invoice to render. Text may not contain control characters (only `description`, `notes` and
     `payment_terms` may contain line breaks and tabs); surrounding blanks are removed; `null` counts as
-    absent."""
+    absent. Codes (number, SKU, tax id, phone, email, IBAN, BIC, reference, country) may not contain
+    bidirectional controls; free text loses its bidirectional embeddings, overrides and isolates. All the
+    text of one invoice together is at most 200,000 characters."""
 
     format = RequestedFormatField(required=False)
     page_size = _page_size()
@@ -373,7 +387,7 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
             "name": "Nuage Informatique SAS",
             "address": ["12 rue de la Paix", "75002 Paris"],
             "country": "FR",
-            "tax_id": "FR12345678901",
+            "tax_id": "FR40303265045",
             "email": "billing@nuage.example",
         },
         "buyer": {

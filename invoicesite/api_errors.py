@@ -107,6 +107,10 @@ def _shaped(exc: Exception, response: Response) -> dict[str, Any]:
         fields = flatten_fields(exc.detail)
         general = fields.pop("", None)
         return error_body("invalid", general[0] if general else "Some fields are invalid.", fields)
+    if isinstance(exc, exceptions.ParseError):
+        # A body that cannot be read at all (malformed JSON, not UTF-8, a broken multipart body) is the
+        # same client mistake on every endpoint: one code, as the invoice upload has always answered it.
+        return error_body("invalid", _message_of(exc))
     if isinstance(exc, exceptions.APIException):
         return error_body(_code_of(exc), _message_of(exc))
     # Django's Http404 and PermissionDenied, which DRF answers with {"detail": ...}.

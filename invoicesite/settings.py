@@ -176,7 +176,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["invoicesite.parsers.DocumentJSONParser"],
     "EXCEPTION_HANDLER": "invoicesite.api_errors.api_exception_handler",
     # Client addresses come from REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front, so a
     # forged X-Forwarded-For cannot reset a throttle.

@@ -40,7 +40,7 @@ _SAMPLE: dict[str, Any] = {
             "name": "Nuage Informatique SAS",
             "address": ["12 rue de la Paix", "75002 Paris"],
             "country": "FR",
-            "tax_id": "FR12345678901",
+            "tax_id": "FR40303265045",
             "email": "billing@nuage.example",
             "phone": "+33 1 23 45 67 89",
         },
@@ -48,7 +48,7 @@ _SAMPLE: dict[str, Any] = {
             "name": "Müller & Söhne GmbH",
             "address": ["Hauptstraße 5", "10115 Berlin"],
             "country": "DE",
-            "tax_id": "DE123456789",
+            "tax_id": "DE136695976",
             "email": "einkauf@mueller.example",
         },
         "ship_to": {

@@ -6,7 +6,7 @@ in one pass; the caller raises them all before the defaults can be used.
 """
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +15,8 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from invoices.document.bidi import bidi_control_problem, neutralise_bidi
+from invoices.document.codes import CheckResult, check_country
 from invoices.document.errors import ErrorCollector
 from invoices.document.jsonio import NumberOutOfRange
 
@@ -30,7 +32,6 @@ _MAX_NUMBER_TEXT = 40
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAK = re.compile("[\t\n\u2028\u2029]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 _SHOWN_KEY_LENGTH = 64
 OUT_OF_RANGE = "Out of range: the exponent is far too large or too small for an amount."
 
@@ -130,8 +131,11 @@ def canonical(value: Decimal, *, strip_zeros: bool) -> Decimal:
     return value
 
 
-def clean_text(value: str, *, multiline: bool) -> tuple[str, str | None]:
-    """The text with surrounding blanks removed, and why it is unacceptable (or None)."""
+def clean_text(value: str, *, multiline: bool, code: bool = False) -> tuple[str, str | None]:
+    """The text with surrounding blanks removed, and why it is unacceptable (or None).
+
+    A ``code`` (invoice number, IBAN, SKU...) with a bidirectional control is refused; free text loses its
+    embeddings, overrides and isolates (``invoices.document.bidi`` says why)."""
     if multiline:
         value = value.replace("\r\n", "\n")
     control = _CONTROL.search(value)
@@ -139,7 +143,10 @@ def clean_text(value: str, *, multiline: bool) -> tuple[str, str | None]:
         return "", f"Contains the control character U+{ord(control.group()):04X}."
     if not multiline and _LINE_BREAK.search(value):
         return "", "Must be a single line (no line breaks or tabs)."
-    return value.strip(), None
+    if code:
+        problem = bidi_control_problem(value)
+        return ("", problem) if problem else (value.strip(), None)
+    return neutralise_bidi(value).strip(), None
 
 
 class ObjectReader:
@@ -176,19 +183,30 @@ class ObjectReader:
             self.error(key, "This field is required.")
         return value
 
-    def text(self, key: str, *, max_length: int, required: bool = False, multiline: bool = False) -> str:
+    def text(
+        self,
+        key: str,
+        *,
+        max_length: int,
+        required: bool = False,
+        multiline: bool = False,
+        code: bool = False,
+    ) -> str:
+        """Free text, or with ``code`` a code read character by character (see ``clean_text``)."""
         value = self.raw(key, required=required)
         if value is None:
             return ""
-        return self._text_value(key, value, max_length=max_length, required=required, multiline=multiline)
+        return self._text_value(
+            key, value, max_length=max_length, required=required, multiline=multiline, code=code
+        )
 
     def _text_value(
-        self, key: str, value: object, *, max_length: int, required: bool, multiline: bool
+        self, key: str, value: object, *, max_length: int, required: bool, multiline: bool, code: bool = False
     ) -> str:
         if not isinstance(value, str):
             self.error(key, "Expected a string.")
             return ""
-        text, problem = clean_text(value, multiline=multiline)
+        text, problem = clean_text(value, multiline=multiline, code=code)
         if problem is None and required and not text:
             problem = "Must not be blank."
         if problem is None and len(text) > max_length:
@@ -254,14 +272,20 @@ class ObjectReader:
         return found
 
     def country(self, key: str) -> str:
-        value = self.text(key, max_length=_SHOWN_KEY_LENGTH)
-        if value and not _COUNTRY.fullmatch(value):
-            self.error(key, "Must be an ISO 3166-1 alpha-2 country code: two capital letters, such as FR.")
+        return self.identifier(key, check_country, max_length=_SHOWN_KEY_LENGTH)
+
+    def identifier(self, key: str, check: Callable[[str], CheckResult], *, max_length: int) -> str:
+        """A code that ``check`` verifies and normalises (``invoices.document.codes``); "" when absent."""
+        value = self.text(key, max_length=max_length, code=True)
+        if not value:
             return ""
-        return value
+        normalised, problem = check(value)
+        if problem:
+            self.error(key, problem)
+        return normalised
 
     def email(self, key: str, *, max_length: int) -> str:
-        value = self.text(key, max_length=max_length)
+        value = self.text(key, max_length=max_length, code=True)
         if value:
             try:
                 validate_email(value)

@@ -47,7 +47,7 @@ def loads_document_json(raw: bytes | str) -> object:
             object_pairs_hook=_object_without_duplicates,
         )
     except json.JSONDecodeError as exc:
-        _fail(f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.")
+        _fail(json_error_message(exc))
     except _Rejected as exc:
         _fail(str(exc))
     except RecursionError:
@@ -55,6 +55,13 @@ def loads_document_json(raw: bytes | str) -> object:
     if _depth(value) > MAX_JSON_DEPTH:
         _fail(f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
     return value
+
+
+def json_error_message(exc: json.JSONDecodeError) -> str:
+    """The parser's reason with the position where it stopped: "Invalid JSON: Expecting value at line 1,
+    column 7." Some of json's reasons end in "at" already ("Invalid control character at", "Unterminated
+    string starting at"): that word is dropped so the message never reads "at at line"."""
+    return f"Invalid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}."
 
 
 def _decode(raw: bytes) -> str:

@@ -76,7 +76,7 @@ def _seller(reader: ObjectReader) -> Party:
     return Party(
         name=reader.text("company_name", max_length=MAX_NAME_LENGTH, required=True),
         address=_address(reader, "company_address"),
-        phone=reader.text("company_phone", max_length=MAX_CODE_LENGTH),
+        phone=reader.text("company_phone", max_length=MAX_CODE_LENGTH, code=True),
     )
 
 
@@ -146,7 +146,7 @@ def _item(
 def _item_id(reader: ObjectReader) -> str:
     # Old clients sent ids as strings ("Z345678"), some as whole numbers; both are printed as the SKU.
     number = _whole_number(reader.raw("id"))
-    return f"{number:f}" if number is not None else reader.text("id", max_length=MAX_CODE_LENGTH)
+    return f"{number:f}" if number is not None else reader.text("id", max_length=MAX_CODE_LENGTH, code=True)
 
 
 def _whole_number(value: object) -> Decimal | None:

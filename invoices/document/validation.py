@@ -23,16 +23,24 @@ Limits (the README quotes these):
 - Text lengths in characters: invoice number 64 (printable characters only); party name 200; address
   10 lines of 200; line description 1,000; notes 2,000; payment terms 500; SKU, unit, tax id, phone, IBAN
   and BIC 64; email 254; payment reference 140 (the SEPA remittance limit).
+- ``MAX_TEXT_CHARACTERS`` = 200,000: the sum of the lengths of every text field of one invoice. Each field
+  within its own limit still adds up: 1,000 lines of 1,000-character descriptions took 27 s of CPU and made
+  a 2,004-page PDF. 200,000 characters is 200 such lines, or 1,000 lines of 200 characters.
 - Text may not contain control characters; only description, notes and payment terms may contain newlines
-  and tabs.
+  and tabs. Codes (invoice number, SKU, tax id, phone, email, IBAN, BIC, reference, country) may not
+  contain bidirectional controls; free text loses its embeddings, overrides and isolates (``bidi.py``).
 - ``currency``: an ISO 4217 code from ``currencies.py``; ``language``: one of ``LANGUAGES``; ``country``:
-  two capital letters; dates ``YYYY-MM-DD`` with due_date on or after issue_date.
+  an assigned ISO 3166-1 alpha-2 code in capitals; ``iban`` (ISO 13616) and ``bic`` (ISO 9362) with valid
+  check digits and formats, stored compact; ``tax_id`` an EU VAT number with valid check digits for a party
+  in the EU (``codes.py``); dates ``YYYY-MM-DD`` with due_date on or after issue_date.
 """
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple, TypeGuard
 
+from invoices.document.codes import check_bic, check_iban, check_tax_id
 from invoices.document.currencies import CURRENCIES, MAX_MINOR_UNITS, find_currency
 from invoices.document.errors import DocumentInvalid, ErrorCollector
 from invoices.document.fields import NumberRule, ObjectReader, item_path, shown
@@ -67,6 +75,7 @@ MAX_PAYMENT_TERMS_LENGTH = 500
 MAX_CODE_LENGTH = 64
 MAX_EMAIL_LENGTH = 254
 MAX_REFERENCE_LENGTH = 140
+MAX_TEXT_CHARACTERS = 200_000
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 FORMATS: dict[str, OutputFormat] = {"pdf": "pdf", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv"}
@@ -94,7 +103,8 @@ TOTALS_FIELDS = ("net", "tax", "gross")
 
 
 class TotalPaths(NamedTuple):
-    """Where errors about computed amounts are reported; the legacy format has its own field names."""
+    """Where errors about computed amounts (and the text budget, under ``lines``) are reported; the legacy
+    format has its own field names."""
 
     lines: str
     net: str
@@ -123,6 +133,7 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
     else:
         options, data = _read_current(errors, payload, default_format)
         paths = TOTAL_PATHS
+    check_text_budget(errors, data, paths.lines)
     errors.raise_if_any()
     document = compute_document(data)
     _check_totals(errors, document, paths)
@@ -223,7 +234,7 @@ def _unknown_currency_message(value: object) -> str:
 
 
 def read_invoice_number(reader: ObjectReader, key: str) -> str:
-    number = reader.text(key, max_length=MAX_INVOICE_NUMBER_LENGTH, required=True)
+    number = reader.text(key, max_length=MAX_INVOICE_NUMBER_LENGTH, required=True, code=True)
     if number and not number.isprintable():
         reader.error(key, "Must contain printable characters only.")
         return ""
@@ -237,13 +248,15 @@ def _party(invoice: ObjectReader, key: str, *, required: bool) -> Party | None:
     reader = ObjectReader.of(invoice.errors, invoice.field_path(key), value, PARTY_FIELDS)
     if reader is None:
         return None
+    country = reader.country("country")
+    tax_id_check = partial(check_tax_id, country=country)  # an EU VAT number is checked for its country
     return Party(
         name=reader.text("name", max_length=MAX_NAME_LENGTH, required=True),
         address=reader.text_lines("address", max_lines=MAX_ADDRESS_LINES, max_length=MAX_ADDRESS_LINE_LENGTH),
-        country=reader.country("country"),
-        tax_id=reader.text("tax_id", max_length=MAX_CODE_LENGTH),
+        country=country,
+        tax_id=reader.identifier("tax_id", tax_id_check, max_length=MAX_CODE_LENGTH),
         email=reader.email("email", max_length=MAX_EMAIL_LENGTH),
-        phone=reader.text("phone", max_length=MAX_CODE_LENGTH),
+        phone=reader.text("phone", max_length=MAX_CODE_LENGTH, code=True),
     )
 
 
@@ -280,8 +293,8 @@ def _line(errors: ErrorCollector, path: str, value: object, currency: Currency |
         unit_price=unit_price or ZERO,
         tax_rate=reader.number("tax_rate", PERCENT) or ZERO,
         discount_percent=reader.number("discount_percent", PERCENT) or ZERO,
-        sku=reader.text("sku", max_length=MAX_CODE_LENGTH),
-        unit=reader.text("unit", max_length=MAX_CODE_LENGTH),
+        sku=reader.text("sku", max_length=MAX_CODE_LENGTH, code=True),
+        unit=reader.text("unit", max_length=MAX_CODE_LENGTH),  # free text: "kg", "Stück", "كغ"
     )
 
 
@@ -321,9 +334,9 @@ def _payment(invoice: ObjectReader) -> Payment | None:
     if reader is None:
         return None
     payment = Payment(
-        iban=reader.text("iban", max_length=MAX_CODE_LENGTH),
-        bic=reader.text("bic", max_length=MAX_CODE_LENGTH),
-        reference=reader.text("reference", max_length=MAX_REFERENCE_LENGTH),
+        iban=reader.identifier("iban", check_iban, max_length=MAX_CODE_LENGTH),
+        bic=reader.identifier("bic", check_bic, max_length=MAX_CODE_LENGTH),
+        reference=reader.text("reference", max_length=MAX_REFERENCE_LENGTH, code=True),
     )
     return payment if payment != Payment() else None
 
@@ -341,6 +354,35 @@ def _claimed_totals(invoice: ObjectReader, currency: Currency | None) -> Claimed
     return ClaimedTotals(
         net=reader.number("net", rule), tax=reader.number("tax", rule), gross=reader.number("gross", rule)
     )
+
+
+def check_text_budget(errors: ErrorCollector, data: InvoiceData, path: str) -> None:
+    """The invoice's text, all fields together, stays within ``MAX_TEXT_CHARACTERS``: rendering time and
+    page count grow with it. Reported under the lines, which hold almost all of it."""
+    total = text_length(data)
+    if total > MAX_TEXT_CHARACTERS:
+        errors.add(
+            path,
+            f"The invoice holds {total:,} characters of text in all; the limit is {MAX_TEXT_CHARACTERS:,} "
+            "(MAX_TEXT_CHARACTERS), the sum of every text field. Shorten the descriptions or split the "
+            "invoice.",
+        )
+
+
+def text_length(data: InvoiceData) -> int:
+    """Characters in every text field of the invoice."""
+    parties = (party for party in (data.seller, data.buyer, data.ship_to) if party is not None)
+    payment = data.payment or Payment()
+    texts = [
+        data.number, data.notes, data.payment_terms, payment.iban, payment.bic, payment.reference,
+        *(text for party in parties for text in _party_texts(party)),
+        *(text for line in data.lines for text in (line.description, line.sku, line.unit)),
+    ]  # fmt: skip
+    return sum(map(len, texts))
+
+
+def _party_texts(party: Party) -> tuple[str, ...]:
+    return (party.name, party.company, *party.address, party.country, party.tax_id, party.email, party.phone)
 
 
 def _check_totals(errors: ErrorCollector, document: Document, paths: TotalPaths) -> None:

@@ -24,6 +24,9 @@ _PARTY = {
     "email": "warm-up@example.com",
     "phone": "+44 20 0000 0000",
 }
+# An EU party, a VAT number and bank details: python-stdnum reads its IBAN registry and loads its per-country
+# modules on first use.
+_SELLER = {"name": "Warm-up GmbH", "country": "DE", "tax_id": "DE136695976"}
 _DOCUMENT = {
     "format": "pdf",
     "invoice": {
@@ -31,8 +34,9 @@ _DOCUMENT = {
         "issue_date": "2026-01-01",
         "due_date": "2026-01-31",
         "currency": "EUR",
-        "seller": _PARTY,
+        "seller": _SELLER,
         "buyer": _PARTY,
+        "payment": {"iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX"},
         "lines": [
             {
                 "sku": "W-1",

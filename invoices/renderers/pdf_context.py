@@ -4,16 +4,19 @@ Nothing here computes money. Every amount is a value the Document already holds,
 ``format_amount``; quantities and rates are only written out. The template does no arithmetic either.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from invoices.country_names import country_name
 from invoices.document.model import (
     Charge,
     Currency,
     Document,
     LineAmount,
+    Party,
     Payment,
     RenderOptions,
     TaxGroup,
@@ -280,11 +283,22 @@ def _percent(part: float, whole: float) -> int:
     return min(100, math.ceil(100 * part / whole))
 
 
+def format_iban(iban: str) -> str:
+    """An IBAN (stored compact) in groups of four, as ISO 13616 prints it for people to read and retype:
+    "DE89370400440532013000" -> "DE89 3704 0044 0532 0130 00"."""
+    return " ".join(iban[start : start + 4] for start in range(0, len(iban), 4))
+
+
 def payment_details(payment: Payment | None) -> Payment | None:
-    """The payment block to print, or None when there is nothing in it."""
+    """The payment block to print, its IBAN grouped in fours, or None when there is nothing in it."""
     if payment and (payment.iban or payment.bic or payment.reference):
-        return payment
+        return dataclasses.replace(payment, iban=format_iban(payment.iban))
     return None
+
+
+def party_country(party: Party | None, labels: Labels) -> str:
+    """The party's country (an ISO 3166-1 code) by name in the invoice's language; "" when it has none."""
+    return country_name(party.country, labels.language) if party and party.country else ""
 
 
 def invoice_context(document: Document, options: RenderOptions) -> dict[str, object]:
@@ -310,4 +324,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "tax_rows": taxes,
         "summary_columns": summary_columns(taxes, totals, gross, labels, frame_width(page_size)),
         "payment": payment_details(data.payment),
+        "seller_country": party_country(data.seller, labels),
+        "buyer_country": party_country(data.buyer, labels),
+        "ship_to_country": party_country(data.ship_to, labels),
     }

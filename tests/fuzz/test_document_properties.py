@@ -33,7 +33,7 @@ from invoices.document.currencies import CURRENCIES
 from invoices.document.jsonio import loads_document_json
 from invoices.document.model import Document, OutputFormat, RenderOptions
 from invoices.document.money import format_amount
-from invoices.document.validation import MAX_DESCRIPTION_LENGTH, MAX_LINES, max_amount, read_request
+from invoices.document.validation import MAX_LINES, MAX_TEXT_CHARACTERS, max_amount, read_request
 from invoices.labels import labels_for
 from invoices.renderers import render
 from tests.fuzz.strategies import legacy_documents, valid_documents
@@ -126,9 +126,11 @@ def test_an_accepted_document_renders_as_csv_and_xlsx_with_the_servers_totals(bo
 
 
 def _longest_document() -> dict[str, Any]:
-    """MAX_LINES lines of the longest description, in right-to-left, CJK and Latin script (several seconds
-    of PDF): an explicit example, so every run renders one; the generated ones stay short."""
-    descriptions = ["ش" * MAX_DESCRIPTION_LENGTH, "界" * MAX_DESCRIPTION_LENGTH, "word " * 200]
+    """MAX_LINES lines of the longest descriptions the text budget allows them, in right-to-left, CJK and
+    Latin script (several seconds of PDF): an explicit example, so every run renders one; the generated
+    ones stay short."""
+    length = (MAX_TEXT_CHARACTERS - 64 - 200 - 200) // MAX_LINES  # less the number's and names' text
+    descriptions = ["ش" * length, "界" * length, ("word " * length)[:length]]
     lines = [
         {"description": descriptions[n % 3].strip(), "quantity": "999.999999", "unit_price": "1.000001",
          "tax_rate": "100", "discount_percent": "0.0001"}
@@ -189,6 +191,11 @@ def _address_line(value: Any) -> Callable[[dict[str, Any]], None]:
     return lambda body: body["invoice"]["seller"].update(address=[value, "second line"])
 
 
+def _bad_vat_number(body: dict[str, Any]) -> None:
+    # A German party's VAT number with a wrong check digit (DE136695976 is right).
+    body["invoice"]["seller"].update(country="DE", tax_id="DE136695977")
+
+
 def _due_before_issue(body: dict[str, Any]) -> None:
     body["invoice"]["issue_date"] = "2026-11-23"
     body["invoice"]["due_date"] = "2026-11-22"
@@ -204,23 +211,39 @@ def _over_the_ceiling(body: dict[str, Any]) -> None:
 
 
 TOO_MANY_LINES = [{"description": "x", "quantity": "1", "unit_price": "1"}] * (MAX_LINES + 1)
+# 201 lines of the longest description: over MAX_TEXT_CHARACTERS with any other text.
+TOO_MUCH_TEXT = [{"description": "d" * 1000, "quantity": "1", "unit_price": "1"}] * 201
 BAD_NUMBERS = ("-1", "NaN", "Infinity", "1e400", "1.1234567", "10000000000001", "1234567890123456", True,
                "", " 7", "١٢", "0x10", {"value": 1}, [1])  # fmt: skip
 BAD_PERCENTS = ("100.0001", "101", "1.23456", "-0.5", "NaN", False, "5 %")
 
 MUTATIONS: list[Mutation] = [
-    *_bad_values("invoice.number", "", "   ", "N" * 65, 42, "a\x00b", "tab\there", "zero\u200bwidth"),
+    *_bad_values(
+        "invoice.number",
+        "",
+        "   ",
+        "N" * 65,
+        42,
+        "a\x00b",
+        "tab\there",
+        "zero\u200bwidth",
+        "INV\u202e1",
+        "INV\u200f1",
+    ),
     *_bad_values("invoice.issue_date", "2026-02-30", "26-01-01", 20260101, "", "2026-1-1", "today"),
     Mutation("invoice.due_date", _due_before_issue),
     *_bad_values("invoice.currency", "XXY", "eur", 978, None, "EURO", "XAU"),
     *_bad_values("invoice.language", "xx", 1, "english"),
     *_bad_values("invoice.seller", "ACME", [], None, 0),
     *_bad_values("invoice.seller.name", "", " ", "x" * 201, None, ["x"]),
-    *_bad_values("invoice.buyer.country", "fr", "FRA", "F", "ÉÉ"),
+    *_bad_values("invoice.buyer.country", "fr", "FRA", "F", "ÉÉ", "ZZ", "XX", "F\u202eR"),
+    Mutation("invoice.seller.tax_id", _bad_vat_number),
+    *_bad_values("invoice.seller.tax_id", "n/a", "DE\u2067136695976"),
     *_bad_values("invoice.buyer.email", "not-an-email", "a@", "@b.com", "x" * 250 + "@b.com"),
     *_bad_values("invoice.seller.address", "Rue", ["line"] * 11, {"a": 1}),
     *[Mutation("invoice.seller.address[0]", _address_line(value)) for value in ("x" * 201, "two\nlines", 5)],
-    *_bad_values("invoice.lines", [], TOO_MANY_LINES, "x", {}),
+    *_bad_values("invoice.lines", [], TOO_MANY_LINES, "x", {}, TOO_MUCH_TEXT),
+    *_bad_values("invoice.lines[0].sku", "Z\u202d345", "\u2066Z345"),
     *_bad_values("invoice.lines[0].quantity", *BAD_NUMBERS, None),
     *_bad_values("invoice.lines[0].unit_price", *BAD_NUMBERS, None),
     Mutation("invoice.lines[0].unit_price", _over_the_ceiling),
@@ -235,7 +258,15 @@ MUTATIONS: list[Mutation] = [
     Mutation("invoice.totals.gross", _wrong_gross),
     *_bad_values("invoice.notes", "n" * 2001, "bell\x07", "del\x7f"),
     *_bad_values("invoice.payment_terms", "t" * 501),
-    *_bad_values("invoice.payment.iban", "I" * 65, "line\nbreak"),
+    *_bad_values(
+        "invoice.payment.iban",
+        "I" * 65,
+        "line\nbreak",
+        "NOT AN IBAN",
+        "DE89 3704 0044 0532 0130 01",
+        "DE89\u202e370400440532013000",
+    ),
+    *_bad_values("invoice.payment.bic", "AGRIF2PP", "DEUTDEFF50", "DEUTZZFF"),
     *_bad_values("invoice.payment.reference", "r" * 141),
     *_bad_values("format", "docx", "", 1),
     *_bad_values("page_size", "A3", "", 5),

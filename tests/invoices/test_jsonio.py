@@ -66,3 +66,14 @@ def test_very_deep_nesting_is_refused_without_crashing():
 def test_huge_integers_do_not_hit_the_int_digit_limit():
     value = loads_document_json('{"a": ' + "9" * 5000 + "}")
     assert value["a"] == Decimal("9" * 5000)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"a": "x\x01"}', "Invalid JSON: Invalid control character at line 1, column 9."),
+        (b'{"a": "x', "Invalid JSON: Unterminated string starting at line 1, column 7."),
+    ],
+)
+def test_a_reason_ending_in_at_is_not_followed_by_a_second_at(raw, message):
+    assert body_error(raw) == message

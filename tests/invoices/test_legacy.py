@@ -161,3 +161,44 @@ def test_detection_needs_legacy_keys_and_no_invoice_object():
 def test_a_body_with_both_formats_is_read_as_current_and_rejects_legacy_keys():
     errors = errors_of({"invoice": {}, "items": []})
     assert "Unknown field" in errors["items"][0]
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(("key", "path"), [("invoice_no", "invoice_no"), ("company_phone", "company_phone")])
+def test_a_bidi_control_in_a_legacy_code_is_refused(key, path):
+    payload = legacy_payload()
+    payload[key] = "INV\u202e-1"
+
+    assert "bidirectional control U+202E" in " ".join(errors_of(payload)[path])
+
+
+@pytest.mark.security
+def test_a_bidi_control_in_a_legacy_item_id_is_refused():
+    payload = legacy_payload()
+    payload["items"][0]["id"] = "Z\u2067345"
+
+    assert "bidirectional control U+2067" in " ".join(errors_of(payload)["items[0].id"])
+
+
+@pytest.mark.security
+def test_bidi_controls_in_legacy_free_text_are_removed():
+    payload = legacy_payload()
+    payload["company_name"] = "Evil \u202egnp.exe"
+    payload["bill_to_address"] = "\u202b456 Innovation Blvd, NY 10001\u202c"
+    payload["items"][0]["description"] = "Server \u2066x\u2069"
+
+    data = read_request(payload)[1].data
+
+    assert data.seller.name == "Evil gnp.exe"
+    assert data.buyer.address == ("456 Innovation Blvd", "NY 10001")
+    assert data.lines[0].description == "Server x"
+
+
+@pytest.mark.security
+def test_the_text_budget_applies_to_legacy_items():
+    payload = legacy_payload()
+    payload["items"] = [{"description": "d" * 1_000, "qty": 1, "unit_price": 1}] * 1_000
+    for key in ("subtotal", "tax_amount", "total_amount"):
+        del payload[key]
+
+    assert "200,000" in " ".join(errors_of(payload)["items"])

@@ -2,6 +2,7 @@
 
 import dataclasses
 import importlib.util
+import re
 
 import pytest
 
@@ -184,3 +185,46 @@ def test_more_lines_than_the_cap_are_refused_before_rendering(sample):
     too_long = dataclasses.replace(document, lines=document.lines[:1] * (MAX_LINES + 1))
     with pytest.raises(ValueError, match=str(MAX_LINES)):
         render_pdf(too_long, RenderOptions())
+
+
+# --- Codes as people read them: IBAN in groups of four, countries by name -------------------------------
+
+
+def test_the_compact_iban_is_printed_in_groups_of_four():
+    payload = sample_payload()
+    payload["invoice"]["payment"]["iban"] = "DE89370400440532013000"
+
+    text = pdf_text(render_payload(payload))
+
+    assert "DE89 3704 0044 0532 0130 00" in text
+    assert "DE89370400440532013000" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "seller", "buyer"),
+    [("en", "France", "Germany"), ("de", "Frankreich", "Deutschland"), ("fr", "France", "Allemagne"),
+     ("es", "Francia", "Alemania"), ("it", "Francia", "Germania"), ("nl", "Frankrijk", "Duitsland"),
+     ("pt", "França", "Alemanha")],
+)  # fmt: skip
+def test_countries_are_printed_by_name_in_the_invoice_language(language, seller, buyer):
+    payload = sample_payload()
+    payload["invoice"]["language"] = language
+    payload["invoice"]["ship_to"]["country"] = "ZW"  # not in the table of names: printed as the code
+
+    text = pdf_text(render_payload(payload))
+
+    assert re.search(rf"75002 Paris.*\n{seller}\n", text)  # under the seller's address
+    assert re.search(rf"^{buyer} +ZW$", text, re.MULTILINE)  # the buyer's, and the delivery address's
+
+
+@pytest.mark.security
+def test_a_right_to_left_override_in_a_name_prints_what_was_stored():
+    payload = sample_payload()
+    payload["invoice"]["buyer"]["name"] = "Evil \u202egnp.exe"
+    payload["invoice"]["notes"] = "Pay to \u202e98 7654 3210\u202c only"
+
+    text = pdf_text(render_payload(payload))
+
+    assert "Evil gnp.exe" in text
+    assert "exe.png" not in text
+    assert "Pay to 98 7654 3210 only" in text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from invoices.document import DocumentInvalid
 from invoices.document.errors import MAX_REPORTED_PATHS
 from invoices.document.model import Charge, ClaimedTotals, InvoiceData, RenderOptions
-from invoices.document.validation import MAX_LINES, read_request
+from invoices.document.validation import MAX_LINES, MAX_TEXT_CHARACTERS, read_request, text_length
 from tests.payloads import SAMPLE_TOTALS, sample_payload
 
 D = Decimal
@@ -379,7 +379,7 @@ def test_single_line_fields_reject_line_breaks(value):
 
 
 def test_invoice_number_must_be_printable():
-    errors = errors_of(with_invoice(number="INV\u202e1"))  # a right-to-left override
+    errors = errors_of(with_invoice(number="INV\u200b1"))  # a zero-width space
     assert "printable" in message(errors, "invoice.number")
 
 
@@ -524,3 +524,201 @@ def assert_valid_or_reported(payload: object) -> None:
         return
     assert errors
     assert all(isinstance(message, str) and message for messages in errors.values() for message in messages)
+
+
+# --- Bidirectional controls (docs/security.md case 21) ------------------------------------------------
+
+BIDI_CONTROLS = ["\u202e", "\u202d", "\u202b", "\u2067", "\u2066", "\u2068", "\u200f", "\u200e", "\u061c"]
+# (where in the payload, the path in the error): every field that is a code.
+CODE_FIELDS = [
+    (("number",), "invoice.number"),
+    (("payment", "iban"), "invoice.payment.iban"),
+    (("payment", "bic"), "invoice.payment.bic"),
+    (("payment", "reference"), "invoice.payment.reference"),
+    (("seller", "tax_id"), "invoice.seller.tax_id"),
+    (("seller", "phone"), "invoice.seller.phone"),
+    (("buyer", "email"), "invoice.buyer.email"),
+    (("buyer", "country"), "invoice.buyer.country"),
+    (("lines", 1, "sku"), "invoice.lines[1].sku"),
+]
+
+
+def with_value(keys: tuple[Any, ...], change: Any) -> dict[str, Any]:
+    """The sample with the value at ``keys`` under "invoice" replaced by ``change(old value)``."""
+    payload = with_invoice()
+    target = payload["invoice"]
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = change(target[keys[-1]])
+    return payload
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(("keys", "path"), CODE_FIELDS, ids=[path for _, path in CODE_FIELDS])
+@pytest.mark.parametrize("control", BIDI_CONTROLS, ids=[f"U+{ord(c):04X}" for c in BIDI_CONTROLS])
+def test_a_bidi_control_in_a_code_is_refused_naming_the_field(keys, path, control):
+    errors = errors_of(with_value(keys, lambda old: old[:2] + control + old[2:]))
+
+    assert f"U+{ord(control):04X}" in message(errors, path)
+    assert "bidirectional control" in message(errors, path)
+
+
+@pytest.mark.security
+def test_an_override_in_free_text_is_removed_so_the_stored_text_is_the_text_read():
+    payload = with_invoice(
+        buyer={"name": "Evil \u202egnp.exe", "address": ["\u2067Street 1"]}, notes="a\u202cb"
+    )
+    payload["invoice"]["lines"][0]["description"] = "\u202bBalanced\u202c and \u2068isolated\u2069"
+    payload["invoice"]["lines"][0]["unit"] = "kg\u202e"
+
+    data = parse_request(payload)[1]
+
+    assert data.buyer.name == "Evil gnp.exe"
+    assert data.buyer.address == ("Street 1",)
+    assert data.notes == "ab"
+    assert data.lines[0].description == "Balanced and isolated"
+    assert data.lines[0].unit == "kg"
+
+
+def test_marks_and_mixed_direction_text_without_controls_stay_as_sent():
+    names = {"name": "\u200fعميل\u200f", "address": ["شارع INV-2026-0042 رقم 5", "רחוב 12 Tel Aviv"]}
+
+    data = parse_request(with_invoice(buyer=names, notes="فاتورة رقم INV-2026-0042 \u061c\u0661\u0662"))[1]
+
+    assert (data.buyer.name, data.buyer.address) == (names["name"], tuple(names["address"]))
+    assert data.notes == "فاتورة رقم INV-2026-0042 \u061c\u0661\u0662"
+
+
+def test_a_required_name_of_bidi_controls_only_is_blank():
+    errors = errors_of(with_invoice(seller={"name": " \u202e\u202c "}))
+
+    assert "blank" in message(errors, "invoice.seller.name")
+
+
+# --- Codes: country, IBAN, BIC, tax ids ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("country", ["ZZ", "EU", "UK", "AN"])
+def test_an_unassigned_country_code_is_refused(country):
+    errors = errors_of(with_invoice(buyer={"name": "B", "country": country}))
+
+    assert "not an assigned ISO 3166-1 alpha-2" in message(errors, "invoice.buyer.country")
+
+
+@pytest.mark.parametrize("country", ["FR", "US", "JP", "XK", "AX"])
+def test_assigned_country_codes_and_kosovo_are_accepted(country):
+    assert parse_request(with_invoice(buyer={"name": "B", "country": country}))[1].buyer.country == country
+
+
+@pytest.mark.parametrize(
+    ("iban", "reason"),
+    [
+        ("NOT AN IBAN", "Not an IBAN (ISO 13616)"),
+        ("DE89 3704 0044 0532 0130 01", "check digits do not match"),
+        ("FR76 3000 6000 0112 3456 7890 188", "check digits do not match"),
+        ("XX09 1234 5678", "Not a valid IBAN for XX"),  # right check digits, no such country
+        ("DE41 3704 0044 0532 013", "Not a valid IBAN for DE"),  # right check digits, too short
+    ],
+)
+def test_an_invalid_iban_is_refused_with_its_reason(iban, reason):
+    errors = errors_of(with_invoice(payment={"iban": iban}))
+
+    assert reason in message(errors, "invoice.payment.iban")
+
+
+def test_an_iban_is_stored_compact_in_capitals():
+    payment = parse_request(with_invoice(payment={"iban": "fr76 3000-6000 0112 3456 7890 189"}))[1].payment
+
+    assert payment is not None
+    assert payment.iban == "FR7630006000011234567890189"
+
+
+@pytest.mark.parametrize(
+    ("bic", "reason"),
+    [
+        ("AGRIF2PP", "Not a BIC (ISO 9362)"),
+        ("DEUTDEFF50", "8 or 11 characters"),
+        ("DEUTZZFF", "'ZZ' is not an ISO 3166-1 country code"),
+        ("1234DEFF", "Not a BIC"),
+    ],
+)
+def test_an_invalid_bic_is_refused_with_its_reason(bic, reason):
+    errors = errors_of(with_invoice(payment={"bic": bic}))
+
+    assert reason in message(errors, "invoice.payment.bic")
+
+
+def test_a_bic_is_stored_compact_in_capitals():
+    payment = parse_request(with_invoice(payment={"bic": "deut de ff 500"}))[1].payment
+
+    assert payment is not None
+    assert payment.bic == "DEUTDEFF500"
+
+
+@pytest.mark.parametrize(
+    ("country", "tax_id", "reason"),
+    [
+        ("FR", "FR12345678901", "check digits of the VAT number FR12345678901 do not match"),
+        ("FR", "FR1234", "FR1234 is not a valid FR VAT"),
+        ("DE", "DE123456789", "check digits of the VAT number DE123456789 do not match"),
+        ("DE", "12/345/67890", "not a valid DE VAT"),  # a German Steuernummer is not a VAT number
+        ("", "DE123456789", "check digits"),  # no country: the prefix says it is a German VAT number
+        ("GR", "EL123456789", "check digits"),
+        ("US", "n/a", "at least one digit"),
+        ("CH", "CHE-123.456.789 <b>", "letters, digits"),
+    ],
+)
+def test_an_invalid_tax_id_is_refused_with_its_reason(country, tax_id, reason):
+    party = {"name": "P", "tax_id": tax_id} | ({"country": country} if country else {})
+
+    errors = errors_of(with_invoice(seller=party))
+
+    assert reason in message(errors, "invoice.seller.tax_id")
+
+
+@pytest.mark.parametrize(
+    ("country", "tax_id", "stored"),
+    [
+        ("DE", "DE 136 695 976", "DE136695976"),
+        ("DE", "136695976", "DE136695976"),  # the member state's prefix is added
+        ("FR", "fr 40 303 265 045", "FR40303265045"),
+        ("GR", "094259216", "EL094259216"),  # Greece's VAT prefix is EL
+        ("AT", "DE136695976", "DE136695976"),  # registered for VAT in another member state
+        ("GB", "XI123456782", "XI123456782"),  # Northern Ireland
+        ("GB", "GB 123 4567 89", "GB 123 4567 89"),  # outside the EU: kept as written
+        ("US", "12-3456789", "12-3456789"),
+        ("CH", "CHE-123.456.789 MWST", "CHE-123.456.789 MWST"),
+        ("MX", "ATX010101AB1", "ATX010101AB1"),  # begins like an Austrian VAT number, but the party is in MX
+        ("", "12345", "12345"),
+    ],
+)
+def test_valid_tax_ids_are_accepted(country, tax_id, stored):
+    party = {"name": "P", "tax_id": tax_id} | ({"country": country} if country else {})
+
+    assert parse_request(with_invoice(seller=party))[1].seller.tax_id == stored
+
+
+# --- The text budget ----------------------------------------------------------------------------------
+
+
+@pytest.mark.security
+def test_a_thousand_lines_of_the_longest_description_exceed_the_text_budget():
+    line = {"description": "d" * 1_000, "quantity": "1", "unit_price": "1"}
+
+    errors = errors_of(with_invoice(lines=[line] * MAX_LINES))
+
+    assert "1,000,3" in message(errors, "invoice.lines")  # the total: 1,000,000 and the rest of the text
+    assert f"{MAX_TEXT_CHARACTERS:,}" in message(errors, "invoice.lines")
+    assert "MAX_TEXT_CHARACTERS" in message(errors, "invoice.lines")
+
+
+def test_the_text_budget_itself_is_allowed():
+    lines = [{"description": "d" * 990, "quantity": "1", "unit_price": "1"}] * 200
+    document = read_request(with_invoice(lines=lines, notes="n"))[1]
+    room = MAX_TEXT_CHARACTERS - text_length(document.data)
+
+    assert text_length(read_request(with_invoice(lines=lines, notes="n" * (1 + room)))[1].data) == (
+        MAX_TEXT_CHARACTERS
+    )
+    errors = errors_of(with_invoice(lines=lines, notes="n" * (2 + room)))
+    assert f"{MAX_TEXT_CHARACTERS + 1:,}" in message(errors, "invoice.lines")
