@@ -28,7 +28,6 @@ from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.downloads import add_file_headers, stored_file_response
 from invoices.models import Invoice, InvoiceStatus
-from invoices.parsers import DocumentJSONParser
 from invoices.serializers import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     InvoiceAcceptedSerializer,
@@ -38,6 +37,7 @@ from invoices.serializers import (
     LegacyUploadFormSerializer,
     invoice_links,
 )
+from invoicesite.parsers import DocumentJSONParser
 
 logger = logging.getLogger(__name__)
 

@@ -94,15 +94,20 @@ def check_bic(text: str) -> CheckResult:
 
 
 def check_tax_id(text: str, country: str) -> CheckResult:
-    """An EU VAT number is checked (format and check digits) when the party is in an EU member state or the
-    id starts with an EU VAT prefix and the party's country does not say otherwise; it is stored compact
-    with its prefix (DE 136 695 976 -> DE136695976). Any other tax id only gets a sanity check."""
+    """An id that starts with an EU VAT prefix is a VAT number and is checked (format and check digits)
+    unless the party's country says it is outside the EU; stored compact with its prefix. A bare number of
+    an EU party that is a valid VAT number without its prefix gets the prefix (DE 136 695 976 ->
+    DE136695976). Anything else is a national tax number (EN 16931 BT-32, a German Steuernummer, say),
+    which no library here can verify: it only gets a sanity check, so a business without a VAT number can
+    still invoice."""
     compact = _VAT_SEPARATORS.sub("", text).upper()
     prefix_country = _VAT_PREFIX_COUNTRY.get(compact[:2])
     if prefix_country and (not country or country == prefix_country or country in EU_MEMBER_STATES):
         return _eu_vat(compact)
     if country in EU_MEMBER_STATES:
-        return _eu_vat(_COUNTRY_VAT_PREFIX[country] + compact)
+        number, error = _eu_vat(_COUNTRY_VAT_PREFIX[country] + compact)
+        if error is None:
+            return number, None
     if _OTHER_TAX_ID.fullmatch(text) and any(char.isdigit() for char in text):
         return text, None
     return "", "A tax id holds letters, digits, spaces and . , : / & ( ) - only, and at least one digit."

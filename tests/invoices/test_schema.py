@@ -661,7 +661,6 @@ def test_a_bic_is_stored_compact_in_capitals():
         ("FR", "FR12345678901", "check digits of the VAT number FR12345678901 do not match"),
         ("FR", "FR1234", "FR1234 is not a valid FR VAT"),
         ("DE", "DE123456789", "check digits of the VAT number DE123456789 do not match"),
-        ("DE", "12/345/67890", "not a valid DE VAT"),  # a German Steuernummer is not a VAT number
         ("", "DE123456789", "check digits"),  # no country: the prefix says it is a German VAT number
         ("GR", "EL123456789", "check digits"),
         ("US", "n/a", "at least one digit"),
@@ -681,6 +680,8 @@ def test_an_invalid_tax_id_is_refused_with_its_reason(country, tax_id, reason):
     [
         ("DE", "DE 136 695 976", "DE136695976"),
         ("DE", "136695976", "DE136695976"),  # the member state's prefix is added
+        # A national tax number (a German Steuernummer, EN 16931 BT-32) is no VAT number: kept as written.
+        ("DE", "12/345/67890", "12/345/67890"),
         ("FR", "fr 40 303 265 045", "FR40303265045"),
         ("GR", "094259216", "EL094259216"),  # Greece's VAT prefix is EL
         ("AT", "DE136695976", "DE136695976"),  # registered for VAT in another member state
