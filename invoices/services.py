@@ -26,7 +26,7 @@ from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice, SendNotification
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
-from invoices.renderers import render
+from invoices.renderers import RenderRefused, render
 from invoicesite.metrics import RENDER_SECONDS
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import dispatch_after_commit, outbox_add
@@ -156,8 +156,11 @@ def _render_file(invoice: Invoice) -> RenderedFile:
         options, document = read_request(invoice.input, default_format=invoice.format)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
         raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
-    with RENDER_SECONDS.labels(options.format).time():
-        return render(document, options)
+    try:
+        with RENDER_SECONDS.labels(options.format).time():
+            return render(document, options)
+    except RenderRefused as exc:  # past a renderer's limit: the same every time
+        raise PermanentError(str(exc)) from None
 
 
 def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: str, content: bytes) -> bool:
