@@ -23,10 +23,12 @@ from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
 from invoices.renderers.pdf_fonts import FONT_DIR
 
-# The largest valid invoice (1,000 lines of 1,000-character descriptions) takes about 4 s of CPU here, a
-# plain 1,000-line one about 0.5 s; past this a render is abandoned with RenderLimitError and the worker is
-# free again. xhtml2pdf checks the deadline between elements and flowables (the line table is checked once
-# per page it fills): a bound, not a precise stop. PDF_MAX_RENDER_SECONDS in the settings overrides it.
+# The largest valid invoice (1,000 lines of 1,000-character descriptions) takes about 3 s of CPU here until
+# it reaches pdf.MAX_PAGES (500 pages) and is refused; a plain 1,000-line one takes about 0.5 s. Lines of
+# hundreds of short rows each lay out slower, about 25 s to page 500. Past this deadline a render is
+# abandoned with RenderLimitError and the worker is free again. xhtml2pdf checks the deadline between
+# elements and flowables (the line table is checked once per page it fills): a bound, not a precise stop.
+# PDF_MAX_RENDER_SECONDS in the settings overrides it.
 MAX_RENDER_SECONDS = float(getattr(settings, "PDF_MAX_RENDER_SECONDS", 60))
 # The line table is not HTML (pdf_table), so the HTML holds the parties, notes and totals only, a few KB; the
 # bound stays as it was (16 MB: text that switches script at every character, a span each), for any
