@@ -8,8 +8,8 @@
 
 Examples per property: ``FUZZ_DOC_EXAMPLES`` (CSV and XLSX, up to 1,000 lines, and the rejections;
 default 300) and ``FUZZ_PDF_EXAMPLES`` (all three formats; default 50: a PDF costs ~80 ms, a 1,000-line
-one seconds, so the generated ones have up to 63 lines and one explicit example has 1,000 lines of the
-longest description).
+one seconds, so the generated ones have up to 63 lines and one explicit example has 300 lines of the
+longest description, about 300 pages; with 1,000 such lines the PDF is past the page limit and refused).
 Seeded: ``FUZZ_SEED`` (default 7) makes a run reproducible; the example database is off.
 """
 
@@ -35,7 +35,8 @@ from invoices.document.model import Document, OutputFormat, RenderOptions
 from invoices.document.money import format_amount
 from invoices.document.validation import MAX_DESCRIPTION_LENGTH, MAX_LINES, max_amount, read_request
 from invoices.labels import labels_for
-from invoices.renderers import render
+from invoices.renderers import RenderRefused, render
+from invoices.renderers.pdf import MAX_PAGES
 from tests.fuzz.strategies import legacy_documents, valid_documents
 from tests.invoices.pdf_tools import pdf_text
 
@@ -125,14 +126,14 @@ def test_an_accepted_document_renders_as_csv_and_xlsx_with_the_servers_totals(bo
     assert xlsx_totals(rendered(document, options, "xlsx"), document) == totals
 
 
-def _longest_document() -> dict[str, Any]:
-    """MAX_LINES lines of the longest description, in right-to-left, CJK and Latin script (several seconds
-    of PDF): an explicit example, so every run renders one; the generated ones stay short."""
+def _longest_document(count: int = MAX_LINES) -> dict[str, Any]:
+    """``count`` lines of the longest description, in right-to-left, CJK and Latin script (several seconds
+    of PDF); the generated examples stay short. About one page a line."""
     descriptions = ["ش" * MAX_DESCRIPTION_LENGTH, "界" * MAX_DESCRIPTION_LENGTH, "word " * 200]
     lines = [
         {"description": descriptions[n % 3].strip(), "quantity": "999.999999", "unit_price": "1.000001",
          "tax_rate": "100", "discount_percent": "0.0001"}
-        for n in range(MAX_LINES)
+        for n in range(count)
     ]  # fmt: skip
     invoice = {"number": "N" * 64, "issue_date": "9999-12-31", "currency": "KWD", "lines": lines,
                "seller": {"name": "S" * 200}, "buyer": {"name": "ب" * 200}}  # fmt: skip
@@ -141,7 +142,8 @@ def _longest_document() -> dict[str, Any]:
 
 @settings(PROPERTY, max_examples=PDF_EXAMPLES)
 @seed(SEED)
-@example(body=_longest_document())
+# A long PDF, every run: as long as the page limit lets a PDF be (about 300 pages).
+@example(body=_longest_document(count=MAX_PAGES * 3 // 5))
 @given(body=st.one_of(valid_documents(count=SHORT), legacy_documents(count=SHORT)))
 def test_an_accepted_document_renders_in_all_three_formats_with_the_same_totals(body):
     options, document = accepted(body)
@@ -268,3 +270,15 @@ def test_a_rejected_document_is_answered_with_an_error_naming_the_broken_field(
     error = response.json()["error"]
     assert error["code"] == "invalid"
     assert list(error["fields"]) == [mutation.path], error
+
+
+def test_the_longest_document_renders_as_csv_and_xlsx_and_is_refused_as_pdf_past_the_page_limit():
+    # MAX_LINES lines of the longest description would make about 1,000 pages: past pdf.MAX_PAGES the
+    # render stops with the reason the owner reads (issue "what a probe broke", item 10).
+    options, document = accepted(_longest_document())
+    totals = expected_totals(document)
+
+    assert csv_totals(rendered(document, options, "csv")) == totals
+    assert xlsx_totals(rendered(document, options, "xlsx"), document) == totals
+    with pytest.raises(RenderRefused, match=f"more than {MAX_PAGES} pages"):
+        rendered(document, options, "pdf")
