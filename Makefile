@@ -26,6 +26,8 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 # manage.py command reads, so a second terminal's `manage.py create_user` needs nothing exported.
 # DEBUG=1 is still exported here: make run is the development server whatever the shell says.
 run: export DEBUG = 1
+# Emailed links name the port served (make run PORT=8100), unless SITE_URL is set already.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/python -m invoicesite.devenv
 	$(BIN)/python manage.py migrate --no-input -v 0

@@ -13,9 +13,15 @@ def main() -> None:
 
     load_dev_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoicesite.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # The settings' own messages say what is missing and what to do (a secret, or DEBUG=1): a traceback
+        # through Django's settings loader would only bury that line.
+        sys.exit(f"ImproperlyConfigured: {exc}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """The one way a stored invoice file leaves the service: streamed, with safe headers (API and admin)."""
 
+from urllib.parse import quote
+
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponseBase
 
 from invoices.models import Invoice
+from invoices.renderers.naming import unicode_filename
 
 
 def stored_file_response(invoice: Invoice) -> FileResponse:
@@ -15,8 +18,24 @@ def stored_file_response(invoice: Invoice) -> FileResponse:
         filename=invoice.download_name,
     )
     response["Content-Length"] = str(invoice.size)
+    response["Content-Disposition"] = content_disposition(invoice)
     add_file_headers(response, invoice)
     return response
+
+
+def content_disposition(invoice: Invoice) -> str:
+    """``attachment`` with the ASCII name every client reads, and, when the number has letters ASCII lacks,
+    their UTF-8 name as ``filename*`` (RFC 6266 and 5987), which clients that know it prefer.
+
+    Django's own header gives either one or the other, never both: a name with "ö" would reach an old client
+    with no name at all. The stored ``download_name`` is already ``[A-Za-z0-9._-]`` (renderers/naming.py),
+    safe between quotes; the UTF-8 name is percent-encoded whole.
+    """
+    header = f'attachment; filename="{invoice.download_name}"'
+    full_name = unicode_filename(invoice.number, invoice.format)
+    if full_name != invoice.download_name:
+        header += f"; filename*=UTF-8''{quote(full_name, safe='')}"
+    return header
 
 
 def add_file_headers(response: HttpResponseBase, invoice: Invoice) -> None:

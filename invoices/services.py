@@ -26,7 +26,7 @@ from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice, SendNotification
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
-from invoices.renderers import render
+from invoices.renderers import RenderRefused, render
 from invoicesite.metrics import RENDER_SECONDS
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import dispatch_after_commit, outbox_add
@@ -37,7 +37,7 @@ FINAL_STATUSES = (InvoiceStatus.READY, InvoiceStatus.FAILED)
 
 
 class IdempotencyConflict(Exception):
-    """The Idempotency-Key was used before for a different request body."""
+    """The Idempotency-Key was used before for a different request: another body, or another format."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ def invoice_submit(
 ) -> Submission:
     """Validate, then store the invoice and its render job in one transaction (the outbox)."""
     if idempotency_key:
-        replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
+        replay = _idempotent_replay(
+            owner=owner, key=idempotency_key, payload=payload, default_format=default_format
+        )
         if replay is not None:
             return Submission(invoice=replay, created=False)
     options, document = read_request(payload, default_format=default_format)  # raises DocumentInvalid
@@ -61,7 +63,9 @@ def invoice_submit(
             outbox_add(RenderInvoice(invoice_id=invoice.id))
     except IntegrityError:
         # Two requests with the same Idempotency-Key raced; the other one committed first.
-        replay = _idempotent_replay(owner=owner, key=idempotency_key, payload=payload)
+        replay = _idempotent_replay(
+            owner=owner, key=idempotency_key, payload=payload, default_format=default_format
+        )
         if replay is None:
             raise
         return Submission(invoice=replay, created=False)
@@ -75,9 +79,23 @@ def invoice_submit(
     return Submission(invoice=invoice, created=True)
 
 
-def _idempotent_replay(*, owner: User, key: str, payload: Any) -> Invoice | None:
+def _idempotent_replay(*, owner: User, key: str, payload: Any, default_format: str | None) -> Invoice | None:
+    """The invoice first submitted with ``key``, if this request is the same one; IdempotencyConflict if not.
+
+    The same request means the same invoice: the same body, and the same format once ``?format=`` is applied
+    (``/upload?format=pdf`` then ``?format=csv`` with one file are two requests). The stored invoice keeps
+    its body (``input``) and the format it was given (``format``), so the comparison needs no extra column:
+    ``?format=excel`` replays an invoice first sent with ``?format=xlsx``, as both make the same file.
+    """
     invoice = Invoice.objects.filter(owner=owner, idempotency_key=key).first()
-    if invoice is not None and _fingerprint(invoice.input) != _fingerprint(payload):
+    if invoice is None:
+        return None
+    if _fingerprint(invoice.input) != _fingerprint(payload):
+        raise IdempotencyConflict
+    # The body is the stored one, so only ``default_format`` can make it invalid now (an unknown value,
+    # answered 400 as for a first request) or a rule changed since.
+    options, _document = read_request(payload, default_format=default_format)
+    if options.format != invoice.format:
         raise IdempotencyConflict
     return invoice
 
@@ -138,8 +156,11 @@ def _render_file(invoice: Invoice) -> RenderedFile:
         options, document = read_request(invoice.input, default_format=invoice.format)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
         raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
-    with RENDER_SECONDS.labels(options.format).time():
-        return render(document, options)
+    try:
+        with RENDER_SECONDS.labels(options.format).time():
+            return render(document, options)
+    except RenderRefused as exc:  # past a renderer's limit: the same every time
+        raise PermanentError(str(exc)) from None
 
 
 def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: str, content: bytes) -> bool:

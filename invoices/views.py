@@ -272,7 +272,10 @@ class LegacyUploadView(APIView):
         payload = (
             self._multipart(request) if request.content_type.startswith("multipart/") else _json_body(request)
         )
-        return _submit(request, payload, default_format=request.query_params.get("format") or None)
+        formats = request.query_params.getlist("format")
+        if len(formats) > 1:  # which one was meant cannot be guessed
+            raise ValidationError({"format": [f"Give ?format= once; this request has {len(formats)}."]})
+        return _submit(request, payload, default_format=formats[0] if formats and formats[0] else None)
 
     @staticmethod
     def _multipart(request: Request) -> object:

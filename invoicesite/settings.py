@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Embedded mode: a job a request commits runs after it, in the job thread (workers/embedded.py).
+    "workers.embedded.EmbeddedJobsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

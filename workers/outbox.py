@@ -2,7 +2,8 @@
 
 Broker mode (AMQP_URL set): after commit the request publishes its own rows at once (the fast path); the
 relay, running beside every worker, publishes whatever the fast path missed (a crash, a broker outage).
-Embedded mode (AMQP_URL empty): after commit the consumer runs in-process, in the same request.
+Embedded mode (AMQP_URL empty): after commit the consumer runs in-process: after the request when a web
+request committed it (``workers.embedded``), at once otherwise.
 ``dispatch_after_commit`` does the same for a job whose own domain row records it (a notification), without
 an outbox row.
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, partial
+from time import sleep
 from typing import Any
 
 from django import db
@@ -27,8 +29,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from invoicesite import sqlnames
+from workers import embedded
 from workers.broker import Backoff
-from workers.errors import MAX_ERROR_LENGTH, PermanentError
+from workers.errors import MAX_ERROR_LENGTH, OUTAGE_ERRORS, PermanentError
 from workers.jobs import Job
 from workers.metrics import PUBLISH_FAILURES
 from workers.models import OutboxMessage
@@ -39,6 +42,11 @@ logger = logging.getLogger(__name__)
 
 # Embedded mode retries a failing consumer this many times, immediately, before giving up.
 EMBEDDED_RETRIES = 3
+# An outage error (OUTAGE_ERRORS: SQLite's "database is locked" under parallel uploads, a dropped database
+# connection) says nothing about the job, so embedded mode waits it out instead of counting it as a failure:
+# first after this many seconds, then twice as long each time, for up to EMBEDDED_OUTAGE_SECONDS in all.
+EMBEDDED_OUTAGE_FIRST_DELAY = 0.05
+EMBEDDED_OUTAGE_SECONDS = 10.0
 # The relay leaves rows this young to the fast path, so the two rarely publish the same row (harmless if
 # they do: consumers are idempotent).
 RELAY_MIN_AGE_SECONDS = 2.0
@@ -176,6 +184,9 @@ def _dispatch(pk: int | None, queue: str, encoded: str, message_id: str) -> None
     try:
         if settings.AMQP_URL:
             _publish_now(pk, queue, encoded, message_id)
+        elif embedded.in_web_request():
+            # The upload answers 202 now; the render runs in the job thread (workers/embedded.py).
+            embedded.run_after_request(partial(_run_in_process, pk, queue, encoded))
         else:
             _run_in_process(pk, queue, encoded)
     except Exception:
@@ -237,6 +248,7 @@ def _run_in_process(pk: int | None, queue: str, encoded: str) -> None:
     # The JSON round trip proves in every embedded run that the event would survive the broker.
     event = json.loads(encoded)
     _consume_in_process(get_consumer(queue), event)
+    # Only now: a process that died during the job leaves the row unsent, for run_pending_in_process.
     if pk is not None:
         OutboxMessage.objects.filter(pk=pk).update(
             sent_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
@@ -244,8 +256,11 @@ def _run_in_process(pk: int | None, queue: str, encoded: str) -> None:
 
 
 def _consume_in_process(consumer: Consumer, event: dict[str, Any]) -> None:
-    error: Exception | None = None
-    for attempt in range(1, EMBEDDED_RETRIES + 2):
+    """Consume ``event`` here and now: a permanent error gives up at once, an outage is waited out (up to
+    EMBEDDED_OUTAGE_SECONDS), any other error is retried EMBEDDED_RETRIES times before giving up."""
+    failures = 0
+    outage = _OutageWait()
+    while True:
         try:
             consumer.consume(event)
             return
@@ -253,12 +268,42 @@ def _consume_in_process(consumer: Consumer, event: dict[str, Any]) -> None:
             logger.warning("%s event %s failed permanently: %s", consumer.queue, event, exc)
             _give_up_in_process(consumer, event, str(exc))
             return
+        except OUTAGE_ERRORS as exc:
+            if not outage.wait(consumer.queue, event, exc):
+                _give_up_in_process(consumer, event, f"still failing after {outage.waited:.1f} s: {exc!r}")
+                return
         except Exception as exc:
+            failures += 1
             logger.warning(
-                "%s event %s failed (attempt %d): %r", consumer.queue, event, attempt, exc, exc_info=True
+                "%s event %s failed (attempt %d): %r", consumer.queue, event, failures, exc, exc_info=True
             )
-            error = exc
-    _give_up_in_process(consumer, event, f"failed {EMBEDDED_RETRIES + 1} times: {error!r}")
+            if failures > EMBEDDED_RETRIES:
+                _give_up_in_process(consumer, event, f"failed {failures} times: {exc!r}")
+                return
+
+
+class _OutageWait:
+    """The doubling waits of one job through an outage, EMBEDDED_OUTAGE_SECONDS in all."""
+
+    def __init__(self) -> None:
+        self.waited = 0.0
+        self.delay = EMBEDDED_OUTAGE_FIRST_DELAY
+
+    def wait(self, queue: str, event: dict[str, Any], exc: Exception) -> bool:
+        """Sleep before the next try; False once the budget is spent (then the job gives up)."""
+        left = EMBEDDED_OUTAGE_SECONDS - self.waited
+        if left <= 0:
+            return False
+        delay = min(self.delay, left)
+        logger.warning("%s event %s waits %.2f s out an outage: %r", queue, event, delay, exc)
+        sleep(delay)
+        self.waited += delay
+        self.delay *= 2
+        if not connection.in_atomic_block:
+            # A connection the outage broke is dropped, so the next try opens a fresh one. Never inside a
+            # transaction (a test's, or a caller's): closing there would break it.
+            db.close_old_connections()
+        return True
 
 
 def _give_up_in_process(consumer: Consumer, event: dict[str, Any], reason: str) -> None:

@@ -164,13 +164,29 @@ def _read_current(
 
 def read_options(reader: ObjectReader, default_format: str | None) -> RenderOptions:
     fallback: OutputFormat = "pdf"
-    if reader.raw("format") is None and default_format is not None:
+    body_format = reader.raw("format")
+    if _formats_differ(body_format, default_format):
+        # Neither silently wins: the client meant one of the two, and a wrong guess costs a wrong file.
+        reader.error(
+            "format",
+            f"The body says {shown(body_format)} and ?format= says {shown(default_format)}; "
+            "give the format once.",
+        )
+    if body_format is None and default_format is not None:
         fallback = FORMATS.get(default_format.lower(), "pdf")
         if default_format.lower() not in FORMATS:
             reader.error("format", f"Unknown value {shown(default_format)}; allowed: {FORMAT_HINT}.")
     fmt = reader.choice("format", FORMATS, default=fallback, hint=FORMAT_HINT)
     page_size = reader.choice("page_size", PAGE_SIZES, default="A4", hint="A4, letter")
     return RenderOptions(format=fmt, page_size=page_size)
+
+
+def _formats_differ(body_format: object, default_format: str | None) -> bool:
+    """Whether the body and ``?format=`` both name a format, and not the same one (``excel`` is ``xlsx``)."""
+    if not isinstance(body_format, str) or default_format is None:
+        return False  # a body format that is not a word is the format field's own error
+    named = [FORMATS.get(value.lower(), value) for value in (body_format, default_format)]
+    return named[0] != named[1]
 
 
 def _invoice(reader: ObjectReader) -> InvoiceData:

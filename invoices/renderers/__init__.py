@@ -8,6 +8,13 @@ from collections.abc import Callable
 from invoices.document.model import Document, RenderedFile, RenderOptions
 
 
+class RenderRefused(Exception):
+    """A valid document that a renderer will not make, past one of its limits (the PDF's page count).
+
+    The message is for the invoice's owner, read on the failed invoice; rendering again cannot help.
+    """
+
+
 def _renderer(fmt: str) -> Callable[[Document, RenderOptions], RenderedFile]:
     # Imported on demand so a CSV worker never pays for loading reportlab and the fonts.
     if fmt == "pdf":

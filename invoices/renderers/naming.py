@@ -1,6 +1,8 @@
 """File names for rendered invoices, safe in a ``Content-Disposition`` header and on any file system."""
 
 import re
+import unicodedata
+from itertools import groupby
 
 from invoices.document.model import Document
 
@@ -23,10 +25,36 @@ def invoice_filename(document: Document, extension: str) -> str:
     return f"{safe_stem(document.data.number)}.{extension}"
 
 
+def unicode_filename(number: str, extension: str) -> str:
+    """The file name with the number's letters in any script kept (``Rechnung-Größe-№1.pdf``), for the
+    ``filename*`` of a download, where it is percent-encoded; ``invoice_filename`` stays the ASCII fallback.
+
+    Non-ASCII letters, marks, digits and symbols are kept; ASCII follows ``invoice_filename``'s rule, and
+    spaces, punctuation, control and format characters (a right-to-left override that would show
+    ``exe.pdf`` as ``fdp.exe``) of any script become ``_``. So an ASCII number gets the very same name.
+    """
+    if not _EXTENSION.fullmatch(extension):
+        raise ValueError(f"not a file extension: {extension!r}")
+    text = unicodedata.normalize("NFC", number)
+    # Each run of characters not kept becomes one "_", as in safe_stem.
+    stem = "".join("".join(run) if kept else "_" for kept, run in groupby(text, key=_kept))
+    return f"{_trimmed(stem)}.{extension}"
+
+
+def _kept(char: str) -> bool:
+    if char.isascii():
+        return not _UNSAFE_RUN.match(char)
+    return unicodedata.category(char)[0] in "LMNS"
+
+
 def safe_stem(text: str) -> str:
     # Each run of other characters becomes one "_"; dots, dashes and underscores are trimmed at both ends
     # so no name is hidden (".x"), taken for an option ("-x") or ends in "..pdf".
-    stem = _UNSAFE_RUN.sub("_", text).strip("._-")[:MAX_STEM_LENGTH].rstrip("._-")
+    return _trimmed(_UNSAFE_RUN.sub("_", text))
+
+
+def _trimmed(text: str) -> str:
+    stem = text.strip("._-")[:MAX_STEM_LENGTH].rstrip("._-")
     if not stem:
         return FALLBACK_STEM
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:

@@ -36,8 +36,12 @@ CONTENT_TYPE = content_types.PDF
 # time grows with the line count (docs/performance.md) and a PDF worker must never get an unbounded
 # document.
 MAX_LINES = 1000
+# The last guard on a PDF's size, behind the schema's limits: 1,000 lines of 1,000-character descriptions made
+# 2,004 pages before the text budget; descriptions of many short lines within it can still fill hundreds.
+# The render stops as the page past it begins (pdf_build), and the invoice fails with the reason.
+MAX_PAGES = 500
 
-__all__ = ["CONTENT_TYPE", "MAX_LINES", "PDFRenderError", "render_pdf"]
+__all__ = ["CONTENT_TYPE", "MAX_LINES", "MAX_PAGES", "PDFRenderError", "render_pdf"]
 
 
 def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
@@ -63,6 +67,7 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
         {placeholder: table},
         link_callback=link_callback,
         resource_policy=RESOURCE_POLICY,
+        max_pages=MAX_PAGES,
     )
     return RenderedFile(
         filename=invoice_filename(document, "pdf"),

@@ -35,6 +35,7 @@ from xhtml2pdf.files import cleanFiles
 from xhtml2pdf.util import getBox, reset_caches
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate, PmlParagraph, PmlTable
 
+from invoices.renderers import RenderRefused
 from invoices.renderers.pdf_css import CachedCSSContext
 
 # xhtml2pdf keeps fonts and caches in module globals: one conversion at a time per process, under the very
@@ -44,6 +45,11 @@ _RENDER_LOCK = xhtml2pdf_document._RENDER_LOCK
 
 class PDFRenderError(RuntimeError):
     """xhtml2pdf reported errors; the file it produced, if any, is not trusted."""
+
+
+class _PastPageLimit(Exception):
+    """Layout began the page past the limit. reportlab rebuilds an exception raised in its handlers with
+    its own text before the message, so build_pdf words the user's reason itself."""
 
 
 class _HeldPagesCanvas(MarkedCanvas):
@@ -79,9 +85,10 @@ class _OnePassDoc(PmlBaseDoc):
 
     page: int  # reportlab's: the page being laid out
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, max_pages: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._static_frames: dict[int, list[Any]] = {}
+        self.max_pages = max_pages
 
     def addPageTemplates(self, pageTemplates: Any) -> None:
         for template in flatten(pageTemplates):
@@ -91,6 +98,10 @@ class _OnePassDoc(PmlBaseDoc):
 
     def handle_pageBegin(self) -> None:
         super().handle_pageBegin()
+        # Checked as each page begins, so a document past the limit stops here, not after laying out (and
+        # holding in memory) thousands of pages.
+        if self.max_pages is not None and self.page > self.max_pages:
+            raise _PastPageLimit
         # Kept on the canvas, so it is part of the page's held state.
         self.canv._page_template = self.pageTemplate
         self.canv.paint_static = self.paint_static
@@ -169,9 +180,11 @@ def build_pdf(
     *,
     link_callback: Callable[[str, str | None], str],
     resource_policy: ResourceAccessPolicy,
+    max_pages: int | None = None,
 ) -> bytes:
     """The PDF of ``html``, with the flowable each of ``flowables`` builds in place of the block that holds
-    only its key. The functions are called under the render's lock, resource policy and deadline."""
+    only its key. The functions are called under the render's lock, resource policy and deadline.
+    RenderRefused past ``max_pages`` pages."""
     with _RENDER_LOCK:
         context = CachedCSSContext("")
         context.pathCallback = link_callback
@@ -202,6 +215,7 @@ def build_pdf(
                     showBoundary=0,
                     allowSplitting=1,
                     lang=context.lang_tag or None,
+                    max_pages=max_pages,
                 )
                 templates = _page_templates(context)
                 if context.pageCanvasBackground is not None:
@@ -214,7 +228,10 @@ def build_pdf(
                 start_on_leading_template(
                     doc, templates, story, declared_body=declared_body, body_named=context.bodyPageNamed
                 )
-                doc.build(story, canvasmaker=_HeldPagesCanvas)
+                try:
+                    doc.build(story, canvasmaker=_HeldPagesCanvas)
+                except _PastPageLimit:
+                    raise RenderRefused(f"The PDF would have more than {max_pages:,} pages.") from None
                 return out.getvalue()
         finally:
             cleanFiles()

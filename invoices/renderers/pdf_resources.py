@@ -23,10 +23,10 @@ from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
 from invoices.renderers.pdf_fonts import FONT_DIR
 
-# The largest valid invoice (1,000 lines of 1,000-character descriptions) renders well inside this bound
-# (its time and a plain 1,000-line one's: docs/performance.md); past it a render is abandoned with
-# RenderLimitError and the worker is free again. xhtml2pdf checks the deadline between elements and
-# flowables (the line table is checked once per page it fills): a bound, not a precise stop.
+# The largest valid invoice renders well inside this bound, or reaches pdf.MAX_PAGES and is refused
+# first (the times: docs/performance.md); past it a render is abandoned with RenderLimitError and the
+# worker is free again. xhtml2pdf checks the deadline between elements and flowables (the line table is
+# checked once per page it fills): a bound, not a precise stop.
 # PDF_MAX_RENDER_SECONDS in the settings overrides it.
 MAX_RENDER_SECONDS = float(getattr(settings, "PDF_MAX_RENDER_SECONDS", 60))
 # The line table is not HTML (pdf_table), so the HTML holds the parties, notes and totals only, a few KB; the

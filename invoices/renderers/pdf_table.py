@@ -100,24 +100,53 @@ class HeaderLabel(Flowable):
 
 
 class LineTable(Table):
-    """A table whose rows are kept whole, breaking between them, unless a row is taller than a page.
+    """A table whose rows are kept whole, breaking between them, with two exceptions where a row is cut, at
+    least ``MIN_CUT`` of it on each page:
 
-    reportlab's ``splitInRow`` would cut any row that meets the bottom of a page. Here it is only allowed on
-    a second try: reportlab marks a flowable ``_postponed`` when nothing of it fitted and it was moved on to
-    a fresh page; if even there not one row fits under the header, that row (a description of hundreds of
-    short lines) could never fit anywhere, and it is cut, at least ``MIN_CUT`` of it on each page.
+    - the table's first row, where the table starts: moving it on left page 1 with the header and the
+      parties over an empty page, the table starting on page 2;
+    - a row that could never fit whole under the header, on this page or any other (a description of
+      hundreds of short lines): moving it on first left the rest of this page empty.
+
+    reportlab's own ``splitInRow`` would cut any row that meets the bottom of a page. The height of a fresh
+    page is the frame's (reportlab sets ``_frame`` while it splits a flowable). A row that even a fresh page
+    could not hold under the header is cut there whatever is left (reportlab marks it ``_postponed``).
     """
 
     splitInRow: float  # pt; 0 never cuts a row
+    # True on the table line_table builds only, not on the parts reportlab splits it into: a part after the
+    # first may be offered the rest of the page its predecessor ended on, and moves on whole like any row.
+    starts_table = False
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        if not getattr(self, "_postponed", False):
-            self.splitInRow = 0
-            return list(super().split(availWidth, availHeight))
+        if getattr(self, "_postponed", False):
+            return self._cut(availWidth, availHeight, (MIN_CUT, 1.0))
+        if self._cut_here(availWidth, availHeight):
+            parts = self._cut(availWidth, availHeight, (MIN_CUT,))
+            if parts:
+                return parts
+        self.splitInRow = 0
+        return list(super().split(availWidth, availHeight))
+
+    def _cut_here(self, availWidth: float, availHeight: float) -> bool:
+        """Whether the first row that does not fit in ``availHeight`` is the table's first row, or would not
+        fit a fresh page either."""
+        self._calc(availWidth, availHeight)  # the row heights, as reportlab's own split computes them
+        heights = self._rowHeights
+        frame = getattr(self, "_frame", None)
+        fresh_page = frame._aH if frame is not None else float("inf")
+        used = 0.0
+        for index, height in enumerate(heights):
+            used += height
+            if used > availHeight:
+                return (index == 1 and self.starts_table) or heights[0] + height > fresh_page
+        return False
+
+    def _cut(self, availWidth: float, availHeight: float, minimums: tuple[float, ...]) -> list[Flowable]:
         # reportlab refuses a cut that leaves less than splitInRow for the next page, so a row only a little
         # taller than the page left under the header (a description of about 63 lines) could not be cut at
         # MIN_CUT and failed the whole render with a LayoutError: then any cut is better than none.
-        for minimum in (MIN_CUT, 1.0):
+        for minimum in minimums:
             self.splitInRow = minimum
             parts = list(super().split(availWidth, availHeight))
             if parts:
@@ -252,10 +281,12 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
             ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right
         ]
     style += [("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted]
-    return LineTable(
+    table = LineTable(
         rows,
         colWidths=[column.width for column in cols],
         repeatRows=1,
         style=TableStyle(style),
         hAlign="LEFT",
     )
+    table.starts_table = True
+    return table

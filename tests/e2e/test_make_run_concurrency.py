@@ -10,6 +10,7 @@ import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
+from tests.e2e.conftest import wait_for
 from tests.e2e.test_make_run import make_run, request, wait_for_server  # noqa: F401 - make_run is a fixture
 from tests.payloads import sample_payload
 
@@ -39,6 +40,8 @@ def test_parallel_uploads_all_complete_and_every_email_is_recorded_sent(make_run
 
     assert statuses == [202] * UPLOADS
     db = sqlite3.connect(log_path.parent / "var" / "db.sqlite3")
+    # The renders run after the responses, one at a time in the job thread (workers/embedded.py).
+    wait_for(lambda: _unfinished(db) == 0, "every invoice rendered and every email recorded", timeout=120)
     invoices = db.execute("SELECT status, COUNT(*) FROM invoices_invoice GROUP BY status").fetchall()
     notes = db.execute(
         "SELECT COUNT(*), COUNT(sent_at), SUM(failed_at IS NOT NULL), GROUP_CONCAT(last_error, ' | ') "
@@ -47,3 +50,13 @@ def test_parallel_uploads_all_complete_and_every_email_is_recorded_sent(make_run
     assert invoices == [("ready", UPLOADS)]
     assert notes[:3] == (UPLOADS, UPLOADS, 0), notes[3]
     assert log_path.read_text(errors="replace").count("is ready") >= UPLOADS
+
+
+def _unfinished(db: sqlite3.Connection) -> int:
+    """Invoices not ready yet, plus notifications neither sent nor failed."""
+    (invoices,) = db.execute("SELECT COUNT(*) FROM invoices_invoice WHERE status != 'ready'").fetchone()
+    (notes,) = db.execute(
+        "SELECT COUNT(*) FROM invoices_notification WHERE sent_at IS NULL AND failed_at IS NULL"
+    ).fetchone()
+    (total,) = db.execute("SELECT COUNT(*) FROM invoices_notification").fetchone()
+    return invoices + notes + (UPLOADS - total)

@@ -110,6 +110,19 @@ def test_without_dev_env_the_production_settings_still_refuse_to_start(tmp_path)
     assert "SECRET_KEY is not set" in refused.stderr
 
 
+def test_render_invoice_without_debug_or_secrets_says_so_in_one_line(tmp_path):
+    # Issue "what a probe broke", item 11: it printed a traceback of Django's settings loader.
+    env = bare_env(tmp_path / "empty-var")
+    refused = manage("render_invoice", str(LEGACY_SAMPLE), "--output", str(tmp_path / "x.pdf"), env=env)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        "ImproperlyConfigured: SECRET_KEY is not set. With DEBUG off the app needs a real secret in "
+        "SECRET_KEY or SECRET_KEY_FILE (at least 32 random characters), or DEBUG=1 for local development."
+    ]
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_the_web_entry_point_never_reads_dev_env(var_dir):
     # gunicorn loads invoicesite.wsgi: with only a dev.env to go on, it must refuse as in production.
     refused = run([sys.executable, "-c", "import invoicesite.wsgi"], bare_env(var_dir))

@@ -8,8 +8,8 @@
 
 Examples per property: ``FUZZ_DOC_EXAMPLES`` (CSV and XLSX, up to 1,000 lines, and the rejections;
 default 300) and ``FUZZ_PDF_EXAMPLES`` (all three formats; default 50: a PDF costs ~80 ms, a 1,000-line
-one seconds, so the generated ones have up to 63 lines and one explicit example has 1,000 lines of the
-longest description).
+one seconds, so the generated ones have up to 63 lines and one explicit example has 300 lines of the
+longest description, about 300 pages; with 1,000 such lines the PDF is past the page limit and refused).
 Seeded: ``FUZZ_SEED`` (default 7) makes a run reproducible; the example database is off.
 """
 
@@ -143,6 +143,7 @@ def _longest_document() -> dict[str, Any]:
 
 @settings(PROPERTY, max_examples=PDF_EXAMPLES)
 @seed(SEED)
+# A long PDF, every run: as long as the page limit lets a PDF be (about 300 pages).
 @example(body=_longest_document())
 @given(body=st.one_of(valid_documents(count=SHORT), legacy_documents(count=SHORT)))
 def test_an_accepted_document_renders_in_all_three_formats_with_the_same_totals(body):

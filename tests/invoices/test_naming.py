@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoices.document.model import Document
-from invoices.renderers.naming import MAX_STEM_LENGTH, invoice_filename
+from invoices.renderers.naming import MAX_STEM_LENGTH, invoice_filename, unicode_filename
 from tests.payloads import build, sample_payload
 
 pytestmark = pytest.mark.security
@@ -58,3 +58,25 @@ def test_any_number_gives_a_safe_name(number):
     name = named(SAMPLE_DOCUMENT, number)
     assert SAFE.fullmatch(name)
     assert len(name) <= MAX_STEM_LENGTH + len(".pdf")
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("Rechnung-Größe-№1", "Rechnung-Größe-№1.pdf"),
+        ("請求書 42", "請求書_42.pdf"),
+        ("Rechnung Nr. 5/Ä", "Rechnung_Nr._5_Ä.pdf"),
+        ("a\u202eexe.pdf", "a_exe.pdf.pdf"),  # a right-to-left override never reaches the name
+        ("«Größe»", "Größe.pdf"),  # punctuation of any script is not kept
+        ("INV 2026/42", "INV_2026_42.pdf"),
+        ("../../etc/passwd", "etc_passwd.pdf"),
+    ],
+)
+def test_the_unicode_name_keeps_letters_of_any_script(number, expected):
+    assert unicode_filename(number, "pdf") == expected
+
+
+@given(st.text(max_size=200))
+def test_the_unicode_name_of_an_ascii_number_is_the_ascii_name(number):
+    ascii_number = number.encode("ascii", "ignore").decode()
+    assert unicode_filename(ascii_number, "pdf") == named(SAMPLE_DOCUMENT, ascii_number)

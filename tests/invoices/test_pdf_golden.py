@@ -112,7 +112,11 @@ def normal_path(monkeypatch):
     def render(payload: dict[str, Any]) -> tuple[bytes, str, str, str]:
         options, document = build(payload)
         ours = render_pdf(document, options).content
-        assert seen["kwargs"] == {"link_callback": link_callback, "resource_policy": RESOURCE_POLICY}
+        assert seen["kwargs"] == {
+            "link_callback": link_callback,
+            "resource_policy": RESOURCE_POLICY,
+            "max_pages": pdf_renderer.MAX_PAGES,
+        }
         (placeholder,) = seen["flowables"]
         context = invoice_context(document, options)
         table = line_table(

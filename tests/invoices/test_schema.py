@@ -132,8 +132,12 @@ def test_default_format_applies_when_the_body_has_none():
     assert parse_request(payload)[0].format == "pdf"
 
 
-def test_format_in_the_body_wins_over_the_default():
-    assert parse_request(sample_payload(), default_format="csv")[0].format == "pdf"
+def test_a_format_in_the_body_and_another_default_is_refused_naming_format():
+    # /upload?format=csv with a body saying pdf: neither silently wins (issue "what a probe broke", item 9).
+    with pytest.raises(DocumentInvalid) as refused:
+        parse_request(sample_payload(), default_format="csv")
+    assert "?format=" in " ".join(refused.value.errors["format"])
+    assert parse_request(sample_payload(), default_format="PDF")[0].format == "pdf"
 
 
 # --- One path per bad input ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from workers.errors import PermanentError
 from workers.jobs import Job
@@ -114,6 +114,26 @@ class FlakyConsumer(RecordingConsumer):
         super().handle(job)
         if count(f"consume:{self.queue}") == 1:
             raise RuntimeError("SMTP hiccup")
+
+
+class LockedDatabaseConsumer(RecordingConsumer):
+    """Meets SQLite's "database is locked" on its first ``event["locked"]`` calls (default 2)."""
+
+    def handle(self, job: RecordedRender) -> None:
+        super().handle(job)
+        if count(f"consume:{self.queue}") <= int(job.event.get("locked", 2)):
+            raise OperationalError("database is locked")
+
+
+class GatedConsumer(RecordingConsumer):
+    """Records its call, then waits until the test opens ``gate``: a render still running."""
+
+    gate: ClassVar[threading.Event] = threading.Event()
+
+    def handle(self, job: RecordedRender) -> None:
+        super().handle(job)
+        if not self.gate.wait(30):
+            raise RuntimeError("the test never opened the gate")
 
 
 class FileRecordingConsumer(Consumer[RecordedRender]):

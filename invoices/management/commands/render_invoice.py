@@ -12,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from xhtml2pdf.config.resources import RenderLimitError
 
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.document.money import format_amount
 from invoices.document.validation import FORMATS, PAGE_SIZES, read_request
-from invoices.renderers import render
+from invoices.renderers import RenderRefused, render
 
 INVALID_INPUT = 2
 
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             return render(document, options)
         except ImportError as exc:
             raise CommandError(f"The {options.format.upper()} renderer is not available: {exc}.") from exc
+        except (RenderRefused, RenderLimitError) as exc:  # a limit: the message is the whole story
+            raise CommandError(f"Nothing was written: {exc}") from exc
 
     def _write(self, path: Path, content: bytes) -> None:
         try:
