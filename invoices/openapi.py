@@ -573,7 +573,7 @@ UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
         error_example(
             "idempotency_key_reused",
             "idempotency_key_reused",
-            "This Idempotency-Key was already used for a different request body.",
+            "This Idempotency-Key was already used for a different request (another body or format).",
         ),
     ),
 }

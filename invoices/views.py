@@ -56,7 +56,7 @@ class NotReady(APIException):
 class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was already used for a different request body."
+    default_detail = "This Idempotency-Key was already used for a different request (another body or format)."
 
 
 def _owner(request: Request) -> User:

@@ -126,6 +126,7 @@ def test_make_run_serves_and_completes_an_invoice_with_no_service(make_run):
     assert "Subject: Invoice INV-2026-0042 is ready" in log
     # make run PORT=...: the hint and the emailed links name that port, not 8000 (SITE_URL from the port).
     assert f"Serving on {base}/" in log
+    assert f"{base}/login" in log  # the demo user's curl hint
     assert f"{base}/api/invoices/{accepted['id']}/download/" in log
     assert (Path(log_path.parent / "var" / "db.sqlite3")).exists()
     assert list((log_path.parent / "var" / "files").rglob("*.pdf"))

@@ -38,7 +38,7 @@ class Command(BaseCommand):
                     "Demo user (staff, may use the admin):",
                     f"  email:    {DEMO_EMAIL}",
                     f"  password: {password}",
-                    f"  try:      curl -X POST -u {DEMO_EMAIL}:{password} http://127.0.0.1:8000/login",
+                    f"  try:      curl -X POST -u {DEMO_EMAIL}:{password} {settings.SITE_URL}/login",
                     "",
                 ]
             )
