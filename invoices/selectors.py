@@ -25,8 +25,3 @@ def invoice_list(*, owner: User, status: str | None = None, fmt: str | None = No
     if fmt:
         queryset = queryset.filter(format=fmt)
     return queryset
-
-
-def invoice_status(*, invoice_id: uuid.UUID) -> str | None:
-    """The invoice's status as committed now: one indexed column, for an answer built after the commit."""
-    return Invoice.objects.filter(id=invoice_id).values_list("status", flat=True).first()

@@ -127,13 +127,9 @@ def _submit(request: Request, payload: object, default_format: str | None = None
 
 
 def _accepted(request: Request, submission: services.Submission) -> Response:
-    invoice = submission.invoice
-    if not settings.AMQP_URL:
-        # The embedded mode ran the render job right after the commit, inside this request: answer the
-        # status the invoice has now, not the `queued` it was committed with. With a broker the job has
-        # not started, so the read is skipped.
-        invoice.status = selectors.invoice_status(invoice_id=invoice.id) or invoice.status
-    body = InvoiceAcceptedSerializer(invoice, context={"request": request}).data
+    # `queued` in both modes, and true: with a broker the job waits in its queue; in the embedded default it
+    # runs on the job thread after this answer (workers/embedded.py).
+    body = InvoiceAcceptedSerializer(submission.invoice, context={"request": request}).data
     response = AcceptedResponse(body, status=status.HTTP_202_ACCEPTED)
     _accepted_headers(response, body["links"]["self"], submission)
     return response
