@@ -113,8 +113,8 @@ def _submit(request: Request, payload: object, default_format: str | None = None
         raise ValidationError(exc.errors) from None
     except services.IdempotencyConflict:
         raise IdempotencyKeyReused from None
-    # The invoice is committed (and in the embedded mode maybe rendered and emailed): from here on an error
-    # answer would be a lie, and a client retrying on 5xx would upload a duplicate.
+    # The invoice and its job are committed: from here on an error answer would be a lie, and a client
+    # retrying on 5xx would upload a duplicate.
     try:
         return _accepted(request, submission)
     except Exception:
