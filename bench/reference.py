@@ -111,8 +111,10 @@ def summary_tables(document: Document, width: float) -> list[Table]:
         for g in totals.tax_groups
     ]
     rows = [[labels.subtotal, format_amount(totals.lines_net, currency)]]
-    rows += [[c.label or labels.charges, format_amount(c.amount, currency)] for c in document.data.charges]
-    if document.data.charges:
+    rows += [
+        [c.adjustment.reason or labels.charges, format_amount(c.amount, currency)] for c in document.charges
+    ]
+    if document.charges:
         rows.append([labels.net_total, format_amount(totals.net, currency)])
     rows.append([labels.tax, format_amount(totals.tax, currency)])
     rows.append([labels.total, f"{format_amount(totals.gross, currency)} {currency.code}"])

@@ -13,347 +13,40 @@ in its canonical form; the API is a little more lenient in places, which the des
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
-    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers
 
 from accounts.openapi import UNAUTHENTICATED, error_example, error_response
-from invoices.document.currencies import CURRENCIES
-from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
 from invoices.document.jsonio import MAX_JSON_DEPTH
-from invoices.document.legacy import DEFAULT_CURRENCY
 from invoices.document.validation import (
     FORMATS,
-    LANGUAGES,
-    MAX_ADDRESS_LINE_LENGTH,
-    MAX_ADDRESS_LINES,
-    MAX_AMOUNT,
-    MAX_CODE_LENGTH,
-    MAX_DESCRIPTION_LENGTH,
-    MAX_EMAIL_LENGTH,
-    MAX_INVOICE_NUMBER_LENGTH,
-    MAX_LINES,
-    MAX_NAME_LENGTH,
-    MAX_NOTES_LENGTH,
-    MAX_PAYMENT_TERMS_LENGTH,
-    MAX_PERCENT_DECIMALS,
-    MAX_QUANTITY_DECIMALS,
-    MAX_REFERENCE_LENGTH,
-    MAX_SIGNIFICANT_DIGITS,
-    MAX_UNIT_PRICE_DECIMALS,
-    PAGE_SIZES,
-    PERCENT,
 )
 from invoices.models import InvoiceFormat, InvoiceStatus
+from invoices.openapi_document import (
+    INVOICE_UPLOAD,
+    MONEY_TEXT_PATTERN,
+    PAGE_SIZE_CHOICES,
+    SAMPLE_DOCUMENT,
+    SAMPLE_LEGACY_DOCUMENT,
+    InvoiceFormatField,
+)
 from invoices.renderers import content_types
 from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, InvoicePagination
 
 # --- Values -----------------------------------------------------------------------------------------
 
-# A number written as text: JSON's number grammar without a sign (negative amounts are refused).
-NUMBER_TEXT_PATTERN = r"^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-# An amount as the API writes it: the currency's decimals, no exponent.
-MONEY_TEXT_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
-COUNTRY_PATTERN = r"^[A-Z]{2}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-PAGE_SIZE_CHOICES = list(PAGE_SIZES.values())
 FILE_CONTENT_TYPES = [content_types.PDF, content_types.XLSX, content_types.CSV]
 # The media types of a download, without parameters (the CSV is UTF-8).
 DOWNLOAD_MEDIA_TYPES = [content_type.split(";")[0] for content_type in FILE_CONTENT_TYPES]
-
-
-def _decimal(maximum: int, example: str, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "oneOf": [
-            {
-                "type": "string",
-                "pattern": NUMBER_TEXT_PATTERN,
-                "maxLength": MAX_NUMBER_TEXT,
-                "example": example,
-            },
-            {"type": "number", "minimum": 0, "maximum": maximum},
-        ],
-    }
-
-
-@extend_schema_field(
-    _decimal(
-        int(MAX_AMOUNT),
-        "12.50",
-        f'An exact decimal number, never negative: a string such as `"12.50"` (recommended) or a JSON '
-        f"number (read exactly, never as a binary float). At most {int(MAX_AMOUNT):,} and "
-        f"{MAX_SIGNIFICANT_DIGITS} significant digits. `NaN` and `Infinity` are refused.",
-    ),
-    component_name="Amount",
-)
-class AmountField(serializers.Field):
-    pass
-
-
-@extend_schema_field(
-    _decimal(
-        int(PERCENT.maximum),
-        "20",
-        f"A percentage from 0 to {int(PERCENT.maximum)} with up to {MAX_PERCENT_DECIMALS} decimals, as a "
-        "string such as "
-        f'`"20"` or `"5.5"` or a JSON number. Defaults to 0.',
-    ),
-    component_name="Percent",
-)
-class PercentField(serializers.Field):
-    pass
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "enum": list(FORMATS),
-        "description": "The file to render: `pdf`, `xlsx` (`excel` is a synonym) or `csv`. Matched without "
-        "regard to case. Default `pdf`.",
-    },
-    component_name="RequestedFormat",
-)
-class RequestedFormatField(serializers.Field):
-    pass
-
-
-@extend_schema_field(
-    {"type": "string", "enum": list(InvoiceFormat.values), "description": "The format of the file."},
-    component_name="InvoiceFormat",
-)
-class InvoiceFormatField(serializers.Field):
-    pass
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "enum": sorted(CURRENCIES),
-        "description": "ISO 4217 code in capitals. Its minor units govern rounding and display (JPY 0, "
-        "EUR 2, KWD 3).",
-    },
-    component_name="Currency",
-)
-class CurrencyField(serializers.Field):
-    pass
-
-
-@extend_schema_field(
-    {
-        "description": "An item id: a string or a whole number (printed as the SKU).",
-        "oneOf": [
-            {"type": "string", "maxLength": MAX_CODE_LENGTH},
-            {"type": "integer", "minimum": 0},
-        ],
-    },
-    component_name="LegacyItemId",
-)
-class LegacyItemIdField(serializers.Field):
-    pass
-
-
-def _text(max_length: int, help_text: str, *, required: bool = False) -> serializers.CharField:
-    # Optional text may be empty; required text may not be blank.
-    return serializers.CharField(
-        max_length=max_length, required=required, allow_blank=not required, help_text=help_text
-    )
-
-
-def _page_size() -> serializers.ChoiceField:
-    return serializers.ChoiceField(
-        choices=PAGE_SIZE_CHOICES,
-        required=False,
-        help_text="Paper size of the PDF; matched without regard to case. Default `A4`.",
-    )
-
-
-# --- The request document ---------------------------------------------------------------------------
-
-
-class ClosedObjectSerializer(serializers.Serializer):
-    """Base of the request-document serializers: their objects reject unknown fields."""
-
-
-class ClosedObjectExtension(OpenApiSerializerExtension):
-    """Adds ``additionalProperties: false``: the API answers 400 naming any field it does not know."""
-
-    target_class = ClosedObjectSerializer
-    match_subclasses = True
-
-    def map_serializer(self, auto_schema: AutoSchema, direction: Any) -> dict[str, Any]:
-        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        schema["additionalProperties"] = False
-        return schema
-
-
-class PartySerializer(ClosedObjectSerializer):
-    """A seller, buyer or delivery address."""
-
-    name = _text(MAX_NAME_LENGTH, "Name of the person or company.", required=True)
-    address = serializers.ListField(
-        child=_text(MAX_ADDRESS_LINE_LENGTH, "One line of the address."),
-        max_length=MAX_ADDRESS_LINES,
-        required=False,
-        help_text="The address, one string per printed line.",
-    )
-    country = serializers.RegexField(
-        COUNTRY_PATTERN,
-        required=False,
-        help_text="An assigned ISO 3166-1 alpha-2 code in capitals, such as `FR` (`ZZ` is refused); printed "
-        "on the PDF as the country's name in the invoice's language.",
-    )
-    tax_id = _text(
-        MAX_CODE_LENGTH,
-        "VAT or other tax identification number. For a party in an EU member state (or an id with an EU VAT "
-        "prefix), a VAT number with valid check digits, stored compact with its prefix (`DE136695976`); "
-        "other tax ids: letters, digits and separators with at least one digit.",
-    )
-    email = serializers.EmailField(max_length=MAX_EMAIL_LENGTH, required=False, allow_blank=True)
-    phone = _text(MAX_CODE_LENGTH, "Phone number as printed.")
-
-
-class LineSerializer(ClosedObjectSerializer):
-    """One line item. Its net is quantity x unit price less the discount, rounded half-up to the currency."""
-
-    sku = _text(MAX_CODE_LENGTH, "Article number.")
-    description = _text(
-        MAX_DESCRIPTION_LENGTH, "What was sold; may contain line breaks and tabs.", required=True
-    )
-    quantity = AmountField(help_text=f"Up to {MAX_QUANTITY_DECIMALS} decimals.")
-    unit = _text(MAX_CODE_LENGTH, "Unit of the quantity, such as `h` or `kg`.")
-    unit_price = AmountField(
-        help_text=f"Net price of one unit, up to {MAX_UNIT_PRICE_DECIMALS} decimals (finer than the currency "
-        "is allowed: the line amount is rounded). Quantity x unit price must not exceed the ceiling."
-    )
-    tax_rate = PercentField(required=False)
-    discount_percent = PercentField(required=False)
-
-
-class ShippingSerializer(ClosedObjectSerializer):
-    """A shipping charge, taxed at its own rate."""
-
-    amount = AmountField(help_text="Net amount with at most the currency's decimals (EUR 2, JPY 0, KWD 3).")
-    tax_rate = PercentField(required=False)
-
-
-class PaymentSerializer(ClosedObjectSerializer):
-    """Payment details printed on the invoice."""
-
-    iban = _text(
-        MAX_CODE_LENGTH,
-        "IBAN (ISO 13616) with valid check digits and its country's length and format; spaces allowed. "
-        "Stored compact, printed on the PDF in groups of four.",
-    )
-    bic = _text(MAX_CODE_LENGTH, "BIC (ISO 9362): 8 or 11 characters, such as `DEUTDEFF500`.")
-    reference = _text(MAX_REFERENCE_LENGTH, "Remittance reference.")
-
-
-class ClaimedTotalsSerializer(ClosedObjectSerializer):
-    """The client's own totals, optional: each one sent must equal the server's computation (otherwise
-    400 naming both values). They are never printed."""
-
-    net = AmountField(required=False, help_text="Sum of the line nets and charges.")
-    tax = AmountField(required=False, help_text="Tax, computed per rate on the summed nets (EN 16931).")
-    gross = AmountField(required=False, help_text="Net + tax.")
-
-
-class InvoiceDataSerializer(ClosedObjectSerializer):
-    """The invoice itself."""
-
-    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number; printable characters only.", required=True)
-    issue_date = serializers.DateField(help_text="`YYYY-MM-DD`.")
-    due_date = serializers.DateField(required=False, help_text="`YYYY-MM-DD`, not before the issue date.")
-    currency = CurrencyField()
-    language = serializers.ChoiceField(
-        choices=list(LANGUAGES),
-        required=False,
-        help_text="Language of the printed labels; matched without regard to case. Default `en`.",
-    )
-    seller = PartySerializer()
-    buyer = PartySerializer()
-    ship_to = PartySerializer(required=False, help_text="Delivery address, when it differs from the buyer.")
-    lines = serializers.ListField(child=LineSerializer(), min_length=1, max_length=MAX_LINES)
-    shipping = ShippingSerializer(required=False)
-    notes = _text(MAX_NOTES_LENGTH, "Free text printed under the totals; may contain line breaks.")
-    payment_terms = _text(MAX_PAYMENT_TERMS_LENGTH, "Such as `Net 30`; may contain line breaks.")
-    payment = PaymentSerializer(required=False)
-    totals = ClaimedTotalsSerializer(required=False)
-
-
-class InvoiceDocumentSerializer(ClosedObjectSerializer):
-    """An invoice to render. Text may not contain control characters (only `description`, `notes` and
-    `payment_terms` may contain line breaks and tabs); surrounding blanks are removed; `null` counts as
-    absent. Codes (number, SKU, tax id, phone, email, IBAN, BIC, reference, country) may not contain
-    bidirectional controls; free text loses its bidirectional embeddings, overrides and isolates. All the
-    text of one invoice together is at most 200,000 characters."""
-
-    format = RequestedFormatField(required=False)
-    page_size = _page_size()
-    invoice = InvoiceDataSerializer()
-
-
-class LegacyItemSerializer(ClosedObjectSerializer):
-    """One item of the original format."""
-
-    id = LegacyItemIdField(required=False)
-    description = _text(MAX_DESCRIPTION_LENGTH, "What was sold.", required=True)
-    qty = AmountField(help_text=f"Quantity, up to {MAX_QUANTITY_DECIMALS} decimals.")
-    unit_price = AmountField(help_text=f"Net unit price, up to {MAX_UNIT_PRICE_DECIMALS} decimals.")
-    total = AmountField(required=False, help_text="qty x unit_price as the client computed it; checked.")
-
-
-_LEGACY_ADDRESS_LENGTH = MAX_ADDRESS_LINES * MAX_ADDRESS_LINE_LENGTH
-_LEGACY_ADDRESS_HELP = (
-    f"One string; its comma-separated parts are printed one per line (at most {MAX_ADDRESS_LINES} parts "
-    f"of {MAX_ADDRESS_LINE_LENGTH} characters)."
-)
-
-
-class LegacyInvoiceSerializer(ClosedObjectSerializer):
-    """The original service's flat format (`tests/invoices/data/legacy_sample_invoice.json`), still
-    accepted. One invoice-wide `tax_rate` applies to every item; the buyer needs `bill_to_name`,
-    `bill_to_company` or `bill_to_address`. The amounts the client computed (`total`, `subtotal`,
-    `tax_amount`, `total_amount`) are checked against the server's."""
-
-    format = RequestedFormatField(required=False)
-    page_size = _page_size()
-    currency = CurrencyField(
-        required=False, help_text=f"Default `{DEFAULT_CURRENCY.code if DEFAULT_CURRENCY else ''}`."
-    )
-    invoice_no = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number.", required=True)
-    date = serializers.DateField(help_text="Issue date, `YYYY-MM-DD`.")
-    company_name = _text(MAX_NAME_LENGTH, "The seller.", required=True)
-    company_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
-    company_phone = _text(MAX_CODE_LENGTH, "The seller's phone number.")
-    bill_to_name = _text(MAX_NAME_LENGTH, "The buyer's name.")
-    bill_to_company = _text(MAX_NAME_LENGTH, "The buyer's company.")
-    bill_to_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
-    ship_to_name = _text(MAX_NAME_LENGTH, "Delivery: name.")
-    ship_to_company = _text(MAX_NAME_LENGTH, "Delivery: company.")
-    ship_to_address = _text(_LEGACY_ADDRESS_LENGTH, _LEGACY_ADDRESS_HELP)
-    items = serializers.ListField(child=LegacyItemSerializer(), min_length=1, max_length=MAX_LINES)
-    subtotal = AmountField(required=False, help_text="Net total as the client computed it; checked.")
-    tax_rate = PercentField(required=False)
-    tax_amount = AmountField(required=False, help_text="Tax as the client computed it; checked.")
-    total_amount = AmountField(required=False, help_text="Gross total as the client computed it; checked.")
-
-
-INVOICE_UPLOAD = PolymorphicProxySerializer(
-    component_name="InvoiceUpload",
-    serializers=[InvoiceDocumentSerializer, LegacyInvoiceSerializer],
-    resource_type_field_name=None,
-)
 
 
 class UploadSchema(AutoSchema):
@@ -373,67 +66,6 @@ class LegacyUploadFileSerializer(serializers.Serializer):
 
     file = serializers.FileField(help_text="The invoice as a JSON file.")
 
-
-SAMPLE_DOCUMENT: dict[str, Any] = {
-    "format": "pdf",
-    "page_size": "A4",
-    "invoice": {
-        "number": "INV-2026-0042",
-        "issue_date": "2026-11-23",
-        "due_date": "2026-12-23",
-        "currency": "EUR",
-        "language": "en",
-        "seller": {
-            "name": "Nuage Informatique SAS",
-            "address": ["12 rue de la Paix", "75002 Paris"],
-            "country": "FR",
-            "tax_id": "FR40303265045",
-            "email": "billing@nuage.example",
-        },
-        "buyer": {
-            "name": "Müller & Söhne GmbH",
-            "address": ["Hauptstraße 5", "10115 Berlin"],
-            "country": "DE",
-        },
-        "lines": [
-            {
-                "sku": "Z345678",
-                "description": "Premium Cloud Server",
-                "quantity": "2",
-                "unit": "h",
-                "unit_price": "500.00",
-                "tax_rate": "20",
-                "discount_percent": "10",
-            }
-        ],
-        "shipping": {"amount": "15.00", "tax_rate": "20"},
-        "payment_terms": "Net 30",
-        "payment": {"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP"},
-        "totals": {"net": "915.00", "tax": "183.00", "gross": "1098.00"},
-    },
-}
-
-SAMPLE_LEGACY_DOCUMENT: dict[str, Any] = {
-    "company_name": "Invoice Solutions",
-    "company_address": "123 Tech Lane, Silicon Valley, CA 94025",
-    "date": "2026-02-02",
-    "invoice_no": "INV-2026-001",
-    "bill_to_name": "John Doe",
-    "bill_to_address": "456 Innovation Blvd, NY 10001",
-    "items": [
-        {
-            "id": "Z345678",
-            "description": "Premium Cloud Server",
-            "qty": 2,
-            "unit_price": 500.00,
-            "total": 1000.00,
-        }
-    ],
-    "subtotal": 1000.00,
-    "tax_rate": 8.5,
-    "tax_amount": 85.00,
-    "total_amount": 1085.00,
-}
 
 UPLOAD_EXAMPLES = [
     OpenApiExample("invoice", value=SAMPLE_DOCUMENT, request_only=True),

@@ -45,7 +45,7 @@ from invoices.document.currencies import CURRENCIES, MAX_MINOR_UNITS, find_curre
 from invoices.document.errors import DocumentInvalid, ErrorCollector
 from invoices.document.fields import NumberRule, ObjectReader, item_path, shown
 from invoices.document.model import (
-    Charge,
+    Adjustment,
     ClaimedTotals,
     Currency,
     Document,
@@ -89,6 +89,7 @@ PERCENT = NumberRule(MAX_PERCENT_DECIMALS, Decimal(100), MAX_SIGNIFICANT_DIGITS,
 NO_CURRENCY = Currency("XXX", 2)
 NO_DATE = date(1, 1, 1)
 ZERO = Decimal(0)
+SHIPPING_REASON = "Shipping"  # the renderers print their own translated label for it
 
 TOP_FIELDS = ("format", "page_size", "invoice")
 INVOICE_FIELDS = (
@@ -178,7 +179,7 @@ def read_options(reader: ObjectReader, default_format: str | None) -> RenderOpti
             reader.error("format", f"Unknown value {shown(default_format)}; allowed: {FORMAT_HINT}.")
     fmt = reader.choice("format", FORMATS, default=fallback, hint=FORMAT_HINT)
     page_size = reader.choice("page_size", PAGE_SIZES, default="A4", hint="A4, letter")
-    return RenderOptions(format=fmt, page_size=page_size)
+    return RenderOptions(format=fmt, page_size=page_size, formats=(fmt,))
 
 
 def _formats_differ(body_format: object, default_format: str | None) -> bool:
@@ -301,14 +302,16 @@ def _line(errors: ErrorCollector, path: str, value: object, currency: Currency |
     quantity = reader.number("quantity", QUANTITY, required=True)
     unit_price = reader.number("unit_price", unit_price_rule(currency), required=True)
     check_line_amount(reader, "unit_price", quantity, unit_price, currency)
+    tax_rate = reader.number("tax_rate", PERCENT) or ZERO
     return Line(
         description=reader.text(
             "description", max_length=MAX_DESCRIPTION_LENGTH, required=True, multiline=True
         ),
         quantity=quantity or ZERO,
         unit_price=unit_price or ZERO,
-        tax_rate=reader.number("tax_rate", PERCENT) or ZERO,
-        discount_percent=reader.number("discount_percent", PERCENT) or ZERO,
+        tax_rate=tax_rate,
+        tax_category=default_tax_category(tax_rate),
+        allowances=discount_allowance(reader.number("discount_percent", PERCENT) or ZERO),
         sku=reader.text("sku", max_length=MAX_CODE_LENGTH, code=True),
         unit=reader.text("unit", max_length=MAX_CODE_LENGTH),  # free text: "kg", "Stück", "كغ"
     )
@@ -329,7 +332,18 @@ def check_line_amount(
         reader.error(key, f"Quantity x unit price must not exceed {limit:,}.")
 
 
-def _shipping(invoice: ObjectReader, currency: Currency | None) -> tuple[Charge, ...]:
+def default_tax_category(rate: Decimal) -> str:
+    """UNCL 5305: standard rate (S) when the rate is above 0, else zero rated (Z)."""
+    return "S" if rate > 0 else "Z"
+
+
+def discount_allowance(percent: Decimal) -> tuple[Adjustment, ...]:
+    """Today's ``discount_percent``: one allowance of that percentage of the line's gross amount
+    (UNTDID 5189 code 95, discount)."""
+    return (Adjustment(percent=percent, reason="Discount", reason_code="95"),) if percent else ()
+
+
+def _shipping(invoice: ObjectReader, currency: Currency | None) -> tuple[Adjustment, ...]:
     value = invoice.raw("shipping")
     if value is None:
         return ()
@@ -337,7 +351,16 @@ def _shipping(invoice: ObjectReader, currency: Currency | None) -> tuple[Charge,
     if reader is None:
         return ()
     amount = reader.number("amount", money_rule(currency), required=True) or ZERO
-    return (Charge(label="Shipping", amount=amount, tax_rate=reader.number("tax_rate", PERCENT) or ZERO),)
+    rate = reader.number("tax_rate", PERCENT) or ZERO
+    # UNTDID 7161 code FC: freight service.
+    shipping = Adjustment(
+        amount=amount,
+        reason=SHIPPING_REASON,
+        reason_code="FC",
+        tax_category=default_tax_category(rate),
+        tax_rate=rate,
+    )
+    return (shipping,)
 
 
 def _payment(invoice: ObjectReader) -> Payment | None:

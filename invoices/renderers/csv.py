@@ -53,12 +53,12 @@ def _rows(document: Document) -> Iterator[Row]:
             "tax_rate": format_rate(line.tax_rate),
             "net": money(amount.net),
         }
-    for charge_no, charge in enumerate(document.data.charges, start=1):
+    for charge_no, charge in enumerate(document.charges, start=1):
         yield common | {
             "row_type": "charge",
             "line_no": str(charge_no),
-            "description": inert_text(charge.label),
-            "tax_rate": format_rate(charge.tax_rate),
+            "description": inert_text(charge.adjustment.reason),
+            "tax_rate": format_rate(charge.adjustment.tax_rate),
             "net": money(charge.amount),
         }
     yield from _summary_rows(document, common)

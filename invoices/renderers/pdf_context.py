@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from invoices.country_names import country_name
 from invoices.document.model import (
-    Charge,
+    AdjustmentAmount,
     Currency,
     Document,
     LineAmount,
@@ -153,14 +153,13 @@ def line_row(number: int, amount: LineAmount, currency: Currency) -> LineRow:
     )
 
 
-def charge_label(charge: Charge, labels: Labels) -> str:
-    if charge.label == SCHEMA_SHIPPING_LABEL:
+def charge_label(charge: AdjustmentAmount, labels: Labels) -> str:
+    if charge.adjustment.reason == SCHEMA_SHIPPING_LABEL:
         return labels.shipping
-    return charge.label or labels.charges
+    return charge.adjustment.reason or labels.charges
 
 
-def charge_row(charge: Charge, currency: Currency, labels: Labels) -> AmountRow:
-    # format_amount rounds exactly as compute_document rounded this charge into the totals.
+def charge_row(charge: AdjustmentAmount, currency: Currency, labels: Labels) -> AmountRow:
     return AmountRow(label=charge_label(charge, labels), amount=format_amount(charge.amount, currency))
 
 
@@ -176,7 +175,7 @@ def total_rows(document: Document, labels: Labels) -> list[AmountRow]:
     """Subtotal, each charge, the net total when charges make it differ from the subtotal, and the tax."""
     currency, totals = document.data.currency, document.totals
     rows = [AmountRow(labels.subtotal, format_amount(totals.lines_net, currency))]
-    rows += [charge_row(charge, currency, labels) for charge in document.data.charges]
+    rows += [charge_row(charge, currency, labels) for charge in document.charges]
     if document.data.charges:
         rows.append(AmountRow(labels.net_total, format_amount(totals.net, currency)))
     rows.append(AmountRow(labels.tax, format_amount(totals.tax, currency)))

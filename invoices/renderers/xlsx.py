@@ -129,10 +129,10 @@ def _write_lines(sheet: Worksheet, document: Document, formats: NumberFormats, h
     for amount in document.lines:
         row += 1
         _write_line(sheet, row, amount, formats)
-    for charge in document.data.charges:
+    for charge in document.charges:
         row += 1
-        _text(sheet, row, 2, charge.label)
-        _number(sheet, row, 7, charge.tax_rate, formats.percent)
+        _text(sheet, row, 2, charge.adjustment.reason)
+        _number(sheet, row, 7, charge.adjustment.tax_rate, formats.percent)
         _number(sheet, row, 8, charge.amount, formats.money)
     return row
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from invoices.document import DocumentInvalid
 from invoices.document.errors import MAX_REPORTED_PATHS
-from invoices.document.model import Charge, ClaimedTotals, InvoiceData, RenderOptions
+from invoices.document.model import Adjustment, ClaimedTotals, InvoiceData, RenderOptions
 from invoices.document.validation import MAX_LINES, MAX_TEXT_CHARACTERS, read_request, text_length
 from tests.payloads import SAMPLE_TOTALS, sample_payload
 
@@ -59,7 +59,10 @@ def test_sample_becomes_invoice_data():
     assert data.lines[1].quantity == D("3.5")
     assert data.lines[1].description == "Backup storage\nNovember 2026"
     assert data.lines[2].discount_percent == D("5")
-    assert data.charges == (Charge(label="Shipping", amount=D("15.00"), tax_rate=D("20")),)
+    shipping = Adjustment(
+        amount=D("15.00"), reason="Shipping", reason_code="FC", tax_category="S", tax_rate=D("20")
+    )
+    assert data.charges == (shipping,)
     assert data.claimed_totals == ClaimedTotals(**SAMPLE_TOTALS)
 
 
