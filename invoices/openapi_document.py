@@ -20,15 +20,13 @@ from rest_framework import serializers
 from invoices.document.currencies import CURRENCIES
 from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
 from invoices.document.legacy import DEFAULT_CURRENCY
+from invoices.document.parties import MAX_ADDRESS_LINE_LENGTH, MAX_ADDRESS_LINES, MAX_EMAIL_LENGTH
 from invoices.document.validation import (
     FORMATS,
     LANGUAGES,
-    MAX_ADDRESS_LINE_LENGTH,
-    MAX_ADDRESS_LINES,
     MAX_AMOUNT,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
-    MAX_EMAIL_LENGTH,
     MAX_INVOICE_NUMBER_LENGTH,
     MAX_LINES,
     MAX_NAME_LENGTH,
