@@ -249,8 +249,10 @@ class _CiiWriter:
         self.money(element, "BasisAmount", group.base)
         _text(element, "CategoryCode", group.category)
         _text(element, "ExemptionReasonCode", code)
-        if terms.writes_rate(group.category):
-            _text(element, "RateApplicablePercent", terms.rate_text(group.rate))
+        # A breakdown always states its rate, 0 for "not subject to VAT" too: XRechnung and Peppol's German
+        # rules require BT-119 (BR-DE-14, DE-R-014), and EN 16931 forbids a rate only on lines and
+        # allowances or charges of category O (BR-O-05..07).
+        _text(element, "RateApplicablePercent", terms.rate_text(group.rate))
 
     def allowance_charge(
         self, parent: etree._Element, adjusted: AdjustmentAmount, *, charge: bool, document_level: bool

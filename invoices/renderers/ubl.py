@@ -207,7 +207,10 @@ class _UblWriter:
     ) -> None:
         element = _cac(parent, name)
         _cbc(element, "ID", category)
-        if terms.writes_rate(category):
+        # A VAT breakdown (``group``) always states its rate, 0 for "not subject to VAT" too: XRechnung and
+        # Peppol's German rules require BT-119 (BR-DE-14, DE-R-014), and EN 16931 forbids a rate only on
+        # lines and allowances or charges of category O (BR-O-05..07).
+        if group is not None or terms.writes_rate(category):
             _cbc(element, "Percent", terms.rate_text(rate))
         if group is not None:
             reason, code = terms.exemption(group)
