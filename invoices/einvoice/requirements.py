@@ -403,6 +403,12 @@ class _Checker:
     def payment(self) -> None:
         data, payment = self.data, self.data.payment
         means = terms.payment_means(payment)
+        if self.profile.fmt == "ubl" and data.type == "credit_note" and data.due_date and not means:
+            self.need(
+                "invoice.payment.means_code",
+                "a payment means code: a UBL credit note writes its due date with the payment means "
+                "(BT-9, BT-81)",
+            )
         if payment is None:
             return
         if means and means not in PAYMENT_MEANS:
@@ -420,12 +426,6 @@ class _Checker:
             # UBL has the payment reference and the account only inside PaymentMeans, which needs a code.
             self.need(
                 "invoice.payment.means_code", "a payment means code with payment details (BT-81, BR-49)"
-            )
-        if self.profile.fmt == "ubl" and data.type == "credit_note" and data.due_date and not means:
-            self.need(
-                "invoice.payment.means_code",
-                "a payment means code: a UBL credit note writes its due date with the payment means "
-                "(BT-9, BT-81)",
             )
 
     # --- amounts -----------------------------------------------------------------------------------------

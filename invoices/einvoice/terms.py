@@ -127,13 +127,11 @@ def _compact(text: str) -> str:
 
 
 def contact(party: Party) -> Contact | None:
-    """BG-6 / BG-9: the contact given, else the party's own email and phone, else none."""
-    given = party.contact
-    if given is not None and (given.name or given.phone or given.email):
-        return given
-    if party.email or party.phone:
-        return Contact(phone=party.phone, email=party.email)
-    return None
+    """BG-6 / BG-9: the contact given, its missing phone or email taken from the party's own; else the
+    party's email and phone; else none."""
+    given = party.contact or Contact()
+    merged = Contact(name=given.name, phone=given.phone or party.phone, email=given.email or party.email)
+    return merged if merged.name or merged.phone or merged.email else None
 
 
 def item_name(line: Line) -> str:
