@@ -22,6 +22,10 @@ DIRECT_DEBIT_MEANS = frozenset({"49", "59"})
 # Card payment means: they need the card's account (BG-18, BR-DE-24), which this service does not take.
 CARD_MEANS = frozenset({"48", "54", "55"})
 
+# EAS codes that are not Peppol participant identifier schemes: email and the AS2/AS4 addresses. Peppol's
+# own list leaves them out (PEPPOL-EN16931-CL008); XRechnung takes EM.
+NOT_PEPPOL_SCHEMES = frozenset({"EM", "AN", "AQ", "AS", "AU"})
+
 
 def _codes(text: str) -> frozenset[str]:
     return frozenset(text.split())

@@ -56,6 +56,7 @@ from invoices.einvoice.codes import (
     DIRECT_DEBIT_MEANS,
     EAS,
     EXEMPT_CATEGORIES,
+    NOT_PEPPOL_SCHEMES,
     PAYMENT_MEANS,
     TAX_CATEGORIES,
     VATEX,
@@ -164,7 +165,9 @@ class _Checker:
         self._add(path, f"{verdict} for {label}: {why}")
 
     def _add(self, path: str, message: str) -> None:
-        if (path, message) not in self.problems:
+        # One message per field: the first rule that needs it says enough to fix it (a seller VAT id
+        # satisfies BR-CO-26 and BR-S-02 alike).
+        if all(path != known for known, _ in self.problems):
             self.problems.append((path, message))
 
     def run(self) -> None:
@@ -225,6 +228,14 @@ class _Checker:
             )
         if not address.id.strip():
             self.need(f"{path}.id", f"the {role}'s electronic address (BT-34/49)")
+        if self.profile.peppol and address.scheme in NOT_PEPPOL_SCHEMES:
+            self.refuse(
+                f"{path}.scheme",
+                "not a Peppol scheme",
+                "Peppol delivers to participant ids, such as 0088 (GLN), 0208 (Belgian enterprise number) "
+                f"or 9930 (German VAT), not to {address.scheme} addresses (PEPPOL-EN16931-CL008)",
+                profile=True,
+            )
         checked = CHECKED_SCHEMES.get(address.scheme)
         if self.profile.peppol and checked and address.id.strip() and not checked[0](address.id):
             self.refuse(f"{path}.id", "invalid", f"scheme {address.scheme} needs {checked[1]}", profile=True)

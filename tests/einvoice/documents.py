@@ -43,7 +43,7 @@ SELLER = Party(
     legal_id="HRB 123456 B",
     email="billing@muster.example",
     phone="+49 30 1234567",
-    electronic_address=ElectronicAddress("EM", "billing@muster.example"),
+    electronic_address=ElectronicAddress("9930", "DE136695976"),  # Peppol takes no email (EM) address
     contact=Contact(name="Anna Muster", phone="+49 30 1234568", email="anna@muster.example"),
 )
 BUYER = Party(

@@ -255,6 +255,23 @@ def test_electronic_address_schemes_and_check_digits():
     assert problems(good_gln) == {}
 
 
+def test_peppol_takes_no_email_address_but_xrechnung_does():
+    data = invoice(
+        **replace_party("seller", electronic_address=ElectronicAddress("EM", "billing@muster.example"))
+    )
+    assert "PEPPOL-EN16931-CL008" in problems(data, "ubl", PEPPOL)["invoice.seller.electronic_address.scheme"]
+    assert problems(data, "ubl", XRECHNUNG_UBL) == {}
+    assert problems(data, "cii", XRECHNUNG_CII) == {}
+
+
+def test_one_message_per_field():
+    seller = dataclasses.replace(SELLER, vat_id="", tax_id="", legal_id="")
+    found = einvoice_problems(invoice(seller=seller), "ubl", PEPPOL)
+    # BR-CO-26 and BR-S-02 both need the seller's VAT id: the first one says it.
+    assert [path for path, _ in found] == ["invoice.seller.vat_id"]
+    assert "BR-CO-26" in found[0][1]
+
+
 def test_xrechnung_checks_the_skonto_syntax_of_payment_terms():
     good = invoice(payment_terms="Zahlbar in 30 Tagen.\n#SKONTO#TAGE=14#PROZENT=2.00#")
     assert problems(good, "ubl", XRECHNUNG_UBL) == {}

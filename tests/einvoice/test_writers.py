@@ -121,8 +121,8 @@ def test_the_business_terms_land_where_ubl_puts_them():
         == "COBADEFFXXX"
     )
     seller = "cac:AccountingSupplierParty/cac:Party"
-    assert text(tree, f"{seller}/cbc:EndpointID", UBL) == "billing@muster.example"
-    assert tree.xpath(f"{seller}/cbc:EndpointID/@schemeID", namespaces=UBL) == ["EM"]
+    assert text(tree, f"{seller}/cbc:EndpointID", UBL) == "DE136695976"
+    assert tree.xpath(f"{seller}/cbc:EndpointID/@schemeID", namespaces=UBL) == ["9930"]
     assert text(tree, f"{seller}/cac:PostalAddress/cbc:StreetName", UBL) == "Hauptstraße 1"
     assert text(tree, f"{seller}/cac:PostalAddress/cbc:AdditionalStreetName", UBL) == "Gebäude B"
     assert text(tree, f"{seller}/cac:PostalAddress/cbc:PostalZone", UBL) == "10115"
@@ -164,7 +164,10 @@ def test_the_business_terms_land_where_cii_puts_them():
         "FC",
     ]
     assert text(tree, f"{seller}/ram:DefinedTradeContact/ram:PersonName", CII) == "Anna Muster"
-    assert text(tree, f"{seller}/ram:URIUniversalCommunication/ram:URIID", CII) == "billing@muster.example"
+    assert text(tree, f"{seller}/ram:URIUniversalCommunication/ram:URIID", CII) == "DE136695976"
+    assert tree.xpath(f"{seller}/ram:URIUniversalCommunication/ram:URIID/@schemeID", namespaces=CII) == [
+        "9930"
+    ]
     assert text(tree, f"{seller}/ram:SpecifiedLegalOrganization/ram:ID", CII) == "HRB 123456 B"
 
 
