@@ -97,6 +97,8 @@ VATEX_CATEGORY = {
 SKONTO = re.compile(r"#SKONTO#TAGE=[0-9]+#PROZENT=[0-9]+\.[0-9]{2}(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#")
 # VAT number prefixes besides ISO 3166-1 codes: Greece and Northern Ireland (BR-CO-09).
 VAT_PREFIXES = COUNTRY_CODES | {"EL", "XI"}
+# The business terms of each party's city, postal code and country, with the rule that needs the country.
+ADDRESS_TERMS = {"seller": ("BT-37", "BT-38", "BT-40, BR-09"), "buyer": ("BT-52", "BT-53", "BT-55, BR-11")}
 # Electronic address schemes whose ids carry check digits that Peppol verifies (PEPPOL-COMMON-R040..R050).
 CHECKED_SCHEMES: dict[str, tuple[Callable[[str], bool], str]] = {
     "0088": (ean.is_valid, "a GLN with valid check digit (PEPPOL-COMMON-R040)"),
@@ -136,10 +138,6 @@ class _Profile:
         return cls(fmt, options.cii_profile == "xrechnung", False)
 
     @property
-    def base(self) -> str:
-        return self.fmt
-
-    @property
     def label(self) -> str:
         """The format with its profile, for the rules only the profile has."""
         if self.xrechnung:
@@ -157,11 +155,11 @@ class _Checker:
 
     # Messages: "required for ubl: <what> (<rules>)", "must be ... for ubl: <why> (<rules>)".
     def need(self, path: str, what: str, *, profile: bool = False) -> None:
-        label = self.profile.label if profile else self.profile.base
+        label = self.profile.label if profile else self.profile.fmt
         self._add(path, f"required for {label}: {what}")
 
     def refuse(self, path: str, verdict: str, why: str, *, profile: bool = False) -> None:
-        label = self.profile.label if profile else self.profile.base
+        label = self.profile.label if profile else self.profile.fmt
         self._add(path, f"{verdict} for {label}: {why}")
 
     def _add(self, path: str, message: str) -> None:
@@ -191,7 +189,14 @@ class _Checker:
             self.postal_address(role, party)
             self.electronic_address(role, party)
             self.vat_prefix(role, party)
-        if not terms.vat_identifier(data.seller) and not data.seller.legal_id:
+        not_subject = any(line.tax_category == "O" for line in data.lines)
+        if not_subject and not data.seller.legal_id:
+            self.need(
+                "invoice.seller.legal_id",
+                "the seller's legal registration id: an invoice not subject to VAT carries no VAT id, so "
+                "this identifies the seller (BT-30, BR-CO-26, BR-O-02)",
+            )
+        elif not terms.vat_identifier(data.seller) and not data.seller.legal_id:
             self.need(
                 "invoice.seller.vat_id",
                 "the seller's VAT id, or its legal registration id (legal_id), so the buyer can identify "
@@ -203,9 +208,7 @@ class _Checker:
 
     def postal_address(self, role: str, party: Party) -> None:
         path = f"invoice.{role}.address"
-        rules = {"seller": ("BT-37", "BT-38", "BT-40, BR-09"), "buyer": ("BT-52", "BT-53", "BT-55, BR-11")}[
-            role
-        ]
+        rules = ADDRESS_TERMS[role]
         if not party.city:
             self.need(f"{path}.city", f"the {role}'s city ({rules[0]})")
         if not party.postal_code:

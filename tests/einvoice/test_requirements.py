@@ -156,6 +156,26 @@ def test_not_subject_to_vat_carries_no_vat_ids_and_no_other_category():
     assert found["invoice.lines"].startswith("cannot mix categories for ubl")
 
 
+def test_not_subject_to_vat_identifies_the_seller_by_its_registration():
+    outside = line("Damages", "1", "500", rate="0", tax_category="O", exemption_reason="Not subject to VAT")
+    seller = dataclasses.replace(SELLER, vat_id="", tax_id="", legal_id="")
+    found = problems(invoice(outside, seller=seller, **replace_party("buyer", vat_id="")))
+    assert found == {
+        "invoice.seller.legal_id": "required for ubl: the seller's legal registration id: an invoice not "
+        "subject to VAT carries no VAT id, so this identifies the seller (BT-30, BR-CO-26, BR-O-02)"
+    }
+
+
+def test_a_delivery_address_needs_its_country():
+    ship_to = dataclasses.replace(DOMESTIC_BUYER, country="")
+    assert problems(invoice(ship_to=ship_to), "cii", FACTURX) == {
+        "invoice.ship_to.address.country": "required for cii: the delivery address's country (BT-80, BR-57)"
+    }
+    assert "invoice.ship_to.address.city" in problems(
+        invoice(ship_to=dataclasses.replace(DOMESTIC_BUYER, city="")), "cii", XRECHNUNG_CII
+    )
+
+
 def test_a_tax_id_that_is_a_vat_number_counts_as_the_vat_id():
     seller = dataclasses.replace(SELLER, vat_id="", tax_id="DE 136 695 976", legal_id="")
     assert problems(invoice(seller=seller)) == {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
+from invoices.einvoice import validate
 from invoices.einvoice.requirements import einvoice_problems
 from invoices.einvoice.validate import fatal_findings, validate_einvoice
 from invoices.renderers.cii import RAM, cii_xml
@@ -164,3 +165,8 @@ def test_validation_runs_in_many_threads_at_once(validators):
     assert errors == []
     assert len(results) == 20
     assert all(result == (set(), {"BR-CO-16"}, set()) for result in results)
+
+
+def test_each_stylesheet_is_compiled_once_per_process(validators):
+    assert validate._stylesheet(validate.UBL_SCHEMATRON) is validate._stylesheet(validate.UBL_SCHEMATRON)
+    assert validate._schema(validate.CII_XSD) is validate._schema(validate.CII_XSD)
