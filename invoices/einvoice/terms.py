@@ -172,6 +172,15 @@ def writes_percent(adjusted: AdjustmentAmount) -> bool:
     return abs(adjusted.base * percent / 100 - adjusted.amount) <= PERCENT_SLACK
 
 
+def payment_terms(text: str) -> str:
+    """BT-20 as written: trimmed, except that XRechnung's cash discount lines ("#SKONTO#TAGE=14#...#") must
+    end with a line break (BR-DE-18), which trimming would remove."""
+    terms_text = text.strip()
+    if any(line.strip().startswith("#") for line in terms_text.splitlines()):
+        return terms_text + "\n"
+    return terms_text
+
+
 def payment_means(payment: Payment | None) -> str:
     """BT-81 when payment instructions can be written: a means code, set by validation (58 with an IBAN)."""
     if payment is None:

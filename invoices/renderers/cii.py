@@ -215,7 +215,7 @@ class _CiiWriter:
             self.allowance_charge(settlement, adjusted, charge=True, document_level=True)
         if data.payment_terms.strip() or data.due_date:
             terms_element = _ram(settlement, "SpecifiedTradePaymentTerms")
-            _text(terms_element, "Description", data.payment_terms.strip())
+            _text(terms_element, "Description", terms.payment_terms(data.payment_terms))
             if data.due_date:
                 self.date(terms_element, "DueDateDateTime", data.due_date)
         self.monetary_summation(_ram(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation"))

@@ -183,7 +183,7 @@ class _UblWriter:
                 if payment.bic:
                     _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", payment.bic)
         if data.payment_terms.strip():
-            _cbc(_cac(root, "PaymentTerms"), "Note", data.payment_terms.strip())
+            _cbc(_cac(root, "PaymentTerms"), "Note", terms.payment_terms(data.payment_terms))
 
     def allowance_charge(
         self, parent: etree._Element, adjusted: AdjustmentAmount, *, charge: bool, document_level: bool

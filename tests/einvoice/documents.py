@@ -301,7 +301,12 @@ def many_lines(count: int = 300) -> InvoiceData:
 
 def domestic_german() -> InvoiceData:
     """XRechnung's home case: a German seller, a German public buyer addressed by its Leitweg-ID."""
-    return invoice(line("Consulting", "8", "110.00", unit_code="HUR"), buyer=DOMESTIC_BUYER)
+    return invoice(
+        line("Consulting", "8", "110.00", unit_code="HUR"),
+        buyer=DOMESTIC_BUYER,
+        # XRechnung's cash discount line (BR-DE-18): 2 % within 14 days.
+        payment_terms="Zahlbar innerhalb von 30 Tagen.\n#SKONTO#TAGE=14#PROZENT=2.00#",
+    )
 
 
 SCENARIOS = {

@@ -314,3 +314,15 @@ def test_three_hundred_lines_are_numbered_in_order():
         "//ram:BillingSpecifiedPeriod//*[@format='102']/text()", namespaces=CII
     )
     assert period == ["20260201", "20260228"]
+
+
+def test_xrechnung_cash_discount_lines_end_with_a_line_break():
+    # BR-DE-18: after the last #SKONTO#...# entry a line break must follow; trimming would drop it.
+    data = invoice(payment_terms="Zahlbar in 30 Tagen.\n#SKONTO#TAGE=14#PROZENT=2.00#\n\n")
+    doc = compute_document(data)
+    assert text(ubl(doc, XRECHNUNG_UBL), "cac:PaymentTerms/cbc:Note", UBL).endswith("#PROZENT=2.00#\n")
+    assert text(cii(doc, XRECHNUNG_CII), "//ram:SpecifiedTradePaymentTerms/ram:Description", CII).endswith(
+        "2.00#\n"
+    )
+    plain = compute_document(invoice(payment_terms="  Payable within 30 days.\n"))
+    assert text(ubl(plain), "cac:PaymentTerms/cbc:Note", UBL) == "Payable within 30 days."
