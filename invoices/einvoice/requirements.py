@@ -318,6 +318,9 @@ class _Checker:
         number = "05" if line else "06/07"
         if category == "S" and rate <= 0:
             self.refuse(f"{path}.tax_rate", "must be above 0", f"category S ({name}) (BR-S-{number})")
+        elif category == "L" and rate <= 0 and self.profile.fmt != "ubl":
+            # EN 16931 allows IGIC at 0 % or more, but its CII binding (and so Factur-X) only above 0.
+            self.refuse(f"{path}.tax_rate", "must be above 0", f"category L ({name}) in CII (BR-AF-{number})")
         elif (category in ZERO_RATE_CATEGORIES or category == "O") and rate != 0:
             # O writes no rate at all (BR-O-05); the tax computed must still be 0 (BR-O-09).
             self.refuse(

@@ -309,6 +309,18 @@ def domestic_german() -> InvoiceData:
     )
 
 
+def canary_islands() -> InvoiceData:
+    """IGIC (L) and IPSI (M), the Spanish territories outside the EU VAT area, at their own rates."""
+    seller = dataclasses.replace(
+        SELLER, country="ES", city="Las Palmas", postal_code="35001", vat_id="ESA12345674"
+    )
+    return invoice(
+        line("Thing", "2", "50.00", rate="7", tax_category="L"),
+        line("Other thing", "1", "80.00", rate="4", tax_category="M"),
+        seller=seller,
+    )
+
+
 SCENARIOS = {
     "allowances_and_charges": allowances_and_charges,
     "exempt": exempt,
@@ -322,6 +334,7 @@ SCENARIOS = {
     "credit_note": credit_note,
     "300_lines": many_lines,
     "domestic_german": domestic_german,
+    "canary_islands": canary_islands,
 }
 
 

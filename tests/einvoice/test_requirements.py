@@ -211,6 +211,16 @@ def test_category_and_rate_agree(category, rate, path, message):
     assert problems(data)[path].startswith(message)
 
 
+def test_canary_islands_igic_at_zero_is_only_for_ubl():
+    data = invoice(line("Thing", "1", "10", rate="0", tax_category="L"))
+    assert problems(data, "ubl", PEPPOL) == {}
+    assert problems(data, "cii", FACTURX) == {
+        "invoice.lines[0].tax_rate": "must be above 0 for cii: category L (Canary Islands IGIC) in CII "
+        "(BR-AF-05)"
+    }
+    assert problems(invoice(line("Thing", "1", "10", rate="7", tax_category="L")), "cii", FACTURX) == {}
+
+
 def test_allowances_and_charges_need_a_reason_and_known_codes():
     data = invoice(
         line("Thing", "1", "10", allowances=(Adjustment(amount=D("1.00")),)),
