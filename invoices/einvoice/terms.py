@@ -45,7 +45,9 @@ def amount_text(value: Decimal, currency: Currency) -> str:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > currency.minor_units:
         raise ValueError(f"{value} has more decimals than {currency.code} carries: it was not computed here")
-    return f"{value:.{currency.minor_units}f}"
+    # Decimal keeps the sign of a zero (-0.00 from rounding a negative base at 0 %), which a schematron
+    # reads as not equal to 0 (BR-Z-09 failed on it): zero is written unsigned.
+    return f"{value if value else abs(value):.{currency.minor_units}f}"
 
 
 def decimal_text(value: Decimal) -> str:

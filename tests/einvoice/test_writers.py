@@ -326,3 +326,14 @@ def test_xrechnung_cash_discount_lines_end_with_a_line_break():
     )
     plain = compute_document(invoice(payment_terms="  Payable within 30 days.\n"))
     assert text(ubl(plain), "cac:PaymentTerms/cbc:Note", UBL) == "Payable within 30 days."
+
+
+def test_a_zero_is_never_negative():
+    # A line allowance above the line's gross gives a negative base; its 0 % tax rounds to Decimal("-0.00").
+    data = invoice(
+        line("Thing", "0.5", "1.00", rate="0", allowances=(Adjustment(amount=D("0.51"), reason="x"),))
+    )
+    doc = compute_document(data)
+    assert str(doc.totals.tax_groups[0].tax) == "-0.00"
+    assert texts(ubl(doc), "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", UBL) == ["0.00"]
+    assert texts(cii(doc), "//ram:ApplicableTradeTax/ram:CalculatedAmount", CII) == ["0.00"]
