@@ -14,6 +14,9 @@ PEPPOL_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 UBL_CUSTOMIZATIONS: dict[UblProfile, str] = {"peppol": PEPPOL_BILLING, "xrechnung": XRECHNUNG}
 # Factur-X's EN 16931 profile claims plain EN 16931 (the Factur-X code list allows nothing else there).
 CII_GUIDELINES: dict[CiiProfile, str] = {"factur-x": EN16931, "xrechnung": XRECHNUNG}
+# The fx:ConformanceLevel a Factur-X / ZUGFeRD PDF's XMP metadata declares for the CII it embeds: ZUGFeRD
+# 2.2 and later name an embedded XRechnung "XRECHNUNG".
+FACTURX_CONFORMANCE_LEVELS: dict[CiiProfile, str] = {"factur-x": "EN 16931", "xrechnung": "XRECHNUNG"}
 
 
 def ubl_customization(profile: UblProfile) -> str:
@@ -22,3 +25,7 @@ def ubl_customization(profile: UblProfile) -> str:
 
 def cii_guideline(profile: CiiProfile) -> str:
     return CII_GUIDELINES[profile]
+
+
+def facturx_conformance_level(profile: CiiProfile) -> str:
+    return FACTURX_CONFORMANCE_LEVELS[profile]

@@ -9,6 +9,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from invoices.document.model import Adjustment, Contact, Currency, Payment
 from invoices.document.money import compute_document
+from invoices.einvoice.profiles import facturx_conformance_level
 from invoices.renderers import content_types
 from invoices.renderers.cii import RAM, cii_xml, render_cii
 from invoices.renderers.ubl import CAC, CBC, CREDIT_NOTE_NS, INVOICE_NS, render_ubl, ubl_xml
@@ -75,6 +76,11 @@ def test_cii_profiles():
     assert texts(xrechnung, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", ns) == [
         "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
     ]
+
+
+def test_the_facturx_conformance_level_follows_the_cii_profile():
+    assert facturx_conformance_level("factur-x") == "EN 16931"
+    assert facturx_conformance_level("xrechnung") == "XRECHNUNG"
 
 
 def test_a_credit_note_is_a_ubl_credit_note_with_its_preceding_invoice():
