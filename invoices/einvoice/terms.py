@@ -51,7 +51,7 @@ def amount_text(value: Decimal, currency: Currency) -> str:
 
 
 def decimal_text(value: Decimal) -> str:
-    """A quantity or price in plain notation, trailing zeros kept as sent ("1E+1" would be invalid XML)."""
+    """A quantity or price in plain notation, trailing zeros kept as sent ("1E+1" is no xs:decimal)."""
     return f"{value:f}"
 
 
