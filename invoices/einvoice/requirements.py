@@ -449,6 +449,8 @@ class _Checker:
 
     def amounts(self) -> None:
         data = self.data
+        if any(line.price_base_quantity <= 0 for line in data.lines):
+            return  # no amount to check: validation refuses the base quantity itself
         document = compute_document(data)
         if document.totals.payable > 0 and not data.due_date and not data.payment_terms.strip():
             self.need(
@@ -562,6 +564,14 @@ class _Checker:
         if terms.payment_means(data.payment) in DIRECT_DEBIT_MEANS:
             self.direct_debit("PEPPOL-EN16931-R061")
         for index, line in enumerate(data.lines):
+            if line.price_base_quantity <= 0:
+                self.refuse(
+                    f"invoice.lines[{index}].price_base_quantity",
+                    "must be above 0",
+                    "the price's base quantity (BT-149, PEPPOL-EN16931-R121)",
+                    profile=True,
+                )
+                continue
             exact = line.quantity * line.unit_price / line.price_base_quantity
             if abs(exact - line_gross(line, data.currency)) > LINE_SLACK:
                 self.refuse(

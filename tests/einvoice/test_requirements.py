@@ -330,3 +330,8 @@ def test_a_complete_domestic_invoice_passes_every_profile():
     data = invoice(buyer=DOMESTIC_BUYER, billing_period=None, delivery_date=date(2026, 3, 1))
     for fmt, options in (("ubl", PEPPOL), ("ubl", XRECHNUNG_UBL), ("cii", FACTURX), ("cii", XRECHNUNG_CII)):
         assert problems(data, fmt, options) == {}
+
+
+def test_a_base_quantity_must_be_above_zero():
+    data = invoice(line("Thing", "1", "10", price_base_quantity=D(0)))
+    assert "PEPPOL-EN16931-R121" in problems(data)["invoice.lines[0].price_base_quantity"]
