@@ -148,6 +148,8 @@ EINVOICE_TOTALS = {
 
 _EINVOICE: dict[str, Any] = {
     "formats": ["pdf", "ubl", "cii"],
+    "ubl_profile": "xrechnung",
+    "cii_profile": "xrechnung",
     "invoice": {
         "number": "RE-2026-1001",
         "issue_date": "2026-12-01",

@@ -35,6 +35,7 @@ Limits (the README quotes these):
   in the EU (``codes.py``); dates ``YYYY-MM-DD`` with due_date on or after issue_date.
 """
 
+import re
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -51,7 +52,7 @@ from invoices.document.code_lists import payment_means, units
 from invoices.document.codes import check_bic, check_iban
 from invoices.document.currencies import CURRENCIES, MAX_MINOR_UNITS, find_currency
 from invoices.document.errors import DocumentInvalid, ErrorCollector
-from invoices.document.fields import NumberRule, ObjectReader, item_path, shown
+from invoices.document.fields import NumberRule, ObjectReader, item_path, shown, to_decimal
 from invoices.document.model import (
     E_INVOICE_FORMATS,
     Adjustment,
@@ -170,6 +171,7 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
 
         options, data = read_legacy(errors, payload, default_format)
         paths = LEGACY_PATHS
+        _refuse_e_invoices_in_legacy(errors, options)
     else:
         options, data = _read_current(errors, payload, default_format)
         paths = TOTAL_PATHS
@@ -180,7 +182,86 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
     _check_amounts(errors, document)
     _check_totals(errors, document, paths)
     errors.raise_if_any()
+    for fmt in options.formats:
+        _check_format(errors, payload, document, replace(options, format=fmt))
+    errors.raise_if_any()
     return options, document
+
+
+def check_rendition(payload: object, fmt: OutputFormat) -> tuple[RenderOptions, Document]:
+    """The stored request of an issued invoice, read again for a rendition added later: its options (with
+    ``format`` set to ``fmt``) and the very same Document, or ``DocumentInvalid`` naming what ``fmt`` needs
+    that the invoice lacks. The amounts are never computed differently for the new rendition."""
+    options, document = read_request(payload)
+    options = replace(options, format=fmt)
+    errors = ErrorCollector()
+    currency = document.data.currency
+    if fmt in E_INVOICE_FORMATS and currency.minor_units > E_INVOICE_MAX_DECIMALS:
+        errors.add(
+            "invoice.currency",
+            f"This {currency.code} invoice was issued with {currency.minor_units} decimals; EN 16931 allows "
+            f"{E_INVOICE_MAX_DECIMALS} (BR-DEC), so it cannot have a {fmt} rendition. Issue it with the "
+            "e-invoice formats among its formats: its amounts are then computed with 2 decimals.",
+        )
+    if _is_legacy(payload) and fmt in E_INVOICE_FORMATS:
+        _refuse_e_invoices_in_legacy(errors, options)
+    else:
+        _check_format(errors, payload, document, options)
+    errors.raise_if_any()
+    return options, document
+
+
+def _refuse_e_invoices_in_legacy(errors: ErrorCollector, options: RenderOptions) -> None:
+    wanted = [fmt for fmt in options.formats if fmt in E_INVOICE_FORMATS]
+    if options.format in E_INVOICE_FORMATS and options.format not in wanted:
+        wanted.append(options.format)
+    if wanted:
+        errors.add(
+            "format",
+            f"The original flat format has no fields for what {', '.join(wanted)} needs (city, postal code, "
+            'VAT identifiers, electronic addresses): send the invoice document (an "invoice" object).',
+        )
+
+
+def _check_format(
+    errors: ErrorCollector, payload: object, document: Document, options: RenderOptions
+) -> None:
+    """What the e-invoice format ``options.format`` needs that the document lacks (``invoices.einvoice``)."""
+    if options.format not in E_INVOICE_FORMATS:
+        return
+    # Imported here: only e-invoice requests pay for loading the format rules.
+    from invoices.einvoice.requirements import einvoice_problems
+
+    for path, message in einvoice_problems(document.data, options.format, options):
+        errors.add(_json_path(path, payload), message)
+
+
+def _json_path(path: str, payload: object) -> str:
+    """The request's path for a path into ``InvoiceData``: ``shipping`` is the first of the document's
+    charges there, and a line's ``discount_percent`` the first of its allowances."""
+    invoice = payload.get("invoice") if isinstance(payload, dict) else None
+    if not isinstance(invoice, dict):
+        return path
+    charge = re.match(r"invoice\.charges\[(\d+)\](.*)", path, re.S)
+    if charge and invoice.get("shipping") is not None:
+        index, rest = int(charge.group(1)), charge.group(2)
+        return f"invoice.shipping{rest}" if index == 0 else f"invoice.charges[{index - 1}]{rest}"
+    allowance = re.match(r"invoice\.lines\[(\d+)\]\.allowances\[(\d+)\](.*)", path, re.S)
+    lines = invoice.get("lines")
+    if allowance and isinstance(lines, list):
+        line_no, index, rest = (int(allowance.group(1)), int(allowance.group(2)), allowance.group(3))
+        line = lines[line_no] if line_no < len(lines) and isinstance(lines[line_no], dict) else {}
+        if _has_discount(line):
+            prefix = f"invoice.lines[{line_no}]"
+            return f"{prefix}.discount_percent" if index == 0 else f"{prefix}.allowances[{index - 1}]{rest}"
+    return path
+
+
+def _has_discount(line: dict[str, object]) -> bool:
+    """Whether validation made an allowance of this line's ``discount_percent`` (it does for any value
+    above 0, and the line has already been read without error)."""
+    value = to_decimal(line.get("discount_percent"))
+    return isinstance(value, Decimal) and value != 0
 
 
 def _is_legacy(payload: object) -> TypeGuard[dict[str, object]]:

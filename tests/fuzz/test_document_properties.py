@@ -187,7 +187,11 @@ def _bad_top(key: str, other: str, path: str, *values: Any) -> list[Mutation]:
     """A bad ``format`` or ``formats``, without the other one (both together are an error of their own)."""
 
     def change(value: Any) -> Callable[[dict[str, Any]], None]:
-        return lambda body: (body.pop(other, None), body.update({key: value}))
+        def apply(body: dict[str, Any]) -> None:
+            body.pop(other, None)
+            body[key] = value
+
+        return apply
 
     return [Mutation(path, change(value)) for value in values]
 
@@ -287,9 +291,12 @@ MUTATIONS: list[Mutation] = [
     *_bad_values("invoice.lines[0].tax_category", "X", "VAT", 1),
     *_bad_values("invoice.lines[0].price_base_quantity", "0", "-1", "abc"),
     *_bad_values("invoice.lines[0].allowances", "x", {"amount": "1"}),
-    *_bad_values("invoice.lines[0].allowances[0].amount", [{"reason": "x"}]),
-    *_bad_values("invoice.charges[0].reason", [{"amount": "0"}]),
-    *_bad_values("invoice.allowances[0].reason_code", [{"amount": "0", "reason_code": "FC"}]),
+    Mutation("invoice.lines[0].allowances[0].amount", _set("invoice.lines[0].allowances", [{"reason": "x"}])),
+    Mutation("invoice.charges[0].reason", _set("invoice.charges", [{"amount": "0"}])),
+    Mutation(
+        "invoice.allowances[0].reason_code",
+        _set("invoice.allowances", [{"amount": "0", "reason_code": "FC"}]),
+    ),
     *_bad_values("invoice.prepaid_amount", "-1", "abc", "1e999"),
     *_bad_values("invoice.rounding_amount", "2", "x", "-1.5"),
     *_bad_values("invoice.seller.vat_id", "DE136695977", "136695976", "DE\u202e136695976"),

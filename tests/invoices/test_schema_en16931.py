@@ -174,7 +174,6 @@ def test_an_einvoice_in_a_three_decimal_currency_is_computed_at_two_decimals():
     del pdf_only["invoice"]["payment"]
     assert read_request(pdf_only)[1].data.currency.minor_units == 3
     with_ubl = einvoice(currency="KWD")
-    del with_ubl["invoice"]["payment"]
     document = read_request(with_ubl)[1]
     assert document.data.currency.minor_units == 2
     assert all(amount.as_tuple().exponent == -2 for amount in (document.totals.tax, document.totals.payable))
@@ -276,6 +275,7 @@ def test_bad_line_fields_are_named(changes, path, message):
 def test_exempt_categories_other_than_e_get_their_standard_reason():
     payload = line(0, tax_category="AE", tax_rate="0")
     payload["invoice"]["allowances"] = []  # it was at 19 %, which no line has now
+    payload["invoice"]["buyer"]["vat_id"] = "DE811128135"  # reverse charge names the buyer's VAT id
     amount = read_request(payload)[1].lines[0]
     assert (amount.line.exemption_reason, amount.line.exemption_reason_code) == (
         "Reverse charge",
@@ -365,3 +365,49 @@ def test_every_claimed_total_is_checked(key):
     payload = einvoice_payload()
     payload["invoice"]["totals"][key] = str(EINVOICE_TOTALS[key] + D("0.01"))
     assert f"invoice.totals.{key}" in errors_of(payload)
+
+
+# --- What an e-invoice format needs --------------------------------------------------------------------
+
+
+def test_a_field_an_einvoice_needs_is_named_with_the_format():
+    payload = einvoice()
+    del payload["invoice"]["buyer"]["address"]["city"]
+    errors = errors_of(payload)
+    assert any("required for ubl" in text for text in errors["invoice.buyer.address.city"]), errors
+    payload["formats"] = ["pdf", "csv"]
+    assert read_request(payload)[1].data.buyer.city == ""  # the PDF and CSV do without
+
+
+def test_the_paths_of_shipping_and_discount_are_the_requests_own():
+    payload = einvoice()
+    payload["invoice"]["shipping"]["tax_category"] = "K"  # intra-community: needs the buyer's VAT id
+    payload["invoice"]["shipping"]["tax_rate"] = "0"
+    errors = errors_of(payload)
+    assert "invoice.buyer.vat_id" in errors, errors
+    assert not any(path.startswith("invoice.charges") for path in errors), errors
+
+
+def test_the_original_flat_format_cannot_ask_for_an_einvoice():
+    from tests.payloads import legacy_payload
+
+    errors = errors_of(legacy_payload() | {"format": "ubl"})
+    assert "original flat format" in errors["format"][0]
+
+
+def test_a_rendition_added_later_is_checked_for_its_format():
+    from invoices.document.validation import check_rendition
+
+    payload = top(formats=["pdf"])
+    del payload["invoice"]["buyer"]["address"]["postal_code"]
+    options, _document = check_rendition(payload, "xlsx")
+    assert options.format == "xlsx"
+    with pytest.raises(DocumentInvalid) as caught:
+        check_rendition(payload, "ubl")
+    assert "invoice.buyer.address.postal_code" in caught.value.errors
+    kwd = sample_payload()
+    kwd["invoice"].update(currency="KWD")
+    del kwd["invoice"]["totals"]
+    with pytest.raises(DocumentInvalid) as caught:
+        check_rendition(kwd, "cii")
+    assert "3 decimals" in caught.value.errors["invoice.currency"][0]
