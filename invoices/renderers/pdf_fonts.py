@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import tables as reportlab_tables
 from xhtml2pdf import default as xhtml2pdf_default
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fonts"
@@ -22,6 +23,9 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fon
 TEXT_FAMILY = "DejaVuSans"
 TEXT_BOLD = "DejaVuSans-Bold"
 CJK_FAMILY = "WenQuanYiMicroHei"
+# The font every page's canvas starts in (pdf_build's ``base_font``): one of ours, so that no page names a
+# font that is not embedded (reportlab's own default is Helvetica), as PDF/A requires of Factur-X files.
+BASE_FONT = TEXT_FAMILY
 
 _FILES = {
     TEXT_FAMILY: ("DejaVuSans.ttf", 0),
@@ -48,3 +52,9 @@ def register_fonts() -> None:
     # for pre-registered fonts; the PDF tests (pdffonts) fail loudly should it ever stop working.
     for family in (TEXT_FAMILY, CJK_FAMILY):
         xhtml2pdf_default.DEFAULT_FONT[family.lower()] = family
+    # A reportlab table sets its cell style's font before drawing each cell, and that font defaults to
+    # Helvetica, a standard font that is never embedded. Every cell of ours (xhtml2pdf's tables and the line
+    # table) holds paragraphs that set their own font, so the setting draws nothing; with our font as the
+    # default no page names Helvetica, which PDF/A (the Factur-X rendition) requires. A TrueType font writes
+    # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
+    reportlab_tables.CellStyle.fontname = BASE_FONT
