@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pikepdf
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from pikepdf import Array, Dictionary, Name, Pdf, Stream, String
 from pikepdf.pdfa import prepare as pdfa_prepare
 from pikepdf.pdfa import resolve_save_kwargs, validate_written
@@ -325,8 +325,10 @@ def _font_embedded(font: Dictionary) -> bool:
         descendants = font.get(Name.DescendantFonts)
         if not isinstance(descendants, Array) or len(descendants) != 1:
             return False
-        font = descendants[0]
-    descriptor = font.get(Name.FontDescriptor)
+        descendant = descendants[0]
+        descriptor = descendant.get(Name.FontDescriptor) if isinstance(descendant, Dictionary) else None
+    else:
+        descriptor = font.get(Name.FontDescriptor)
     return isinstance(descriptor, Dictionary) and any(
         isinstance(descriptor.get(key), Stream) for key in (Name.FontFile, Name.FontFile2, Name.FontFile3)
     )

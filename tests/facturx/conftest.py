@@ -63,25 +63,20 @@ def cii_writer(monkeypatch, sample_xml) -> CiiWriter:
     CII writer is merged, a module of that name whose ``cii_xml`` answers the hand-written XML of the sample
     invoice (only the sample is rendered through it)."""
     try:
-        from invoices.renderers.cii import cii_xml
+        from invoices.renderers.cii import cii_xml  # type: ignore[import-not-found, unused-ignore]
     except ModuleNotFoundError as error:
         if error.name != "invoices.renderers.cii":
             raise
     else:
-        return cii_xml  # type: ignore[no-any-return]
+        return cii_xml  # type: ignore[no-any-return, unused-ignore]
 
     def hand_written(document: Document, options: RenderOptions) -> bytes:
         assert document.data.number == "INV-2026-0042", "only the sample invoice has a hand-written XML"
         assert options.format == "cii"
         assert options.cii_profile == "factur-x"
-        return sample_xml  # type: ignore[no-any-return]
+        return sample_xml
 
     module = types.ModuleType("invoices.renderers.cii")
     module.cii_xml = hand_written  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "invoices.renderers.cii", module)
     return hand_written
-
-
-def cii_options(options: RenderOptions) -> RenderOptions:
-    """The options the Factur-X renderer hands the CII writer."""
-    return dataclasses.replace(options, format="cii", cii_profile="factur-x")
