@@ -7,16 +7,22 @@ and checks the result.
 """
 
 import dataclasses
+from typing import Any, TypeVar
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.renderers import content_types
 from invoices.renderers.naming import invoice_filename
 from invoices.renderers.pdf import render_pdf
+from invoices.renderers.pdf_fonts import undrawable
 from invoices.renderers.pdfa import EN16931, FacturXMetadata, make_facturx
 
 CONTENT_TYPE = content_types.FACTURX
 # The XMP's fx:ConformanceLevel: the attached XML is Factur-X's EN 16931 profile.
 CONFORMANCE_LEVEL = EN16931
+# What the pages show for a character none of the invoice's fonts has (U+FFFD, which DejaVu Sans draws).
+REPLACEMENT = "\ufffd"
+
+T = TypeVar("T")
 
 __all__ = ["CONTENT_TYPE", "render_facturx"]
 
@@ -28,7 +34,7 @@ def render_facturx(document: Document, options: RenderOptions) -> RenderedFile:
     # (The ignore is for this branch, made before the CII writer was merged.)
     from invoices.renderers.cii import cii_xml  # type: ignore[import-not-found, unused-ignore]
 
-    pdf = render_pdf(document, dataclasses.replace(options, format="pdf"))
+    pdf = render_pdf(drawable(document), dataclasses.replace(options, format="pdf"))
     # A Factur-X file carries the Factur-X profile of CII whatever the invoice's ``cii_profile`` says for its
     # own ``cii`` rendition: an XRechnung CII is not what fx:ConformanceLevel "EN 16931" declares.
     xml = cii_xml(document, dataclasses.replace(options, format="cii", cii_profile="factur-x"))
@@ -38,3 +44,38 @@ def render_facturx(document: Document, options: RenderOptions) -> RenderedFile:
         content_type=CONTENT_TYPE,
         content=content,
     )
+
+
+def drawable(document: Document) -> Document:
+    """``document`` with each character the PDF has no glyph for (an emoji, a script our fonts lack) replaced
+    by U+FFFD, for the Factur-X pages only.
+
+    The normal PDF draws such a character as the font's "missing glyph" box; PDF/A forbids that, so a
+    Factur-X file would not be PDF/A. The pages show a replacement mark instead, where the normal PDF shows a
+    box, and nothing is lost: the attached XML, the invoice a machine reads, keeps every character.
+    """
+    return _replaced(document)
+
+
+def _replaced(value: T) -> T:
+    """``value`` with undrawable characters replaced in every string it holds; the very same object when
+    there are none, so the common case copies nothing."""
+    result: Any = value
+    if isinstance(value, str):
+        missing = undrawable(value)
+        if missing:
+            result = "".join(REPLACEMENT if char in missing else char for char in value)
+    elif isinstance(value, tuple):
+        items = tuple(_replaced(item) for item in value)
+        if any(new is not old for new, old in zip(items, value, strict=True)):
+            result = items
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in dataclasses.fields(value):
+            old = getattr(value, field.name)
+            new = _replaced(old)
+            if new is not old:
+                changes[field.name] = new
+        if changes:
+            result = dataclasses.replace(value, **changes)
+    return result

@@ -16,6 +16,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import tables as reportlab_tables
 from xhtml2pdf import default as xhtml2pdf_default
+from xhtml2pdf.bidi import get_display, needs_bidi
+
+from invoices.templatetags.invoice_text import has_cjk, printable
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fonts"
 
@@ -58,3 +61,29 @@ def register_fonts() -> None:
     # default no page names Helvetica, which PDF/A (the Factur-X rendition) requires. A TrueType font writes
     # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
     reportlab_tables.CellStyle.fontname = BASE_FONT
+
+
+@functools.cache
+def _drawable_codes() -> tuple[frozenset[int], frozenset[int]]:
+    """The code points the text fonts (regular and bold both) and the CJK font have a glyph for."""
+    register_fonts()
+
+    def codes(name: str) -> frozenset[int]:
+        return frozenset(code for code, glyph in pdfmetrics.getFont(name).face.charToGlyph.items() if glyph)
+
+    return codes(TEXT_FAMILY) & codes(TEXT_BOLD), codes(CJK_FAMILY)
+
+
+def undrawable(text: str) -> set[str]:
+    """The characters of ``text`` that the PDF would draw as a missing glyph: the font the template sets them
+    in (the CJK font for CJK runs, DejaVu Sans otherwise) has none. A viewer shows a box for each; PDF/A
+    forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is checked as it is drawn too, in the
+    presentation forms xhtml2pdf's bidi step shapes it into."""
+    text = printable(text)
+    shown = set(text) | (set(get_display(text)) if needs_bidi(text) else set())
+    text_codes, cjk_codes = _drawable_codes()
+    return {
+        char
+        for char in shown
+        if char not in "\n\r\t" and ord(char) not in (cjk_codes if has_cjk(char) else text_codes)
+    }
