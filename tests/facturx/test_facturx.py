@@ -127,3 +127,22 @@ def test_it_asks_for_a_pdf_and_for_factur_x_cii(sample, cii_writer, monkeypatch)
     assert (asked["cii"].format, asked["cii"].cii_profile) == ("cii", "factur-x")
     assert asked["cii"].page_size == "letter"
     assert pdfa_problems(rendered.content) == []
+
+
+def test_an_invoice_with_characters_no_font_has_is_still_pdfa(sample, cii_writer):
+    options, document = sample
+    data = document.data
+    first = dataclasses.replace(
+        document.lines[0], line=dataclasses.replace(document.lines[0].line, description="नमस्ते")
+    )
+    document = dataclasses.replace(
+        document,
+        data=dataclasses.replace(data, seller=dataclasses.replace(data.seller, name="Pizza 🍕 SAS")),
+        lines=(first, *document.lines[1:]),
+    )
+    rendered = render_facturx(document, options)
+    assert pdfa_problems(rendered.content) == []
+    assert "Pizza \ufffd SAS" in pdf_text(rendered.content)
+    # The XML is the CII writer's for the document as it is, the characters kept.
+    expected = cii_writer(document, cii_options(options))
+    assert get_facturx_xml_from_pdf(io.BytesIO(rendered.content)) == ("factur-x.xml", expected)

@@ -301,11 +301,21 @@ def test_the_plain_pdf_fails(plain_pdf):
         assert any(expected in text for text in problems), (expected, problems)
 
 
-def test_a_pdf_with_a_font_that_is_not_embedded_is_refused(sample_xml):
-    # reportlab's default: Helvetica, named but not embedded. make_facturx checks what it made and refuses.
+@pytest.mark.parametrize("full_check", [True, False])
+def test_a_pdf_with_a_font_that_is_not_embedded_is_refused(sample_xml, full_check):
+    # reportlab's default: Helvetica, named but not embedded. make_facturx checks what it made and refuses,
+    # with our own checks alone too.
     out = io.BytesIO()
     canvas = Canvas(out)
     canvas.drawString(72, 720, "Invoice")
     canvas.save()
     with pytest.raises(FacturXError, match=r"font /F1 \(/Helvetica\) is not embedded"):
-        make_facturx(out.getvalue(), sample_xml, title="Invoice")
+        make_facturx(out.getvalue(), sample_xml, title="Invoice", full_check=full_check)
+
+
+def test_our_own_checks_alone_leave_out_pikepdfs(plain_pdf):
+    # Without the validator, the plain PDF fails only our checks (its /Trans, no metadata, no attachment...).
+    problems = pdfa_problems(plain_pdf, full=False)
+    assert problems
+    assert not any(text.startswith("[") for text in problems)
+    assert any(text.startswith("[") for text in pdfa_problems(plain_pdf))
