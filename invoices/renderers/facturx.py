@@ -7,7 +7,7 @@ and checks the result.
 """
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.renderers import content_types
@@ -21,8 +21,6 @@ CONTENT_TYPE = content_types.FACTURX
 CONFORMANCE_LEVEL = EN16931
 # What the pages show for a character none of the invoice's fonts has (U+FFFD, which DejaVu Sans draws).
 REPLACEMENT = "\ufffd"
-
-T = TypeVar("T")
 
 __all__ = ["CONTENT_TYPE", "render_facturx"]
 
@@ -61,28 +59,48 @@ def drawable(document: Document) -> Document:
     Factur-X file would not be PDF/A. The pages show a replacement mark instead, where the normal PDF shows a
     box, and nothing is lost: the attached XML, the invoice a machine reads, keeps every character.
     """
-    return _replaced(document)
+    result: Document = _replaced(document, {})
+    return result
 
 
-def _replaced(value: T) -> T:
+def _replaced(value: Any, seen: dict[int, Any]) -> Any:
     """``value`` with undrawable characters replaced in every string it holds; the very same object when
-    there are none, so the common case copies nothing."""
+    there are none, so the common case copies nothing. ``seen`` maps each dataclass already walked (by id) to
+    its result: the lines are both in the input and in their amounts, and stay one object each."""
+    if id(value) in seen:
+        return seen[id(value)]
     result: Any = value
     if isinstance(value, str):
         missing = undrawable(value)
         if missing:
             result = "".join(REPLACEMENT if char in missing else char for char in value)
-    elif isinstance(value, tuple):
-        items = tuple(_replaced(item) for item in value)
+        return result
+    if isinstance(value, tuple):
+        items = tuple(_replaced(item, seen) for item in value)
         if any(new is not old for new, old in zip(items, value, strict=True)):
             result = items
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return result
+    names = _field_names(type(value))
+    if names:
         changes = {}
-        for field in dataclasses.fields(value):
-            old = getattr(value, field.name)
-            new = _replaced(old)
+        for name in names:
+            old = getattr(value, name)
+            new = _replaced(old, seen)
             if new is not old:
-                changes[field.name] = new
+                changes[name] = new
         if changes:
             result = dataclasses.replace(value, **changes)
+        seen[id(value)] = result
     return result
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass type, () for any other type (amounts, dates, ids, None)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in fields)
+    return names

@@ -79,11 +79,17 @@ def undrawable(text: str) -> set[str]:
     in (the CJK font for CJK runs, DejaVu Sans otherwise) has none. A viewer shows a box for each; PDF/A
     forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is checked as it is drawn too, in the
     presentation forms xhtml2pdf's bidi step shapes it into."""
+    if text.isascii():
+        return set()  # DejaVu Sans has every printable ASCII character; the template drops the controls
     text = printable(text)
-    shown = set(text) | (set(get_display(text)) if needs_bidi(text) else set())
     text_codes, cjk_codes = _drawable_codes()
-    return {
-        char
-        for char in shown
-        if char not in "\n\r\t" and ord(char) not in (cjk_codes if has_cjk(char) else text_codes)
-    }
+    shown = set(text) - _LAYOUT
+    if needs_bidi(text):
+        shown |= set(get_display(text))
+    if not has_cjk(text):  # the common case: one regular expression search, then set lookups
+        return {char for char in shown if ord(char) not in text_codes}
+    return {char for char in shown if ord(char) not in (cjk_codes if has_cjk(char) else text_codes)}
+
+
+# Line breaks and tabs: laid out, never drawn.
+_LAYOUT = frozenset("\n\r\t")

@@ -83,6 +83,8 @@ def test_drawable_replaces_only_what_is_missing():
     assert replaced.lines[0].line.description == f"Party {REPLACEMENT} time"
     assert replaced.lines[3].line.description == f"中文 {REPLACEMENT}"
     assert [amount.line for amount in replaced.lines[4:]] == [amount.line for amount in document.lines[4:]]
+    # A line is one object, in the input and in its amounts, replaced or not.
+    assert all(amount.line is line for amount, line in zip(replaced.lines, replaced.data.lines, strict=True))
     # Everything else is as it was: the amounts, the other parties.
     assert replaced.totals == document.totals
     assert replaced.data.buyer is document.data.buyer
@@ -91,3 +93,9 @@ def test_drawable_replaces_only_what_is_missing():
 def test_a_document_with_nothing_to_replace_is_returned_as_it_is():
     _, document = build(sample_payload())
     assert drawable(document) is document
+
+
+def test_every_printable_ascii_character_is_drawable():
+    # undrawable answers at once for ASCII text, on this ground.
+    text = "".join(chr(code) for code in range(0x20, 0x7F))
+    assert undrawable(text + "é") == set()
