@@ -10,6 +10,7 @@ import io
 import sys
 from typing import Any
 
+import pikepdf
 import pytest
 from facturx import get_facturx_xml_from_pdf  # type: ignore[import-untyped]
 from pypdf import PdfReader
@@ -63,6 +64,11 @@ def test_pypdf_opens_it(rendered):
     assert reader.metadata is not None
     assert reader.metadata.title == "Invoice INV-2026-0042"
     assert not reader.is_encrypted
+
+
+def test_qpdf_finds_no_syntax_problem(rendered):
+    with pikepdf.Pdf.open(io.BytesIO(rendered.content)) as document:
+        assert document.check_pdf_syntax() == []
 
 
 def test_pdfinfo_reports_it_fine(rendered):
