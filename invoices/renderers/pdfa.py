@@ -47,6 +47,7 @@ PDFA_EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
 PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
 PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+CII_ROOT = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
 DC = "http://purl.org/dc/elements/1.1/"
 
 # The Factur-X properties and how the extension schema describes each (Factur-X 1.0, section 6.2.2).
@@ -104,6 +105,7 @@ def make_facturx(
         raise ValueError(f"not a Factur-X conformance level: {metadata.conformance_level!r}")
     if relationship not in RELATIONSHIPS:
         raise ValueError(f"AFRelationship must be one of {sorted(RELATIONSHIPS)}, not {relationship!r}")
+    _require_cii(xml)
     when = (modified or datetime.now(UTC)).astimezone(UTC)
     with Pdf.open(io.BytesIO(pdf)) as document:
         _remove_empty_transitions(document)
@@ -121,6 +123,16 @@ def make_facturx(
     if problems:
         raise FacturXError("the Factur-X file is not PDF/A-3b: " + "; ".join(problems))
     return result
+
+
+def _require_cii(xml: bytes) -> None:
+    """ValueError unless ``xml`` is a well-formed CII invoice: a Factur-X reader would find nothing else."""
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"the Factur-X XML is not well-formed: {error}") from None
+    if root.tag != CII_ROOT:
+        raise ValueError(f"the Factur-X XML is not a CII invoice: its root is {root.tag}")
 
 
 def _remove_empty_transitions(document: Pdf) -> None:

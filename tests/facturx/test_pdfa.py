@@ -84,6 +84,22 @@ def test_the_relationship_can_be_chosen(plain_pdf, sample_xml, relationship):
     assert relationship_of(pdf) == Name("/" + relationship)
 
 
+@pytest.mark.parametrize(
+    ("xml", "reason"),
+    [
+        (b"<rsm:CrossIndustryInvoice", "not well-formed"),
+        (b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'/>", "not a CII invoice"),
+    ],
+)
+def test_xml_that_is_not_a_cii_invoice_is_refused(plain_pdf, xml, reason):
+    with pytest.raises(ValueError, match=reason):
+        make_facturx(plain_pdf, xml)
+
+
+def test_bytes_that_are_no_pdf_have_problems():
+    assert any("cannot open the PDF" in problem for problem in pdfa_problems(b"%PDF-1.7 nothing"))
+
+
 def test_an_unknown_relationship_or_level_is_refused(plain_pdf, sample_xml):
     with pytest.raises(ValueError, match="AFRelationship"):
         make_facturx(plain_pdf, sample_xml, relationship="Supplement")
