@@ -2,7 +2,8 @@
 
 ``make_facturx`` takes the PDF the PDF renderer made and changes its structure, never a page's content:
 
-- each page's empty ``/Trans`` (reportlab writes one; PDF/A-3 forbids page transitions) is removed;
+- each page's empty ``/Trans`` is removed: reportlab writes one, which means nothing, and pikepdf's validator
+  does not check page transitions, so it cannot approve a page that has one;
 - ``factur-x.xml`` is attached as PDF/A-3 and Factur-X 1.0 ask: an embedded file stream of type ``text/xml``
   with its size, date and checksum, a file specification with ``/F`` and ``/UF`` and an ``/AFRelationship``,
   listed in the catalog's ``EmbeddedFiles`` name tree and in its ``/AF`` array (an "associated file");
@@ -15,8 +16,9 @@
 
 What the renderer must do for this to hold is embed every font it names: see ``pdf_fonts.BASE_FONT``.
 
-``pdfa_problems`` is the check, used on every file made here and by the tests: pikepdf's PDF/A-3b validator
-plus checks of our own for what Factur-X readers rely on.
+``pdfa_problems`` is the check: pikepdf's PDF/A-3b validator plus checks of our own for what Factur-X
+readers rely on. ``make_facturx`` runs it on the file it wrote, all of it or (``full_check=False``, as the
+renderer does for speed) our own part; the tests run all of it.
 """
 
 import hashlib
@@ -57,13 +59,6 @@ _FX_PROPERTIES = (
     ("Version", "The version of the Factur-X XML schema"),
     ("ConformanceLevel", "The conformance level of the embedded Factur-X data"),
 )
-
-# pikepdf's validator reads XMP against its own list of PDF/A's predefined schemas and does not read PDF/A
-# extension schemas (ISO 19005-3, 6.6.2.3): it reports the namespaces an extension schema brings, the
-# Factur-X one and the three that write the schema's description, as not permitted. These findings, for
-# these namespaces only, are the ones it cannot judge; everything else it finds is a problem. Our own checks
-# below then look at the Factur-X properties and their schema description.
-_EXTENSION_NAMESPACES = frozenset({FACTURX_NAMESPACE, PDFA_EXTENSION, PDFA_SCHEMA, PDFA_PROPERTY})
 
 
 class FacturXError(RuntimeError):
@@ -244,7 +239,13 @@ def pdfa_problems(pdf: bytes, *, full: bool = True) -> list[str]:
 
 
 def _accepted_findings() -> frozenset[tuple[str, str]]:
-    """The (rule, message) pairs pikepdf reports for the Factur-X extension schema, word for word."""
+    """The (rule, message) pairs pikepdf reports for the Factur-X extension schema, word for word.
+
+    pikepdf's validator reads XMP against its own list of PDF/A's predefined schemas and does not read PDF/A
+    extension schemas (ISO 19005-3, 6.6.2.3), so it reports as not permitted the namespaces an extension
+    schema brings (the Factur-X one and the three its description is written in) and the Factur-X
+    properties. These findings, for these names only, are the ones it cannot judge; anything else it finds is
+    a problem. Our own checks (``_xmp_problems``) then look at the properties and their description."""
     rule = "ISO_19005_3:6.6.2.3.1-1"
     prefixes = {
         FACTURX_PREFIX: FACTURX_NAMESPACE,
