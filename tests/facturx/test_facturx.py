@@ -12,7 +12,7 @@ from typing import Any
 
 import pikepdf
 import pytest
-from facturx import get_facturx_xml_from_pdf  # type: ignore[import-untyped]
+from facturx import get_facturx_xml_from_pdf
 from pypdf import PdfReader
 
 from invoices.document.model import Document, RenderedFile, RenderOptions

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pikepdf
 import pytest
-from facturx import get_facturx_xml_from_pdf, get_xml_from_pdf  # type: ignore[import-untyped]
+from facturx import get_facturx_xml_from_pdf, get_xml_from_pdf
 from lxml import etree  # type: ignore[import-untyped]
 from pikepdf import Array, Dictionary, Name, Pdf, String
 from pikepdf.pdfa import validate_written

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from facturx import xml_check_xsd  # type: ignore[import-untyped]
+from facturx import xml_check_xsd
 from lxml import etree  # type: ignore[import-untyped]
 
 NS = {
