@@ -1,24 +1,24 @@
-"""The Factur-X rendition: the invoice's PDF made PDF/A-3b, with its CII XML attached as ``factur-x.xml``.
+"""The Factur-X rendition: the invoice's PDF made PDF/A-3b, with its CII XML attached.
 
-Factur-X (ZUGFeRD 2 in Germany) is one file for people and machines: the pages are our normal PDF, unchanged,
-and the attached XML is the EN 16931 invoice a buyer's system reads. The XML is the very bytes of the ``cii``
-rendition in the Factur-X profile, so the two can never disagree; ``pdfa.make_facturx`` does the PDF/A part
-and checks the result.
+Factur-X (ZUGFeRD 2 in Germany) is one file for people and machines: the pages are our normal PDF, and the
+attached XML is the EN 16931 invoice a buyer's system reads. The XML is the very bytes of the invoice's
+``cii`` rendition, so the two can never disagree: in the Factur-X EN 16931 profile it is ``factur-x.xml``
+with the conformance level "EN 16931"; in the XRechnung profile (``cii_profile``) it is ``xrechnung.xml``
+with "XRECHNUNG", ZUGFeRD 2.2's hybrid XRechnung. ``pdfa.make_facturx`` does the PDF/A part and checks it.
 """
 
 import dataclasses
 from typing import Any
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.einvoice.profiles import facturx_conformance_level
 from invoices.renderers import content_types
 from invoices.renderers.naming import invoice_filename
 from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_fonts import undrawable
-from invoices.renderers.pdfa import EN16931, FacturXMetadata, make_facturx
+from invoices.renderers.pdfa import FacturXMetadata, make_facturx
 
 CONTENT_TYPE = content_types.FACTURX
-# The XMP's fx:ConformanceLevel: the attached XML is Factur-X's EN 16931 profile.
-CONFORMANCE_LEVEL = EN16931
 # What the pages show for a character none of the invoice's fonts has (U+FFFD, which DejaVu Sans draws).
 REPLACEMENT = "\ufffd"
 
@@ -29,21 +29,17 @@ def render_facturx(document: Document, options: RenderOptions) -> RenderedFile:
     """The invoice as a Factur-X PDF (PDF/A-3b), named like the PDF: ``INV-2026-0042.pdf``."""
     # Imported here, as the dispatcher imports renderers: a Factur-X worker loads the XML writer, a PDF one
     # never does.
-    # (The ignore is for this branch, made before the CII writer was merged.)
-    from invoices.renderers.cii import cii_xml  # type: ignore[import-not-found, unused-ignore]
+    from invoices.renderers.cii import cii_xml
 
     pdf = render_pdf(drawable(document), dataclasses.replace(options, format="pdf"))
-    # A Factur-X file carries the Factur-X profile of CII whatever the invoice's ``cii_profile`` says for its
-    # own ``cii`` rendition: an XRechnung CII is not what fx:ConformanceLevel "EN 16931" declares.
-    xml = cii_xml(document, dataclasses.replace(options, format="cii", cii_profile="factur-x"))
+    xml = cii_xml(document, dataclasses.replace(options, format="cii"))
+    metadata = FacturXMetadata(conformance_level=facturx_conformance_level(options.cii_profile))
     # Our own structural checks only, not pikepdf's full validator: that would cost more than the rest of the
     # conversion together (about 20 ms for a 20-line invoice whose PDF takes 45 ms) on every file.
     # What the validator would judge is fixed by the template and this code, and the tests run it on every
     # kind of page the template makes; the one thing user text could break, a glyph our fonts lack, is
     # handled by ``drawable`` above.
-    content = make_facturx(
-        pdf.content, xml, metadata=FacturXMetadata(conformance_level=CONFORMANCE_LEVEL), full_check=False
-    )
+    content = make_facturx(pdf.content, xml, metadata=metadata, full_check=False)
     return RenderedFile(
         filename=invoice_filename(document, "pdf"),
         content_type=CONTENT_TYPE,

@@ -1,10 +1,13 @@
 """Our PDF made a Factur-X file: PDF/A-3b with the invoice's CII XML attached as ``factur-x.xml``.
 
+(Or as ``xrechnung.xml``, with the conformance level "XRECHNUNG": ZUGFeRD 2.2 and later's hybrid invoice
+carrying an XRechnung CII.)
+
 ``make_facturx`` takes the PDF the PDF renderer made and changes its structure, never a page's content:
 
 - each page's empty ``/Trans`` is removed: reportlab writes one, which means nothing, and pikepdf's validator
   does not check page transitions, so it cannot approve a page that has one;
-- ``factur-x.xml`` is attached as PDF/A-3 and Factur-X 1.0 ask: an embedded file stream of type ``text/xml``
+- the XML is attached as PDF/A-3 and Factur-X 1.0 ask: an embedded file stream of type ``text/xml``
   with its size, date and checksum, a file specification with ``/F`` and ``/UF`` and an ``/AFRelationship``,
   listed in the catalog's ``EmbeddedFiles`` name tree and in its ``/AF`` array (an "associated file");
 - ``pikepdf.pdfa.prepare`` adds the sRGB output intent (the ICC profile pikepdf ships) and writes the XMP
@@ -34,11 +37,15 @@ from pikepdf.pdfa import resolve_save_kwargs, validate_written
 
 FLAVOUR = "3b"
 FACTURX_FILENAME = "factur-x.xml"
+# ZUGFeRD 2.2 and later: an embedded XRechnung CII is named so, and its conformance level is "XRECHNUNG".
+XRECHNUNG_FILENAME = "xrechnung.xml"
+INVOICE_FILENAMES = frozenset({FACTURX_FILENAME, XRECHNUNG_FILENAME})
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 FACTURX_PREFIX = "fx"
 # Factur-X 1.0x's names for the profile of the attached XML (fx:ConformanceLevel).
 EN16931 = "EN 16931"
-CONFORMANCE_LEVELS = frozenset({"MINIMUM", "BASIC WL", "BASIC", EN16931, "EXTENDED"})
+XRECHNUNG = "XRECHNUNG"
+CONFORMANCE_LEVELS = frozenset({"MINIMUM", "BASIC WL", "BASIC", EN16931, "EXTENDED", XRECHNUNG})
 # The XML is the whole invoice (the EN 16931 profile), the same as the pages: Factur-X asks for
 # "Alternative" from the BASIC profile up ("Data" is for MINIMUM and BASIC WL, which do not hold the lines).
 DEFAULT_RELATIONSHIP = "Alternative"
@@ -73,6 +80,15 @@ class FacturXMetadata:
     document_type: str = "INVOICE"
     version: str = "1.0"
 
+    @property
+    def file_name(self) -> str:
+        return xml_file_name(self.conformance_level)
+
+
+def xml_file_name(conformance_level: str) -> str:
+    """The name the invoice XML is attached under, for the conformance level the XMP declares."""
+    return XRECHNUNG_FILENAME if conformance_level == XRECHNUNG else FACTURX_FILENAME
+
 
 def make_facturx(
     pdf: bytes,
@@ -86,7 +102,8 @@ def make_facturx(
     modified: datetime | None = None,
     full_check: bool = True,
 ) -> bytes:
-    """``pdf`` as a PDF/A-3b Factur-X file with ``xml`` attached as ``factur-x.xml``, byte for byte.
+    """``pdf`` as a PDF/A-3b Factur-X file with ``xml`` attached, byte for byte, as ``factur-x.xml``
+    (``xrechnung.xml`` for the XRECHNUNG level of ZUGFeRD).
 
     ``title``, ``author`` and ``subject``, when given, replace the PDF's own (our PDF renderer sets all
     three); the XMP is written from them. ``modified`` dates the attachment (now by default).
@@ -105,7 +122,7 @@ def make_facturx(
     with Pdf.open(io.BytesIO(pdf)) as document:
         _remove_empty_transitions(document)
         _set_info(document, title=title, author=author, subject=subject, when=when)
-        _attach(document, xml, relationship=relationship, when=when)
+        _attach(document, xml, name=metadata.file_name, relationship=relationship, when=when)
         # Adds the sRGB output intent and rewrites the XMP from the document information, with the
         # PDF/A-3B declaration; it drops properties it does not know, so the Factur-X ones come after.
         pdfa_prepare(document, FLAVOUR, output_intent="sRGB")
@@ -153,8 +170,8 @@ def _set_info(
     info[Name.ModDate] = String(_pdf_date(when))
 
 
-def _attach(document: Pdf, xml: bytes, *, relationship: str, when: datetime) -> None:
-    """Attach ``xml`` as factur-x.xml, as the only embedded file and the catalog's only associated file."""
+def _attach(document: Pdf, xml: bytes, *, name: str, relationship: str, when: datetime) -> None:
+    """Attach ``xml`` as ``name``, the only embedded file and the catalog's only associated file."""
     stream = document.make_indirect(Stream(document, xml))
     stream[Name.Type] = Name.EmbeddedFile
     stream[Name.Subtype] = Name("/text/xml")  # written as /text#2Fxml
@@ -166,8 +183,8 @@ def _attach(document: Pdf, xml: bytes, *, relationship: str, when: datetime) -> 
     filespec = document.make_indirect(
         Dictionary(
             Type=Name.Filespec,
-            F=String(FACTURX_FILENAME),
-            UF=String(FACTURX_FILENAME),
+            F=String(name),
+            UF=String(name),
             Desc=String("Factur-X invoice (UN/CEFACT CII, EN 16931)"),
             AFRelationship=Name("/" + relationship),
             EF=Dictionary(F=stream, UF=stream),
@@ -176,7 +193,7 @@ def _attach(document: Pdf, xml: bytes, *, relationship: str, when: datetime) -> 
     root = document.Root
     if Name.Names not in root:
         root[Name.Names] = Dictionary()
-    root.Names[Name.EmbeddedFiles] = Dictionary(Names=Array([String(FACTURX_FILENAME), filespec]))
+    root.Names[Name.EmbeddedFiles] = Dictionary(Names=Array([String(name), filespec]))
     root[Name.AF] = Array([filespec])
 
 
@@ -197,7 +214,7 @@ def _add_facturx_xmp(document: Pdf, metadata: FacturXMetadata) -> None:
     )
     for name, value in (
         ("DocumentType", metadata.document_type),
-        ("DocumentFileName", FACTURX_FILENAME),
+        ("DocumentFileName", metadata.file_name),
         ("Version", metadata.version),
         ("ConformanceLevel", metadata.conformance_level),
     ):
@@ -268,12 +285,13 @@ def _validator_findings(pdf: bytes) -> list[pikepdf.pdfa.Finding]:
 
 
 def _own_problems(document: Pdf) -> list[str]:
+    attachment, attached = _attachment_problems(document)
     return [
         *_encryption_and_id_problems(document),
         *_font_problems(document),
         *_output_intent_problems(document),
-        *_attachment_problems(document),
-        *_xmp_problems(document),
+        *attachment,
+        *_xmp_problems(document, attached),
     ]
 
 
@@ -364,46 +382,49 @@ def _output_intent_problems(document: Pdf) -> list[str]:
     return ["no PDF/A output intent (/OutputIntents with /S /GTS_PDFA1 and an ICC profile)"]
 
 
-def _attachment_problems(document: Pdf) -> list[str]:
+def _attachment_problems(document: Pdf) -> tuple[list[str], str | None]:
+    """The problems of the invoice XML's attachment, and the name it is attached under (None if none)."""
     names = document.Root.get(Name.Names)
     tree = names.get(Name.EmbeddedFiles) if isinstance(names, Dictionary) else None
     if not isinstance(tree, Dictionary):
-        return ["no embedded files (/Names /EmbeddedFiles)"]
+        return ["no embedded files (/Names /EmbeddedFiles)"], None
     files = pikepdf.NameTree(tree)
-    if FACTURX_FILENAME not in files:
-        return [f"no {FACTURX_FILENAME} among the embedded files"]
-    filespec = files[FACTURX_FILENAME]
+    found = sorted(name for name in INVOICE_FILENAMES if name in files)
+    if len(found) != 1:
+        return [f"not one invoice XML among the embedded files ({sorted(INVOICE_FILENAMES)}): {found}"], None
+    name = found[0]
+    filespec = files[name]
     problems = []
     if filespec.get(Name.Type) != Name.Filespec:
-        problems.append(f"{FACTURX_FILENAME}: the file specification has no /Type /Filespec")
+        problems.append(f"{name}: the file specification has no /Type /Filespec")
     for key in (Name.F, Name.UF):
-        if str(filespec.get(key, "")) != FACTURX_FILENAME:
-            problems.append(f"{FACTURX_FILENAME}: the file specification's {key} is not {FACTURX_FILENAME}")
+        if str(filespec.get(key, "")) != name:
+            problems.append(f"{name}: the file specification's {key} is not {name}")
     relationship = filespec.get(Name.AFRelationship)
     if relationship is None or str(relationship)[1:] not in RELATIONSHIPS:
-        problems.append(
-            f"{FACTURX_FILENAME}: /AFRelationship is {relationship}, not one of {sorted(RELATIONSHIPS)}"
-        )
+        problems.append(f"{name}: /AFRelationship is {relationship}, not one of {sorted(RELATIONSHIPS)}")
     associated = document.Root.get(Name.AF)
     if not isinstance(associated, Array) or not any(
         item.is_indirect and item.objgen == filespec.objgen for item in associated
     ):
-        problems.append(f"{FACTURX_FILENAME}: the file specification is not in the catalog's /AF array")
+        problems.append(f"{name}: the file specification is not in the catalog's /AF array")
     embedded = filespec.get(Name.EF)
     stream = embedded.get(Name.F) if isinstance(embedded, Dictionary) else None
     if not isinstance(stream, Stream):
-        return [*problems, f"{FACTURX_FILENAME}: the file specification has no embedded file (/EF /F)"]
+        return [*problems, f"{name}: the file specification has no embedded file (/EF /F)"], name
     if stream.get(Name.Subtype) != Name("/text/xml"):
-        problems.append(f"{FACTURX_FILENAME}: the embedded file's /Subtype is not text/xml")
+        problems.append(f"{name}: the embedded file's /Subtype is not text/xml")
     params = stream.get(Name.Params)
     if not isinstance(params, Dictionary) or Name.ModDate not in params:
-        problems.append(f"{FACTURX_FILENAME}: the embedded file has no /Params /ModDate")
+        problems.append(f"{name}: the embedded file has no /Params /ModDate")
     elif params.get(Name.Size) != len(stream.read_bytes()):
-        problems.append(f"{FACTURX_FILENAME}: the embedded file's /Params /Size is not its length")
-    return problems
+        problems.append(f"{name}: the embedded file's /Params /Size is not its length")
+    return problems, name
 
 
-def _xmp_problems(document: Pdf) -> list[str]:
+def _xmp_problems(document: Pdf, attached: str | None) -> list[str]:
+    """The XMP's PDF/A and Factur-X properties and the Factur-X extension schema; ``attached`` is the name
+    the invoice XML is attached under, which fx:DocumentFileName must name."""
     metadata = document.Root.get(Name.Metadata)
     if not isinstance(metadata, Stream):
         return ["no XMP metadata stream"]
@@ -417,7 +438,6 @@ def _xmp_problems(document: Pdf) -> list[str]:
         (PDFAID, "part"): {"3"},
         (PDFAID, "conformance"): {"B"},
         (FACTURX_NAMESPACE, "DocumentType"): {"INVOICE"},
-        (FACTURX_NAMESPACE, "DocumentFileName"): {FACTURX_FILENAME},
         (FACTURX_NAMESPACE, "Version"): {"1.0"},
         (FACTURX_NAMESPACE, "ConformanceLevel"): CONFORMANCE_LEVELS,
     }
@@ -426,6 +446,14 @@ def _xmp_problems(document: Pdf) -> list[str]:
         found = _xmp_values(root, namespace, name)
         if len(found) != 1 or found[0] not in values:
             problems.append(f"XMP {namespace}{name} is {found or 'missing'}, not one of {sorted(values)}")
+    levels = _xmp_values(root, FACTURX_NAMESPACE, "ConformanceLevel")
+    file_names = _xmp_values(root, FACTURX_NAMESPACE, "DocumentFileName")
+    if len(levels) == 1 and file_names != [xml_file_name(levels[0])]:
+        problems.append(
+            f"XMP fx:DocumentFileName is {file_names}, not {xml_file_name(levels[0])} ({levels[0]})"
+        )
+    if attached is not None and file_names != [attached]:
+        problems.append(f"XMP fx:DocumentFileName is {file_names}, but the XML is attached as {attached}")
     if not any("".join(title.itertext()).strip() for title in root.iter(_q(DC, "title"))):
         problems.append("XMP has no dc:title")
     schemas = [

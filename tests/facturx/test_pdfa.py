@@ -78,6 +78,18 @@ def test_the_file_specification_is_what_factur_x_asks_for(facturx_pdf, sample_xm
         assert stream.Subtype.unparse().lower() == b"/text#2fxml"
 
 
+def test_an_xrechnung_is_attached_as_xrechnung_xml(plain_pdf, sample_xml):
+    # ZUGFeRD 2.2's hybrid XRechnung: the same structure, the XML named xrechnung.xml, the level XRECHNUNG.
+    pdf = make_facturx(plain_pdf, sample_xml, metadata=FacturXMetadata(conformance_level="XRECHNUNG"))
+    assert pdfa_problems(pdf) == []
+    with Pdf.open(io.BytesIO(pdf)) as document:
+        assert list(document.attachments) == ["xrechnung.xml"]
+        assert document.attachments["xrechnung.xml"].get_file().read_bytes() == sample_xml
+    root = xmp(pdf)
+    assert xmp_text(root, FACTURX_NAMESPACE, "DocumentFileName") == ["xrechnung.xml"]
+    assert xmp_text(root, FACTURX_NAMESPACE, "ConformanceLevel") == ["XRECHNUNG"]
+
+
 @pytest.mark.parametrize("relationship", ["Data", "Alternative", "Source"])
 def test_the_relationship_can_be_chosen(plain_pdf, sample_xml, relationship):
     pdf = make_facturx(plain_pdf, sample_xml, relationship=relationship)
@@ -222,6 +234,21 @@ def other_name(document: Pdf) -> None:
     document.Root.Names.EmbeddedFiles.Names[0] = String("invoice.xml")
 
 
+def attached_as_xrechnung(document: Pdf) -> None:
+    filespec = document.Root.AF[0]
+    filespec.F = filespec.UF = String("xrechnung.xml")
+    document.Root.Names.EmbeddedFiles.Names[0] = String("xrechnung.xml")
+
+
+def level_xrechnung(document: Pdf) -> None:
+    _edit_xmp(document, b">EN 16931<", b">XRECHNUNG<")
+
+
+def two_invoices(document: Pdf) -> None:
+    names = document.Root.Names.EmbeddedFiles.Names
+    document.Root.Names.EmbeddedFiles.Names = Array([*names, String("xrechnung.xml"), names[1]])
+
+
 def no_unicode_name(document: Pdf) -> None:
     del document.Root.AF[0][Name.UF]
 
@@ -282,7 +309,13 @@ BREAKAGES = [
     (not_associated, "not in the catalog's /AF array"),
     (no_mime_type, "/Subtype is not text/xml"),
     (wrong_size, "/Params /Size is not its length"),
-    (other_name, "no factur-x.xml among the embedded files"),
+    (other_name, "not one invoice XML among the embedded files"),
+    (
+        attached_as_xrechnung,
+        "XMP fx:DocumentFileName is ['factur-x.xml'], but the XML is attached as xrechnung.xml",
+    ),
+    (level_xrechnung, "XMP fx:DocumentFileName is ['factur-x.xml'], not xrechnung.xml (XRECHNUNG)"),
+    (two_invoices, "not one invoice XML among the embedded files"),
     (no_unicode_name, "file specification's /UF is not factur-x.xml"),
     (no_output_intent, "no PDF/A output intent"),
     (helvetica_in_a_form_xobject, "page 1, /XObject /Fx: font /H (/Helvetica) is not embedded"),

@@ -1,6 +1,5 @@
-"""Helpers for the Factur-X tests: poppler's tools on PDF bytes, and the options the CII writer is given."""
+"""Helpers for the Factur-X tests: poppler's tools on PDF bytes."""
 
-import dataclasses
 import io
 import subprocess
 import tempfile
@@ -8,13 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops
 
-from invoices.document.model import RenderOptions
 from tests.invoices.pdf_tools import require_tool
-
-
-def cii_options(options: RenderOptions) -> RenderOptions:
-    """The options the Factur-X renderer hands the CII writer."""
-    return dataclasses.replace(options, format="cii", cii_profile="factur-x")
 
 
 def poppler(tool: str, pdf: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
