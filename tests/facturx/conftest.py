@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from invoices.document.model import Document, RenderOptions
+from invoices.document.model import Document, OutputFormat, RenderOptions
 from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdfa import make_facturx
 from tests.payloads import build, einvoice_payload, sample_payload
@@ -45,5 +45,5 @@ def einvoice(request) -> tuple[RenderOptions, Document]:
     return build(payload)
 
 
-def as_format(options: RenderOptions, fmt: str) -> RenderOptions:
+def as_format(options: RenderOptions, fmt: OutputFormat) -> RenderOptions:
     return dataclasses.replace(options, format=fmt)
