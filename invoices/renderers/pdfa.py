@@ -243,6 +243,19 @@ def _add_facturx_xmp(document: Pdf, metadata: FacturXMetadata) -> None:
     document.Root.Metadata.write(text.encode("utf-8"))
 
 
+def attached_xml(pdf: bytes) -> tuple[str, bytes]:
+    """The invoice XML a Factur-X file carries, with the name it is attached under (``factur-x.xml`` or
+    ``xrechnung.xml``), e.g. to run the official rules on it. ValueError if there is not exactly one."""
+    with Pdf.open(io.BytesIO(pdf)) as document:
+        names = document.Root.get(Name.Names)
+        tree = names.get(Name.EmbeddedFiles) if isinstance(names, Dictionary) else None
+        files = pikepdf.NameTree(tree) if isinstance(tree, Dictionary) else {}
+        found = [name for name in sorted(INVOICE_FILENAMES) if name in files]
+        if len(found) != 1:
+            raise ValueError(f"not one invoice XML attached ({sorted(INVOICE_FILENAMES)}): {found}")
+        return found[0], files[found[0]].EF.F.read_bytes()
+
+
 def pdfa_problems(pdf: bytes, *, full: bool = True) -> list[str]:
     """Why ``pdf`` is not a PDF/A-3b Factur-X file, or [] when it is: pikepdf's PDF/A-3b validator (unless
     ``full`` is False) and our own checks of fonts, output intent, attachment, XMP, encryption and ID."""

@@ -25,6 +25,7 @@ from invoices.renderers.pdfa import (
     RDF,
     FacturXError,
     FacturXMetadata,
+    attached_xml,
     make_facturx,
     pdfa_problems,
 )
@@ -51,6 +52,12 @@ def test_pikepdf_reads_back_the_very_xml(facturx_pdf, sample_xml):
     with Pdf.open(io.BytesIO(facturx_pdf)) as document:
         assert list(document.attachments) == ["factur-x.xml"]
         assert document.attachments["factur-x.xml"].get_file().read_bytes() == sample_xml
+
+
+def test_attached_xml_reads_back_the_very_xml(facturx_pdf, plain_pdf, sample_xml):
+    assert attached_xml(facturx_pdf) == ("factur-x.xml", sample_xml)
+    with pytest.raises(ValueError, match="not one invoice XML attached"):
+        attached_xml(plain_pdf)
 
 
 def test_the_factur_x_package_reads_back_the_very_xml(facturx_pdf, sample_xml):
