@@ -22,11 +22,12 @@ from invoices.document.model import (
     TaxGroup,
 )
 from invoices.document.money import TAX_CATEGORY_ORDER, format_amount, format_rate
-from invoices.labels import LABELS, Labels, labels_for, unit_text
+from invoices.labels import Labels, labels_for, unit_text
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
     NUMBER_SIZES,
+    SLACK,
     TAXES_SHARE,
     TEXT_SIZE,
     TOTALS_SHARE,
@@ -41,7 +42,6 @@ from invoices.renderers.pdf_layout import (
 # The label the schema gives the shipping charge; printed in the invoice's language instead.
 SCHEMA_SHIPPING_LABEL = "Shipping"
 SCHEMA_DISCOUNT_LABEL = "Discount"  # the reason the schema gives a line's discount_percent
-LABELS_EN = LABELS["en"]
 # The categories whose tax treatment the invoice must state in words (EN 16931 BR-AE/E/IC/G/O-10: an
 # exemption reason; Directive 2006/112/EC art. 226).
 NOTED_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
@@ -49,8 +49,12 @@ NOTED_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
 CITY_REGION_POSTAL = frozenset({"US", "CA", "AU"})
 POSTCODE_LAST = frozenset({"GB", "IE"})
 PERIOD_DASH = "\N{EN DASH}"  # between a period's dates, as typesetting has it
+FACTS_SHARE = 0.40  # the header's facts table (number, dates, references), of the frame
+FACT_LABEL_PERCENT = 55  # of that table, for its labels, unless a value needs the room
+LABEL_SIZE = 7.0  # .label font-size, pt (upper case)
+LABEL_LETTER_SPACING = 0.5  # .label letter-spacing, pt
 TITLE_SHARE = 0.40  # the title's column, of the frame
-TITLE_SIZES = (22.0, 20.0, 18.0, 16.0, 14.0)  # .doc-title font-size, pt, and the steps down
+TITLE_SIZES = (22.0, 20.0, 18.0, 16.0, 14.0, 13.0, 12.0)  # .doc-title font-size, pt, and the steps down
 TITLE_LETTER_SPACING = 1.0  # .doc-title letter-spacing, pt
 MIN_DESCRIPTION_PERCENT = 20  # of the line table; the numbers step down in size to keep it
 SKU_SHARE = 0.15  # of the line table at most: a longer SKU wraps, it is text
@@ -150,7 +154,9 @@ class PartyBlock:
     name: str
     address: tuple[str, ...]
     ids: tuple[str, ...]  # "VAT ID: DE123456789", ...
-    contacts: tuple[str, ...]  # "Contact: Jane Doe", "jane@example.com", "+49 30 1234"
+    # The party's email and phone; its contact person's name, email and phone: each group a line on the
+    # seller's letterhead, each item a line of its own in the address blocks.
+    contacts: tuple[tuple[str, ...], ...]
 
 
 def format_quantity(quantity: Decimal) -> str:
@@ -289,12 +295,9 @@ def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels) -> list[TaxNote]:
         if group.category not in NOTED_CATEGORIES and not group.exemption_reason:
             continue
         name = labels.category_names.get(group.category, group.category)
-        reason = group.exemption_reason
-        if reason.strip().casefold() in (
-            name.casefold(),
-            LABELS_EN.category_names.get(group.category, "").casefold(),
-        ):
-            reason = ""
+        reason = group.exemption_reason.strip()
+        if reason.casefold().startswith(name.casefold()):
+            name = ""  # the reason says it already: "Reverse charge: Article 196 ..."
         notes.append(TaxNote(group.category, name, reason))
     return notes
 
@@ -502,20 +505,29 @@ def party_block(party: Party, labels: Labels) -> PartyBlock:
     if _compact(party.tax_id) != _compact(party.vat_id):
         ids.append((labels.tax_number if party.vat_id else labels.tax_id, party.tax_id))
     ids.append((labels.legal_id, party.legal_id))
-    contacts = [party.email, party.phone]
+    contacts = [(party.email, unbroken(party.phone))]
     contact = party.contact
     if contact is not None:
-        contacts.append(f"{labels.contact}: {contact.name}" if contact.name else "")
-        contacts += [
-            contact.email if contact.email != party.email else "",
-            contact.phone if contact.phone != party.phone else "",
-        ]
+        contacts.append(
+            (
+                f"{labels.contact}: {contact.name}" if contact.name else "",
+                contact.email if contact.email != party.email else "",
+                unbroken(contact.phone) if contact.phone != party.phone else "",
+            )
+        )
     return PartyBlock(
         name=party.name,
         address=tuple(line for line in address if line),
         ids=tuple(f"{label}: {value}" for label, value in ids if value),
-        contacts=tuple(line for line in contacts if line),
+        contacts=tuple(
+            group for group in (tuple(item for item in items if item) for items in contacts) if group
+        ),
     )
+
+
+def unbroken(text: str) -> str:
+    """A phone number whose spaces are non-breaking: a line may wrap before it, never inside it."""
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 def _compact(identifier: str) -> str:
@@ -546,6 +558,18 @@ def header_facts(document: Document, labels: Labels) -> list[tuple[str, str]]:
     return [(label, value) for label, value in facts if value]
 
 
+def fact_label_percent(facts: list[tuple[str, str]], page_size: str) -> int:
+    """The share of the header's facts table its labels take: 55 %, the longest label word (Dutch
+    "BETALINGSVOORWAARDEN") with room to spare, unless a value needs more of the rest to stay on one line
+    (a Leitweg-ID, a billing period); never less than the longest label word."""
+    room = frame_width(page_size) * FACTS_SHARE
+    word = max((w for label, _ in facts for w in label.upper().split()), key=len, default="")
+    label_need = text_width(word, size=LABEL_SIZE) + LABEL_LETTER_SPACING * len(word) + SLACK
+    value_need = max((text_width(value, bold=True) for _, value in facts), default=0.0) + SLACK
+    fitting = 100 - math.ceil(100 * value_need / room)
+    return max(math.ceil(100 * label_need / room), min(FACT_LABEL_PERCENT, fitting))
+
+
 def preceding_lines(document: Document, labels: Labels) -> list[str]:
     """ "Corrects invoice INV-1 of 2026-01-05" for each invoice a credit note corrects."""
     return [
@@ -557,10 +581,13 @@ def preceding_lines(document: Document, labels: Labels) -> list[str]:
 
 
 def title_size(title: str) -> float:
-    """The title's font size: the largest that fits its column on one line ("RECHNUNGSKORREKTUR")."""
+    """The title's font size: the largest at which its longest word fits its column ("RECHNUNGSKORREKTUR");
+    a title of several words may wrap between them ("FACTURA / RECTIFICATIVA")."""
     room = frame_width("a4") * TITLE_SHARE
+    word = max(title.split(), key=len, default="")
     for size in TITLE_SIZES:
-        if text_width(title, bold=True, size=size) + TITLE_LETTER_SPACING * len(title) <= room:
+        # The padding that takes the letter spacing (see invoice_context) narrows the column by as much.
+        if text_width(word, bold=True, size=size) + TITLE_LETTER_SPACING * len(title) + SLACK <= room:
             return size
     return TITLE_SIZES[-1]
 
@@ -575,14 +602,18 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
     taxes = [tax_row(group, currency) for group in document.totals.tax_groups]
     grand_label, grand = grand_total(document, labels)
     title = labels.credit_note if data.type == "credit_note" else labels.invoice
+    facts = header_facts(document, labels)
     return {
         "labels": labels,
         "page_size": page_size,
         "data": data,
         "title": title,
         "title_size": f"{title_size(title.upper())}pt",
+        # xhtml2pdf aligns letter-spaced text right as if unspaced: it would end past the margin by this.
+        "title_indent": f"{TITLE_LETTER_SPACING * len(title)}pt",
         "preceding": preceding_lines(document, labels),
-        "facts": header_facts(document, labels),
+        "facts": facts,
+        "fact_label_percent": fact_label_percent(facts, page_size),
         "seller": party_block(data.seller, labels),
         "buyer": party_block(data.buyer, labels),
         "ship_to": party_block(data.ship_to, labels) if data.ship_to else None,
