@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from invoices.country_names import country_name
 from invoices.document.model import (
-    AdjustmentAmount,
     Currency,
     Document,
     Line,
@@ -21,7 +20,7 @@ from invoices.document.model import (
     RenderOptions,
     TaxGroup,
 )
-from invoices.document.money import TAX_CATEGORY_ORDER, format_amount, format_rate
+from invoices.document.money import format_amount
 from invoices.labels import Labels, labels_for, unit_text
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
@@ -38,13 +37,16 @@ from invoices.renderers.pdf_layout import (
     number_width,
     text_width,
 )
+from invoices.renderers.wording import (
+    SCHEMA_DISCOUNT_LABEL,
+    adjustment_label,
+    format_percent,
+    signed_amount,
+    tax_notes,
+    tax_rate_text,
+)
 
 # The label the schema gives the shipping charge; printed in the invoice's language instead.
-SCHEMA_SHIPPING_LABEL = "Shipping"
-SCHEMA_DISCOUNT_LABEL = "Discount"  # the reason the schema gives a line's discount_percent
-# The categories whose tax treatment the invoice must state in words (EN 16931 BR-AE/E/IC/G/O-10: an
-# exemption reason; Directive 2006/112/EC art. 226).
-NOTED_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
 # Where the city comes before the postal code, and where the postcode has a line of its own.
 CITY_REGION_POSTAL = frozenset({"US", "CA", "AU"})
 POSTCODE_LAST = frozenset({"GB", "IE"})
@@ -55,6 +57,7 @@ LABEL_SIZE = 7.0  # .label font-size, pt (upper case)
 LABEL_LETTER_SPACING = 0.5  # .label letter-spacing, pt
 TITLE_SHARE = 0.40  # the title's column, of the frame
 TITLE_SIZES = (22.0, 20.0, 18.0, 16.0, 14.0, 13.0, 12.0)  # .doc-title font-size, pt, and the steps down
+ONE_LINE_TITLE_SIZE = 16.0  # a title on one line at least this large, rather than two at a larger size
 TITLE_LETTER_SPACING = 1.0  # .doc-title letter-spacing, pt
 MIN_DESCRIPTION_PERCENT = 20  # of the line table; the numbers step down in size to keep it
 SKU_SHARE = 0.15  # of the line table at most: a longer SKU wraps, it is text
@@ -138,16 +141,6 @@ class TaxRow:
 
 
 @dataclass(frozen=True)
-class TaxNote:
-    """What the law wants said about a tax category other than the standard rate: "AE", "Reverse
-    charge", and the seller's exemption reason ("Article 196 Directive 2006/112/EC")."""
-
-    category: str
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class PartyBlock:
     """A party as printed: its address lines, its identifiers and its contacts, each line one string."""
 
@@ -170,10 +163,6 @@ def format_unit_price(price: Decimal, currency: Currency) -> str:
     if isinstance(exponent, int) and -exponent > currency.minor_units:
         return f"{price.normalize():,f}"
     return format_amount(price, currency)
-
-
-def format_percent(rate: Decimal) -> str:
-    return f"{format_rate(rate)}%"
 
 
 def format_date(value: date | None, labels: Labels) -> str:
@@ -226,12 +215,6 @@ def _discount_text(amount: LineAmount, currency: Currency, percents: bool) -> st
     return signed_amount(amount.charge - amount.discount, currency)
 
 
-def signed_amount(amount: Decimal, currency: Currency) -> str:
-    """An adjustment with its sign: "-12.50" for an allowance, "+5.00" for a charge."""
-    text = format_amount(amount, currency)
-    return f"+{text}" if amount > 0 else text
-
-
 def _price_base(line: Line, labels: Labels) -> str:
     """ "/ 100 kg" for a unit price per 100 kg (EN 16931 BT-149), "" for a price per unit."""
     base = line.price_base_quantity
@@ -258,48 +241,12 @@ def _line_notes(amount: LineAmount, labels: Labels, currency: Currency, percents
     )
 
 
-def tax_rate_text(category: str, rate: Decimal) -> str:
-    """ "20%", or with the category when it is not the rate's usual one: "0% AE", "0% E", "7% L"."""
-    usual = (category == "S" and rate > 0) or (category == "Z" and rate == 0)
-    # Validation allows only UNCL 5305's codes; anything else would be text in a column sized for numbers.
-    if usual or category not in TAX_CATEGORY_ORDER:
-        return format_percent(rate)
-    return f"{format_percent(rate)} {category}"
-
-
-def adjustment_label(adjusted: AdjustmentAmount, labels: Labels, *, allowance: bool) -> str:
-    """An allowance's or a charge's reason in the invoice's language, with its percentage: "Shipping",
-    "Volume discount 5%"."""
-    reason = adjusted.adjustment.reason
-    if reason == SCHEMA_SHIPPING_LABEL:
-        reason = labels.shipping
-    elif reason == SCHEMA_DISCOUNT_LABEL or not reason:
-        reason = labels.discount if allowance else labels.charge
-    percent = adjusted.adjustment.percent
-    return f"{reason} {format_percent(percent)}" if percent is not None else reason
-
-
 def tax_row(group: TaxGroup, currency: Currency) -> TaxRow:
     return TaxRow(
         rate=tax_rate_text(group.category, group.rate),
         base=format_amount(group.base, currency),
         tax=format_amount(group.tax, currency),
     )
-
-
-def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels) -> list[TaxNote]:
-    """The words each exempt, reverse-charge, intra-community, export or out-of-scope group must carry,
-    with the seller's exemption reason; a reason that only repeats the category's name is said once."""
-    notes = []
-    for group in groups:
-        if group.category not in NOTED_CATEGORIES and not group.exemption_reason:
-            continue
-        name = labels.category_names.get(group.category, group.category)
-        reason = group.exemption_reason.strip()
-        if reason.casefold().startswith(name.casefold()):
-            name = ""  # the reason says it already: "Reverse charge: Article 196 ..."
-        notes.append(TaxNote(group.category, name, reason))
-    return notes
 
 
 def total_rows(document: Document, labels: Labels) -> list[AmountRow]:
@@ -581,15 +528,21 @@ def preceding_lines(document: Document, labels: Labels) -> list[str]:
 
 
 def title_size(title: str) -> float:
-    """The title's font size: the largest at which its longest word fits its column ("RECHNUNGSKORREKTUR");
-    a title of several words may wrap between them ("FACTURA / RECTIFICATIVA")."""
+    """The title's font size: the largest at which it fits its column on one line, down to
+    ONE_LINE_TITLE_SIZE ("NOTA DE CRÉDITO"); below that, the largest at which its longest word does, the
+    words wrapping between them ("FACTURA / RECTIFICATIVA"), so a single long word keeps a line of its own
+    at a smaller size ("RECHNUNGSKORREKTUR")."""
     room = frame_width("a4") * TITLE_SHARE
-    word = max(title.split(), key=len, default="")
-    for size in TITLE_SIZES:
+
+    def fits(text: str, size: float) -> bool:
         # The padding that takes the letter spacing (see invoice_context) narrows the column by as much.
-        if text_width(word, bold=True, size=size) + TITLE_LETTER_SPACING * len(title) + SLACK <= room:
+        return text_width(text, bold=True, size=size) + TITLE_LETTER_SPACING * len(title) + SLACK <= room
+
+    for size in TITLE_SIZES:
+        if size >= ONE_LINE_TITLE_SIZE and fits(title, size):
             return size
-    return TITLE_SIZES[-1]
+    word = max(title.split(), key=len, default="")
+    return next((size for size in TITLE_SIZES if fits(word, size)), TITLE_SIZES[-1])
 
 
 def invoice_context(document: Document, options: RenderOptions) -> dict[str, object]:

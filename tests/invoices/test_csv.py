@@ -41,7 +41,8 @@ def test_rfc4180_crlf_utf8_without_bom(sample):
     assert content.startswith(",".join(COLUMNS).encode() + b"\r\n")
     assert content.endswith(b"\r\n")
     assert b'"Backup storage\nNovember 2026"' in content  # quoted, with its own line break
-    assert content.count(b"\r\n") == 1 + 3 + 1 + 2 + 1  # header, lines, charge, tax rates, total
+    # header, lines, the two lines' discounts, the shipping charge, tax rates, total
+    assert content.count(b"\r\n") == 1 + 3 + 2 + 1 + 2 + 1
 
 
 def test_line_rows_hold_the_documents_numbers(sample):
