@@ -452,7 +452,7 @@ def party_block(party: Party, labels: Labels) -> PartyBlock:
     if _compact(party.tax_id) != _compact(party.vat_id):
         ids.append((labels.tax_number if party.vat_id else labels.tax_id, party.tax_id))
     ids.append((labels.legal_id, party.legal_id))
-    contacts = [(party.email, unbroken(party.phone))]
+    contacts: list[tuple[str, ...]] = [(party.email, unbroken(party.phone))]
     contact = party.contact
     if contact is not None:
         contacts.append(

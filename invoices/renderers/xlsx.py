@@ -267,7 +267,7 @@ def _write_line(
         for cell in cells:
             if cell is not None:
                 cell.alignment = TOP
-        cells[1].alignment = WRAP  # type: ignore[union-attr]
+        cells[1].alignment = WRAP
 
 
 def _reasons(amount: LineAmount) -> str:

@@ -8,6 +8,7 @@ lines with their reasons, JPY, and long invoices.
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from invoices.document.model import (
     Adjustment,
@@ -58,10 +59,10 @@ SHIP_TO = Party(
 )
 
 
-def line(description: str, quantity: str, price: str, rate: str = "19", **fields: object) -> Line:
+def line(description: str, quantity: str, price: str, rate: str = "19", **fields: Any) -> Line:
     return Line(
         description=description, quantity=D(quantity), unit_price=D(price), tax_rate=D(rate), **fields
-    )  # type: ignore[arg-type]
+    )
 
 
 def rich_data(**changes: object) -> InvoiceData:

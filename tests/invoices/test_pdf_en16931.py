@@ -318,7 +318,9 @@ def test_payment_shows_the_means_by_name_and_the_account_holder(rich_text):
 
 
 def test_an_unknown_means_code_is_printed_as_the_code():
-    document = rich_document(payment=dataclasses.replace(rich_data().payment, means_code="ZZZ"))  # type: ignore[arg-type]
+    payment = rich_data().payment
+    assert payment is not None
+    document = rich_document(payment=dataclasses.replace(payment, means_code="ZZZ"))
     assert re.search(r"Payment method +ZZZ", text_of(document))
 
 
