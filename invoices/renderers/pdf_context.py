@@ -5,6 +5,7 @@ Nothing here computes money. Every amount is a value the Document already holds,
 """
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,6 +48,9 @@ from invoices.renderers.wording import (
 )
 
 # The label the schema gives the shipping charge; printed in the invoice's language instead.
+LEFT_TO_RIGHT_MARK = "\N{LEFT-TO-RIGHT MARK}"
+# Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and the Arabic presentation forms.
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 # Where the city comes before the postal code, and where the postcode has a line of its own.
 CITY_REGION_POSTAL = frozenset({"US", "CA", "AU"})
 POSTCODE_LAST = frozenset({"GB", "IE"})
@@ -236,9 +240,16 @@ def _line_notes(amount: LineAmount, labels: Labels, currency: Currency, percents
         ):
             return ()
     return tuple(
-        f"{adjustment_label(a, labels, allowance=sign < 0)}: {signed_amount(sign * a.amount, currency)}"
+        _note(adjustment_label(a, labels, allowance=sign < 0), signed_amount(sign * a.amount, currency))
         for a, sign in adjustments
     )
+
+
+def _note(label: str, amount: str) -> str:
+    """ "Volume discount 10%: -118.75". After a right-to-left reason, a left-to-right mark keeps the sign
+    in front of the number: "-1.00" would otherwise be drawn "1.00-" in the reason's direction."""
+    mark = LEFT_TO_RIGHT_MARK if RIGHT_TO_LEFT.search(label) else ""
+    return f"{label}: {mark}{amount}"
 
 
 def tax_row(group: TaxGroup, currency: Currency) -> TaxRow:

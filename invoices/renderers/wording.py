@@ -50,7 +50,7 @@ def tax_rate_text(category: str, rate: Decimal) -> str:
 def adjustment_label(adjusted: AdjustmentAmount, labels: Labels, *, allowance: bool) -> str:
     """An allowance's or a charge's reason in the invoice's language, with its percentage: "Shipping",
     "Volume discount 5%"."""
-    reason = adjusted.adjustment.reason
+    reason = adjusted.adjustment.reason.strip()
     if reason == SCHEMA_SHIPPING_LABEL:
         reason = labels.shipping
     elif reason == SCHEMA_DISCOUNT_LABEL or not reason:
