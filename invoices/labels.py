@@ -35,7 +35,6 @@ class Labels:
     subtotal: str
     net_total: str  # lines plus charges, before tax (EN 16931 BT-109)
     shipping: str
-    charges: str  # a charge without a label of its own
     total: str
     tax_breakdown: str
     rate: str
@@ -61,7 +60,6 @@ class Labels:
     delivery_date: str  # BT-72
     billing_period: str  # BG-14
     adjustment: str  # the line table's column for allowances and charges together
-    allowance: str  # a document allowance without a reason of its own
     charge: str  # a charge without a reason of its own
     prepaid: str  # BT-113
     rounding: str  # BT-114
@@ -236,7 +234,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Net total",
         shipping="Shipping",
-        charges="Charges",
         total="Total",
         tax_breakdown="Tax breakdown",
         rate="Rate",
@@ -262,7 +259,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Delivery date",
         billing_period="Billing period",
         adjustment="Adjustment",
-        allowance="Allowance",
         charge="Charge",
         prepaid="Paid in advance",
         rounding="Rounding",
@@ -297,7 +293,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Zwischensumme",
         net_total="Nettobetrag",
         shipping="Versand",
-        charges="Zuschläge",
         total="Gesamtbetrag",
         tax_breakdown="Umsatzsteuer",
         rate="Satz",
@@ -323,7 +318,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Lieferdatum",
         billing_period="Leistungszeitraum",
         adjustment="Zu-/Abschlag",
-        allowance="Nachlass",
         charge="Zuschlag",
         prepaid="Bereits gezahlt",
         rounding="Rundung",
@@ -358,7 +352,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Sous-total HT",
         net_total="Total HT",
         shipping="Frais de port",
-        charges="Frais",
         total="Total TTC",
         tax_breakdown="Détail de la TVA",
         rate="Taux",
@@ -384,7 +377,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Date de livraison",
         billing_period="Période de facturation",
         adjustment="Ajustement",
-        allowance="Remise",
         charge="Frais",
         prepaid="Acompte versé",
         rounding="Arrondi",
@@ -419,7 +411,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Base imponible",
         shipping="Envío",
-        charges="Cargos",
         total="Total",
         tax_breakdown="Desglose de impuestos",
         rate="Tipo",
@@ -445,7 +436,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Fecha de entrega",
         billing_period="Periodo de facturación",
         adjustment="Ajuste",
-        allowance="Descuento",
         charge="Recargo",
         prepaid="Pagado por anticipado",
         rounding="Redondeo",
@@ -480,7 +470,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotale",
         net_total="Totale imponibile",
         shipping="Spedizione",
-        charges="Spese",
         total="Totale",
         tax_breakdown="Riepilogo IVA",
         rate="Aliquota",
@@ -506,7 +495,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Data di consegna",
         billing_period="Periodo di fatturazione",
         adjustment="Rettifica",
-        allowance="Sconto",
         charge="Maggiorazione",
         prepaid="Già pagato",
         rounding="Arrotondamento",
@@ -541,7 +529,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotaal",
         net_total="Totaal excl. btw",
         shipping="Verzendkosten",
-        charges="Toeslagen",
         total="Totaal",
         tax_breakdown="Btw-specificatie",
         rate="Tarief",
@@ -567,7 +554,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Leverdatum",
         billing_period="Factuurperiode",
         adjustment="Correctie",
-        allowance="Korting",
         charge="Toeslag",
         prepaid="Reeds betaald",
         rounding="Afronding",
@@ -602,7 +588,6 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Total sem IVA",
         shipping="Envio",
-        charges="Encargos",
         total="Total",
         tax_breakdown="Resumo do IVA",
         rate="Taxa",
@@ -628,7 +613,6 @@ LABELS: dict[str, Labels] = {
         delivery_date="Data de entrega",
         billing_period="Período de faturação",
         adjustment="Ajuste",
-        allowance="Desconto",
         charge="Encargo",
         prepaid="Pago antecipadamente",
         rounding="Arredondamento",

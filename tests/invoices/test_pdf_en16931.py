@@ -23,7 +23,7 @@ from invoices.document.model import (
 from invoices.document.money import compute_document, format_amount
 from invoices.labels import LABELS, SUPPORTED_LANGUAGES, labels_for, unit_text
 from invoices.renderers.pdf import render_pdf
-from invoices.renderers.pdf_context import PERIOD_DASH, city_lines, invoice_context, party_block
+from invoices.renderers.pdf_context import PERIOD_DASH, city_lines, invoice_context, line_rows, party_block
 from invoices.renderers.pdf_table import description_cell
 from invoices.renderers.wording import NOTED_CATEGORIES
 from tests.invoices.en16931_samples import (
@@ -444,3 +444,25 @@ def test_document_built_directly_computes_like_the_worked_example():
         Decimal("3340.60"),
         Decimal("2340.00"),
     )
+
+
+def test_a_right_to_left_reason_keeps_the_sign_in_front_of_its_amount():
+    reasons = ("خصم خاص", "Rabatt")
+    document = rich_document(
+        lines=(
+            line(
+                "x", "1", "10.00", allowances=tuple(Adjustment(amount=Decimal(1), reason=r) for r in reasons)
+            ),
+        )
+    )
+    (row,) = line_rows(document.lines, labels_for("en"), document.data.currency)
+    assert row.notes == ("خصم خاص: \N{LEFT-TO-RIGHT MARK}-1.00", "Rabatt: -1.00")
+
+
+def test_letter_paper_keeps_the_totals_under_the_lines_and_the_payment_block_whole():
+    options = RenderOptions(page_size="letter")
+    pages = pdf_pages(render_pdf(rich_document(), options).content)
+    assert "04011000-12345-67" in pages[0].split()
+    assert "Amount due" in pages[0]
+    holding = [i for i, page in enumerate(pages) if "Account holder" in page and "IBAN" in page]
+    assert len(holding) == 1
