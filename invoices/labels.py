@@ -35,6 +35,7 @@ class Labels:
     subtotal: str
     net_total: str  # lines plus charges, before tax (EN 16931 BT-109)
     shipping: str
+    charges: str  # a charge without a label of its own (the reference renderer in bench/ prints it)
     total: str
     tax_breakdown: str
     rate: str
@@ -234,6 +235,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Net total",
         shipping="Shipping",
+        charges="Charges",
         total="Total",
         tax_breakdown="Tax breakdown",
         rate="Rate",
@@ -293,6 +295,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Zwischensumme",
         net_total="Nettobetrag",
         shipping="Versand",
+        charges="Zuschläge",
         total="Gesamtbetrag",
         tax_breakdown="Umsatzsteuer",
         rate="Satz",
@@ -352,6 +355,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Sous-total HT",
         net_total="Total HT",
         shipping="Frais de port",
+        charges="Frais",
         total="Total TTC",
         tax_breakdown="Détail de la TVA",
         rate="Taux",
@@ -411,6 +415,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Base imponible",
         shipping="Envío",
+        charges="Cargos",
         total="Total",
         tax_breakdown="Desglose de impuestos",
         rate="Tipo",
@@ -470,6 +475,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotale",
         net_total="Totale imponibile",
         shipping="Spedizione",
+        charges="Spese",
         total="Totale",
         tax_breakdown="Riepilogo IVA",
         rate="Aliquota",
@@ -529,6 +535,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotaal",
         net_total="Totaal excl. btw",
         shipping="Verzendkosten",
+        charges="Toeslagen",
         total="Totaal",
         tax_breakdown="Btw-specificatie",
         rate="Tarief",
@@ -588,6 +595,7 @@ LABELS: dict[str, Labels] = {
         subtotal="Subtotal",
         net_total="Total sem IVA",
         shipping="Envio",
+        charges="Encargos",
         total="Total",
         tax_breakdown="Resumo do IVA",
         rate="Taxa",
