@@ -47,7 +47,6 @@ from invoices.renderers.wording import (
     tax_rate_text,
 )
 
-# The label the schema gives the shipping charge; printed in the invoice's language instead.
 LEFT_TO_RIGHT_MARK = "\N{LEFT-TO-RIGHT MARK}"
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and the Arabic presentation forms.
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
