@@ -573,7 +573,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "title": title,
         "title_size": f"{title_size(title.upper())}pt",
         # xhtml2pdf aligns letter-spaced text right as if unspaced: it would end past the margin by this.
-        "title_indent": f"{TITLE_LETTER_SPACING * len(title)}pt",
+        "title_indent": f"{TITLE_LETTER_SPACING * (len(title) - 1)}pt",
         "preceding": preceding_lines(document, labels),
         "facts": facts,
         "fact_label_percent": fact_label_percent(facts, page_size),
