@@ -43,6 +43,7 @@ from invoices.renderers.wording import (
     adjustment_label,
     format_percent,
     signed_amount,
+    tax_identifiers,
     tax_notes,
     tax_rate_text,
 )
@@ -458,10 +459,10 @@ def party_block(party: Party, labels: Labels) -> PartyBlock:
     """A party's lines as printed: name; company, street lines, city and country; its identifiers (a tax
     number equal to the VAT ID said once); its email, phone and contact person."""
     address = [party.company, *party.address, *city_lines(party), party_country(party, labels)]
-    ids = [(labels.vat_id, party.vat_id)]
-    if _compact(party.tax_id) != _compact(party.vat_id):
-        ids.append((labels.tax_number if party.vat_id else labels.tax_id, party.tax_id))
-    ids.append((labels.legal_id, party.legal_id))
+    ids = [
+        *tax_identifiers(party, labels.vat_id, labels.tax_number, labels.tax_id),
+        (labels.legal_id, party.legal_id),
+    ]
     contacts: list[tuple[str, ...]] = [(party.email, unbroken(party.phone))]
     contact = party.contact
     if contact is not None:
@@ -485,10 +486,6 @@ def party_block(party: Party, labels: Labels) -> PartyBlock:
 def unbroken(text: str) -> str:
     """A phone number whose spaces are non-breaking: a line may wrap before it, never inside it."""
     return text.replace(" ", "\N{NO-BREAK SPACE}")
-
-
-def _compact(identifier: str) -> str:
-    return "".join(identifier.split()).upper()
 
 
 def header_facts(document: Document, labels: Labels) -> list[tuple[str, str]]:

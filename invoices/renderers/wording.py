@@ -7,7 +7,7 @@ never loads reportlab for it.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from invoices.document.model import AdjustmentAmount, Currency, TaxGroup
+from invoices.document.model import AdjustmentAmount, Currency, Party, TaxGroup
 from invoices.document.money import TAX_CATEGORY_ORDER, format_amount, format_rate
 from invoices.labels import Labels
 
@@ -72,3 +72,18 @@ def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels) -> list[TaxNote]:
             name = ""  # the reason says it already: "Reverse charge: Article 196 ..."
         notes.append(TaxNote(group.category, name, reason))
     return notes
+
+
+def tax_identifiers(party: Party, vat_label: str, number_label: str, id_label: str) -> list[tuple[str, str]]:
+    """The party's tax identifiers as (label, value): its VAT ID and its tax number. One number that is
+    both, as every invoice before EN 16931 gave it (its ``tax_id``, which validation takes as the VAT ID
+    when it is one), is printed once, under the "Tax ID" label it always had."""
+    if not party.vat_id:
+        return [(id_label, party.tax_id)]
+    if _compact(party.tax_id) == _compact(party.vat_id):
+        return [(id_label, party.vat_id)]
+    return [(vat_label, party.vat_id), (number_label, party.tax_id)]
+
+
+def _compact(identifier: str) -> str:
+    return "".join(identifier.split()).upper()

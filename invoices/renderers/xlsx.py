@@ -26,7 +26,7 @@ from invoices.labels import labels_for, unit_text
 from invoices.renderers import content_types
 from invoices.renderers.cells import is_formula_like
 from invoices.renderers.naming import invoice_filename
-from invoices.renderers.wording import format_percent, tax_notes, tax_rate_text
+from invoices.renderers.wording import format_percent, tax_identifiers, tax_notes, tax_rate_text
 
 CONTENT_TYPE = content_types.XLSX
 SHEET_TITLE = "Invoice"
@@ -146,8 +146,7 @@ def _party_lines(party: Party) -> list[str]:
     contact = party.contact or Contact()
     electronic = party.electronic_address
     ids = (
-        ("VAT ID", party.vat_id),
-        ("Tax number" if party.vat_id else "Tax ID", party.tax_id if party.tax_id != party.vat_id else ""),
+        *tax_identifiers(party, "VAT ID", "Tax number", "Tax ID"),
         ("Registration no.", party.legal_id),
         ("Electronic address", f"{electronic.scheme}:{electronic.id}" if electronic else ""),
         ("Email", party.email),
