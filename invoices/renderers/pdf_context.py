@@ -49,6 +49,7 @@ from invoices.renderers.wording import (
 )
 
 LEFT_TO_RIGHT_MARK = "\N{LEFT-TO-RIGHT MARK}"
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and the Arabic presentation forms.
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 # Where the city comes before the postal code, and where the postcode has a line of its own.
@@ -249,7 +250,7 @@ def _note(label: str, amount: str) -> str:
     """ "Volume discount 10%: -118.75". After a right-to-left reason, a left-to-right mark keeps the sign
     in front of the number: "-1.00" would otherwise be drawn "1.00-" in the reason's direction."""
     mark = LEFT_TO_RIGHT_MARK if RIGHT_TO_LEFT.search(label) else ""
-    return f"{label}: {mark}{amount}"
+    return f"{label}:{NO_BREAK_SPACE}{mark}{amount}"  # the amount never wraps away from its reason
 
 
 def tax_row(group: TaxGroup, currency: Currency) -> TaxRow:
@@ -485,7 +486,7 @@ def party_block(party: Party, labels: Labels) -> PartyBlock:
 
 def unbroken(text: str) -> str:
     """A phone number whose spaces are non-breaking: a line may wrap before it, never inside it."""
-    return text.replace(" ", "\N{NO-BREAK SPACE}")
+    return text.replace(" ", NO_BREAK_SPACE)
 
 
 def header_facts(document: Document, labels: Labels) -> list[tuple[str, str]]:
@@ -526,12 +527,15 @@ def fact_label_percent(facts: list[tuple[str, str]], page_size: str) -> int:
 
 def preceding_lines(document: Document, labels: Labels) -> list[str]:
     """ "Corrects invoice INV-1 of 2026-01-05" for each invoice a credit note corrects."""
-    return [
-        (labels.corrects_invoice_dated if ref.issue_date else labels.corrects_invoice).format(
-            number=ref.number, date=format_date(ref.issue_date, labels)
+    lines = []
+    for ref in document.data.preceding:
+        day = format_date(ref.issue_date, labels)
+        text = (labels.corrects_invoice_dated if ref.issue_date else labels.corrects_invoice).format(
+            number=ref.number, date=day
         )
-        for ref in document.data.preceding
-    ]
+        # "vom 30.11.2026" stays on one line when the sentence wraps.
+        lines.append(text.replace(f" {day}", f"{NO_BREAK_SPACE}{day}") if day else text)
+    return lines
 
 
 def title_size(title: str) -> float:

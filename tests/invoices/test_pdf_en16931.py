@@ -457,7 +457,10 @@ def test_a_right_to_left_reason_keeps_the_sign_in_front_of_its_amount():
         )
     )
     (row,) = line_rows(document.lines, labels_for("en"), document.data.currency)
-    assert row.notes == ("خصم خاص: \N{LEFT-TO-RIGHT MARK}-1.00", "Rabatt: -1.00")
+    assert row.notes == (
+        "خصم خاص:\N{NO-BREAK SPACE}\N{LEFT-TO-RIGHT MARK}-1.00",
+        "Rabatt:\N{NO-BREAK SPACE}-1.00",
+    )
 
 
 def test_letter_paper_keeps_the_totals_under_the_lines_and_the_payment_block_whole():
