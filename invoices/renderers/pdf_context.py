@@ -4,29 +4,30 @@ Nothing here computes money. Every amount is a value the Document already holds,
 ``format_amount``; quantities and rates are only written out. The template does no arithmetic either.
 """
 
-import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from invoices.country_names import country_name
 from invoices.document.model import (
-    AdjustmentAmount,
     Currency,
     Document,
+    Line,
     LineAmount,
     Party,
     Payment,
     RenderOptions,
     TaxGroup,
 )
-from invoices.document.money import format_amount, format_rate
-from invoices.labels import Labels, labels_for
+from invoices.document.money import format_amount
+from invoices.labels import Labels, labels_for, unit_text
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
     NUMBER_SIZES,
+    SLACK,
     TAXES_SHARE,
     TEXT_SIZE,
     TOTALS_SHARE,
@@ -35,10 +36,34 @@ from invoices.renderers.pdf_layout import (
     header_lines,
     header_need,
     number_width,
+    text_width,
+)
+from invoices.renderers.wording import (
+    SCHEMA_DISCOUNT_LABEL,
+    adjustment_label,
+    format_percent,
+    signed_amount,
+    tax_identifiers,
+    tax_notes,
+    tax_rate_text,
 )
 
-# The label the schema gives the shipping charge; printed in the invoice's language instead.
-SCHEMA_SHIPPING_LABEL = "Shipping"
+LEFT_TO_RIGHT_MARK = "\N{LEFT-TO-RIGHT MARK}"
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
+# Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and the Arabic presentation forms.
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Where the city comes before the postal code, and where the postcode has a line of its own.
+CITY_REGION_POSTAL = frozenset({"US", "CA", "AU"})
+POSTCODE_LAST = frozenset({"GB", "IE"})
+PERIOD_DASH = "\N{EN DASH}"  # between a period's dates, as typesetting has it
+FACTS_SHARE = 0.40  # the header's facts table (number, dates, references), of the frame
+FACT_LABEL_PERCENT = 55  # of that table, for its labels, unless a value needs the room
+LABEL_SIZE = 7.0  # .label font-size, pt (upper case)
+LABEL_LETTER_SPACING = 0.5  # .label letter-spacing, pt
+TITLE_SHARE = 0.40  # the title's column, of the frame
+TITLE_SIZES = (22.0, 20.0, 18.0, 16.0, 14.0, 13.0, 12.0)  # .doc-title font-size, pt, and the steps down
+ONE_LINE_TITLE_SIZE = 16.0  # a title on one line at least this large, rather than two at a larger size
+TITLE_LETTER_SPACING = 1.0  # .doc-title letter-spacing, pt
 MIN_DESCRIPTION_PERCENT = 20  # of the line table; the numbers step down in size to keep it
 SKU_SHARE = 0.15  # of the line table at most: a longer SKU wraps, it is text
 SKU_COMPACT_SHARE = 0.11  # the same when the numbers need the room
@@ -53,9 +78,12 @@ class LineRow:
     quantity: str
     unit: str
     unit_price: str
-    discount: str  # "10%", or "" without a discount
-    tax_rate: str  # "20%"
+    discount: str  # "10%", "-12.50" or "+5.00" (see line_rows), or "" without an allowance or charge
+    tax_rate: str  # "20%", or "0% AE" for a category other than the rate's usual one
     net: str
+    price_base: str = ""  # "/ 100 kg" when the unit price is for more than one unit
+    notes: tuple[str, ...] = ()  # the line's allowances and charges, printed small under the description
+    charged: bool = False  # the line has a charge: its discount column holds charges too
 
 
 @dataclass(frozen=True)
@@ -117,6 +145,18 @@ class TaxRow:
     tax: str
 
 
+@dataclass(frozen=True)
+class PartyBlock:
+    """A party as printed: its address lines, its identifiers and its contacts, each line one string."""
+
+    name: str
+    address: tuple[str, ...]
+    ids: tuple[str, ...]  # "VAT ID: DE123456789", ...
+    # The party's email and phone; its contact person's name, email and phone: each group a line on the
+    # seller's letterhead, each item a line of its own in the address blocks.
+    contacts: tuple[tuple[str, ...], ...]
+
+
 def format_quantity(quantity: Decimal) -> str:
     """A quantity without trailing zeros, thousands grouped: Decimal('2.500') -> '2.5', 1000 -> '1,000'."""
     return f"{quantity.normalize():,f}"
@@ -130,56 +170,133 @@ def format_unit_price(price: Decimal, currency: Currency) -> str:
     return format_amount(price, currency)
 
 
-def format_percent(rate: Decimal) -> str:
-    return f"{format_rate(rate)}%"
-
-
 def format_date(value: date | None, labels: Labels) -> str:
     return value.strftime(labels.date_format) if value else ""
 
 
-def line_row(number: int, amount: LineAmount, currency: Currency) -> LineRow:
+def line_rows(lines: tuple[LineAmount, ...], labels: Labels, currency: Currency) -> list[LineRow]:
+    """The line table's rows. Its discount column shows percentages, as it always has, while every line
+    has at most one allowance and that a percentage ("10%"); otherwise each line's allowances less its
+    charges as a signed amount ("-12.50", "+5.00"), itemised under the description."""
+    percents = all(_percent_only(amount) for amount in lines)
+    return [line_row(number, amount, labels, currency, percents) for number, amount in enumerate(lines, 1)]
+
+
+def _percent_only(amount: LineAmount) -> bool:
+    allowances = amount.allowances
+    return (
+        not amount.charges
+        and len(allowances) <= 1
+        and all(a.adjustment.percent is not None for a in allowances)
+    )
+
+
+def line_row(
+    number: int, amount: LineAmount, labels: Labels, currency: Currency, percents: bool = True
+) -> LineRow:
     line = amount.line
+    unit = unit_text(labels, line.unit, line.unit_code, line.quantity)
     return LineRow(
         number=number,
         sku=line.sku,
         description=line.description,
         quantity=format_quantity(line.quantity),
-        unit=line.unit,
+        unit=unit,
         unit_price=format_unit_price(line.unit_price, currency),
-        discount=format_percent(line.discount_percent) if line.discount_percent else "",
-        tax_rate=format_percent(line.tax_rate),
+        discount=_discount_text(amount, currency, percents),
+        tax_rate=tax_rate_text(line.tax_category, line.tax_rate),
         net=format_amount(amount.net, currency),
+        price_base=_price_base(line, labels),
+        notes=_line_notes(amount, labels, currency, percents),
+        charged=bool(amount.charges),
     )
 
 
-def charge_label(charge: AdjustmentAmount, labels: Labels) -> str:
-    if charge.adjustment.reason == SCHEMA_SHIPPING_LABEL:
-        return labels.shipping
-    return charge.adjustment.reason or labels.charges
+def _discount_text(amount: LineAmount, currency: Currency, percents: bool) -> str:
+    if not amount.allowances and not amount.charges:
+        return ""
+    if percents:
+        return format_percent(amount.line.discount_percent)
+    return signed_amount(amount.charge - amount.discount, currency)
 
 
-def charge_row(charge: AdjustmentAmount, currency: Currency, labels: Labels) -> AmountRow:
-    return AmountRow(label=charge_label(charge, labels), amount=format_amount(charge.amount, currency))
+def _price_base(line: Line, labels: Labels) -> str:
+    """ "/ 100 kg" for a unit price per 100 kg (EN 16931 BT-149), "" for a price per unit."""
+    base = line.price_base_quantity
+    if base == 1:
+        return ""
+    unit = unit_text(labels, line.unit, line.unit_code, base)
+    return f"/ {format_quantity(base)} {unit}".rstrip()
+
+
+def _line_notes(amount: LineAmount, labels: Labels, currency: Currency, percents: bool) -> tuple[str, ...]:
+    """The line's allowances and charges itemised, unless the discount column says all there is: one
+    plain discount, a percentage in a column of percentages or an amount in a column of amounts."""
+    adjustments = [(a, -1) for a in amount.allowances] + [(c, 1) for c in amount.charges]
+    if len(adjustments) == 1 and not amount.charges:
+        ((only, _sign),) = adjustments
+        if (
+            only.adjustment.reason in ("", SCHEMA_DISCOUNT_LABEL)
+            and (only.adjustment.percent is None) != percents
+        ):
+            return ()
+    return tuple(
+        _note(adjustment_label(a, labels, allowance=sign < 0), signed_amount(sign * a.amount, currency))
+        for a, sign in adjustments
+    )
+
+
+def _note(label: str, amount: str) -> str:
+    """ "Volume discount 10%: -118.75". After a right-to-left reason, a left-to-right mark keeps the sign
+    in front of the number: "-1.00" would otherwise be drawn "1.00-" in the reason's direction."""
+    mark = LEFT_TO_RIGHT_MARK if RIGHT_TO_LEFT.search(label) else ""
+    return f"{label}:{NO_BREAK_SPACE}{mark}{amount}"  # the amount never wraps away from its reason
 
 
 def tax_row(group: TaxGroup, currency: Currency) -> TaxRow:
     return TaxRow(
-        rate=format_percent(group.rate),
+        rate=tax_rate_text(group.category, group.rate),
         base=format_amount(group.base, currency),
         tax=format_amount(group.tax, currency),
     )
 
 
 def total_rows(document: Document, labels: Labels) -> list[AmountRow]:
-    """Subtotal, each charge, the net total when charges make it differ from the subtotal, and the tax."""
+    """Subtotal, each allowance and charge, the net total when they make it differ from the subtotal, the
+    tax, and when something was prepaid or rounded, the total before that."""
     currency, totals = document.data.currency, document.totals
     rows = [AmountRow(labels.subtotal, format_amount(totals.lines_net, currency))]
-    rows += [charge_row(charge, currency, labels) for charge in document.charges]
-    if document.data.charges:
+    rows += [
+        AmountRow(adjustment_label(a, labels, allowance=True), format_amount(-a.amount, currency))
+        for a in document.allowances
+    ]
+    rows += [
+        AmountRow(adjustment_label(c, labels, allowance=False), format_amount(c.amount, currency))
+        for c in document.charges
+    ]
+    if document.allowances or document.charges:
         rows.append(AmountRow(labels.net_total, format_amount(totals.net, currency)))
     rows.append(AmountRow(labels.tax, format_amount(totals.tax, currency)))
+    if _settles_differently(document):
+        rows.append(AmountRow(labels.total, f"{format_amount(totals.gross, currency)} {currency.code}"))
+        if totals.prepaid:
+            rows.append(AmountRow(labels.prepaid, format_amount(-totals.prepaid, currency)))
+        if totals.rounding:
+            rows.append(AmountRow(labels.rounding, signed_amount(totals.rounding, currency)))
     return rows
+
+
+def _settles_differently(document: Document) -> bool:
+    """Whether the amount due differs from the total: something was prepaid or rounded."""
+    return bool(document.totals.prepaid or document.totals.rounding)
+
+
+def grand_total(document: Document, labels: Labels) -> tuple[str, str]:
+    """The last, highlighted row: the amount due when it differs from the total, else the total."""
+    currency, totals = document.data.currency, document.totals
+    if _settles_differently(document):
+        return labels.amount_due, f"{format_amount(totals.payable, currency)} {currency.code}"
+    return labels.total, f"{format_amount(totals.gross, currency)} {currency.code}"
 
 
 @dataclass(frozen=True)
@@ -231,18 +348,32 @@ def _line_columns_at(rows: list[LineRow], labels: Labels, width: float, squeeze:
     unit_room = number_width(unit_texts, size=size) if unit_texts else 0.0
     skus = [row.sku for row in rows if row.sku]
     discounts = [row.discount for row in rows if row.discount]
+    # A price per 100 kg: "12.50 / 100 kg" on one line while that fits, else "/ 100 kg" under the price.
+    bases = {
+        "inline": [f"{row.unit_price} {row.price_base}" for row in rows if row.price_base],
+        "under": [row.price_base for row in rows if row.price_base],
+        "wrap": [row.price_base for row in rows if row.price_base],
+    }[squeeze.units]
+    base_room = number_width(bases, size=size) if bases else 0.0
     return LineColumns(
         number=need([str(row.number) for row in rows], labels.line_number, 4),
         sku=min(need(skus, labels.sku, 7), width * squeeze.sku_share) if skus else 0,
         quantity=max(
             need([row.quantity for row in rows], labels.quantity, 7), min(unit_room, width * UNIT_SHARE)
         ),
-        unit_price=need([row.unit_price for row in rows], labels.unit_price, 11),
-        discount=need(discounts, labels.discount, 7) if discounts else 0.0,
+        unit_price=max(
+            need([row.unit_price for row in rows], labels.unit_price, 11), min(base_room, width * UNIT_SHARE)
+        ),
+        discount=need(discounts, discount_header(rows, labels), 7) if discounts else 0.0,
         tax_rate=need([row.tax_rate for row in rows], labels.tax, 6),
         net=need([row.net for row in rows], labels.net, 11),
         size=size,
     )
+
+
+def discount_header(rows: list[LineRow], labels: Labels) -> str:
+    """ "Discount" over allowances only; over charges too, the word for both."""
+    return labels.adjustment if any(row.charged for row in rows) else labels.discount
 
 
 def summary_columns(
@@ -288,11 +419,20 @@ def format_iban(iban: str) -> str:
     return " ".join(iban[start : start + 4] for start in range(0, len(iban), 4))
 
 
-def payment_details(payment: Payment | None) -> Payment | None:
-    """The payment block to print, its IBAN grouped in fours, or None when there is nothing in it."""
-    if payment and (payment.iban or payment.bic or payment.reference):
-        return dataclasses.replace(payment, iban=format_iban(payment.iban))
-    return None
+def payment_rows(payment: Payment | None, labels: Labels) -> list[tuple[str, str]]:
+    """The payment block's rows, (label, value): the means by name, the account holder, the IBAN grouped in
+    fours, the BIC and the reference; none when there is nothing to say."""
+    if payment is None:
+        return []
+    means = labels.means_names.get(payment.means_code, payment.means_code)
+    rows = [
+        (labels.payment_means, means),
+        (labels.account_name, payment.account_name),
+        (labels.iban, format_iban(payment.iban)),
+        (labels.bic, payment.bic),
+        (labels.reference, payment.reference),
+    ]
+    return [(label, value) for label, value in rows if value]
 
 
 def party_country(party: Party | None, labels: Labels) -> str:
@@ -300,30 +440,155 @@ def party_country(party: Party | None, labels: Labels) -> str:
     return country_name(party.country, labels.language) if party and party.country else ""
 
 
+def city_lines(party: Party) -> list[str]:
+    """The postal code, city and subdivision in the order of the party's country: "75002 Paris" in most of
+    the world; "Springfield, IL 62704" in the US, Canada and Australia; the UK's and Ireland's postcode on a
+    line of its own under the town."""
+    city, postal, region = party.city, party.postal_code, party.country_subdivision
+    if party.country in CITY_REGION_POSTAL:
+        return [
+            line
+            for line in [", ".join(filter(None, [city, " ".join(filter(None, [region, postal]))]))]
+            if line
+        ]
+    if party.country in POSTCODE_LAST:
+        return [line for line in (city, region, postal) if line]
+    return [line for line in (" ".join(filter(None, [postal, city])), region) if line]
+
+
+def party_block(party: Party, labels: Labels) -> PartyBlock:
+    """A party's lines as printed: name; company, street lines, city and country; its identifiers (a tax
+    number equal to the VAT ID said once); its email, phone and contact person."""
+    address = [party.company, *party.address, *city_lines(party), party_country(party, labels)]
+    ids = [
+        *tax_identifiers(party, labels.vat_id, labels.tax_number, labels.tax_id),
+        (labels.legal_id, party.legal_id),
+    ]
+    contacts: list[tuple[str, ...]] = [(party.email, unbroken(party.phone))]
+    contact = party.contact
+    if contact is not None:
+        contacts.append(
+            (
+                f"{labels.contact}: {contact.name}" if contact.name else "",
+                contact.email if contact.email != party.email else "",
+                unbroken(contact.phone) if contact.phone != party.phone else "",
+            )
+        )
+    return PartyBlock(
+        name=party.name,
+        address=tuple(line for line in address if line),
+        ids=tuple(f"{label}: {value}" for label, value in ids if value),
+        contacts=tuple(
+            group for group in (tuple(item for item in items if item) for items in contacts) if group
+        ),
+    )
+
+
+def unbroken(text: str) -> str:
+    """A phone number whose spaces are non-breaking: a line may wrap before it, never inside it."""
+    return text.replace(" ", NO_BREAK_SPACE)
+
+
+def header_facts(document: Document, labels: Labels) -> list[tuple[str, str]]:
+    """The header's (label, value) rows: number, dates, references, currency, payment terms."""
+    data = document.data
+    number_label = labels.credit_note_number if data.type == "credit_note" else labels.invoice_number
+    period = data.billing_period
+    facts = [
+        (number_label, data.number),
+        (labels.issue_date, format_date(data.issue_date, labels)),
+        (labels.due_date, format_date(data.due_date, labels)),
+        (labels.delivery_date, format_date(data.delivery_date, labels)),
+        (
+            labels.billing_period,
+            f"{format_date(period.start, labels)} {PERIOD_DASH} {format_date(period.end, labels)}"
+            if period
+            else "",
+        ),
+        (labels.buyer_reference, data.buyer_reference),
+        (labels.order_reference, data.order_reference),
+        (labels.currency, data.currency.code),
+        (labels.payment_terms, data.payment_terms),
+    ]
+    return [(label, value) for label, value in facts if value]
+
+
+def fact_label_percent(facts: list[tuple[str, str]], page_size: str) -> int:
+    """The share of the header's facts table its labels take: 55 %, the longest label word (Dutch
+    "BETALINGSVOORWAARDEN") with room to spare, unless a value needs more of the rest to stay on one line
+    (a Leitweg-ID, a billing period); never less than the longest label word."""
+    room = frame_width(page_size) * FACTS_SHARE
+    word = max((w for label, _ in facts for w in label.upper().split()), key=len, default="")
+    label_need = text_width(word, size=LABEL_SIZE) + LABEL_LETTER_SPACING * len(word) + SLACK
+    value_need = max((text_width(value, bold=True) for _, value in facts), default=0.0) + SLACK
+    fitting = 100 - math.ceil(100 * value_need / room)
+    return max(math.ceil(100 * label_need / room), min(FACT_LABEL_PERCENT, fitting))
+
+
+def preceding_lines(document: Document, labels: Labels) -> list[str]:
+    """ "Corrects invoice INV-1 of 2026-01-05" for each invoice a credit note corrects."""
+    lines = []
+    for ref in document.data.preceding:
+        day = format_date(ref.issue_date, labels)
+        text = (labels.corrects_invoice_dated if ref.issue_date else labels.corrects_invoice).format(
+            number=ref.number, date=day
+        )
+        # "vom 30.11.2026" stays on one line when the sentence wraps.
+        lines.append(text.replace(f" {day}", f"{NO_BREAK_SPACE}{day}") if day else text)
+    return lines
+
+
+def title_size(title: str) -> float:
+    """The title's font size: the largest at which it fits its column on one line, down to
+    ONE_LINE_TITLE_SIZE ("NOTA DE CRÉDITO"); below that, the largest at which its longest word does, the
+    words wrapping between them ("FACTURA / RECTIFICATIVA"), so a single long word keeps a line of its own
+    at a smaller size ("RECHNUNGSKORREKTUR")."""
+    room = frame_width("a4") * TITLE_SHARE
+
+    def fits(text: str, size: float) -> bool:
+        # The padding that takes the letter spacing (see invoice_context) narrows the column by as much.
+        return text_width(text, bold=True, size=size) + TITLE_LETTER_SPACING * len(title) + SLACK <= room
+
+    for size in TITLE_SIZES:
+        if size >= ONE_LINE_TITLE_SIZE and fits(title, size):
+            return size
+    word = max(title.split(), key=len, default="")
+    return next((size for size in TITLE_SIZES if fits(word, size)), TITLE_SIZES[-1])
+
+
 def invoice_context(document: Document, options: RenderOptions) -> dict[str, object]:
     """The template's context: plain strings and the Document's own parties, nothing to compute."""
     data, currency = document.data, document.data.currency
     labels = labels_for(data.language)
-    lines = [line_row(number, amount, currency) for number, amount in enumerate(document.lines, start=1)]
+    lines = line_rows(document.lines, labels, currency)
     page_size = "letter" if options.page_size == "letter" else "a4"
     totals = total_rows(document, labels)
     taxes = [tax_row(group, currency) for group in document.totals.tax_groups]
-    gross = f"{format_amount(document.totals.gross, currency)} {currency.code}"
+    grand_label, grand = grand_total(document, labels)
+    title = labels.credit_note if data.type == "credit_note" else labels.invoice
+    facts = header_facts(document, labels)
     return {
         "labels": labels,
         "page_size": page_size,
         "data": data,
-        "issue_date": format_date(data.issue_date, labels),
-        "due_date": format_date(data.due_date, labels),
+        "title": title,
+        "title_size": f"{title_size(title.upper())}pt",
+        # xhtml2pdf aligns letter-spaced text right as if unspaced: it would end past the margin by this.
+        "title_indent": f"{TITLE_LETTER_SPACING * (len(title) - 1)}pt",
+        "preceding": preceding_lines(document, labels),
+        "facts": facts,
+        "fact_label_percent": fact_label_percent(facts, page_size),
+        "seller": party_block(data.seller, labels),
+        "buyer": party_block(data.buyer, labels),
+        "ship_to": party_block(data.ship_to, labels) if data.ship_to else None,
         "lines": lines,
         # Columns no line uses have width 0 and are left out, which gives the description the room.
         "columns": line_columns(lines, labels, frame_width(page_size)),
         "total_rows": totals,
-        "gross": gross,
+        "grand_label": grand_label,
+        "gross": grand,
         "tax_rows": taxes,
-        "summary_columns": summary_columns(taxes, totals, gross, labels, frame_width(page_size)),
-        "payment": payment_details(data.payment),
-        "seller_country": party_country(data.seller, labels),
-        "buyer_country": party_country(data.buyer, labels),
-        "ship_to_country": party_country(data.ship_to, labels),
+        "tax_notes": tax_notes(document.totals.tax_groups, labels),
+        "summary_columns": summary_columns(taxes, totals, grand, labels, frame_width(page_size)),
+        "payment": payment_rows(data.payment, labels),
     }

@@ -33,7 +33,7 @@ from xhtml2pdf.config.resources import check_deadline
 from xhtml2pdf.util import shape_frag_text
 
 from invoices.labels import Labels
-from invoices.renderers.pdf_context import LineColumns, LineRow
+from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
 from invoices.renderers.pdf_fonts import CJK_FAMILY, TEXT_BOLD, TEXT_FAMILY, register_fonts
 from invoices.renderers.pdf_layout import (
     HEADER_LETTER_SPACING,
@@ -53,6 +53,7 @@ CELL_PADDING = (5.0, 4.0, 4.0, 4.0)  # top, right, bottom, left
 HEADER_PADDING = (0.0, 4.0, 4.0, 4.0)
 TEXT_LEADING = TEXT_SIZE * LINE_HEIGHT
 HEADER_LEADING = HEADER_SIZE * LINE_HEIGHT
+NOTE_SIZE = 7.0  # the line's allowances and charges under its description, pt
 MIN_CUT = CELL_PADDING[0] + 3 * TEXT_LEADING  # pt: the least of a row left on a page when one is cut
 
 
@@ -167,11 +168,11 @@ def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> Parag
     )
 
 
-def _visual_lines(line: str, width: float) -> list[str]:
+def _visual_lines(line: str, width: float, size: float = TEXT_SIZE) -> list[str]:
     """A line holding right-to-left text, joined (Arabic) and wrapped to ``width``, each piece in the order
     it is drawn: wrapped in reading order first, then each piece reordered, as xhtml2pdf does."""
     shaped = shape_frag_text(line, TEXT_FAMILY) or line
-    pieces = simpleSplit(shaped, TEXT_FAMILY, TEXT_SIZE, width) or [shaped]
+    pieces = simpleSplit(shaped, TEXT_FAMILY, size, width) or [shaped]
     return [get_display(piece) for piece in pieces]
 
 
@@ -200,7 +201,7 @@ def text_cell(value: str, width: float, *, right: bool = False, muted: bool = Fa
     return Paragraph(_markup(lines), _paragraph_style(right, muted))
 
 
-def _columns(columns: LineColumns, labels: Labels, frame: float) -> list[_Column]:
+def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) -> list[_Column]:
     before = [_Column(labels.line_number, columns.number, muted=True)]
     if columns.sku:
         before.append(_Column(labels.sku, columns.sku, muted=True))
@@ -209,7 +210,7 @@ def _columns(columns: LineColumns, labels: Labels, frame: float) -> list[_Column
         _Column(labels.unit_price, columns.unit_price, right=True),
     ]
     if columns.discount:
-        after.append(_Column(labels.discount, columns.discount, right=True))
+        after.append(_Column(discount, columns.discount, right=True))
     after += [_Column(labels.tax, columns.tax_rate, right=True), _Column(labels.net, columns.net, right=True)]
     return [*before, _Column(labels.description, frame - columns.fixed), *after]
 
@@ -227,23 +228,68 @@ def quantity_cell(quantity: str, unit: str, width: float, size: float) -> str | 
     return Paragraph(f"{escape(quantity)}<br/>{_markup(unit_lines)}", _paragraph_style(True, False, size))
 
 
+def price_cell(price: str, base: str, width: float, size: float) -> str | Paragraph:
+    """ "12.50 / 100 kg" on one line when it fits ``width``, else the price base under the price; without a
+    price base, the price alone."""
+    if not base:
+        return price
+    one_line = f"{price} {base}"
+    inner = width - CELL_PADDING[1] - CELL_PADDING[3]
+    if not has_cjk(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
+        return one_line
+    base_lines = printable(base).splitlines() or [""]
+    if any(needs_bidi(line) for line in base_lines):
+        base_lines = [piece for line in base_lines for piece in _visual_lines(line, inner)]
+    return Paragraph(f"{escape(price)}<br/>{_markup(base_lines)}", _paragraph_style(True, False, size))
+
+
+def description_cell(
+    description: str, notes: Sequence[str], width: float
+) -> str | Paragraph | list[Flowable]:
+    """The description, and under it in small muted type the line's allowances and charges."""
+    cell = text_cell(description, width)
+    if not notes:
+        return cell
+    main = cell if isinstance(cell, Paragraph) else Paragraph(_markup([cell]), _paragraph_style(False, False))
+    inner = width - CELL_PADDING[1] - CELL_PADDING[3]
+    lines = [printable(note) for note in notes]
+    if any(needs_bidi(line) for line in lines):
+        lines = [piece for line in lines for piece in _visual_lines(line, inner, NOTE_SIZE)]
+    return [main, Paragraph(_markup(lines), _note_style())]
+
+
+@lru_cache(maxsize=1)
+def _note_style() -> ParagraphStyle:
+    return ParagraphStyle(
+        "invoice-cell-note",
+        fontName=TEXT_FAMILY,
+        fontSize=NOTE_SIZE,
+        leading=NOTE_SIZE * LINE_HEIGHT,
+        textColor=MUTED_COLOR,
+        splitLongWords=True,
+    )
+
+
 def _fits(text: str, width: float, size: float) -> bool:
     return bool(stringWidth(text, TEXT_FAMILY, size) <= width)
 
 
-def _row(line: LineRow, columns: LineColumns, description_width: float) -> list[str | Flowable]:
+def _row(
+    line: LineRow, columns: LineColumns, description_width: float
+) -> list[str | Flowable | list[Flowable]]:
     """One row: the text columns (SKU, description) as cells that wrap, the numbers as plain strings, which
     the table never wraps; their columns were made wide enough for them at ``columns.size``."""
     sku = [text_cell(line.sku, columns.sku, muted=True)] if columns.sku else []
-    description = text_cell(line.description, description_width)
+    description = description_cell(line.description, line.notes, description_width)
     quantity = quantity_cell(line.quantity, printable(line.unit), columns.quantity, columns.size)
+    price = price_cell(line.unit_price, printable(line.price_base), columns.unit_price, columns.size)
     discount = [line.discount] if columns.discount else []
     return [
         str(line.number),
         *sku,
         description,
         quantity,
-        line.unit_price,
+        price,
         *discount,
         line.tax_rate,
         line.net,
@@ -254,11 +300,11 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
     """The line table, ``frame`` pt wide: the header row repeated on every page, a row split only when it
     could not fit on a page of its own."""
     register_fonts()
-    cols = _columns(columns, labels, frame)
+    cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
     header: list[str | Flowable] = [
         HeaderLabel(column.header, right=column.right, language=labels.language) for column in cols
     ]
-    rows: list[list[str | Flowable]] = [header]
+    rows: list[list[str | Flowable | list[Flowable]]] = [header]
     for line in lines:
         check_deadline()  # the render's deadline, when built inside one (pdf_build)
         rows.append(_row(line, columns, frame - columns.fixed))

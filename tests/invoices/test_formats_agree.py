@@ -1,7 +1,14 @@
-"""The PDF, the XLSX and the CSV of one invoice show exactly the same numbers."""
+"""The PDF, the XLSX and the CSV of one invoice show exactly the same numbers.
+
+Each amount the Document holds is looked for in each rendition, in the form that rendition writes it: the
+PDF and the XLSX show allowances and prepaid amounts with a minus sign (they are subtracted where they
+stand), the CSV writes them positive under their row type and column (``allowance``, ``prepaid``), as
+EN 16931 does.
+"""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,39 +18,183 @@ from invoices.document.model import Document, RenderOptions
 from invoices.document.money import format_amount
 from invoices.document.validation import read_request
 from invoices.renderers import render
+from invoices.renderers.wording import tax_rate_text
+from tests.invoices.en16931_samples import credit_note_document, jpy_document, rich_document
 from tests.invoices.pdf_tools import pdf_text
 from tests.payloads import sample_payload
 
 
-def every_amount(document: Document) -> list[Decimal]:
-    totals = document.totals
-    amounts = [amount.net for amount in document.lines]
-    amounts += [group.base for group in totals.tax_groups] + [group.tax for group in totals.tax_groups]
-    return [*amounts, totals.net, totals.tax, totals.gross]
-
-
-@pytest.fixture(scope="module", params=["EUR", "JPY", "KWD"])
-def document(request) -> Document:
+def sample_in(currency: str) -> Document:
     payload = sample_payload()
-    payload["invoice"]["currency"] = request.param
+    payload["invoice"]["currency"] = currency
     del payload["invoice"]["totals"]  # the claimed totals are EUR's
     payload["invoice"]["lines"][1]["quantity"] = "3"  # whole yen for JPY
     payload["invoice"]["shipping"]["amount"] = "15"
     return read_request(payload)[1]
 
 
-def test_pdf_xlsx_and_csv_carry_the_same_amounts(document):
-    rendered = {fmt: render(document, RenderOptions(format=fmt)).content for fmt in ("pdf", "xlsx", "csv")}
+DOCUMENTS = {
+    "sample-EUR": lambda: sample_in("EUR"),
+    "sample-JPY": lambda: sample_in("JPY"),
+    "sample-KWD": lambda: sample_in("KWD"),
+    "en16931-EUR": rich_document,
+    "en16931-JPY": jpy_document,
+    "credit-note": credit_note_document,
+}
 
-    text = pdf_text(rendered["pdf"])
-    sheet = load_workbook(io.BytesIO(rendered["xlsx"])).active
-    cells = {
-        Decimal(str(c.value)) for row in sheet.iter_rows() for c in row if isinstance(c.value, int | float)
+
+class Renditions:
+    """One document's three renditions, read back."""
+
+    def __init__(self, document: Document) -> None:
+        content = {fmt: render(document, RenderOptions(format=fmt)).content for fmt in ("pdf", "xlsx", "csv")}
+        self.document = document
+        self.text = pdf_text(content["pdf"])
+        sheet = load_workbook(io.BytesIO(content["xlsx"])).active
+        self.sheet_rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        self.cells = {
+            Decimal(repr(value)) for row in self.sheet_rows for value in row if isinstance(value, int | float)
+        }
+        self.rows = list(csv.DictReader(io.StringIO(content["csv"].decode("utf-8"))))
+
+    def printed(self, amount: Decimal) -> str:
+        return format_amount(amount, self.document.data.currency)
+
+    def in_pdf(self, amount: Decimal) -> bool:
+        """As a whole word of the PDF's text: "-64.13" does not count for "64.13", nor "1,064.13"."""
+        return re.search(rf"(?<![\d,.+-]){re.escape(self.printed(amount))}(?![\d,])", self.text) is not None
+
+    def csv_values(self, row_type: str, column: str) -> list[Decimal]:
+        return [Decimal(row[column]) for row in self.rows if row["row_type"] == row_type and row[column]]
+
+
+@pytest.fixture(scope="module", params=list(DOCUMENTS))
+def renditions(request) -> Renditions:
+    return Renditions(DOCUMENTS[request.param]())
+
+
+def test_line_amounts_agree(renditions):
+    r = renditions
+    for number, amount in enumerate(r.document.lines, start=1):
+        assert r.in_pdf(amount.net), amount.net
+        assert amount.net in r.cells, amount.net
+        (row,) = [row for row in r.rows if row["row_type"] == "line" and row["line_no"] == str(number)]
+        assert (Decimal(row["net"]), Decimal(row["discount"]), Decimal(row["charge"])) == (
+            amount.net,
+            amount.discount,
+            amount.charge,
+        )
+
+
+def test_line_allowances_and_charges_agree(renditions):
+    r = renditions
+    for number, amount in enumerate(r.document.lines, start=1):
+        rows = [row for row in r.rows if row["line_no"] == str(number)]
+        assert [Decimal(row["net"]) for row in rows if row["row_type"] == "line_allowance"] == [
+            a.amount for a in amount.allowances
+        ]
+        assert [Decimal(row["net"]) for row in rows if row["row_type"] == "line_charge"] == [
+            c.amount for c in amount.charges
+        ]
+        if amount.allowances and amount.line.discount_percent and not amount.charges:
+            continue  # a discount percentage: the PDF and the XLSX show the percentage, the CSV both
+        for allowance in amount.allowances:
+            assert r.in_pdf(-allowance.amount) or r.in_pdf(amount.charge - amount.discount), allowance
+        for charge in amount.charges:
+            assert f"+{r.printed(charge.amount)}" in r.text, charge
+        if amount.allowances or amount.charges:
+            assert {amount.discount, amount.charge} <= r.cells
+
+
+def test_document_allowances_and_charges_agree(renditions):
+    r = renditions
+    for allowance in r.document.allowances:
+        assert r.in_pdf(-allowance.amount), allowance.amount
+        assert -allowance.amount in r.cells
+    for charge in r.document.charges:
+        assert r.in_pdf(charge.amount), charge.amount
+        assert charge.amount in r.cells
+    assert r.csv_values("allowance", "net") == [a.amount for a in r.document.allowances]
+    assert r.csv_values("charge", "net") == [c.amount for c in r.document.charges]
+
+
+def test_tax_groups_agree_with_their_categories(renditions):
+    r = renditions
+    groups = r.document.totals.tax_groups
+    for group in groups:
+        rate = tax_rate_text(group.category, group.rate)
+        base, tax = re.escape(r.printed(group.base)), re.escape(r.printed(group.tax))
+        assert re.search(rf"(?m)^\s*{re.escape(rate)}\s+{base}\s+{tax}\b", r.text), (rate, group)
+        sheet_row = [group.category, None, group.rate, group.base, group.tax]
+        assert any(
+            [row[3], row[4], *(Decimal(repr(v)) if isinstance(v, int | float) else v for v in row[5:8])]
+            == sheet_row
+            for row in r.sheet_rows
+            if len(row) >= 8
+        ), group
+    tax_rows = [row for row in r.rows if row["row_type"] == "tax"]
+    assert [(row["tax_category"], Decimal(row["net"]), Decimal(row["tax"])) for row in tax_rows] == [
+        (group.category, group.base, group.tax) for group in groups
+    ]
+
+
+def test_totals_agree(renditions):
+    r = renditions
+    totals = r.document.totals
+    (total,) = [row for row in r.rows if row["row_type"] == "total"]
+    csv_totals = {
+        column: Decimal(total[column])
+        for column in total
+        if column != "row_type" and _is_number(total[column])
     }
-    rows = list(csv.DictReader(io.StringIO(rendered["csv"].decode("utf-8"))))
-    csv_values = {Decimal(row[key]) for row in rows for key in ("net", "tax", "gross") if row[key]}
+    assert csv_totals["line_total"] == totals.lines_net
+    assert (csv_totals["discount"], csv_totals["charge"]) == (totals.allowances, totals.charges)
+    for column, value in (("net", totals.net), ("tax", totals.tax), ("gross", totals.gross)):
+        assert csv_totals[column] == value
+        assert r.in_pdf(value), column
+        assert value in r.cells, column
+    assert (csv_totals["prepaid"], csv_totals["rounding"], csv_totals["payable"]) == (
+        totals.prepaid,
+        totals.rounding,
+        totals.payable,
+    )
+    assert r.in_pdf(totals.lines_net)
+    assert f"{r.printed(totals.payable)} {r.document.data.currency.code}" in r.text
+    assert totals.payable in r.cells
+    if r.document.allowances or r.document.charges:
+        assert totals.lines_net in r.cells
+    if r.document.allowances:
+        assert -totals.allowances in r.cells
+    if r.document.charges:
+        assert totals.charges in r.cells
+    if totals.prepaid:
+        assert r.in_pdf(-totals.prepaid)
+        assert -totals.prepaid in r.cells
+    if totals.rounding:
+        assert r.in_pdf(totals.rounding)
+        assert totals.rounding in r.cells
 
-    for amount in every_amount(document):
-        assert format_amount(amount, document.data.currency) in text, amount
-        assert amount in cells, amount
-        assert amount in csv_values, amount
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return bool(text)
+
+
+def test_the_documents_exercise_what_they_are_for():
+    # Guards the fixtures: a document that lost its allowances would make the tests above vacuous.
+    rich, yen, credit = rich_document(), jpy_document(), credit_note_document()
+    assert rich.allowances
+    assert rich.charges
+    assert rich.totals.prepaid
+    assert rich.totals.rounding
+    assert {group.category for group in rich.totals.tax_groups} == {"S", "AE", "E"}
+    assert any(amount.allowances and amount.charges for amount in rich.lines)
+    assert any(amount.line.price_base_quantity != 1 for amount in rich.lines)
+    assert yen.data.currency.minor_units == 0
+    assert yen.allowances
+    assert yen.charges
+    assert yen.totals.prepaid
+    assert credit.data.type == "credit_note"

@@ -122,15 +122,19 @@ def test_long_invoice_never_splits_a_row_across_pages(long_invoice):
         assert first == last, f"line {n} is split across pages: {first} {last}"
 
 
-@pytest.mark.parametrize("count", [17, 20])
-def test_totals_block_is_kept_together(count):
-    # 17 to 23 one-line rows end the first page where the totals block, left to flow, would be cut in two.
+@pytest.mark.parametrize("count", [17, 20, 23, 26])
+def test_totals_block_and_payment_block_are_each_kept_together(count):
+    # 17 to 23 one-line rows end the first page where the totals block, left to flow, would be cut in two;
+    # about 26, the payment details below it.
     pages = pdf_pages(render_payload(payload_with_lines([f"Item {n}" for n in range(count)])))
-    holding = {
-        marker: [i for i, page in enumerate(pages) if marker in page]
-        for marker in ("TAX BREAKDOWN", "Subtotal", "Total", "PAYMENT DETAILS", "Reference")
-    }
-    assert len({tuple(found) for found in holding.values()}) == 1, holding
+
+    def pages_holding(*markers: str) -> set[tuple[int, ...]]:
+        return {tuple(i for i, page in enumerate(pages) if marker in page) for marker in markers}
+
+    (totals,) = pages_holding("TAX BREAKDOWN", "Subtotal", "Total")
+    (payment,) = pages_holding("PAYMENT DETAILS", "IBAN", "Reference")
+    assert len(totals) == len(payment) == 1
+    assert totals <= payment
 
 
 def test_a4_is_the_default_page_size(sample):

