@@ -99,7 +99,7 @@ def assert_pdf_shows_totals(content: bytes, document: Document) -> None:
     assert any(labels.total in line and line.rstrip().endswith(gross) for line in lines), gross
     tax = format_amount(totals.tax, currency)
     assert any(labels.tax in line and line.rstrip().endswith(tax) for line in lines), tax
-    net_label = labels.net_total if document.data.charges else labels.subtotal
+    net_label = labels.net_total if document.data.charges or document.data.allowances else labels.subtotal
     net = format_amount(totals.net, currency)
     assert any(net_label in line and line.rstrip().endswith(net) for line in lines), net
 
