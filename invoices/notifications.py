@@ -148,9 +148,7 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
             for rendition in renditions
         ],
         "failed_files": ", ".join(
-            rendition.get_format_display()
-            for rendition in invoice.renditions.all()
-            if rendition.status == "failed"
+            rendition.get_format_display() for rendition in renditions if rendition.status == "failed"
         ),
         "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
         "total": _total(invoice),

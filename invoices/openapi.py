@@ -244,6 +244,23 @@ UPLOAD_INVALID = error_response(
     ),
 )
 
+_EXAMPLE_ID = "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10"
+_EXAMPLE_URL = f"https://invoices.example/api/invoices/{_EXAMPLE_ID}/"
+NUMBER_TAKEN_EXAMPLE = {
+    "error": {
+        "code": "number_taken",
+        "message": f"Invoice number INV-2026-0042 was already issued (invoice {_EXAMPLE_ID}) with other "
+        "content; an issued invoice cannot change. Correct it with a credit note, or add a file format to it "
+        f"with POST /api/invoices/{_EXAMPLE_ID}/renditions/.",
+        "invoice_id": _EXAMPLE_ID,
+        "links": {
+            "self": _EXAMPLE_URL,
+            "download": f"{_EXAMPLE_URL}download/",
+            "renditions": f"{_EXAMPLE_URL}renditions/",
+        },
+    }
+}
+
 UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
     400: UPLOAD_INVALID,
     401: UNAUTHENTICATED,
@@ -264,24 +281,12 @@ UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
             "Send the invoice as application/json.",
         ),
     ),
-    409: OpenApiResponse(
-        inline_serializer(
-            name="NumberTaken",
-            fields={
-                "error": inline_serializer(
-                    name="NumberTakenError",
-                    fields={
-                        "code": serializers.ChoiceField(choices=["number_taken"]),
-                        "message": serializers.CharField(),
-                        "invoice_id": serializers.UUIDField(help_text="The invoice that holds the number."),
-                        "links": InvoiceLinksSerializer(),
-                    },
-                )
-            },
-        ),
-        description="The invoice number was issued before, by the caller, for the same seller name, with "
-        "other content (another body or other formats). An issued invoice cannot change: correct it with a "
-        "credit note, or add a format with `POST /api/invoices/{id}/renditions/`.",
+    409: error_response(
+        "The invoice number was issued before, by the caller, for the same seller name, with other content "
+        "(another body or other formats). An issued invoice cannot change: correct it with a credit note, "
+        "or add a format with `POST /api/invoices/{id}/renditions/`. Besides `code` and `message`, the "
+        "error names that invoice: `invoice_id` and its `links`.",
+        OpenApiExample("number_taken", value=NUMBER_TAKEN_EXAMPLE),
     ),
     422: error_response(
         "This `Idempotency-Key` was already used with a different body.",
@@ -345,13 +350,15 @@ UPLOAD_ACCEPTED = OpenApiResponse(
         OpenApiExample(
             "accepted",
             value={
-                "id": "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10",
+                "id": _EXAMPLE_ID,
                 "number": "INV-2026-0042",
                 "status": "queued",
                 "format": "pdf",
+                "formats": ["pdf", "ubl"],
                 "links": {
-                    "self": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/",
-                    "download": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/download/",
+                    "self": _EXAMPLE_URL,
+                    "download": f"{_EXAMPLE_URL}download/",
+                    "renditions": f"{_EXAMPLE_URL}renditions/",
                 },
             },
         )

@@ -97,19 +97,17 @@ def invoice_submit(
             return Submission(invoice=replay, created=False)
     options, document = read_request(payload, default_format=default_format)  # raises DocumentInvalid
     preceding = _preceding_invoice(owner, document.data)  # raises DocumentInvalid
-    issued = _issued_with_number(owner, document)
-    if issued is not None:
-        return _number_replay(issued, payload, options)
     try:
         with transaction.atomic():
             invoice = _invoice_create(owner, payload, options, document, idempotency_key, preceding)
             _renditions_create(invoice, options.formats)
     except IntegrityError:
-        # A concurrent request committed first: the same Idempotency-Key, or the same invoice number.
-        raced = _raced(owner, payload, options, document, idempotency_key, default_format)
-        if raced is None:
+        # The number was issued before (the unique constraint says so, no query spent on the common case of
+        # a new number), or a concurrent request with the same Idempotency-Key committed first.
+        replay = _replay_after_conflict(owner, payload, options, document, idempotency_key, default_format)
+        if replay is None:
             raise
-        return raced
+        return replay
     logger.info(
         "invoice %s submitted by user %s (%s)",
         invoice.id,
@@ -120,7 +118,7 @@ def invoice_submit(
     return Submission(invoice=invoice, created=True)
 
 
-def _raced(
+def _replay_after_conflict(
     owner: User,
     payload: Any,
     options: RenderOptions,
@@ -338,14 +336,15 @@ def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
     fmt = fmt or invoice.format
-    rendition = invoice.renditions.filter(format=fmt).first()
+    renditions = list(invoice.renditions.all())  # the one to render, and every format the invoice has
+    rendition = next((each for each in renditions if each.format == fmt), None)
     if rendition is None:
         raise PermanentError(f"Invoice {invoice_id} has no {fmt} rendition.")
     if rendition.status in FINAL_STATUSES:
         logger.info("invoice %s: %s is already %s; duplicate job ignored", invoice_id, fmt, rendition.status)
         return
     _claim(rendition)
-    rendered = _render_file(invoice, fmt)
+    rendered = _render_file(invoice, fmt, [each.format for each in renditions])
     storage = storages["invoices"]
     # A fresh name per attempt: a retried or duplicated job never overwrites a file another one committed.
     name = storage.save(
@@ -357,10 +356,13 @@ def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
         logger.info("invoice %s: %s was finished by another job; discarded file %s", invoice_id, fmt, name)
 
 
-def _lock(invoice_id: uuid.UUID) -> None:
+def _lock(invoice_id: uuid.UUID) -> bool:
     """Within a transaction: hold the invoice row, so its status is recomputed by one rendition at a time
-    (two renditions finishing together must not both read the other as unfinished)."""
-    list(Invoice.objects.select_for_update().filter(id=invoice_id).values_list("id"))
+    (two renditions finishing together must not both read the other as unfinished; the statuses are read
+    by the next statement, which sees what the transaction holding the lock before committed). Return
+    whether the invoice was ever ready (its ready email exists then)."""
+    rows = Invoice.objects.select_for_update().filter(id=invoice_id).values_list("rendered_at", flat=True)
+    return any(rendered_at is not None for rendered_at in rows)
 
 
 def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
@@ -383,19 +385,23 @@ def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
 
 
 def _claim(rendition: Rendition) -> None:
+    """The rendition is rendering; so is its invoice if it was queued. No lock: a rendition that starts
+    moves its invoice only from ``queued`` (every rendition queued) to ``rendering``, a compare-and-set of
+    its own that never overwrites a ``failed`` (and ``ready`` cannot be: this rendition is not)."""
+    now = timezone.now()
     with transaction.atomic():
-        _lock(rendition.invoice_id)
         claimed = (
             Rendition.objects.filter(id=rendition.id)
             .exclude(status__in=FINAL_STATUSES)
-            .update(status=InvoiceStatus.RENDERING, attempts=F("attempts") + 1, updated_at=timezone.now())
+            .update(status=InvoiceStatus.RENDERING, attempts=F("attempts") + 1, updated_at=now)
         )
         if claimed:
-            _settle(rendition.invoice_id)
+            Invoice.objects.filter(id=rendition.invoice_id, status=InvoiceStatus.QUEUED).update(
+                status=InvoiceStatus.RENDERING, updated_at=now
+            )
 
 
-def _render_file(invoice: Invoice, fmt: str) -> RenderedFile:
-    formats = list(invoice.renditions.values_list("format", flat=True))
+def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile:
     try:
         options, document = _stored_request(invoice, formats)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
@@ -413,7 +419,7 @@ def _render_file(invoice: Invoice, fmt: str) -> RenderedFile:
 def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: RenderedFile) -> bool:
     content = rendered.content
     with transaction.atomic():
-        _lock(invoice.id)
+        was_ready = _lock(invoice.id)
         now = timezone.now()
         updated = (
             Rendition.objects.filter(id=rendition.id)
@@ -431,9 +437,16 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
                 updated_at=now,
             )
         )
-        if updated and _settle(invoice.id) == InvoiceStatus.READY:
-            # Every rendition is ready: the one ready email (none again when a rendition added later is).
-            _notify(invoice, NotificationKind.READY)
+        if updated and _settle(invoice.id) == InvoiceStatus.READY and not was_ready:
+            # Every rendition is ready, for the first time: the one ready email (none when a rendition added
+            # later is). A plain insert: the unique constraint still guards it.
+            Notification.objects.create(
+                invoice=invoice,
+                kind=NotificationKind.READY,
+                recipient=invoice.owner.email,
+                next_attempt_at=_dispatch_overdue_at(),
+            )
+            _dispatch_notification(invoice, NotificationKind.READY)
     if updated:
         logger.info("invoice %s: %s ready: %s (%d bytes)", invoice.id, rendition.format, name, len(content))
     return bool(updated)
