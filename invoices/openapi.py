@@ -164,7 +164,7 @@ class AddedRenditionLinksSerializer(serializers.Serializer):
 class AddedRenditionSerializer(RenditionSerializer):
     """The rendition added (`202`) or the one the invoice already had (`200`)."""
 
-    links = AddedRenditionLinksSerializer()
+    links = AddedRenditionLinksSerializer()  # type: ignore[assignment]  # the same links, and the invoice
 
 
 class InvoiceSerializer(serializers.Serializer):

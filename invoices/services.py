@@ -104,10 +104,10 @@ def invoice_submit(
     except IntegrityError:
         # The number was issued before (the unique constraint says so, no query spent on the common case of
         # a new number), or a concurrent request with the same Idempotency-Key committed first.
-        replay = _replay_after_conflict(owner, payload, options, document, idempotency_key, default_format)
-        if replay is None:
+        again = _replay_after_conflict(owner, payload, options, document, idempotency_key, default_format)
+        if again is None:
             raise
-        return replay
+        return again
     logger.info(
         "invoice %s submitted by user %s (%s)",
         invoice.id,
