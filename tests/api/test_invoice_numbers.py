@@ -91,6 +91,7 @@ def test_the_legacy_upload_with_another_format_for_the_same_invoice_is_409(auth,
     assert (other.status_code, other.json()["error"]["invoice_id"]) == (409, first["id"])
 
 
+@pytest.mark.security
 def test_another_seller_name_or_another_user_may_use_the_same_number(auth, client_for, make_user):
     mine = upload(auth, sample_payload()).json()
     other_seller = sample_payload()
@@ -210,6 +211,7 @@ def test_a_credit_note_naming_another_owners_invoice_is_the_400_of_an_unknown_id
     assert Invoice.objects.filter(number="CN-2026-0001").count() == 0
 
 
+@pytest.mark.security
 def test_the_preceding_invoice_check_reads_only_the_owners_invoices(user, make_user):
     eve = make_user("eve@example.com")
     theirs = services.invoice_submit(owner=eve, payload=sample_payload()).invoice
