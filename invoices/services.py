@@ -298,11 +298,19 @@ def _stored_request(invoice: Invoice, formats: Sequence[str]) -> tuple[RenderOpt
     request is then read as if it had named that format too, and validation answers as it would have on
     upload. PDF, XLSX and CSV need nothing more from the document, whenever they are added.
     """
-    options, document = read_request(invoice.input, default_format=invoice.format)
+    options, document = read_request(invoice.input, default_format=_query_format(invoice))
     added_e_invoices = [fmt for fmt in formats if fmt in E_INVOICE_FORMATS and fmt not in options.formats]
     if added_e_invoices:
         options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0])
     return dataclasses.replace(options, formats=tuple(formats)), document  # type: ignore[arg-type]
+
+
+def _query_format(invoice: Invoice) -> str | None:
+    """The ``?format=`` the upload came with, as far as it mattered: the invoice's format when its body names
+    none (``/upload?format=csv``), else None (a body naming ``formats`` and a ``?format=`` are refused)."""
+    payload = invoice.input
+    named = isinstance(payload, dict) and ("format" in payload or "formats" in payload)
+    return None if named else invoice.format
 
 
 def _read_as_if_requested(
