@@ -13,6 +13,7 @@ unavoidable costs the whole system delivers.
 """
 
 import itertools
+import json
 import multiprocessing
 import os
 import shutil
@@ -26,11 +27,25 @@ from typing import Any
 
 from bench import cpu, storage_server
 from bench.client import Uploader
-from bench.data import sample, sample_bytes
+from bench.data import einvoice_sample, sample
 from bench.processes import Workers
 from bench.stats import percentile, ratio, summarize
 
 FINAL = ("ready", "failed")
+# Each pipeline case: the renditions one upload asks for. "pdf+ubl" uploads the EN 16931 sample (section 7)
+# asking for a PDF and a UBL file: two render jobs, two stored files and one email per invoice.
+CASES: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "csv": ("csv",), "pdf+ubl": ("pdf", "ubl")}
+
+
+def case_request(case: str, lines: int = 20) -> dict[str, Any]:
+    formats = CASES[case]
+    return sample(lines, formats[0]) if len(formats) == 1 else einvoice_sample(lines, list(formats))
+
+
+def case_body(case: str) -> bytes:
+    return json.dumps(case_request(case), ensure_ascii=False).encode()
+
+
 # No deadline on the work itself; only a pipeline that stops making progress for this long is abandoned.
 STALL_SECONDS = 300.0
 WARMUP_INVOICES_PER_WORKER = 2
@@ -99,8 +114,9 @@ def outcome(uploads: list[Any]) -> dict[str, Any]:
 
 
 def drive(uploader: Uploader, fmt: str, n: int, render_workers: int, work_dir: Any) -> dict[str, Any]:
-    """One pipeline run on fresh workers: warm them up, then upload ``n`` invoices and wait for them all."""
-    body = sample_bytes(20, fmt)
+    """One pipeline run on fresh workers: warm them up, then upload ``n`` invoices and wait for them all
+    (every rendition of each). ``fmt`` is a key of ``CASES``."""
+    body = case_body(fmt)
     with fresh_store() as store_env:
         return _drive(uploader, fmt, body, n, Workers(work_dir, render_workers, store_env))
 
@@ -132,21 +148,26 @@ def _drive(uploader: Uploader, fmt: str, body: bytes, n: int, workers: Workers) 
 _document: Any = None
 
 
-def _init_renderer(fmt: str, lines: int) -> None:
+def _init_renderer(case: str, lines: int) -> None:
     global _document  # one document per pool process, built once as a worker would hold its code warm
     from bench.django_setup import setup
 
     setup()
     from invoices.document.validation import read_request
 
-    _document = read_request(sample(lines, fmt))
+    _document = read_request(case_request(case, lines))
 
 
-def _render_once(_: int) -> int:
+def _render_once(_: int) -> list[int]:
+    """Every rendition of the invoice, as the render workers make them: the size of each."""
+    import dataclasses
+
     from invoices.renderers import render
 
     options, document = _document
-    return len(render(document, options).content)
+    return [
+        len(render(document, dataclasses.replace(options, format=fmt)).content) for fmt in options.formats
+    ]
 
 
 def render_ceiling(fmt: str, n: int, processes: int) -> dict[str, Any]:
@@ -156,27 +177,39 @@ def render_ceiling(fmt: str, n: int, processes: int) -> dict[str, Any]:
         start = time.perf_counter()
         sizes = pool.map(_render_once, range(n), chunksize=1)
         seconds = time.perf_counter() - start
-    return {"processes": processes, "invoices": n, "seconds": seconds, "rate": n / seconds, "bytes": sizes[0]}
+    return {
+        "processes": processes,
+        "invoices": n,
+        "seconds": seconds,
+        "rate": n / seconds,
+        "bytes": sum(sizes[0]),
+        "files": sizes[0],
+    }
 
 
-def store_ceiling(size: int, n: int, threads: int) -> dict[str, Any]:
+def store_ceiling(size: int | list[int], n: int, threads: int) -> dict[str, Any]:
     from django.core.files.base import ContentFile
 
     from invoices.storage import GridFSStorage
 
-    content = bytes(size)  # the size is what matters to GridFS, not the bytes
+    # The sizes are what matter to GridFS, not the bytes; one file per rendition of an invoice.
+    contents = [bytes(one) for one in (size if isinstance(size, list) else [size])]
     with fresh_store() as store_env:
         storage = GridFSStorage(url=store_env["MONGODB_URL"], database=store_env["MONGODB_DATABASE"])
 
-        def save(_: int) -> str:
-            return storage.save(f"{uuid.uuid4()}/{uuid.uuid4().hex}.bin", ContentFile(content))
+        def save(_: int) -> list[str]:
+            return [
+                storage.save(f"{uuid.uuid4()}/{uuid.uuid4().hex}.bin", ContentFile(content))
+                for content in contents
+            ]
 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(save, range(threads * 2)))  # connections opened, collections and indexes made
             start = time.perf_counter()
             list(pool.map(save, range(n)))
             seconds = time.perf_counter() - start
-    return {"threads": threads, "invoices": n, "bytes": size, "seconds": seconds, "rate": n / seconds}
+    total = sum(len(content) for content in contents)
+    return {"threads": threads, "invoices": n, "bytes": total, "seconds": seconds, "rate": n / seconds}
 
 
 def with_efficiency(run: dict[str, Any], render: dict[str, Any], store: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +221,7 @@ def run(
     uploader: Uploader, n: int, work_dir: Any, render_workers: int = 2, repeats: int = 1
 ) -> dict[str, Any]:
     out = {}
-    for fmt in ("pdf", "csv"):
+    for fmt in CASES:
         attempts = []
         for index in range(repeats):
             what = f"{n} invoices, {render_workers} render workers"
@@ -196,7 +229,7 @@ def run(
             measured = drive(uploader, fmt, n, render_workers, work_dir)
             print(f"  ceilings {fmt} ...", flush=True)
             render = render_ceiling(fmt, n, render_workers)
-            store = store_ceiling(render["bytes"], n, render_workers)
+            store = store_ceiling(render["files"], n, render_workers)
             attempts.append(with_efficiency(measured, render, store))
         out[fmt] = combine(attempts)
     return out

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.django_setup import apply_defaults
 
-ALL_SECTIONS = ("render", "pipeline", "scaling", "memory", "load", "api")
+ALL_SECTIONS = ("render", "einvoice", "pipeline", "scaling", "memory", "load", "api")
 WEB_SECTIONS = {"pipeline", "scaling", "memory", "load", "api"}
 
 
@@ -129,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import render
 
             guarded(results, "render", lambda: render.run(args.quick))
+        if "einvoice" in args.sections:
+            from bench import einvoice
+
+            guarded(results, "einvoice", lambda: einvoice.run(args.quick))
         if WEB_SECTIONS & set(args.sections):
             run_web_sections(args, env, results)
     meta["seconds"] = time.monotonic() - clock

@@ -17,18 +17,30 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from invoices.document.adjustments import (
+    MAX_ADJUSTMENTS,
+    MAX_EXEMPTION_REASON_LENGTH,
+    MAX_REASON_LENGTH,
+    TAX_CATEGORIES,
+)
 from invoices.document.currencies import CURRENCIES
 from invoices.document.fields import _MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
 from invoices.document.legacy import DEFAULT_CURRENCY
-from invoices.document.validation import (
-    FORMATS,
-    LANGUAGES,
+from invoices.document.parties import (
     MAX_ADDRESS_LINE_LENGTH,
     MAX_ADDRESS_LINES,
+    MAX_CITY_LENGTH,
+    MAX_ELECTRONIC_ADDRESS_LENGTH,
+    MAX_EMAIL_LENGTH,
+)
+from invoices.document.validation import (
+    DOCUMENT_TYPES,
+    FORMATS,
+    LANGUAGES,
     MAX_AMOUNT,
+    MAX_BUYER_REFERENCE_LENGTH,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
-    MAX_EMAIL_LENGTH,
     MAX_INVOICE_NUMBER_LENGTH,
     MAX_LINES,
     MAX_NAME_LENGTH,
@@ -41,6 +53,7 @@ from invoices.document.validation import (
     MAX_UNIT_PRICE_DECIMALS,
     PAGE_SIZES,
     PERCENT,
+    UBL_PROFILES,
 )
 from invoices.models import InvoiceFormat
 
@@ -99,10 +112,26 @@ class PercentField(serializers.Field):
 
 @extend_schema_field(
     {
+        "description": "BT-114, the one amount that may be negative (at most 1 either way): rounds the "
+        'amount due to a cash unit, such as `"-0.02"`.',
+        "oneOf": [
+            {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "maxLength": MAX_NUMBER_TEXT},
+            {"type": "number", "minimum": -1, "maximum": 1},
+        ],
+    },
+    component_name="RoundingAmount",
+)
+class SignedAmountField(serializers.Field):
+    pass
+
+
+@extend_schema_field(
+    {
         "type": "string",
         "enum": list(FORMATS),
-        "description": "The file to render: `pdf`, `xlsx` (`excel` is a synonym) or `csv`. Matched without "
-        "regard to case. Default `pdf`.",
+        "description": "A rendition: `pdf`, `xlsx` (`excel` is a synonym), `csv`, `ubl` (UBL 2.1 XML), `cii` "
+        "(UN/CEFACT CII D16B XML) or `facturx` (PDF/A-3 with its CII XML attached; `factur-x` and `zugferd` "
+        "are synonyms). Matched without regard to case. Default `pdf`.",
     },
     component_name="RequestedFormat",
 )
@@ -179,16 +208,69 @@ class ClosedObjectExtension(OpenApiSerializerExtension):
         return schema
 
 
-class PartySerializer(ClosedObjectSerializer):
-    """A seller, buyer or delivery address."""
+_COUNTRY_TEXT = "ISO 3166-1 alpha-2 (BT-40, BT-55); the party's country."
+STRUCTURED_ADDRESS: dict[str, Any] = {
+    "type": "object",
+    "description": "An address in parts, as the e-invoice formats need it (BG-5, BG-8, BG-15).",
+    "properties": {
+        "lines": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": MAX_ADDRESS_LINE_LENGTH},
+            "maxItems": MAX_ADDRESS_LINES,
+            "description": "Street and building (BT-35..37, BT-50..52); the XML formats take 3.",
+        },
+        "city": {
+            "type": "string",
+            "maxLength": MAX_CITY_LENGTH,
+            "description": "BT-37, BT-52; required by XML.",
+        },
+        "postal_code": {"type": "string", "maxLength": MAX_CODE_LENGTH, "description": "BT-38, BT-53."},
+        "country_subdivision": {
+            "type": "string",
+            "maxLength": MAX_CITY_LENGTH,
+            "description": "BT-39, BT-54.",
+        },
+        "country": {"type": "string", "pattern": COUNTRY_PATTERN, "description": _COUNTRY_TEXT},
+    },
+    "additionalProperties": False,
+}
 
-    name = _text(MAX_NAME_LENGTH, "Name of the person or company.", required=True)
-    address = serializers.ListField(
-        child=_text(MAX_ADDRESS_LINE_LENGTH, "One line of the address."),
-        max_length=MAX_ADDRESS_LINES,
-        required=False,
-        help_text="The address, one string per printed line.",
-    )
+
+class ElectronicAddressSerializer(ClosedObjectSerializer):
+    """Where the party receives e-invoices (BT-34, BT-49): Peppol and XRechnung require one."""
+
+    scheme = _text(8, "An EAS code: `0088` GLN, `0204` Leitweg-ID, `9930` German VAT, `EM` email, ...")
+    id = _text(MAX_ELECTRONIC_ADDRESS_LENGTH, "The address within that scheme.", required=True)
+
+
+class ContactSerializer(ClosedObjectSerializer):
+    """A contact person (BG-6 for the seller, BG-9 for the buyer); XRechnung requires the seller's."""
+
+    name = _text(MAX_NAME_LENGTH, "BT-41, BT-56.")
+    phone = _text(MAX_CODE_LENGTH, "BT-42, BT-57.")
+    email = serializers.EmailField(max_length=MAX_EMAIL_LENGTH, required=False, allow_blank=True)
+
+
+@extend_schema_field(
+    {
+        "description": "Either a list of printed lines, or a structured address (which the XML formats "
+        "need: city, postal code and country).",
+        "oneOf": [
+            {"type": "array", "items": {"type": "string", "maxLength": MAX_ADDRESS_LINE_LENGTH},
+             "maxItems": MAX_ADDRESS_LINES},
+            STRUCTURED_ADDRESS,
+        ],
+    }
+)  # fmt: skip
+class AddressField(serializers.Field):
+    pass
+
+
+class PartySerializer(ClosedObjectSerializer):
+    """A seller (BG-4), buyer (BG-7) or delivery party (BG-13)."""
+
+    name = _text(MAX_NAME_LENGTH, "Name of the person or company (BT-27, BT-44).", required=True)
+    address = AddressField(required=False)
     country = serializers.RegexField(
         COUNTRY_PATTERN,
         required=False,
@@ -201,32 +283,86 @@ class PartySerializer(ClosedObjectSerializer):
         "prefix), a VAT number with valid check digits, stored compact with its prefix (`DE136695976`); "
         "other tax ids: letters, digits and separators with at least one digit.",
     )
+    vat_id = _text(
+        MAX_CODE_LENGTH,
+        "VAT identifier with its country prefix (BT-31, BT-48), such as `DE136695976`; EU numbers are "
+        "checked. When absent, a `tax_id` that is an EU VAT number is used.",
+    )
+    legal_id = _text(
+        MAX_CODE_LENGTH, "Legal registration id, such as a trade register number (BT-30, BT-47)."
+    )
+    electronic_address = ElectronicAddressSerializer(required=False)
+    contact = ContactSerializer(required=False)
     email = serializers.EmailField(max_length=MAX_EMAIL_LENGTH, required=False, allow_blank=True)
     phone = _text(MAX_CODE_LENGTH, "Phone number as printed.")
 
 
+class AdjustmentSerializer(ClosedObjectSerializer):
+    """An allowance or a charge: a fixed `amount` or a `percent` of the base (one of the two), with a
+    `reason` or a `reason_code` (UNTDID 5189 for allowances, 7161 for charges)."""
+
+    amount = AmountField(required=False, help_text="With at most the currency's decimals.")
+    percent = PercentField(required=False)
+    reason = _text(MAX_REASON_LENGTH, "What it is for (BT-97, BT-104, BT-139, BT-144).")
+    reason_code = _text(
+        8, "UNTDID 5189 (allowances: `95` discount, ...) or 7161 (charges: `FC` freight, ...)."
+    )
+
+
+class DocumentAdjustmentSerializer(AdjustmentSerializer):
+    """A document-level allowance (BG-20) or charge (BG-21), taxed in its own category and rate."""
+
+    base = AmountField(
+        required=False, help_text="What a percent applies to; default the line total (BT-106)."
+    )
+    tax_category = serializers.ChoiceField(choices=list(TAX_CATEGORIES), required=False)
+    tax_rate = PercentField(required=False)
+
+
 class LineSerializer(ClosedObjectSerializer):
-    """One line item. Its net is quantity x unit price less the discount, rounded half-up to the currency."""
+    """One line item (BG-25). Its net (BT-131) is quantity x (unit price / price base quantity), rounded
+    half-up to the currency, less its allowances plus its charges (each rounded)."""
 
     sku = _text(MAX_CODE_LENGTH, "Article number.")
     description = _text(
         MAX_DESCRIPTION_LENGTH, "What was sold; may contain line breaks and tabs.", required=True
     )
     quantity = AmountField(help_text=f"Up to {MAX_QUANTITY_DECIMALS} decimals.")
-    unit = _text(MAX_CODE_LENGTH, "Unit of the quantity, such as `h` or `kg`.")
+    unit = _text(
+        MAX_CODE_LENGTH,
+        "Unit of the quantity: a UN/ECE Rec 20 code (`C62` one, `HUR` hour, `KGM` kilogram; BT-130), which "
+        "the XML formats need, or free text such as `kg`, printed as given.",
+    )
     unit_price = AmountField(
         help_text=f"Net price of one unit, up to {MAX_UNIT_PRICE_DECIMALS} decimals (finer than the currency "
         "is allowed: the line amount is rounded). Quantity x unit price must not exceed the ceiling."
     )
+    price_base_quantity = AmountField(required=False, help_text="Units the unit price is for (BT-149); 1.")
     tax_rate = PercentField(required=False)
-    discount_percent = PercentField(required=False)
+    tax_category = serializers.ChoiceField(
+        choices=list(TAX_CATEGORIES),
+        required=False,
+        help_text="UNCL 5305 (BT-151): `S` standard (default above 0 %), `Z` zero rated (default at 0 %), "
+        "`E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject to VAT, `L`, `M`.",
+    )
+    exemption_reason = _text(
+        MAX_EXEMPTION_REASON_LENGTH,
+        "Why the line is exempt (BT-120); E needs it or a code; AE, K, G, O default.",
+    )
+    exemption_reason_code = _text(30, "A VATEX code such as `VATEX-EU-132-1C` (BT-121).")
+    discount_percent = PercentField(required=False, help_text="A percentage allowance (reason Discount).")
+    allowances = serializers.ListField(
+        child=AdjustmentSerializer(), max_length=MAX_ADJUSTMENTS, required=False
+    )
+    charges = serializers.ListField(child=AdjustmentSerializer(), max_length=MAX_ADJUSTMENTS, required=False)
 
 
 class ShippingSerializer(ClosedObjectSerializer):
-    """A shipping charge, taxed at its own rate."""
+    """A shipping charge (a document charge with code FC), taxed at its own rate."""
 
     amount = AmountField(help_text="Net amount with at most the currency's decimals (EUR 2, JPY 0, KWD 3).")
     tax_rate = PercentField(required=False)
+    tax_category = serializers.ChoiceField(choices=list(TAX_CATEGORIES), required=False)
 
 
 class PaymentSerializer(ClosedObjectSerializer):
@@ -238,22 +374,52 @@ class PaymentSerializer(ClosedObjectSerializer):
         "Stored compact, printed on the PDF in groups of four.",
     )
     bic = _text(MAX_CODE_LENGTH, "BIC (ISO 9362): 8 or 11 characters, such as `DEUTDEFF500`.")
-    reference = _text(MAX_REFERENCE_LENGTH, "Remittance reference.")
+    reference = _text(MAX_REFERENCE_LENGTH, "Remittance reference (BT-83).")
+    means_code = _text(
+        8, "UNTDID 4461 (BT-81): `58` SEPA credit transfer (the default with an IBAN), `30`, `59`, ..."
+    )
+    account_name = _text(MAX_NAME_LENGTH, "Account holder (BT-85).")
 
 
 class ClaimedTotalsSerializer(ClosedObjectSerializer):
     """The client's own totals, optional: each one sent must equal the server's computation (otherwise
     400 naming both values). They are never printed."""
 
-    net = AmountField(required=False, help_text="Sum of the line nets and charges.")
-    tax = AmountField(required=False, help_text="Tax, computed per rate on the summed nets (EN 16931).")
-    gross = AmountField(required=False, help_text="Net + tax.")
+    line_total = AmountField(required=False, help_text="Sum of the line nets (BT-106).")
+    allowances = AmountField(required=False, help_text="Sum of the document allowances (BT-107).")
+    charges = AmountField(
+        required=False, help_text="Sum of the document charges, shipping included (BT-108)."
+    )
+    net = AmountField(required=False, help_text="Line total - allowances + charges (BT-109).")
+    tax = AmountField(required=False, help_text="Tax, per category and rate on the summed nets (BT-110).")
+    gross = AmountField(required=False, help_text="Net + tax (BT-112).")
+    payable = AmountField(required=False, help_text="Gross - prepaid + rounding (BT-115).")
+
+
+class PrecedingInvoiceSerializer(ClosedObjectSerializer):
+    """The invoice a credit note corrects (BG-3)."""
+
+    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Its number (BT-25).", required=True)
+    issue_date = serializers.DateField(required=False, help_text="Its issue date (BT-26).")
+    id = serializers.UUIDField(required=False, help_text="Its id here, when it is one of yours.")
+
+
+class PeriodSerializer(ClosedObjectSerializer):
+    """The billing period (BG-14)."""
+
+    start = serializers.DateField(help_text="BT-73.")
+    end = serializers.DateField(help_text="BT-74, not before the start.")
 
 
 class InvoiceDataSerializer(ClosedObjectSerializer):
     """The invoice itself."""
 
-    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number; printable characters only.", required=True)
+    type = serializers.ChoiceField(
+        choices=list(DOCUMENT_TYPES),
+        required=False,
+        help_text="`invoice` (380, the default) or `credit_note` (381, needs `preceding_invoice`).",
+    )
+    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number (BT-1); printable characters.", required=True)
     issue_date = serializers.DateField(help_text="`YYYY-MM-DD`.")
     due_date = serializers.DateField(required=False, help_text="`YYYY-MM-DD`, not before the issue date.")
     currency = CurrencyField()
@@ -262,11 +428,24 @@ class InvoiceDataSerializer(ClosedObjectSerializer):
         required=False,
         help_text="Language of the printed labels; matched without regard to case. Default `en`.",
     )
+    preceding_invoice = PrecedingInvoiceSerializer(required=False)
+    buyer_reference = _text(MAX_BUYER_REFERENCE_LENGTH, "BT-10; for German public buyers the Leitweg-ID.")
+    order_reference = _text(MAX_BUYER_REFERENCE_LENGTH, "The buyer's order number (BT-13).")
+    delivery_date = serializers.DateField(required=False, help_text="BT-72, `YYYY-MM-DD`.")
+    billing_period = PeriodSerializer(required=False)
     seller = PartySerializer()
     buyer = PartySerializer()
     ship_to = PartySerializer(required=False, help_text="Delivery address, when it differs from the buyer.")
     lines = serializers.ListField(child=LineSerializer(), min_length=1, max_length=MAX_LINES)
     shipping = ShippingSerializer(required=False)
+    allowances = serializers.ListField(
+        child=DocumentAdjustmentSerializer(), max_length=MAX_ADJUSTMENTS, required=False
+    )
+    charges = serializers.ListField(
+        child=DocumentAdjustmentSerializer(), max_length=MAX_ADJUSTMENTS, required=False
+    )
+    prepaid_amount = AmountField(required=False, help_text="Already paid (BT-113).")
+    rounding_amount = SignedAmountField(required=False)
     notes = _text(MAX_NOTES_LENGTH, "Free text printed under the totals; may contain line breaks.")
     payment_terms = _text(MAX_PAYMENT_TERMS_LENGTH, "Such as `Net 30`; may contain line breaks.")
     payment = PaymentSerializer(required=False)
@@ -281,7 +460,25 @@ class InvoiceDocumentSerializer(ClosedObjectSerializer):
     text of one invoice together is at most 200,000 characters."""
 
     format = RequestedFormatField(required=False)
+    formats = serializers.ListField(
+        child=RequestedFormatField(),
+        min_length=1,
+        max_length=6,
+        required=False,
+        help_text="The renditions to make, each once; the first is the default download. Instead of "
+        "`format`.",
+    )
     page_size = _page_size()
+    ubl_profile = serializers.ChoiceField(
+        choices=list(UBL_PROFILES),
+        required=False,
+        help_text="`peppol` (Peppol BIS Billing 3.0, default) or `xrechnung` (XRechnung 3.0).",
+    )
+    cii_profile = serializers.ChoiceField(
+        choices=["factur-x", "xrechnung"],
+        required=False,
+        help_text="`factur-x` (Factur-X / ZUGFeRD EN 16931, default) or `xrechnung` (XRechnung 3.0).",
+    )
     invoice = InvoiceDataSerializer()
 
 

@@ -127,3 +127,135 @@ def without_totals(**changes: Any) -> dict[str, Any]:
     del payload["invoice"]["totals"]
     payload["invoice"].update(changes)
     return payload
+
+
+# An EN 16931 invoice from a German seller to a German public buyer (XRechnung's case), worked by hand:
+#   line 1: 12.5 h x 120.00 = 1500.00, allowance 10 % = 150.00        -> net 1350.00, S 19 %
+#   line 2: 250 x 45.00 per 100 = 112.50, packaging charge 5.00        -> net  117.50, S 7 %
+#   line 3: 1 day x 400.00, exempt (vocational training)              -> net  400.00, E 0 %
+#   line total 1867.50; document allowance 50.00 (S 19 %), shipping charge 15.00 (S 7 %)
+#   S 19 %: base 1300.00, tax 247.00;  S 7 %: base 132.50, tax 9.275 -> 9.28;  E: base 400.00, tax 0.00
+#   net 1832.50, tax 256.28, gross 2088.78, prepaid 500.00, payable 1588.78
+EINVOICE_TOTALS = {
+    "line_total": Decimal("1867.50"),
+    "allowances": Decimal("50.00"),
+    "charges": Decimal("15.00"),
+    "net": Decimal("1832.50"),
+    "tax": Decimal("256.28"),
+    "gross": Decimal("2088.78"),
+    "payable": Decimal("1588.78"),
+}
+
+_EINVOICE: dict[str, Any] = {
+    "formats": ["pdf", "ubl", "cii"],
+    "ubl_profile": "xrechnung",
+    "cii_profile": "xrechnung",
+    "invoice": {
+        "number": "RE-2026-1001",
+        "issue_date": "2026-12-01",
+        "due_date": "2026-12-31",
+        "currency": "EUR",
+        "language": "de",
+        "buyer_reference": "04011000-12345-34",
+        "order_reference": "PO-4711",
+        "billing_period": {"start": "2026-11-01", "end": "2026-11-30"},
+        "seller": {
+            "name": "Nuage Informatik GmbH",
+            "address": {
+                "lines": ["Friedrichstraße 123"],
+                "city": "Berlin",
+                "postal_code": "10117",
+                "country": "DE",
+            },
+            "vat_id": "DE136695976",
+            "tax_id": "29/815/08150",
+            "legal_id": "HRB 123456 B",
+            "electronic_address": {"scheme": "EM", "id": "rechnung@nuage.example"},
+            "contact": {"name": "Anna Schmidt", "phone": "+49 30 1234567", "email": "billing@nuage.example"},
+        },
+        "buyer": {
+            "name": "Stadtverwaltung Musterstadt",
+            "address": {
+                "lines": ["Rathausplatz 1", "Amt für Digitales"],
+                "city": "Musterstadt",
+                "postal_code": "12345",
+                "country_subdivision": "Brandenburg",
+                "country": "DE",
+            },
+            "electronic_address": {"scheme": "0204", "id": "04011000-12345-34"},
+            "contact": {"name": "Jonas Weber", "email": "j.weber@musterstadt.example"},
+        },
+        "lines": [
+            {
+                "sku": "CONS-01",
+                "description": "IT consulting",
+                "quantity": "12.5",
+                "unit": "HUR",
+                "unit_price": "120.00",
+                "tax_rate": "19",
+                "allowances": [
+                    {"percent": "10", "reason": "Framework contract discount", "reason_code": "95"}
+                ],
+            },
+            {
+                "sku": "MAN-250",
+                "description": "Printed operations manual",
+                "quantity": "250",
+                "unit": "C62",
+                "unit_price": "45.00",
+                "price_base_quantity": "100",
+                "tax_rate": "7",
+                "charges": [{"amount": "5.00", "reason": "Packaging", "reason_code": "ABL"}],
+            },
+            {
+                "sku": "TRN-1",
+                "description": "Training workshop for administrators",
+                "quantity": "1",
+                "unit": "DAY",
+                "unit_price": "400.00",
+                "tax_rate": "0",
+                "tax_category": "E",
+                "exemption_reason": "Exempt under section 4 no. 21 UStG (vocational training)",
+                "exemption_reason_code": "VATEX-EU-132-1I",
+            },
+        ],
+        "allowances": [
+            {"amount": "50.00", "reason": "Loyalty rebate", "reason_code": "100", "tax_rate": "19"}
+        ],
+        "shipping": {"amount": "15.00", "tax_rate": "7"},
+        "prepaid_amount": "500.00",
+        "payment_terms": "Payable within 30 days without deduction.",
+        "payment": {
+            "means_code": "58",
+            "iban": "DE89 3704 0044 0532 0130 00",
+            "bic": "COBADEFFXXX",
+            "account_name": "Nuage Informatik GmbH",
+            "reference": "RE-2026-1001",
+        },
+        "totals": {key: str(value) for key, value in EINVOICE_TOTALS.items()},
+    },
+}
+
+
+def einvoice_payload(*, formats: list[str] | None = None) -> dict[str, Any]:
+    """A valid EN 16931 request body that uses every new field: structured parties with VAT, legal and
+    electronic addresses and contacts, the Leitweg-ID, line and document allowances and charges, a price base
+    quantity, an exempt line, a prepayment. A fresh deep copy every call."""
+    payload = copy.deepcopy(_EINVOICE)
+    if formats is not None:
+        payload["formats"] = formats
+    return payload
+
+
+def credit_note_payload() -> dict[str, Any]:
+    """The e-invoice sample as a credit note for it."""
+    payload = einvoice_payload()
+    invoice = payload["invoice"]
+    invoice.update(
+        type="credit_note",
+        number="GS-2026-0007",
+        preceding_invoice={"number": "RE-2026-1001", "issue_date": "2026-12-01"},
+    )
+    invoice.pop("prepaid_amount")
+    invoice["totals"] = {key: value for key, value in invoice["totals"].items() if key != "payable"}
+    return payload

@@ -43,6 +43,9 @@ IBAN_EXAMPLE = "DE89 3704 0044 0532 0130 00"
 # separators, and at least one digit. Enough to refuse a sentence or a stray value, never a real number.
 _OTHER_TAX_ID = re.compile(r"[\w .,:/&()-]+")
 _VAT_SEPARATORS = re.compile(r"[ .\-/]")
+# A VAT identifier outside the EU: its country's prefix, then letters and digits (GB123456789,
+# CHE123456789MWST, NO123456789MVA).
+_OTHER_VAT_ID = re.compile(r"[A-Z]{2}[A-Z0-9]{2,30}", re.ASCII)
 
 
 def check_country(code: str) -> CheckResult:
@@ -111,6 +114,29 @@ def check_tax_id(text: str, country: str) -> CheckResult:
     if _OTHER_TAX_ID.fullmatch(text) and any(char.isdigit() for char in text):
         return text, None
     return "", "A tax id holds letters, digits, spaces and . , : / & ( ) - only, and at least one digit."
+
+
+def check_vat_id(text: str) -> CheckResult:
+    """A VAT identifier with its country prefix (EN 16931 BR-CO-09; EL for Greece), stored compact. An EU
+    number's format and check digits are checked; others need an assigned country code and a digit."""
+    compact = _VAT_SEPARATORS.sub("", text).upper()
+    if is_eu_vat_prefix(compact[:2]):
+        return _eu_vat(compact)
+    if (
+        _OTHER_VAT_ID.fullmatch(compact)
+        and compact[:2] in COUNTRY_CODES
+        and any(c.isdigit() for c in compact)
+    ):
+        return compact, None
+    return "", (
+        "A VAT identifier starts with its country's two-letter prefix (EL for Greece) followed by letters "
+        "and digits, such as DE136695976 or CHE123456789MWST."
+    )
+
+
+def is_eu_vat_prefix(prefix: str) -> bool:
+    """An EU member state's VAT prefix, or XI (Northern Ireland)."""
+    return prefix in _VAT_PREFIX_COUNTRY
 
 
 def _eu_vat(number: str) -> CheckResult:

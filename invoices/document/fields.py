@@ -248,6 +248,21 @@ class ObjectReader:
             return None
         return canonical(parsed, strip_zeros=rule.strip_zeros)
 
+    def signed_number(self, key: str, rule: NumberRule) -> Decimal | None:
+        """Like ``number``, for the rare field that may be negative: the rule applies to its magnitude."""
+        value = self.raw(key)
+        if value is None:
+            return None
+        parsed = to_decimal(value)
+        if isinstance(parsed, str):
+            self.error(key, parsed)
+            return None
+        problem = number_problem(abs(parsed), rule)
+        if problem:
+            self.error(key, problem)
+            return None
+        return canonical(parsed, strip_zeros=rule.strip_zeros)
+
     def date(self, key: str, *, required: bool = False) -> date | None:
         value = self.raw(key, required=required)
         if value is None:

@@ -9,14 +9,14 @@ every line. The amounts the old clients send (each item's ``total``, ``subtotal`
 
 from decimal import Context, Decimal
 
+from invoices.document.adjustments import default_tax_category
 from invoices.document.currencies import find_currency
 from invoices.document.errors import ErrorCollector
 from invoices.document.fields import ObjectReader, item_path
 from invoices.document.model import ClaimedTotals, Currency, InvoiceData, Line, Party, RenderOptions
 from invoices.document.money import round_money
+from invoices.document.parties import MAX_ADDRESS_LINE_LENGTH, MAX_ADDRESS_LINES
 from invoices.document.validation import (
-    MAX_ADDRESS_LINE_LENGTH,
-    MAX_ADDRESS_LINES,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_LINES,
@@ -139,6 +139,7 @@ def _item(
         quantity=quantity or ZERO,
         unit_price=unit_price or ZERO,
         tax_rate=tax_rate,
+        tax_category=default_tax_category(tax_rate),
         sku=_item_id(reader),
     )
 

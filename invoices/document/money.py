@@ -40,8 +40,10 @@ def quantum(currency: Currency) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: Currency) -> Decimal:
-    """The one place that rounds: half-up to the currency's minor unit."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    """The one place that rounds: half-up to the currency's minor unit. Never a negative zero ("-0.00"),
+    which a rendition would print as it is."""
+    rounded = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded
 
 
 def line_gross(line: Line, currency: Currency) -> Decimal:

@@ -29,8 +29,31 @@ def _renderer(fmt: str) -> Callable[[Document, RenderOptions], RenderedFile]:
         from invoices.renderers.csv import render_csv
 
         return render_csv
+    if fmt == "ubl":
+        from invoices.renderers.ubl import render_ubl
+
+        return render_ubl
+    if fmt == "cii":
+        from invoices.renderers.cii import render_cii
+
+        return render_cii
     raise ValueError(f"unknown format {fmt!r}")
 
 
 def render(document: Document, options: RenderOptions) -> RenderedFile:
-    return _renderer(options.format)(document, options)
+    rendered = _renderer(options.format)(document, options)
+    if options.format in ("ubl", "cii"):
+        check_einvoice(options.format, rendered.content)
+    return rendered
+
+
+def check_einvoice(fmt: str, xml: bytes) -> None:
+    """Every XML rendition passes its XSD and the official EN 16931 schematron before it is stored: a file a
+    buyer's system would reject is a failed rendition with the rules it broke, never a ready one. Input
+    validation names what a format needs, so this finding a fault means a fault of ours."""
+    from invoices.einvoice.validate import fatal_findings, validate_einvoice
+
+    fatal = fatal_findings(validate_einvoice(fmt, xml))
+    if fatal:
+        broken = "; ".join(f"{finding.rule}: {finding.text}" for finding in fatal[:5])
+        raise RenderRefused(f"The {fmt} file does not pass the official EN 16931 rules ({broken}).")

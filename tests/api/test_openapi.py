@@ -24,7 +24,7 @@ from jsonschema import Draft4Validator, FormatChecker  # type: ignore[import-unt
 
 from invoices.models import Invoice, InvoiceStatus, Rendition
 from tests.conftest import PASSWORD, basic
-from tests.payloads import legacy_payload, sample_payload
+from tests.payloads import credit_note_payload, einvoice_payload, legacy_payload, sample_payload
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -246,6 +246,8 @@ def test_the_request_body_schema_accepts_the_sample_and_the_legacy_payloads(open
     body = upload_validator(openapi)
 
     assert problems_of(body, sample_payload()) == []
+    assert problems_of(body, einvoice_payload()) == []
+    assert problems_of(body, credit_note_payload()) == []
     assert problems_of(body, json.loads(json.dumps(legacy_payload(), default=float))) == []
     assert problems_of(upload_validator(openapi, "/upload"), sample_payload()) == []
 

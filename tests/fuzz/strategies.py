@@ -23,15 +23,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from hypothesis import strategies as st
 
+from invoices.document.adjustments import MAX_REASON_LENGTH
 from invoices.document.bidi import neutralise_bidi
+from invoices.document.code_lists import electronic_address_schemes
 from invoices.document.codes import COUNTRY_CODES, EU_MEMBER_STATES
 from invoices.document.currencies import CURRENCIES
 from invoices.document.model import Currency
+from invoices.document.parties import MAX_CITY_LENGTH
 from invoices.document.validation import (
-    FORMATS,
     LANGUAGES,
     MAX_ADDRESS_LINE_LENGTH,
     MAX_ADDRESS_LINES,
+    MAX_BUYER_REFERENCE_LENGTH,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -130,6 +133,11 @@ TAX_IDS = (
     ("JP", "T1234567890123"), ("BR", "12.345.678/0001-95"), ("MX", "ATX010101AB1"), ("IN", "27AAPFU0939F1ZV"),
 )  # fmt: skip
 _NON_EU = sorted(COUNTRY_CODES - EU_MEMBER_STATES)
+# VAT identifiers with their prefix, as vat_id takes them (any party, any country).
+VAT_IDS = (
+    "DE136695976", "FR 40 303 265 045", "EL094259216", "NL004495445B01", "BE0403019261", "ATU13585627",
+    "XI123456782", "GB123456789", "CHE-123.456.789 MWST", "NO123456789MVA",
+)  # fmt: skip
 
 
 def invoice_numbers() -> st.SearchStrategy[str]:
@@ -178,11 +186,34 @@ def _country_and_tax_id() -> st.SearchStrategy[dict[str, str]]:
     )
 
 
+def structured_addresses() -> st.SearchStrategy[dict[str, Any]]:
+    """The structured address (the party's country stays on the party, so the two never disagree)."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "lines": st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES),
+            "city": texts(MAX_CITY_LENGTH),
+            "postal_code": codes(MAX_CODE_LENGTH),
+            "country_subdivision": texts(MAX_CITY_LENGTH),
+        },
+    )
+
+
 def parties() -> st.SearchStrategy[dict[str, Any]]:
     optional = {
-        "address": st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES),
+        "address": st.one_of(
+            st.lists(texts(MAX_ADDRESS_LINE_LENGTH), max_size=MAX_ADDRESS_LINES), structured_addresses()
+        ),
         "email": emails(),
         "phone": codes(MAX_CODE_LENGTH),
+        "vat_id": st.sampled_from(VAT_IDS),
+        "legal_id": codes(MAX_CODE_LENGTH),
+        "electronic_address": st.fixed_dictionaries(
+            {"scheme": st.sampled_from(sorted(electronic_address_schemes())), "id": codes(64).filter(bool)}
+        ),
+        "contact": st.fixed_dictionaries(
+            {}, optional={"name": texts(MAX_NAME_LENGTH), "phone": codes(MAX_CODE_LENGTH), "email": emails()}
+        ),
     }
     party = st.fixed_dictionaries({"name": texts(MAX_NAME_LENGTH, required=True)}, optional=optional)
     return st.tuples(party, _country_and_tax_id()).map(lambda pair: pair[0] | pair[1])
@@ -256,14 +287,58 @@ def _line(draw: st.DrawFn, currency: Currency, share: Decimal, description_lengt
     }
     optional = {
         "sku": codes(MAX_CODE_LENGTH),
-        "unit": texts(MAX_CODE_LENGTH),
-        "tax_rate": percents().flatmap(number_texts),
+        "unit": st.one_of(texts(MAX_CODE_LENGTH), st.sampled_from(["C62", "HUR", "KGM", "DAY", "LTR"])),
         "discount_percent": percents().flatmap(number_texts),
+        "price_base_quantity": st.sampled_from(["1", "10", "100", "0.5", "12"]),
+        # Percentages of the line's gross, two of at most 50 %: never more than the line is worth.
+        "allowances": st.lists(_line_adjustment(allowance=True), max_size=2),
+        "charges": st.lists(
+            _line_adjustment(allowance=False, amount=share / 4, currency=currency), max_size=2
+        ),
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
             line[key] = draw(strategy)
+    if "discount_percent" in line and line.get("allowances"):
+        del line["discount_percent"]  # with two 50 % allowances it could take more than the line's worth
+    line.update(draw(_tax(allow_missing=True)))
     return line
+
+
+@st.composite
+def _tax(draw: st.DrawFn, *, allow_missing: bool = False) -> dict[str, Any]:
+    """A rate with a category that goes with it: S above 0 %, the zero-rate categories at 0 % (with their
+    reason where E needs one), L and M at any rate; or no category (the default for the rate)."""
+    rate = draw(percents())
+    if rate == 0:
+        category = draw(st.sampled_from(["", "Z", "E", "AE", "K", "G", "O", "L", "M"]))
+    else:
+        category = draw(st.sampled_from(["", "S", "L", "M"]))
+    tax: dict[str, Any] = {}
+    if rate or not allow_missing or draw(st.booleans()):
+        tax["tax_rate"] = draw(number_texts(rate))
+    if category:
+        tax["tax_category"] = category
+    if category == "E":
+        # Every exempt line gives the same reason: one VAT breakdown has one (and a differing one is a 400).
+        tax["exemption_reason_code"] = "VATEX-EU-132-1C"
+    return tax
+
+
+def _line_adjustment(
+    *, allowance: bool, amount: Decimal = Decimal(0), currency: Currency | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    reason = {"reason": texts(MAX_REASON_LENGTH, required=True)}
+    code = st.sampled_from(["95", "100", "41"] if allowance else ["FC", "ABL", "AAA"])
+    if allowance:
+        size = {"percent": decimals_upto(Decimal(50), MAX_PERCENT_DECIMALS).flatmap(number_texts)}
+    else:
+        assert currency is not None
+        size = {"amount": decimals_upto(amount, currency.minor_units).flatmap(number_texts)}
+    return st.one_of(
+        st.fixed_dictionaries({**size, **reason}),
+        st.fixed_dictionaries({**size, "reason_code": code}),
+    )
 
 
 def line_counts() -> st.SearchStrategy[int]:
@@ -298,6 +373,17 @@ def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = N
             {"amount": decimals_upto(share, currency.minor_units).flatmap(number_texts)},
             optional={"tax_rate": percents().flatmap(number_texts)},
         ),
+        # Charges only: an allowance could exceed what its VAT group holds, which is a 400.
+        "charges": st.lists(
+            st.tuples(_line_adjustment(allowance=False, amount=share / 4, currency=currency), _tax()).map(
+                lambda pair: pair[0] | _without_exemption(pair[1])
+            ),
+            max_size=2,
+        ),
+        "type": st.just("invoice"),
+        "buyer_reference": codes(MAX_BUYER_REFERENCE_LENGTH),
+        "order_reference": codes(MAX_BUYER_REFERENCE_LENGTH),
+        "delivery_date": dates().map(date.isoformat),
         "notes": texts(MAX_NOTES_LENGTH, multiline=True),
         "payment_terms": texts(MAX_PAYMENT_TERMS_LENGTH, multiline=True),
         "payment": st.fixed_dictionaries(
@@ -306,18 +392,35 @@ def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = N
                 "iban": st.sampled_from(IBANS),
                 "bic": st.sampled_from(BICS),
                 "reference": codes(MAX_REFERENCE_LENGTH),
+                "means_code": st.sampled_from(["58", "30", "59", "1", "ZZZ"]),
+                "account_name": texts(MAX_NAME_LENGTH),
             },
         ),
+        "rounding_amount": st.sampled_from(["0", "1", "-0"]),
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
             invoice[key] = draw(strategy)
     body: dict[str, Any] = {"invoice": invoice}
+    human = ["pdf", "xlsx", "excel", "csv", "PDF", "Excel"]  # the XML formats need more of the document
     if draw(st.booleans()):
-        body["format"] = draw(st.sampled_from([*FORMATS, "PDF", "Excel"]))
+        body["format"] = draw(st.sampled_from(human))
+    elif draw(st.booleans()):
+        body["formats"] = draw(
+            st.lists(st.sampled_from(["pdf", "xlsx", "csv"]), min_size=1, max_size=3, unique=True)
+        )
     if draw(st.booleans()):
         body["page_size"] = draw(st.sampled_from(["A4", "letter", "a4", "LETTER"]))
     return body
+
+
+def _without_exemption(tax: dict[str, Any]) -> dict[str, Any]:
+    # A document charge carries no exemption reason of its own (its VAT group takes the lines'), and an
+    # exempt (E) charge needs an E line to take it from: drawn as zero rated instead.
+    tax = {key: value for key, value in tax.items() if key != "exemption_reason_code"}
+    if tax.get("tax_category") == "E":
+        tax["tax_category"] = "Z"
+    return tax
 
 
 def _address_text(parts: list[str]) -> str:
@@ -358,7 +461,7 @@ def legacy_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = 
         "ship_to_company": texts(MAX_NAME_LENGTH),
         "ship_to_address": legacy_addresses(),
         "tax_rate": percents().flatmap(number_texts),
-        "format": st.sampled_from([*FORMATS, "PDF"]),
+        "format": st.sampled_from(["pdf", "xlsx", "excel", "csv", "PDF"]),
         "page_size": st.sampled_from(["A4", "letter"]),
     }
     for key, strategy in optional.items():

@@ -183,6 +183,19 @@ def _bad_values(path: str, *values: Any) -> list[Mutation]:
     return [Mutation(path, _set(path, value)) for value in values]
 
 
+def _bad_top(key: str, other: str, path: str, *values: Any) -> list[Mutation]:
+    """A bad ``format`` or ``formats``, without the other one (both together are an error of their own)."""
+
+    def change(value: Any) -> Callable[[dict[str, Any]], None]:
+        def apply(body: dict[str, Any]) -> None:
+            body.pop(other, None)
+            body[key] = value
+
+        return apply
+
+    return [Mutation(path, change(value)) for value in values]
+
+
 def _bad_decimals(body: dict[str, Any]) -> None:
     currency = body["invoice"]["currency"]
     body["invoice"]["shipping"] = {"amount": "1." + "1" * (CURRENCIES[currency].minor_units + 1)}
@@ -269,7 +282,34 @@ MUTATIONS: list[Mutation] = [
     ),
     *_bad_values("invoice.payment.bic", "AGRIF2PP", "DEUTDEFF50", "DEUTZZFF"),
     *_bad_values("invoice.payment.reference", "r" * 141),
-    *_bad_values("format", "docx", "", 1),
+    *_bad_top("format", "formats", "format", "docx", "", 1),
+    *_bad_top("formats", "format", "formats[0]", ["docx"], [1]),
+    *_bad_top("formats", "format", "formats[1]", ["pdf", "PDF"], ["csv", "word"]),
+    *_bad_top("formats", "format", "formats", [], "pdf", ["pdf"] * 7),
+    *_bad_values("ubl_profile", "cius-ro", 3),
+    *_bad_values("invoice.type", "debit_note", 381),
+    *_bad_values("invoice.lines[0].tax_category", "X", "VAT", 1),
+    *_bad_values("invoice.lines[0].price_base_quantity", "0", "-1", "abc"),
+    *_bad_values("invoice.lines[0].allowances", "x", {"amount": "1"}),
+    Mutation("invoice.lines[0].allowances[0].amount", _set("invoice.lines[0].allowances", [{"reason": "x"}])),
+    Mutation("invoice.charges[0].reason", _set("invoice.charges", [{"amount": "0"}])),
+    Mutation(
+        "invoice.allowances[0].reason_code",
+        _set("invoice.allowances", [{"amount": "0", "reason_code": "FC"}]),
+    ),
+    *_bad_values("invoice.prepaid_amount", "-1", "abc", "1e999"),
+    *_bad_values("invoice.rounding_amount", "2", "x", "-1.5"),
+    *_bad_values("invoice.seller.vat_id", "DE136695977", "136695976", "DE\u202e136695976"),
+    Mutation(
+        "invoice.buyer.electronic_address.scheme",
+        _set("invoice.buyer.electronic_address", {"scheme": "9999", "id": "x"}),
+    ),
+    Mutation("invoice.preceding_invoice.number", _set("invoice.preceding_invoice", {"number": ""})),
+    *_bad_values("invoice.payment.means_code", "999", "credit transfer"),
+    Mutation(
+        "invoice.billing_period.end",
+        _set("invoice.billing_period", {"start": "2026-01-02", "end": "2026-01-01"}),
+    ),
     *_bad_values("page_size", "A3", "", 5),
 ]
 

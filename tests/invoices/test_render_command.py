@@ -139,3 +139,29 @@ def test_manage_py_subprocess(tmp_path):
     )
     assert done.returncode == 2
     assert "invoice.issue_date: Not a valid date" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["ubl", "cii"])
+def test_renders_an_einvoice_that_passes_the_official_rules(tmp_path, fmt):
+    from invoices.einvoice.validate import fatal_findings, validate_einvoice
+    from tests.payloads import einvoice_payload
+
+    output = tmp_path / f"out.{fmt}.xml"
+    out, _ = run(
+        str(write_json(tmp_path / "in.json", einvoice_payload())), "--format", fmt, "--output", str(output)
+    )
+    assert "Due:" in out
+    assert "1,588.78 EUR" in out
+    assert fatal_findings(validate_einvoice(fmt, output.read_bytes())) == []
+
+
+def test_an_einvoice_format_names_what_the_file_lacks(tmp_path):
+    from tests.payloads import einvoice_payload
+
+    payload = einvoice_payload()
+    del payload["invoice"]["seller"]["contact"]  # XRechnung needs the seller's contact
+    error, err = run_failing(str(write_json(tmp_path / "in.json", payload)), "--format", "ubl")
+    assert error.returncode == 2
+    assert "invoice.seller.contact" in err
+    assert "required for ubl (XRechnung 3.0)" in err
+    assert not list(tmp_path.glob("*.xml"))

@@ -25,7 +25,10 @@ INVALID_INPUT = 2
 
 
 class Command(BaseCommand):
-    help = "Validate an invoice JSON file (current or legacy format) and render it as PDF, XLSX or CSV."
+    help = (
+        "Validate an invoice JSON file (current or legacy format) and render it as PDF, XLSX, CSV, UBL, CII "
+        "or Factur-X."
+    )
     # Rendering needs neither the database nor the URL configuration; the command works on a bare machine.
     requires_system_checks: list[str] = []
 
@@ -40,13 +43,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         raw = self._read(options["input"])
         try:
-            render_options, document = read_request(loads_document_json(raw))
+            payload = _with_format(loads_document_json(raw), options["format"])
+            render_options, document = read_request(payload)
         except DocumentInvalid as exc:
             self._report(exc)
             raise CommandError(
                 "The invoice is invalid; nothing was written.", returncode=INVALID_INPUT
             ) from exc
-        render_options = _override(render_options, options["format"], options["page_size"])
+        render_options = _override(render_options, options["page_size"])
         rendered = self._render(document, render_options)
         path = Path(options["output"] or rendered.filename)
         self._write(path, rendered.content)
@@ -89,13 +93,25 @@ class Command(BaseCommand):
     def _summarise(self, path: Path, rendered: RenderedFile, document: Document) -> None:
         totals, currency = document.totals, document.data.currency
         self.stdout.write(f"Wrote {path} ({rendered.content_type}, {len(rendered.content):,} bytes)")
-        for label, amount in (("Net", totals.net), ("Tax", totals.tax), ("Gross", totals.gross)):
+        rows = [("Net", totals.net), ("Tax", totals.tax), ("Gross", totals.gross)]
+        if totals.payable != totals.gross:
+            rows.append(("Due", totals.payable))
+        for label, amount in rows:
             self.stdout.write(f"{label:>6}: {format_amount(amount, currency):>20} {currency.code}")
 
 
-def _override(options: RenderOptions, fmt: str | None, page_size: str | None) -> RenderOptions:
-    if fmt:
-        options = dataclasses.replace(options, format=FORMATS[fmt])
+def _with_format(payload: Any, fmt: str | None) -> Any:
+    """The request as if it had asked for ``fmt`` alone: so an e-invoice format's requirements are checked
+    and its amounts computed as an upload of that format would be (2 decimals at most)."""
+    if not fmt or not isinstance(payload, dict):
+        return payload
+    payload = {key: value for key, value in payload.items() if key not in ("format", "formats")}
+    if "invoice" in payload:
+        return payload | {"formats": [fmt]}
+    return payload | {"format": fmt}  # the original flat format has no list of formats
+
+
+def _override(options: RenderOptions, page_size: str | None) -> RenderOptions:
     if page_size:
         options = dataclasses.replace(options, page_size=PAGE_SIZES[page_size.lower()])
     return options
