@@ -15,7 +15,7 @@ from invoices.document import DocumentInvalid
 from invoices.document.model import InvoiceReference
 from invoices.document.validation import read_request
 from invoices.models import Invoice
-from tests.payloads import sample_payload
+from tests.payloads import credit_note_payload, einvoice_payload, sample_payload
 from workers import outbox
 from workers.models import OutboxMessage
 
@@ -160,55 +160,48 @@ def test_two_uploads_of_one_new_number_at_once_make_one_invoice(transactional_db
 # --- Credit notes: the preceding invoice's id ----------------------------------------------------------
 
 
-def _naming_preceding(monkeypatch, invoice_id: uuid.UUID) -> None:
-    """The request as validation reads a credit note naming ``invoice_id`` as its preceding invoice."""
-
-    def read(payload, **kwargs):
-        options, document = read_request(payload, **kwargs)
-        reference = InvoiceReference(number="INV-2026-0042", invoice_id=invoice_id)
-        data = dataclasses.replace(document.data, type="credit_note", preceding=(reference,))
-        return options, dataclasses.replace(document, data=data)
-
-    monkeypatch.setattr(services, "read_request", read)
-
-
-def credit_note_payload() -> dict:
-    payload = sample_payload()
-    payload["invoice"]["number"] = "CN-2026-0001"
+def credit_note_naming(invoice_id: object) -> dict:
+    """The e-invoice sample's credit note, naming ``invoice_id`` as the invoice it corrects."""
+    payload = credit_note_payload()
+    payload["invoice"]["preceding_invoice"]["id"] = str(invoice_id)
     return payload
 
 
-def test_a_credit_note_naming_one_of_the_owners_invoices_is_linked_to_it(auth, monkeypatch):
-    invoice_id = upload(auth, sample_payload()).json()["id"]
-    _naming_preceding(monkeypatch, uuid.UUID(invoice_id))
+def test_a_credit_note_naming_one_of_the_owners_invoices_is_linked_to_it(auth):
+    invoice_id = upload(auth, einvoice_payload()).json()["id"]
 
-    response = upload(auth, credit_note_payload())
+    response = upload(auth, credit_note_naming(invoice_id))
 
     assert response.status_code == 202, response.content
     detail = auth.get(response.json()["links"]["self"]).json()
     assert (detail["type"], detail["preceding_invoice"]) == ("credit_note", invoice_id)
     assert list(Invoice.objects.get(id=invoice_id).credit_notes.values_list("number", flat=True)) == [
-        "CN-2026-0001"
+        "GS-2026-0007"
     ]
 
 
+def test_a_credit_note_naming_no_id_is_stored_without_a_link(auth):
+    response = upload(auth, credit_note_payload())
+
+    assert response.status_code == 202, response.content
+    invoice = Invoice.objects.get(id=response.json()["id"])
+    assert (invoice.type, invoice.preceding_invoice_id) == ("credit_note", None)
+
+
 @pytest.mark.security
-def test_a_credit_note_naming_another_owners_invoice_is_the_400_of_an_unknown_id(
-    auth, client_for, make_user, monkeypatch
-):
-    theirs = upload(client_for(make_user("eve@example.com")), sample_payload()).json()["id"]
-    made_up = uuid.uuid4()
-    answers = {}
-    for invoice_id in (uuid.UUID(theirs), made_up):
-        _naming_preceding(monkeypatch, invoice_id)
-        answers[invoice_id] = upload(auth, credit_note_payload())
+def test_a_credit_note_naming_another_owners_invoice_is_the_400_of_an_unknown_id(auth, client_for, make_user):
+    theirs = upload(client_for(make_user("eve@example.com")), einvoice_payload()).json()["id"]
+    made_up = str(uuid.uuid4())
+
+    answers = {invoice_id: upload(auth, credit_note_naming(invoice_id)) for invoice_id in (theirs, made_up)}
 
     for invoice_id, response in answers.items():
         assert response.status_code == 400
         assert response.json()["error"]["fields"] == {
             "invoice.preceding_invoice.id": [f"No invoice of yours has the id {invoice_id}."]
         }
-    assert Invoice.objects.filter(number="CN-2026-0001").count() == 0
+    assert not Invoice.objects.filter(number="GS-2026-0007").exists()
+    assert OutboxMessage.objects.filter(payload__invoice_id=theirs).count() == 3  # only Eve's own jobs
 
 
 @pytest.mark.security

@@ -13,7 +13,7 @@ import pytest
 from invoices import services
 from invoices.models import Invoice, InvoiceStatus
 from invoices.serializers import DownloadQuerySerializer, RenditionRequestSerializer
-from tests.payloads import SAMPLE_TOTALS, sample_payload
+from tests.payloads import EINVOICE_TOTALS, SAMPLE_TOTALS, einvoice_payload, sample_payload
 from workers.models import OutboxMessage
 
 
@@ -174,3 +174,62 @@ def test_a_download_of_a_rendition_not_ready_is_409_naming_it(auth, invoice_id):
     )
     assert (failed.status_code, failed.json()["error"]["code"]) == (409, "not_ready")
     assert failed.json()["error"]["message"] == "The xlsx rendition failed: The renderer crashed."
+
+
+# --- E-invoice renditions added later ----------------------------------------------------------------------
+
+
+def upload_payload(client, payload) -> str:
+    response = client.post("/api/invoices/", data=json.dumps(payload), content_type="application/json")
+    assert response.status_code == 202, response.content
+    return str(response.json()["id"])
+
+
+def test_a_ubl_rendition_added_to_a_pdf_invoice_renders_the_same_totals(auth, local_invoice_storage):
+    invoice_id = upload_payload(auth, einvoice_payload(formats=["pdf"]))
+
+    response = add(auth, invoice_id, {"format": "ubl"})
+    assert response.status_code == 202, response.content
+    services.invoice_render(invoice_id=uuid.UUID(invoice_id), fmt="ubl")
+
+    [ubl] = [r for r in auth.get(f"/api/invoices/{invoice_id}/").json()["renditions"] if r["format"] == "ubl"]
+    assert (ubl["status"], ubl["name"], ubl["content_type"]) == (
+        "ready",
+        "RE-2026-1001-ubl.xml",
+        "application/xml",
+    )
+    download = auth.get(f"/api/invoices/{invoice_id}/download/?format=ubl")
+    xml = content(download).decode()
+    assert download["Content-Disposition"] == 'attachment; filename="RE-2026-1001-ubl.xml"'
+    for name in ("net", "gross", "payable"):
+        assert f">{EINVOICE_TOTALS[name]}</" in xml, name
+
+
+def test_an_e_invoice_rendition_the_stored_invoice_cannot_give_is_400_naming_the_field(auth, invoice_id):
+    jobs = OutboxMessage.objects.count()
+
+    response = add(auth, invoice_id, {"format": "ubl"})  # the sample's addresses are lines, without a city
+
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert any("city" in path for path in fields), fields
+    assert any("ubl" in message for messages in fields.values() for message in messages), fields
+    assert OutboxMessage.objects.count() == jobs
+    assert [r["format"] for r in auth.get(f"/api/invoices/{invoice_id}/").json()["renditions"]] == ["csv"]
+
+
+def test_an_e_invoice_rendition_that_would_round_the_totals_again_is_400(auth):
+    # KWD has 3 decimals; an e-invoice has at most 2 (BR-DEC), so the same document has other totals with one.
+    payload = einvoice_payload(formats=["pdf"])
+    payload["invoice"]["currency"] = "KWD"
+    del payload["invoice"]["totals"]
+    invoice_id = upload_payload(auth, payload)
+    jobs = OutboxMessage.objects.count()
+
+    response = add(auth, invoice_id, {"format": "ubl"})
+
+    assert response.status_code == 400, response.content
+    [message] = response.json()["error"]["fields"]["format"]
+    assert "would change this invoice's totals" in message
+    assert "credit note" in message
+    assert OutboxMessage.objects.count() == jobs
