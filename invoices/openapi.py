@@ -475,7 +475,7 @@ INVOICES_LIST = extend_schema(
             "format",
             OpenApiTypes.STR,
             enum=InvoiceFormat.values,
-            description="Only this format (`excel` is not accepted here: use `xlsx`).",
+            description="Only the invoices with a rendition in this format (`excel` is taken as `xlsx`).",
         ),
         OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
         OpenApiParameter(
