@@ -172,6 +172,7 @@ def test_filters_by_status_format_and_created_date(staff, owner):
 
     assert rows(staff.get(LIST, {"status__exact": "failed"})) == ["INV-CSV-FAILED"]
     assert rows(staff.get(LIST, {"format__exact": "xlsx"})) == ["INV-OLD"]
+    assert rows(staff.get(LIST, {"renditions__format__exact": "csv"})) == ["INV-CSV-FAILED"]
     today = {"created_at__gte": str(midnight), "created_at__lt": str(midnight + timedelta(days=1))}
     assert sorted(rows(staff.get(LIST, today))) == ["INV-CSV-FAILED", "INV-PDF-READY"]
 
@@ -303,6 +304,22 @@ def test_the_admin_index_shows_todays_invoices_waiting_work_and_failures(staff, 
     assert "stored input no longer validates: currency XYZ" in html
     assert f'href="/admin/invoices/invoice/{busy_day.pk}/change/"' in html
     assert "Recent actions" in html  # the stock index is still there underneath
+
+
+def test_the_dashboard_counts_the_renditions_waiting_per_format_and_names_the_failed_ones(
+    staff, busy_day, owner
+):
+    make_invoice(owner, "INV-TWO", status=InvoiceStatus.FAILED, renditions=[("ubl", "queued")])
+
+    html = staff.get("/admin/").content.decode()
+
+    assert dashboard_row(html, "dashboard-renditions-pdf").startswith(
+        "PDF files queued or rendering 3 oldest"
+    )
+    assert dashboard_row(html, "dashboard-renditions-ubl").startswith("UBL 2.1 files queued or rendering 1")
+    failures = re.search(r'id="dashboard-failures">(.*?)</div>', html, re.S)
+    assert failures
+    assert re.search(r'dashboard-formats nowrap">\s*pdf\s*<', failures.group(1))
 
 
 def test_the_dashboards_links_open_the_matching_admin_lists(staff, busy_day):
