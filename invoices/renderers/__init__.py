@@ -37,6 +37,10 @@ def _renderer(fmt: str) -> Callable[[Document, RenderOptions], RenderedFile]:
         from invoices.renderers.cii import render_cii
 
         return render_cii
+    if fmt == "facturx":
+        from invoices.renderers.facturx import render_facturx
+
+        return render_facturx
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -44,6 +48,11 @@ def render(document: Document, options: RenderOptions) -> RenderedFile:
     rendered = _renderer(options.format)(document, options)
     if options.format in ("ubl", "cii"):
         check_einvoice(options.format, rendered.content)
+    elif options.format == "facturx":
+        # The XML it carries, as a buyer's system extracts it (the PDF/A structure is checked as it is made).
+        from invoices.renderers.pdfa import attached_xml
+
+        check_einvoice("facturx", attached_xml(rendered.content)[1])
     return rendered
 
 

@@ -37,6 +37,7 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate,
 
 from invoices.renderers import RenderRefused
 from invoices.renderers.pdf_css import CachedCSSContext
+from invoices.renderers.pdf_fonts import BASE_FONT, register_fonts
 
 # xhtml2pdf keeps fonts and caches in module globals: one conversion at a time per process, under the very
 # lock its CreatePDF takes (re-entrant, so pisaStory taking it again inside is fine).
@@ -184,7 +185,13 @@ def build_pdf(
 ) -> bytes:
     """The PDF of ``html``, with the flowable each of ``flowables`` builds in place of the block that holds
     only its key. The functions are called under the render's lock, resource policy and deadline.
-    RenderRefused past ``max_pages`` pages."""
+    RenderRefused past ``max_pages`` pages.
+
+    Each page's canvas starts in ``pdf_fonts.BASE_FONT``, not reportlab's default: that is Helvetica, one of
+    the standard fonts, never embedded, and reportlab names it in every page's resources even when no text is
+    set in it, which PDF/A (the Factur-X rendition) refuses. Nothing drawn changes: every piece of text sets
+    its own font, and reportlab writes no font operator for a TrueType font until text is drawn in it."""
+    register_fonts()  # the base font must be registered before the first page begins; cached after that
     with _RENDER_LOCK:
         context = CachedCSSContext("")
         context.pathCallback = link_callback
@@ -216,6 +223,7 @@ def build_pdf(
                     allowSplitting=1,
                     lang=context.lang_tag or None,
                     max_pages=max_pages,
+                    initialFontName=BASE_FONT,
                 )
                 templates = _page_templates(context)
                 if context.pageCanvasBackground is not None:

@@ -14,7 +14,11 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import tables as reportlab_tables
 from xhtml2pdf import default as xhtml2pdf_default
+from xhtml2pdf.bidi import get_display, needs_bidi
+
+from invoices.templatetags.invoice_text import has_cjk, printable
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fonts"
 
@@ -22,6 +26,9 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fon
 TEXT_FAMILY = "DejaVuSans"
 TEXT_BOLD = "DejaVuSans-Bold"
 CJK_FAMILY = "WenQuanYiMicroHei"
+# The font every page's canvas starts in (pdf_build's ``base_font``): one of ours, so that no page names a
+# font that is not embedded (reportlab's own default is Helvetica), as PDF/A requires of Factur-X files.
+BASE_FONT = TEXT_FAMILY
 
 _FILES = {
     TEXT_FAMILY: ("DejaVuSans.ttf", 0),
@@ -48,3 +55,41 @@ def register_fonts() -> None:
     # for pre-registered fonts; the PDF tests (pdffonts) fail loudly should it ever stop working.
     for family in (TEXT_FAMILY, CJK_FAMILY):
         xhtml2pdf_default.DEFAULT_FONT[family.lower()] = family
+    # A reportlab table sets its cell style's font before drawing each cell, and that font defaults to
+    # Helvetica, a standard font that is never embedded. Every cell of ours (xhtml2pdf's tables and the line
+    # table) holds paragraphs that set their own font, so the setting draws nothing; with our font as the
+    # default no page names Helvetica, which PDF/A (the Factur-X rendition) requires. A TrueType font writes
+    # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
+    reportlab_tables.CellStyle.fontname = BASE_FONT
+
+
+@functools.cache
+def _drawable_codes() -> tuple[frozenset[int], frozenset[int]]:
+    """The code points the text fonts (regular and bold both) and the CJK font have a glyph for."""
+    register_fonts()
+
+    def codes(name: str) -> frozenset[int]:
+        return frozenset(code for code, glyph in pdfmetrics.getFont(name).face.charToGlyph.items() if glyph)
+
+    return codes(TEXT_FAMILY) & codes(TEXT_BOLD), codes(CJK_FAMILY)
+
+
+def undrawable(text: str) -> set[str]:
+    """The characters of ``text`` that the PDF would draw as a missing glyph: the font the template sets them
+    in (the CJK font for CJK runs, DejaVu Sans otherwise) has none. A viewer shows a box for each; PDF/A
+    forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is checked as it is drawn too, in the
+    presentation forms xhtml2pdf's bidi step shapes it into."""
+    if text.isascii():
+        return set()  # DejaVu Sans has every printable ASCII character; the template drops the controls
+    text = printable(text)
+    text_codes, cjk_codes = _drawable_codes()
+    shown = set(text) - _LAYOUT
+    if needs_bidi(text):
+        shown |= set(get_display(text))
+    if not has_cjk(text):  # the common case: one regular expression search, then set lookups
+        return {char for char in shown if ord(char) not in text_codes}
+    return {char for char in shown if ord(char) not in (cjk_codes if has_cjk(char) else text_codes)}
+
+
+# Line breaks and tabs: laid out, never drawn.
+_LAYOUT = frozenset("\n\r\t")

@@ -24,3 +24,18 @@ def test_a_rendition_that_breaks_a_rule_is_refused_with_the_rule(fmt):
     document = compute_document(invoice(line("Consulting", "2", "100.00"), buyer=no_country))
     with pytest.raises(RenderRefused, match="BR-11"):
         render(document, RenderOptions(format=fmt, formats=(fmt,)))
+
+
+def test_a_facturx_file_is_refused_when_the_xml_it_carries_breaks_a_rule():
+    no_country = dataclasses.replace(BUYER, country="")
+    document = compute_document(invoice(line("Consulting", "2", "100.00"), buyer=no_country))
+    with pytest.raises(RenderRefused, match="BR-11"):
+        render(document, RenderOptions(format="facturx", formats=("facturx",)))
+
+
+def test_a_valid_facturx_file_renders():
+    from invoices.renderers.pdfa import attached_xml
+
+    document = compute_document(invoice(line("Consulting", "2", "100.00")))
+    content = render(document, RenderOptions(format="facturx", formats=("facturx",))).content
+    assert attached_xml(content)[0] == "factur-x.xml"
