@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bench.data import with_fresh_number
 from bench.processes import PYTHON, ROOT, child_env
 
 EMAIL = "bench@example.com"
@@ -113,5 +114,6 @@ class Uploader:
         return Upload(json.loads(data)["id"], sent_at, elapsed)
 
     def upload_many(self, body: bytes, count: int, concurrency: int = UPLOAD_CONCURRENCY) -> list[Upload]:
+        bodies = [with_fresh_number(body) for _ in range(count)]  # made before the clock matters
         with ThreadPoolExecutor(concurrency) as pool:
-            return list(pool.map(lambda _: self.upload(body), range(count)))
+            return list(pool.map(self.upload, bodies))

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.client import Upload, Uploader, UploadFailed
-from bench.data import sample_bytes
+from bench.data import sample_bytes, with_fresh_number
 from bench.pipeline import STALL_SECONDS, fresh_store, wait_final
 from bench.processes import Workers
 from bench.stats import percentile
@@ -25,12 +25,14 @@ PERCENTILES = (50, 90, 95, 99, 100)
 
 def burst(uploader: Uploader, n: int, clients: int) -> tuple[dict[str, Upload], list[str]]:
     """``n`` uploads from ``clients`` threads: the accepted ones by Idempotency-Key, and each refusal."""
-    bodies = [sample_bytes(20, fmt) for fmt in FORMATS]
+    samples = [sample_bytes(20, fmt) for fmt in FORMATS]
+    # A number is issued once: every upload its own (made before the clock matters).
+    bodies = [with_fresh_number(samples[index % len(samples)]) for index in range(n)]
 
     def one(index: int) -> tuple[str, Upload | str]:
         key = str(uuid.uuid4())
         try:
-            return key, uploader.upload(bodies[index % len(bodies)], idempotency_key=key)
+            return key, uploader.upload(bodies[index], idempotency_key=key)
         except UploadFailed as exc:
             return key, str(exc)[:300]
 
@@ -55,13 +57,20 @@ def wait_emails(ids: list[str]) -> None:
 
 def ledger(accepted: dict[str, Upload], store_env: dict[str, str]) -> dict[str, int]:
     """What PostgreSQL and GridFS hold for the accepted uploads; every count but ``ready`` should be 0."""
-    from invoices.models import Invoice, Notification
+    from django.db.models import F
+
+    from invoices.models import Notification, Rendition
     from invoices.storage import GridFSStorage
     from workers.models import OutboxMessage
 
     ids = [upload.invoice_id for upload in accepted.values()]
-    fields = ("id", "status", "file_name", "size", "sha256", "idempotency_key")
-    rows = list(Invoice.objects.filter(id__in=ids).values(*fields))
+    # One rendition per invoice here (each upload asks for one format): its row carries the file.
+    fields = ("status", "file_name", "size", "sha256")
+    renditions = Rendition.objects.filter(invoice_id__in=ids).annotate(invoice_ref=F("invoice_id"))
+    rows = [
+        {**row, "id": row.pop("invoice_ref")}
+        for row in renditions.values(*fields, "invoice_ref", idempotency_key=F("invoice__idempotency_key"))
+    ]
     ready = [row for row in rows if row["status"] == "ready"]
     storage = GridFSStorage(url=store_env["MONGODB_URL"], database=store_env["MONGODB_DATABASE"])
     stored: dict[str, list[dict[str, Any]]] = {}

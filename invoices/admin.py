@@ -1,4 +1,5 @@
-"""Staff reach every invoice here (and only here): read-only records, a download link, re-queue.
+"""Staff reach every invoice here (and only here): read-only records, its renditions with their download
+links, re-queue.
 
 Issued invoices are immutable (pretix's rule: corrections are new documents), so the change page is a view
 page: no Save button, and a POST to it is refused. The list reads no stored input: the buyer's name is an
@@ -18,14 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from invoices import services
 from invoices.document.currencies import find_currency
 from invoices.document.money import format_amount
 from invoices.downloads import stored_file_response
-from invoices.models import Invoice, InvoiceStatus, Notification
+from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
 
 # The admin index shows the invoices dashboard (invoices/templatetags/invoices_admin.py) above the models.
 admin.site.index_template = "admin/invoices/index.html"
@@ -44,10 +45,14 @@ BUYER_NAME = Coalesce(
     output_field=CharField(),
 )
 
-# The invoice page's sections: what staff check first, then the file, then the bookkeeping.
-SUMMARY_FIELDS = ("number", "owner", "buyer", "status", "failure_reason", "created_at", "rendered_at")
-FILE_FIELDS = ("download_link", "format", "page_size", "download_name", "file_size", "sha256")
-RECORD_FIELDS = ("id", "file_name", "content_type", "idempotency_key", "attempts", "updated_at")
+# The invoice page's sections: what staff check first, then the files (the renditions inline follows),
+# then the bookkeeping.
+SUMMARY_FIELDS = (
+    "number", "type", "preceding", "owner", "seller_name", "buyer", "status", "failure_reason", "created_at",
+    "rendered_at",
+)  # fmt: skip
+FILE_FIELDS = ("formats_requested", "page_size")
+RECORD_FIELDS = ("id", "idempotency_key", "duplicate_number", "updated_at")
 
 
 def money(amount: Decimal | None, code: str) -> str:
@@ -65,6 +70,42 @@ def short_datetime(moment: datetime | None) -> str:
     if moment is None:
         return "-"
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def rendition_download_url(rendition: Rendition) -> str:
+    return reverse("admin:invoices_invoice_download_format", args=[rendition.invoice_id, rendition.format])
+
+
+class RenditionInline(admin.TabularInline):
+    """The invoice's files, one row per format, read-only: a ready one links its download."""
+
+    model = Rendition
+    extra = 0
+    can_delete = False
+    fields = ("format", "status", "file", "size_shown", "sha256", "attempts", "rendered", "failure_reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False
+
+    @admin.display(description="file")
+    def file(self, rendition: Rendition) -> str:
+        if rendition.status != InvoiceStatus.READY:
+            return "-"
+        return format_html(
+            '<a href="{}">download {}</a>', rendition_download_url(rendition), rendition.download_name
+        )
+
+    @admin.display(description="size")
+    def size_shown(self, rendition: Rendition) -> str:
+        return filesizeformat(rendition.size) if rendition.size is not None else "-"
+
+    @admin.display(description="rendered")
+    def rendered(self, rendition: Rendition) -> str:
+        return short_datetime(rendition.rendered_at)
 
 
 class NotificationInline(admin.TabularInline):
@@ -140,7 +181,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_display = ("number", "owner", "buyer", "total", "status", "file", "created")
     list_display_links = ("number",)
     # Owners are found by searching their email: a filter listing every owner would not scale.
-    list_filter = ("status", "format", "created_at")
+    list_filter = ("status", "renditions__format", "type", "created_at")
     search_fields = ("number", "buyer_name", "owner__email")
     search_help_text = "Number, buyer's name or owner's email."
     list_select_related = ("owner",)
@@ -149,11 +190,11 @@ class InvoiceAdmin(admin.ModelAdmin):
     show_full_result_count = False
     ordering = ("-created_at",)
     actions = ["requeue_failed"]
-    inlines = [NotificationInline]
+    inlines = [RenditionInline, NotificationInline]
     fieldsets = (
         (None, {"fields": SUMMARY_FIELDS}),
         ("Totals", {"fields": ("net", "tax", "gross")}),
-        ("File", {"fields": FILE_FIELDS}),
+        ("Files (the renditions below)", {"fields": FILE_FIELDS}),
         ("Record", {"fields": RECORD_FIELDS}),
         ("Input (as uploaded)", {"classes": ("collapse",), "fields": ("stored_input",)}),
     )
@@ -166,7 +207,14 @@ class InvoiceAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         # The list, the actions and the change page never need the input up front (the change page reads
         # it once, for its collapsed "as uploaded" block); the buyer's name comes from inside the query.
-        return super().get_queryset(request).defer("input").annotate(buyer_name=BUYER_NAME)
+        # The renditions come in one more query for the whole page (the list's "file" column).
+        return (
+            super()
+            .get_queryset(request)
+            .defer("input")
+            .annotate(buyer_name=BUYER_NAME)
+            .prefetch_related("renditions")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # invoices are uploaded through the API
@@ -201,31 +249,31 @@ class InvoiceAdmin(admin.ModelAdmin):
     def created(self, invoice: Invoice) -> str:
         return short_datetime(invoice.created_at)
 
-    @admin.display(description="file", ordering="format")
+    @admin.display(description="files", ordering="format")
     def file(self, invoice: Invoice) -> str:
-        """The format, linked to the download once the file exists."""
-        label = invoice.get_format_display()
-        if invoice.status != InvoiceStatus.READY:
-            return label
-        url = reverse("admin:invoices_invoice_download", args=[invoice.pk])
-        return format_html('<a href="{}" title="download">{}</a>', url, label)
+        """Each rendition's format, linked to its download once its file exists."""
+        return format_html_join(
+            " ",
+            "{}",
+            ((_rendition_label(rendition),) for rendition in invoice.renditions.all()),
+        )
+
+    @admin.display(description="preceding invoice")
+    def preceding(self, invoice: Invoice) -> str:
+        if invoice.preceding_invoice_id is None:
+            return "-"
+        url = reverse("admin:invoices_invoice_change", args=[invoice.preceding_invoice_id])
+        return format_html('<a href="{}">{}</a>', url, invoice.preceding_invoice_id)
+
+    @admin.display(description="formats asked for")
+    def formats_requested(self, invoice: Invoice) -> str:
+        return ", ".join(invoice.formats) or invoice.format
 
     @admin.display(description="input (as uploaded)")
     def stored_input(self, invoice: Invoice) -> str:
         return format_html("<pre>{}</pre>", json.dumps(invoice.input, indent=2, ensure_ascii=False))
 
-    @admin.display(description="size", ordering="size")
-    def file_size(self, invoice: Invoice) -> str:
-        return filesizeformat(invoice.size) if invoice.size is not None else "-"
-
-    @admin.display(description="file")
-    def download_link(self, invoice: Invoice) -> str:
-        if invoice.status != InvoiceStatus.READY:
-            return "-"
-        url = reverse("admin:invoices_invoice_download", args=[invoice.pk])
-        return format_html('<a href="{}">download {}</a>', url, invoice.download_name)
-
-    @admin.action(description="Re-queue the selected failed invoices")
+    @admin.action(description="Re-queue the failed renditions of the selected invoices")
     def requeue_failed(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
         requeued = sum(services.invoice_requeue(invoice=invoice) for invoice in queryset)
         skipped = queryset.count() - requeued
@@ -235,10 +283,27 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         download = self.admin_site.admin_view(self.download_view)
-        return [path("<uuid:pk>/download/", download, name="invoices_invoice_download"), *super().get_urls()]
+        return [
+            path("<uuid:pk>/download/", download, name="invoices_invoice_download"),
+            path("<uuid:pk>/download/<str:fmt>/", download, name="invoices_invoice_download_format"),
+            *super().get_urls(),
+        ]
 
-    def download_view(self, request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
-        invoice = Invoice.objects.filter(pk=pk, status=InvoiceStatus.READY).defer("input").first()
+    def download_view(self, request: HttpRequest, pk: uuid.UUID, fmt: str | None = None) -> HttpResponseBase:
+        """A ready rendition's file: the default one (the first format asked for) unless ``fmt`` names one."""
+        invoice = Invoice.objects.filter(pk=pk).defer("input").first()
         if invoice is None or not self.has_view_permission(request, invoice):
-            raise Http404("No such ready invoice.")
-        return stored_file_response(invoice)
+            raise Http404("No such invoice.")
+        rendition = invoice.renditions.filter(
+            format=fmt or invoice.format, status=InvoiceStatus.READY
+        ).first()
+        if rendition is None:
+            raise Http404("No such ready rendition.")
+        return stored_file_response(rendition, invoice.number)
+
+
+def _rendition_label(rendition: Rendition) -> str:
+    label = rendition.get_format_display()
+    if rendition.status != InvoiceStatus.READY:
+        return format_html('<span title="{}">{}</span>', rendition.status, label)
+    return format_html('<a href="{}" title="download">{}</a>', rendition_download_url(rendition), label)

@@ -14,11 +14,15 @@ class RenderConsumer(Consumer[RenderInvoice]):
 
     def handle(self, job: RenderInvoice) -> None:
         with invoice_logging(job.invoice_id):
-            invoice_render(invoice_id=job.invoice_id)
+            invoice_render(invoice_id=job.invoice_id, fmt=job.format)
 
     def fail(self, job: RenderInvoice, reason: str) -> None:
         with invoice_logging(job.invoice_id):
-            invoice_fail(invoice_id=job.invoice_id, reason=f"The invoice could not be rendered: {reason}")
+            invoice_fail(
+                invoice_id=job.invoice_id,
+                fmt=job.format,
+                reason=f"The invoice could not be rendered: {reason}",
+            )
 
 
 @consumer("notify")

@@ -8,11 +8,11 @@ and the latest failures are a short, ``only()``-trimmed slice that never reads t
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import User
-from invoices.models import Invoice, InvoiceStatus, Notification
+from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
 from workers.models import OutboxMessage
 
 LATEST_FAILURES = 5
@@ -45,8 +45,18 @@ class Dashboard:
     latest_failures: tuple[Invoice, ...]
     outbox_unsent: Backlog
     invoices_in_flight: Backlog
+    renditions_in_flight: tuple["FormatBacklog", ...]
     emails_unsent: Backlog
     emails_failed: int
+
+
+@dataclass(frozen=True)
+class FormatBacklog:
+    """Renditions of one format queued or rendering: a slow or stuck renderer shows as its format's line."""
+
+    format: str
+    label: str
+    backlog: Backlog
 
 
 def may_see_dashboard(user: User) -> bool:
@@ -67,9 +77,12 @@ def invoices_today_by_status(since: datetime) -> tuple[StatusCount, ...]:
 
 
 def latest_failures(limit: int = LATEST_FAILURES) -> tuple[Invoice, ...]:
-    """The most recently failed invoices, newest first; updated_at is set by the failing update."""
+    """The most recently failed invoices, newest first, each with its failed renditions (``failed``, one
+    query for all); updated_at is set by the failing update."""
     failed = Invoice.objects.filter(status=InvoiceStatus.FAILED).order_by("-updated_at")
-    return tuple(failed.only("id", "number", "failure_reason", "updated_at")[:limit])
+    renditions = Rendition.objects.filter(status=InvoiceStatus.FAILED).only("id", "invoice_id", "format")
+    trimmed = failed.only("id", "number", "failure_reason", "updated_at")
+    return tuple(trimmed.prefetch_related(Prefetch("renditions", renditions, to_attr="failed"))[:limit])
 
 
 def outbox_backlog() -> Backlog:
@@ -83,6 +96,23 @@ def invoices_in_flight() -> Backlog:
     """Invoices queued or rendering; updated_at is their last status change, so the age is the wait so far."""
     row = Invoice.objects.filter(status__in=IN_FLIGHT).aggregate(n=Count("id"), oldest=Min("updated_at"))
     return Backlog(row["n"], row["oldest"])
+
+
+def renditions_in_flight() -> tuple[FormatBacklog, ...]:
+    """Renditions queued or rendering, per format that has any (one grouped query)."""
+    rows = (
+        Rendition.objects.filter(status__in=IN_FLIGHT)
+        .values("format")
+        .annotate(n=Count("id"), oldest=Min("updated_at"))
+        .order_by("format")
+    )
+    labels = dict(Rendition._meta.get_field("format").choices or [])
+    return tuple(
+        FormatBacklog(
+            row["format"], str(labels.get(row["format"], row["format"])), Backlog(row["n"], row["oldest"])
+        )
+        for row in rows
+    )
 
 
 def email_backlog() -> tuple[Backlog, int]:
@@ -105,6 +135,7 @@ def dashboard() -> Dashboard:
         latest_failures=latest_failures(),
         outbox_unsent=outbox_backlog(),
         invoices_in_flight=invoices_in_flight(),
+        renditions_in_flight=renditions_in_flight(),
         emails_unsent=emails_unsent,
         emails_failed=emails_failed,
     )

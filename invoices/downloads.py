@@ -1,29 +1,32 @@
-"""The one way a stored invoice file leaves the service: streamed, with safe headers (API and admin)."""
+"""The one way a stored rendition leaves the service: streamed, with safe headers (API and admin)."""
 
 from urllib.parse import quote
 
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponseBase
 
-from invoices.models import Invoice
-from invoices.renderers.naming import unicode_filename
+from invoices.models import Rendition
+from invoices.renderers.naming import unicode_download_name
 
 
-def stored_file_response(invoice: Invoice) -> FileResponse:
-    """Stream a ready invoice's file chunk by chunk; the caller has checked ownership and readiness."""
+def stored_file_response(rendition: Rendition, number: str) -> FileResponse:
+    """Stream a ready rendition's file chunk by chunk; the caller has checked ownership and readiness.
+
+    ``number`` is the invoice's number, for the UTF-8 file name (``content_disposition``).
+    """
     response = FileResponse(
-        storages["invoices"].open(invoice.file_name, "rb"),
-        content_type=invoice.content_type,
+        storages["invoices"].open(rendition.file_name, "rb"),
+        content_type=rendition.content_type,
         as_attachment=True,  # a safe Content-Disposition filename, from the invoice number
-        filename=invoice.download_name,
+        filename=rendition.download_name,
     )
-    response["Content-Length"] = str(invoice.size)
-    response["Content-Disposition"] = content_disposition(invoice)
-    add_file_headers(response, invoice)
+    response["Content-Length"] = str(rendition.size)
+    response["Content-Disposition"] = content_disposition(rendition, number)
+    add_file_headers(response, rendition)
     return response
 
 
-def content_disposition(invoice: Invoice) -> str:
+def content_disposition(rendition: Rendition, number: str) -> str:
     """``attachment`` with the ASCII name every client reads, and, when the number has letters ASCII lacks,
     their UTF-8 name as ``filename*`` (RFC 6266 and 5987), which clients that know it prefer.
 
@@ -31,15 +34,15 @@ def content_disposition(invoice: Invoice) -> str:
     with no name at all. The stored ``download_name`` is already ``[A-Za-z0-9._-]`` (renderers/naming.py),
     safe between quotes; the UTF-8 name is percent-encoded whole.
     """
-    header = f'attachment; filename="{invoice.download_name}"'
-    full_name = unicode_filename(invoice.number, invoice.format)
-    if full_name != invoice.download_name:
+    header = f'attachment; filename="{rendition.download_name}"'
+    full_name = unicode_download_name(number, rendition.format)
+    if full_name != rendition.download_name:
         header += f"; filename*=UTF-8''{quote(full_name, safe='')}"
     return header
 
 
-def add_file_headers(response: HttpResponseBase, invoice: Invoice) -> None:
+def add_file_headers(response: HttpResponseBase, rendition: Rendition) -> None:
     """The headers of a file answer, a 304 included: its ETag (the sha256), nosniff, private caching."""
-    response["ETag"] = f'"{invoice.sha256}"'
+    response["ETag"] = f'"{rendition.sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"

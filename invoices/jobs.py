@@ -6,22 +6,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from invoices.models import NotificationKind
+from invoices.models import InvoiceFormat, NotificationKind
 from workers.jobs import Job, payload_choice, payload_uuid
 
 
 @dataclass(frozen=True)
 class RenderInvoice(Job):
+    """Render one rendition of an invoice: ``{"invoice_id": "...", "format": "csv"}``.
+
+    A message from the release before renditions has no ``format``: it means the invoice's first format
+    (``None`` here), which is the one rendition such an invoice has.
+    """
+
     queue: ClassVar[str] = "render"
 
     invoice_id: uuid.UUID
+    format: str | None = None  # an InvoiceFormat value
 
     def to_payload(self) -> dict[str, Any]:
-        return {"invoice_id": str(self.invoice_id)}
+        payload = {"invoice_id": str(self.invoice_id)}
+        if self.format is not None:
+            payload["format"] = str(self.format)
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return cls(invoice_id=payload_uuid(payload, "invoice_id"))
+        fmt = None
+        if "format" in payload:
+            fmt = payload_choice(payload, "format", InvoiceFormat.values, "rendition format")
+        return cls(invoice_id=payload_uuid(payload, "invoice_id"), format=fmt)
 
 
 @dataclass(frozen=True)

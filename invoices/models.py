@@ -1,16 +1,23 @@
-"""Invoices as issued: a frozen copy of the validated input, its computed totals and its rendered file.
+"""Invoices as issued: a frozen copy of the validated input, its computed totals, and its renditions.
 
-Invoices are never edited or deleted through the API (pretix's rule: corrections are new documents). The
-status moves only forward, ``queued -> rendering -> ready | failed``, through compare-and-set updates in
-``invoices.services`` so that a duplicated or redelivered job can never produce a second file.
+An ``Invoice`` is one legal document, issued once: its number is unique per owner and seller name, and it is
+never edited or deleted through the API (pretix's rule: corrections are new documents, credit notes). Its
+files are ``Rendition`` rows, one per format (PDF, XLSX, CSV, UBL, CII, Factur-X), each rendered from the
+same stored input with the same totals. A rendition's status moves only forward, ``queued -> rendering ->
+ready | failed``, through compare-and-set updates in ``invoices.services`` so that a duplicated or redelivered
+job can never produce a second file; the invoice's ``status`` is the aggregate of its renditions' (see
+``aggregate_status``).
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+
+MAX_SELLER_NAME_LENGTH = 200  # the document's party name limit (invoices.document)
 
 
 class InvoiceStatus(models.TextChoices):
@@ -20,20 +27,66 @@ class InvoiceStatus(models.TextChoices):
     FAILED = "failed"
 
 
+# A rendition goes through the same states as the invoice it belongs to.
+RenditionStatus = InvoiceStatus
+FINAL_STATUSES = (InvoiceStatus.READY, InvoiceStatus.FAILED)
+
+
 class InvoiceFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     XLSX = "xlsx", "XLSX"
     CSV = "csv", "CSV"
+    UBL = "ubl", "UBL 2.1"
+    CII = "cii", "UN/CEFACT CII"
+    FACTURX = "facturx", "Factur-X"
+
+
+class InvoiceType(models.TextChoices):
+    INVOICE = "invoice", "Invoice"  # UNTDID 1001 code 380
+    CREDIT_NOTE = "credit_note", "Credit note"  # 381
+
+
+def aggregate_status(statuses: Iterable[str]) -> InvoiceStatus:
+    """The invoice's status from its renditions': does it have every file it asked for?
+
+    ``failed`` as soon as one rendition failed (its owner is told at once; the others still render and
+    can be downloaded), ``ready`` when every rendition is ready, ``queued`` while none has started, else
+    ``rendering``. A rendition added later turns a ready invoice back to ``rendering`` until it is ready:
+    the status always answers "are all of this invoice's files there?".
+    """
+    found = set(statuses)
+    if InvoiceStatus.FAILED in found:
+        return InvoiceStatus.FAILED
+    if found and found == {InvoiceStatus.READY}:
+        return InvoiceStatus.READY
+    if not found or found == {InvoiceStatus.QUEUED}:
+        return InvoiceStatus.QUEUED
+    return InvoiceStatus.RENDERING
 
 
 class Invoice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(max_length=64)
+    # With the number, what makes the invoice unique: one owner may invoice for several sellers (trading
+    # names, subsidiaries), each with its own number sequence.
+    seller_name = models.CharField(max_length=MAX_SELLER_NAME_LENGTH, blank=True)
+    type = models.CharField(max_length=16, choices=InvoiceType.choices, default=InvoiceType.INVOICE)
+    # The invoice a credit note corrects, when it is one of the same owner's (checked on upload).
+    preceding_invoice = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    # True for an invoice uploaded before numbers were unique whose number an earlier invoice of the same
+    # owner and seller already had (set by migration 0003): it keeps its files, but the number belongs to
+    # the earlier one. Never set for a new invoice.
+    duplicate_number = models.BooleanField(default=False)
+    # The default rendition: the first of ``formats`` (what /download and /download?fid= serve).
     format = models.CharField(max_length=8, choices=InvoiceFormat.choices)
+    # The renditions the upload asked for, in its order; renditions added later are not listed here.
+    formats = models.JSONField(default=list)
     page_size = models.CharField(max_length=8, default="A4")
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.QUEUED)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = models.TextField(blank=True)  # the first failed rendition's reason
 
     # The request body as accepted, rendered only from this copy. Decimals are stored as strings
     # (DjangoJSONEncoder), which the schema reads back to the same exact values.
@@ -43,18 +96,10 @@ class Invoice(models.Model):
     total_tax = models.DecimalField(max_digits=24, decimal_places=4)
     total_gross = models.DecimalField(max_digits=24, decimal_places=4)
 
-    # The rendered file, set once when the invoice becomes ready.
-    file_name = models.CharField(max_length=255, blank=True)  # the storage's name of the file
-    download_name = models.CharField(max_length=120, blank=True)  # the safe name offered to the user
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-
     idempotency_key = models.CharField(max_length=255, blank=True)  # "" when the client sent none
-    attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)  # when every rendition was last ready
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,14 +109,54 @@ class Invoice(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="invoice_idempotency_key_per_owner",
             ),
+            models.UniqueConstraint(
+                fields=["owner", "seller_name", "number"],
+                condition=Q(duplicate_number=False),
+                name="invoice_number_per_owner_and_seller",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="invoice_owner_recent"),
-            models.Index(fields=["file_name"], name="invoice_file_name"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.format}, {self.status})"
+
+
+class Rendition(models.Model):
+    """One file of an invoice, in one format: rendered by a render job, stored once, then immutable."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="renditions")
+    format = models.CharField(max_length=8, choices=InvoiceFormat.choices)
+    # The order the renditions are listed in: the upload's order, then those added later.
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=RenditionStatus.choices, default=RenditionStatus.QUEUED)
+    failure_reason = models.TextField(blank=True)
+
+    # The rendered file, set once when the rendition becomes ready.
+    file_name = models.CharField(max_length=255, blank=True)  # the storage's name of the file
+    download_name = models.CharField(max_length=120, blank=True)  # the safe name offered to the user
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "format"], name="rendition_once_per_invoice_format"),
+        ]
+        indexes = [
+            # manage.py cleanup_files asks which stored names a rendition points at.
+            models.Index(fields=["file_name"], name="rendition_file_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} of {self.invoice_id} ({self.status})"
 
 
 class NotificationKind(models.TextChoices):

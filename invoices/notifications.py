@@ -137,9 +137,19 @@ def _deliver(notification: Notification) -> str:
 
 def _message(notification: Notification) -> EmailMultiAlternatives:
     invoice = notification.invoice
+    download_url = settings.SITE_URL + reverse("invoice-download", args=[invoice.id])
+    renditions = list(invoice.renditions.all())
     context = {
         "invoice": invoice,
-        "download_url": settings.SITE_URL + reverse("invoice-download", args=[invoice.id]),
+        "download_url": download_url,
+        # Every file of the invoice, each with its own link (the first is the default download).
+        "files": [
+            {"label": rendition.get_format_display(), "url": f"{download_url}?format={rendition.format}"}
+            for rendition in renditions
+        ],
+        "failed_files": ", ".join(
+            rendition.get_format_display() for rendition in renditions if rendition.status == "failed"
+        ),
         "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
         "total": _total(invoice),
     }

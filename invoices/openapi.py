@@ -29,7 +29,7 @@ from invoices.document.jsonio import MAX_JSON_DEPTH
 from invoices.document.validation import (
     FORMATS,
 )
-from invoices.models import InvoiceFormat, InvoiceStatus
+from invoices.models import InvoiceFormat, InvoiceStatus, InvoiceType
 from invoices.openapi_document import (
     INVOICE_UPLOAD,
     MONEY_TEXT_PATTERN,
@@ -44,9 +44,16 @@ from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, InvoicePagination
 # --- Values -----------------------------------------------------------------------------------------
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-FILE_CONTENT_TYPES = [content_types.PDF, content_types.XLSX, content_types.CSV]
+# Factur-X is a PDF: its media type is the PDF's, listed once.
+FILE_CONTENT_TYPES = list(
+    dict.fromkeys(
+        [content_types.PDF, content_types.XLSX, content_types.CSV, content_types.XML, content_types.FACTURX]
+    )
+)
 # The media types of a download, without parameters (the CSV is UTF-8).
 DOWNLOAD_MEDIA_TYPES = [content_type.split(";")[0] for content_type in FILE_CONTENT_TYPES]
+# ``?format=`` of a download and the body of an added rendition take ``excel`` for xlsx, as the upload does.
+FORMAT_VALUES = [*InvoiceFormat.values, "excel"]
 
 
 class UploadSchema(AutoSchema):
@@ -80,14 +87,25 @@ InvoiceLinksSerializer = type(
         name="InvoiceLinks",
         fields={
             "self": serializers.URLField(help_text="This invoice: `GET /api/invoices/{id}/`."),
-            "download": serializers.URLField(help_text="Its file: `GET /api/invoices/{id}/download/`."),
+            "download": serializers.URLField(
+                help_text="Its default file (the first format asked for): `GET /api/invoices/{id}/download/`."
+            ),
+            "renditions": serializers.URLField(
+                help_text="Add a file format: `POST /api/invoices/{id}/renditions/`."
+            ),
         },
     )
 )
 
 _STATUS_HELP = (
+    "Whether the invoice's files are there: `queued` (none started), `rendering`, `ready` (every rendition "
+    "can be downloaded) or `failed` (a rendition failed; see `failure_reason` and `renditions`). A "
+    "rendition added later makes a `ready` invoice `rendering` again until its file is ready."
+)
+_RENDITION_STATUS_HELP = (
     "`queued` -> `rendering` -> `ready` (the file can be downloaded) or `failed` (see `failure_reason`)."
 )
+_FORMATS_HELP = "The formats the upload asked for, in its order; the first is the default download."
 
 
 class InvoiceAcceptedSerializer(serializers.Serializer):
@@ -96,7 +114,8 @@ class InvoiceAcceptedSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_STATUS_HELP)
-    format = InvoiceFormatField()
+    format = InvoiceFormatField(help_text="The default rendition: the first of `formats`.")
+    formats = serializers.ListField(child=InvoiceFormatField(), min_length=1, help_text=_FORMATS_HELP)
     links = InvoiceLinksSerializer()
 
 
@@ -117,23 +136,68 @@ class InvoiceFileSerializer(serializers.Serializer):
     sha256 = serializers.RegexField(SHA256_PATTERN, help_text="Hex SHA-256 of the file; its `ETag`.")
 
 
+class RenditionLinksSerializer(serializers.Serializer):
+    download = serializers.URLField(help_text="`GET /api/invoices/{id}/download/?format=...`.")
+
+
+class RenditionSerializer(serializers.Serializer):
+    """One file of the invoice, in one format. The file's fields are `null` until `status` is `ready`."""
+
+    format = InvoiceFormatField()
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_RENDITION_STATUS_HELP)
+    failure_reason = serializers.CharField(allow_null=True, help_text="`null` unless `status` is `failed`.")
+    name = serializers.CharField(allow_null=True, help_text="The file name offered for download.")
+    content_type = serializers.ChoiceField(choices=FILE_CONTENT_TYPES, allow_null=True)
+    size = serializers.IntegerField(min_value=0, allow_null=True, help_text="In bytes.")
+    sha256 = serializers.RegexField(
+        SHA256_PATTERN, allow_null=True, help_text="Hex SHA-256 of the file; its `ETag`."
+    )
+    rendered_at = serializers.DateTimeField(allow_null=True)
+    links = RenditionLinksSerializer()
+
+
+class AddedRenditionLinksSerializer(serializers.Serializer):
+    download = serializers.URLField(help_text="`GET /api/invoices/{id}/download/?format=...`.")
+    invoice = serializers.URLField(help_text="The invoice, to poll: `GET /api/invoices/{id}/`.")
+
+
+class AddedRenditionSerializer(RenditionSerializer):
+    """The rendition added (`202`) or the one the invoice already had (`200`)."""
+
+    links = AddedRenditionLinksSerializer()  # type: ignore[assignment]  # the same links, and the invoice
+
+
 class InvoiceSerializer(serializers.Serializer):
-    """An invoice as issued. It is never edited or deleted through the API."""
+    """An invoice as issued, with its renditions. It is never edited or deleted through the API."""
 
     id = serializers.UUIDField()
     number = serializers.CharField()
-    format = InvoiceFormatField()
+    type = serializers.ChoiceField(
+        choices=InvoiceType.choices, help_text="`invoice` (UNTDID 1001 code 380) or `credit_note` (381)."
+    )
+    preceding_invoice = serializers.UUIDField(
+        allow_null=True, help_text="The id of the invoice this credit note corrects, when it is one of yours."
+    )
+    format = InvoiceFormatField(help_text="The default rendition: the first of `formats`.")
+    formats = serializers.ListField(child=InvoiceFormatField(), min_length=1, help_text=_FORMATS_HELP)
     page_size = serializers.ChoiceField(choices=PAGE_SIZE_CHOICES)
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_STATUS_HELP)
     failure_reason = serializers.CharField(
-        allow_null=True, help_text="Why rendering failed; `null` unless `status` is `failed`."
+        allow_null=True, help_text="Why a rendition failed; `null` unless `status` is `failed`."
     )
     currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217 code.")
     totals = InvoiceTotalsSerializer()
-    file = InvoiceFileSerializer(allow_null=True, help_text="`null` until `status` is `ready`.")
+    file = InvoiceFileSerializer(
+        allow_null=True, help_text="The default rendition's file; `null` until that rendition is `ready`."
+    )
+    renditions = RenditionSerializer(
+        many=True, help_text="Every file of the invoice: those the upload asked for, then those added."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    rendered_at = serializers.DateTimeField(allow_null=True, help_text="`null` until `status` is `ready`.")
+    rendered_at = serializers.DateTimeField(
+        allow_null=True, help_text="When every rendition was last ready; `null` until then."
+    )
     links = InvoiceLinksSerializer()
 
 
@@ -180,6 +244,23 @@ UPLOAD_INVALID = error_response(
     ),
 )
 
+_EXAMPLE_ID = "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10"
+_EXAMPLE_URL = f"https://invoices.example/api/invoices/{_EXAMPLE_ID}/"
+NUMBER_TAKEN_EXAMPLE = {
+    "error": {
+        "code": "number_taken",
+        "message": f"Invoice number INV-2026-0042 was already issued (invoice {_EXAMPLE_ID}) with other "
+        "content; an issued invoice cannot change. Correct it with a credit note, or add a file format to it "
+        f"with POST /api/invoices/{_EXAMPLE_ID}/renditions/.",
+        "invoice_id": _EXAMPLE_ID,
+        "links": {
+            "self": _EXAMPLE_URL,
+            "download": f"{_EXAMPLE_URL}download/",
+            "renditions": f"{_EXAMPLE_URL}renditions/",
+        },
+    }
+}
+
 UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
     400: UPLOAD_INVALID,
     401: UNAUTHENTICATED,
@@ -199,6 +280,13 @@ UPLOAD_ERRORS: dict[int, OpenApiResponse] = {
             "unsupported_media_type",
             "Send the invoice as application/json.",
         ),
+    ),
+    409: error_response(
+        "The invoice number was issued before, by the caller, for the same seller name, with other content "
+        "(another body or other formats). An issued invoice cannot change: correct it with a credit note, "
+        "or add a format with `POST /api/invoices/{id}/renditions/`. Besides `code` and `message`, the "
+        "error names that invoice: `invoice_id` and its `links`.",
+        OpenApiExample("number_taken", value=NUMBER_TAKEN_EXAMPLE),
     ),
     422: error_response(
         "This `Idempotency-Key` was already used with a different body.",
@@ -229,11 +317,19 @@ def upload_headers(max_key_length: int) -> list[OpenApiParameter]:
             description="The invoice: `GET /api/invoices/{id}/`.",
         ),
         OpenApiParameter(
+            "Content-Location",
+            OpenApiTypes.URI,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="The invoice issued before with this number: `GET /api/invoices/{id}/`.",
+        ),
+        OpenApiParameter(
             "Idempotent-Replayed",
             {"type": "string", "enum": ["true"]},
             OpenApiParameter.HEADER,
-            response=[202],
-            description="Present when an `Idempotency-Key` replay returned the invoice created before.",
+            response=[200, 202],
+            description="Present when a replay returned the invoice created before: `202` for an "
+            "`Idempotency-Key` replay, `200` for the same invoice number with the same content.",
         ),
     ]
 
@@ -254,17 +350,25 @@ UPLOAD_ACCEPTED = OpenApiResponse(
         OpenApiExample(
             "accepted",
             value={
-                "id": "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10",
+                "id": _EXAMPLE_ID,
                 "number": "INV-2026-0042",
                 "status": "queued",
                 "format": "pdf",
+                "formats": ["pdf", "ubl"],
                 "links": {
-                    "self": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/",
-                    "download": "https://invoices.example/api/invoices/7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10/download/",
+                    "self": _EXAMPLE_URL,
+                    "download": f"{_EXAMPLE_URL}download/",
+                    "renditions": f"{_EXAMPLE_URL}renditions/",
                 },
             },
         )
     ],
+)
+
+UPLOAD_REPLAYED = OpenApiResponse(
+    InvoiceSerializer,
+    description="The same invoice (number, seller name and content, formats included) was uploaded before: "
+    "nothing new is stored or rendered; this is that invoice as it is now (`Idempotent-Replayed: true`).",
 )
 
 DOWNLOAD_HEADERS = [
@@ -298,7 +402,8 @@ DOWNLOAD_HEADERS = [
 ]
 
 _DOWNLOAD_DESCRIPTION = (
-    "The rendered file, streamed: PDF, XLSX or CSV (UTF-8), whichever format the invoice was uploaded for."
+    "The rendered file, streamed: PDF, XLSX, CSV (UTF-8), UBL or CII XML, or Factur-X (a PDF), whichever "
+    "rendition is asked for."
 )
 
 NOT_ACCEPTABLE = error_response(
@@ -308,13 +413,35 @@ NOT_ACCEPTABLE = error_response(
 )
 
 NOT_READY = error_response(
-    "The invoice has no file yet (`queued` or `rendering`) or rendering failed (`failed`, with the reason).",
+    "The rendition has no file yet (`queued` or `rendering`) or its rendering failed (`failed`, with the "
+    "reason).",
     error_example("not_ready", "not_ready", "The invoice is queued, not ready yet."),
     error_example("failed", "not_ready", "The invoice failed: The invoice data is no longer valid: ..."),
 )
 
 
-def download_responses(missing_id: OpenApiResponse | None = None) -> dict[Any, OpenApiResponse]:
+NOT_FOUND_OR_NO_RENDITION = error_response(
+    "No such invoice (the id does not exist or the invoice belongs to another user: the same answer), or "
+    "the invoice has no rendition in the format asked for.",
+    error_example("not_found", "not_found", "No such invoice."),
+    error_example(
+        "no rendition",
+        "not_found",
+        "This invoice has no ubl rendition; add one with POST /api/invoices/{id}/renditions/.",
+    ),
+)
+
+BAD_FORMAT = error_response(
+    "`format` is not one of the formats.",
+    error_example(
+        "invalid", "invalid", "Some fields are invalid.", {"format": ['"docx" is not a valid choice.']}
+    ),
+)
+
+
+def download_responses(
+    missing_id: OpenApiResponse | None = None, not_found: OpenApiResponse = NOT_FOUND
+) -> dict[Any, OpenApiResponse]:
     """The answers of both download endpoints; ``missing_id`` is the 400 of ``/download`` without ``fid``."""
     files = {
         (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=_DOWNLOAD_DESCRIPTION)
@@ -325,7 +452,7 @@ def download_responses(missing_id: OpenApiResponse | None = None) -> dict[Any, O
         304: OpenApiResponse(description="Not modified: `If-None-Match` named the file's current `ETag`."),
         **({400: missing_id} if missing_id else {}),
         401: UNAUTHENTICATED,
-        404: NOT_FOUND,
+        404: not_found,
         406: NOT_ACCEPTABLE,
         409: NOT_READY,
     }
@@ -348,7 +475,7 @@ INVOICES_LIST = extend_schema(
             "format",
             OpenApiTypes.STR,
             enum=InvoiceFormat.values,
-            description="Only this format (`excel` is not accepted here: use `xlsx`).",
+            description="Only the invoices with a rendition in this format (`excel` is taken as `xlsx`).",
         ),
         OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
         OpenApiParameter(
@@ -388,14 +515,14 @@ INVOICES_CREATE = extend_schema(
     ),
     request={"application/json": INVOICE_UPLOAD},
     parameters=upload_headers(MAX_IDEMPOTENCY_KEY_LENGTH),
-    responses={202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
+    responses={200: UPLOAD_REPLAYED, 202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
     examples=UPLOAD_EXAMPLES,
 )
 
 INVOICES_RETRIEVE = extend_schema(
     operation_id="invoices_retrieve",
     tags=["invoices"],
-    summary="One invoice: status, totals, file",
+    summary="One invoice: status, totals, renditions",
     parameters=[INVOICE_ID],
     responses={
         200: OpenApiResponse(InvoiceSerializer, description="The invoice."),
@@ -407,13 +534,81 @@ INVOICES_RETRIEVE = extend_schema(
 INVOICES_DOWNLOAD = extend_schema(
     operation_id="invoices_download",
     tags=["invoices"],
-    summary="Download the rendered file",
+    summary="Download a rendered file",
     description=(
-        "The file of a `ready` invoice, as an attachment, in the format it was uploaded for. Send "
-        "`Accept: */*` (or no `Accept`): an `Accept` naming only the file's type is answered `406`."
+        "The file of a `ready` rendition, as an attachment: `format`, or the first format the upload asked "
+        "for. Send `Accept: */*` (or no `Accept`): an `Accept` naming only the file's type is answered `406`."
     ),
-    parameters=[INVOICE_ID, *DOWNLOAD_HEADERS],
-    responses=download_responses(),
+    parameters=[
+        INVOICE_ID,
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=FORMAT_VALUES,
+            description="Which rendition (`excel` is `xlsx`). Default: the first format the upload asked "
+            "for. A format the invoice has no rendition in is `404`.",
+        ),
+        *DOWNLOAD_HEADERS,
+    ],
+    responses={**download_responses(not_found=NOT_FOUND_OR_NO_RENDITION), 400: BAD_FORMAT},
+)
+
+RENDITIONS_CREATE = extend_schema(
+    operation_id="invoices_renditions_create",
+    tags=["invoices"],
+    summary="Add a file format to an issued invoice",
+    description=(
+        "Queues a rendition the upload did not ask for, rendered from the same stored invoice with the same "
+        "totals; poll the invoice (`links.invoice`, also in `Location`) until the rendition is `ready`. A "
+        "format the invoice has already is not rendered again: that rendition is answered `200`, whatever "
+        "its status. An e-invoice format (`ubl`, `cii`, `facturx`) needs fields the invoice may lack, and "
+        "its amounts have at most 2 decimals: when the stored invoice cannot give it, or its totals would "
+        "change (a KWD invoice issued with 3 decimals), the answer is `400` and nothing is queued."
+    ),
+    parameters=[
+        INVOICE_ID,
+        OpenApiParameter(
+            "Location",
+            OpenApiTypes.URI,
+            OpenApiParameter.HEADER,
+            response=[200, 202],
+            description="The invoice: `GET /api/invoices/{id}/`.",
+        ),
+    ],
+    request={
+        "application/json": inline_serializer(
+            name="RenditionRequest",
+            fields={
+                "format": serializers.ChoiceField(
+                    choices=FORMAT_VALUES, help_text="The format to add (`excel` is `xlsx`)."
+                )
+            },
+        )
+    },
+    responses={
+        200: OpenApiResponse(AddedRenditionSerializer, description="The invoice has this rendition already."),
+        202: OpenApiResponse(AddedRenditionSerializer, description="Added and queued for rendering."),
+        400: error_response(
+            'The body is not `{"format": ...}` with a known format, or the stored invoice cannot be '
+            "rendered in it (every problem under its field path), or it would change the invoice's totals.",
+            error_example(
+                "invalid",
+                "invalid",
+                "Some fields are invalid.",
+                {"format": ['"docx" is not a valid choice.']},
+            ),
+            error_example(
+                "required for an e-invoice",
+                "invalid",
+                "Some fields are invalid.",
+                {"invoice.buyer.address.city": ["Required for ubl."]},
+            ),
+        ),
+        401: UNAUTHENTICATED,
+        404: NOT_FOUND,
+        413: UPLOAD_ERRORS[413],
+        415: UPLOAD_ERRORS[415],
+    },
 )
 
 LEGACY_UPLOAD = extend_schema(
@@ -429,7 +624,7 @@ LEGACY_UPLOAD = extend_schema(
         "multipart/form-data": LegacyUploadFileSerializer,
         "application/json": INVOICE_UPLOAD,
     },
-    responses={202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
+    responses={200: UPLOAD_REPLAYED, 202: UPLOAD_ACCEPTED, **UPLOAD_ERRORS},
     examples=UPLOAD_EXAMPLES,
 )
 

@@ -13,7 +13,7 @@ from rest_framework.reverse import reverse
 
 from invoices.document.currencies import find_currency
 from invoices.document.money import round_money
-from invoices.models import Invoice, InvoiceFormat, InvoiceStatus
+from invoices.models import Invoice, InvoiceFormat, InvoiceStatus, Rendition
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -28,7 +28,33 @@ def invoice_links(invoice: Invoice, request: Request) -> dict[str, str]:
     return {
         "self": reverse("invoice-detail", kwargs={"pk": invoice.pk}, request=request),
         "download": reverse("invoice-download", kwargs={"pk": invoice.pk}, request=request),
+        "renditions": reverse("invoice-renditions", kwargs={"pk": invoice.pk}, request=request),
     }
+
+
+def rendition_download_url(invoice_id: Any, fmt: str, request: Request) -> str:
+    url = reverse("invoice-download", kwargs={"pk": invoice_id}, request=request)
+    return f"{url}?format={fmt}"
+
+
+def rendition_representation(rendition: Rendition, request: Request) -> dict[str, Any]:
+    """One rendition: its status, and its file once ready (the same fields as ever for a file)."""
+    ready = rendition.status == InvoiceStatus.READY
+    return {
+        "format": rendition.format,
+        "status": rendition.status,
+        "failure_reason": rendition.failure_reason or None,
+        "name": rendition.download_name if ready else None,
+        "content_type": rendition.content_type if ready else None,
+        "size": rendition.size if ready else None,
+        "sha256": rendition.sha256 if ready else None,
+        "rendered_at": _moment(rendition.rendered_at) if ready else None,
+        "links": {"download": rendition_download_url(rendition.invoice_id, rendition.format, request)},
+    }
+
+
+def _moment(value: Any) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
 
 
 def money_text(amount: Decimal, currency_code: str) -> str:
@@ -46,16 +72,24 @@ class InvoiceAcceptedSerializer(serializers.Serializer):
             "number": invoice.number,
             "status": invoice.status,
             "format": invoice.format,
+            "formats": list(invoice.formats),
             "links": invoice_links(invoice, self.context["request"]),
         }
 
 
 class InvoiceOutputSerializer(serializers.Serializer):
+    """An invoice as issued, with its renditions (read from ``invoice.renditions.all()``: prefetch them)."""
+
     def to_representation(self, invoice: Invoice) -> dict[str, Any]:
+        request = self.context["request"]
+        renditions = list(invoice.renditions.all())
         return {
             "id": str(invoice.id),
             "number": invoice.number,
+            "type": invoice.type,
+            "preceding_invoice": str(invoice.preceding_invoice_id) if invoice.preceding_invoice_id else None,
             "format": invoice.format,
+            "formats": list(invoice.formats),
             "page_size": invoice.page_size,
             "status": invoice.status,
             "failure_reason": invoice.failure_reason or None,
@@ -65,27 +99,38 @@ class InvoiceOutputSerializer(serializers.Serializer):
                 "tax": money_text(invoice.total_tax, invoice.currency),
                 "gross": money_text(invoice.total_gross, invoice.currency),
             },
-            "file": self._file(invoice),
-            "created_at": serializers.DateTimeField().to_representation(invoice.created_at),
-            "updated_at": serializers.DateTimeField().to_representation(invoice.updated_at),
-            "rendered_at": (
-                serializers.DateTimeField().to_representation(invoice.rendered_at)
-                if invoice.rendered_at
-                else None
-            ),
-            "links": invoice_links(invoice, self.context["request"]),
+            "file": self._file(invoice, renditions),
+            "renditions": [rendition_representation(rendition, request) for rendition in renditions],
+            "created_at": _moment(invoice.created_at),
+            "updated_at": _moment(invoice.updated_at),
+            "rendered_at": _moment(invoice.rendered_at),
+            "links": invoice_links(invoice, request),
         }
 
     @staticmethod
-    def _file(invoice: Invoice) -> dict[str, Any] | None:
-        if invoice.status != InvoiceStatus.READY:
+    def _file(invoice: Invoice, renditions: list[Rendition]) -> dict[str, Any] | None:
+        """The default rendition's file (the first format asked for), as before renditions existed."""
+        default = next((r for r in renditions if r.format == invoice.format), None)
+        if default is None or default.status != InvoiceStatus.READY:
             return None
         return {
-            "name": invoice.download_name,
-            "content_type": invoice.content_type,
-            "size": invoice.size,
-            "sha256": invoice.sha256,
+            "name": default.download_name,
+            "content_type": default.content_type,
+            "size": default.size,
+            "sha256": default.sha256,
         }
+
+
+class RenditionOutputSerializer(serializers.Serializer):
+    """The answer to adding a rendition: the rendition, and where to follow it."""
+
+    def to_representation(self, rendition: Rendition) -> dict[str, Any]:
+        request = self.context["request"]
+        body = rendition_representation(rendition, request)
+        body["links"]["invoice"] = reverse(
+            "invoice-detail", kwargs={"pk": rendition.invoice_id}, request=request
+        )
+        return body
 
 
 class LegacyUploadFormSerializer(serializers.Serializer):
@@ -94,10 +139,44 @@ class LegacyUploadFormSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The invoice as a JSON file.")
 
 
-class InvoiceFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
-    # "excel" is accepted on upload as a synonym of xlsx, so the filter takes it too.
-    format = serializers.ChoiceField(choices=[*InvoiceFormat.choices, ("excel", "Excel")], required=False)
+# ``excel`` is accepted on upload as a synonym of xlsx, so the filter and the rendition endpoints take it too.
+FORMAT_CHOICES = [*InvoiceFormat.choices, ("excel", "Excel")]
+
+
+def format_value(value: str) -> str:
+    return "xlsx" if value == "excel" else value
+
+
+class RenditionRequestSerializer(serializers.Serializer):
+    """``POST /api/invoices/{id}/renditions/``: ``{"format": "xlsx"}``, nothing else."""
+
+    format = serializers.ChoiceField(choices=FORMAT_CHOICES)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {"format"})
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Unknown field. Allowed here: format."] for key in unknown}
+                )
+        return super().to_internal_value(data)
 
     def validate_format(self, value: str) -> str:
-        return "xlsx" if value == "excel" else value
+        return format_value(value)
+
+
+class DownloadQuerySerializer(serializers.Serializer):
+    """``?format=`` of a download: which rendition (default the first format asked for)."""
+
+    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+
+    def validate_format(self, value: str) -> str:
+        return format_value(value)
+
+
+class InvoiceFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
+    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+
+    def validate_format(self, value: str) -> str:
+        return format_value(value)

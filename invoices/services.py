@@ -1,13 +1,20 @@
-"""The invoice lifecycle: submit, render, fail, re-queue.
+"""The invoice lifecycle: issue, render each rendition, fail, add a rendition, re-queue.
 
-Every transition is a compare-and-set on ``status`` (docs/reliability.md rule 6), so a job that runs twice, at
-the same time or after the fact, changes nothing the second time: one file, one email.
+An invoice is issued once (``invoice_submit``): its number is unique per owner and seller name, and the same
+number again is either a replay of the same request or a conflict. Its files are renditions, one render job
+each. Every rendition transition is a compare-and-set on the rendition's ``status`` (docs/reliability.md
+rule 6), so a job that runs twice, at the same time or after the fact, changes nothing the second time: one
+file per rendition, one email per invoice and event. The invoice's own ``status`` is recomputed from its
+renditions (``invoices.models.aggregate_status``) under a lock on the invoice row, so two renditions that
+finish at the same moment still make it ``ready`` (rule 12).
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,39 +24,71 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
 from invoices.document import DocumentInvalid
-from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.document.model import E_INVOICE_FORMATS, Document, InvoiceData, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice, SendNotification
-from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
+from invoices.models import (
+    FINAL_STATUSES,
+    MAX_SELLER_NAME_LENGTH,
+    Invoice,
+    InvoiceStatus,
+    Notification,
+    NotificationKind,
+    Rendition,
+    aggregate_status,
+)
 from invoices.renderers import RenderRefused, render
+from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
 from invoicesite.metrics import RENDER_SECONDS
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import dispatch_after_commit, outbox_add
 
 logger = logging.getLogger(__name__)
 
-FINAL_STATUSES = (InvoiceStatus.READY, InvoiceStatus.FAILED)
+# The error path of a preceding invoice's id in the request (InvoiceData.preceding comes from it).
+PRECEDING_ID_PATH = "invoice.preceding_invoice.id"
 
 
 class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before for a different request: another body, or another format."""
 
 
+class NumberTaken(Exception):
+    """The invoice number was issued before, for the same owner and seller, with other content."""
+
+    def __init__(self, invoice: Invoice) -> None:
+        super().__init__(f"Invoice number {invoice.number!r} was already issued as invoice {invoice.id}.")
+        self.invoice = invoice
+
+
 @dataclass(frozen=True)
 class Submission:
     invoice: Invoice
-    created: bool  # False when an Idempotency-Key replay returned the first invoice
+    created: bool  # False when a replay returned an invoice issued before
+    # True when the replay was found by the invoice number (the same number and content, no
+    # Idempotency-Key or another one): the API answers 200 with the invoice as it is now.
+    by_number: bool = False
+
+
+@dataclass(frozen=True)
+class RenditionAdded:
+    rendition: Rendition
+    created: bool  # False when the invoice already had a rendition in that format
+
+
+# --- Issuing ------------------------------------------------------------------------------------------
 
 
 def invoice_submit(
     *, owner: User, payload: Any, default_format: str | None = None, idempotency_key: str = ""
 ) -> Submission:
-    """Validate, then store the invoice and its render job in one transaction (the outbox)."""
+    """Validate, then store the invoice, its renditions and their render jobs in one transaction (the
+    outbox). Raises DocumentInvalid (400), IdempotencyConflict (422) or NumberTaken (409)."""
     if idempotency_key:
         replay = _idempotent_replay(
             owner=owner, key=idempotency_key, payload=payload, default_format=default_format
@@ -57,35 +96,53 @@ def invoice_submit(
         if replay is not None:
             return Submission(invoice=replay, created=False)
     options, document = read_request(payload, default_format=default_format)  # raises DocumentInvalid
+    preceding = _preceding_invoice(owner, document.data)  # raises DocumentInvalid
     try:
         with transaction.atomic():
-            invoice = _invoice_create(owner, payload, options, document, idempotency_key)
-            outbox_add(RenderInvoice(invoice_id=invoice.id))
+            invoice = _invoice_create(owner, payload, options, document, idempotency_key, preceding)
+            _renditions_create(invoice, options.formats)
     except IntegrityError:
-        # Two requests with the same Idempotency-Key raced; the other one committed first.
-        replay = _idempotent_replay(
-            owner=owner, key=idempotency_key, payload=payload, default_format=default_format
-        )
-        if replay is None:
+        # The number was issued before (the unique constraint says so, no query spent on the common case of
+        # a new number), or a concurrent request with the same Idempotency-Key committed first.
+        again = _replay_after_conflict(owner, payload, options, document, idempotency_key, default_format)
+        if again is None:
             raise
-        return Submission(invoice=replay, created=False)
+        return again
     logger.info(
         "invoice %s submitted by user %s (%s)",
         invoice.id,
         owner.pk,
-        invoice.format,
+        ", ".join(options.formats),
         extra={"invoice_id": str(invoice.id)},
     )
     return Submission(invoice=invoice, created=True)
 
 
+def _replay_after_conflict(
+    owner: User,
+    payload: Any,
+    options: RenderOptions,
+    document: Document,
+    idempotency_key: str,
+    default_format: str | None,
+) -> Submission | None:
+    if idempotency_key:
+        replay = _idempotent_replay(
+            owner=owner, key=idempotency_key, payload=payload, default_format=default_format
+        )
+        if replay is not None:
+            return Submission(invoice=replay, created=False)
+    issued = _issued_with_number(owner, document)
+    return _number_replay(issued, payload, options) if issued is not None else None
+
+
 def _idempotent_replay(*, owner: User, key: str, payload: Any, default_format: str | None) -> Invoice | None:
     """The invoice first submitted with ``key``, if this request is the same one; IdempotencyConflict if not.
 
-    The same request means the same invoice: the same body, and the same format once ``?format=`` is applied
-    (``/upload?format=pdf`` then ``?format=csv`` with one file are two requests). The stored invoice keeps
-    its body (``input``) and the format it was given (``format``), so the comparison needs no extra column:
-    ``?format=excel`` replays an invoice first sent with ``?format=xlsx``, as both make the same file.
+    The same request means the same invoice: the same body, and the same formats once ``?format=`` is
+    applied (``/upload?format=pdf`` then ``?format=csv`` with one file are two requests). The stored invoice
+    keeps its body (``input``) and the formats it was given (``formats``), so the comparison needs no extra
+    column: ``?format=excel`` replays an invoice first sent with ``?format=xlsx``, as both make the same file.
     """
     invoice = Invoice.objects.filter(owner=owner, idempotency_key=key).first()
     if invoice is None:
@@ -95,9 +152,37 @@ def _idempotent_replay(*, owner: User, key: str, payload: Any, default_format: s
     # The body is the stored one, so only ``default_format`` can make it invalid now (an unknown value,
     # answered 400 as for a first request) or a rule changed since.
     options, _document = read_request(payload, default_format=default_format)
-    if options.format != invoice.format:
+    if list(options.formats) != _requested_formats(invoice):
         raise IdempotencyConflict
     return invoice
+
+
+def _issued_with_number(owner: User, document: Document) -> Invoice | None:
+    """The invoice that holds this number for this owner and seller (duplicates from before numbers were
+    unique do not hold it)."""
+    return Invoice.objects.filter(
+        owner=owner,
+        seller_name=_seller_name(document.data),
+        number=document.data.number,
+        duplicate_number=False,
+    ).first()
+
+
+def _number_replay(issued: Invoice, payload: Any, options: RenderOptions) -> Submission:
+    """The issued invoice if this upload is the same request again (the same body, the same formats once
+    ``?format=`` is applied); NumberTaken if its content differs in anything, as an issued invoice cannot
+    change: a correction is a credit note, another file is a rendition added to the issued invoice."""
+    same = _fingerprint(issued.input) == _fingerprint(payload) and list(
+        options.formats
+    ) == _requested_formats(issued)
+    if not same:
+        raise NumberTaken(issued)
+    logger.info("invoice %s uploaded again with the same number and content", issued.id)
+    return Submission(invoice=issued, created=False, by_number=True)
+
+
+def _requested_formats(invoice: Invoice) -> list[str]:
+    return list(invoice.formats) or [invoice.format]
 
 
 def _fingerprint(payload: Any) -> str:
@@ -105,14 +190,45 @@ def _fingerprint(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _seller_name(data: InvoiceData) -> str:
+    return data.seller.name[:MAX_SELLER_NAME_LENGTH]
+
+
+def _preceding_invoice(owner: User, data: InvoiceData) -> Invoice | None:
+    """The owner's invoice that a credit note names by id (BG-3), or None when it names none.
+
+    An id that is not one of the owner's invoices is a 400 on the id; another owner's invoice gets the very
+    same message as an unknown id, so the answer tells nothing about other accounts (docs/security.md).
+    """
+    ids = [reference.invoice_id for reference in data.preceding if reference.invoice_id is not None]
+    if not ids:
+        return None
+    found = {invoice.id: invoice for invoice in Invoice.objects.filter(owner=owner, id__in=ids).only("id")}
+    missing = [str(invoice_id) for invoice_id in ids if invoice_id not in found]
+    if missing:
+        raise DocumentInvalid(
+            {PRECEDING_ID_PATH: [f"No invoice of yours has the id {invoice_id}." for invoice_id in missing]}
+        )
+    return found[ids[0]]
+
+
 def _invoice_create(
-    owner: User, payload: Any, options: RenderOptions, document: Document, idempotency_key: str
+    owner: User,
+    payload: Any,
+    options: RenderOptions,
+    document: Document,
+    idempotency_key: str,
+    preceding: Invoice | None,
 ) -> Invoice:
     totals = document.totals
     return Invoice.objects.create(
         owner=owner,
         number=document.data.number,
-        format=options.format,
+        seller_name=_seller_name(document.data),
+        type=document.data.type,
+        preceding_invoice=preceding,
+        format=options.formats[0] if options.formats else options.format,
+        formats=list(options.formats or (options.format,)),
         page_size=options.page_size,
         input=payload,
         currency=document.data.currency.code,
@@ -123,78 +239,237 @@ def _invoice_create(
     )
 
 
+def _renditions_create(invoice: Invoice, formats: Sequence[str], first_position: int = 0) -> list[Rendition]:
+    """Within the caller's transaction: one queued rendition per format, and its render job (the outbox)."""
+    renditions = Rendition.objects.bulk_create(
+        Rendition(invoice=invoice, format=fmt, position=first_position + index)
+        for index, fmt in enumerate(formats or (invoice.format,))
+    )
+    for rendition in renditions:
+        outbox_add(RenderInvoice(invoice_id=invoice.id, format=rendition.format))
+    return renditions
+
+
+# --- Adding a rendition later ---------------------------------------------------------------------------
+
+
+def rendition_add(*, invoice: Invoice, fmt: str) -> RenditionAdded:
+    """Queue a rendition the upload did not ask for, rendered from the same stored input.
+
+    Raises DocumentInvalid (400) when the stored invoice cannot be rendered in ``fmt`` (an e-invoice needs
+    fields the invoice lacks) or when ``fmt`` would change its totals (an e-invoice rounds a KWD invoice to
+    2 decimals): an issued invoice keeps its amounts in every file. A format it has already is not added
+    again; that rendition is returned, whatever its status.
+    """
+    existing = invoice.renditions.filter(format=fmt).first()
+    if existing is not None:
+        return RenditionAdded(rendition=existing, created=False)
+    formats = [*invoice.renditions.values_list("format", flat=True), fmt]
+    _options, document = _stored_request(invoice, formats)  # raises DocumentInvalid
+    changed = _totals_changed(invoice, document)
+    if changed:
+        raise DocumentInvalid(
+            {
+                "format": [
+                    f"A {fmt} rendition would change this invoice's totals ({changed}); an issued invoice "
+                    f"keeps its amounts. Issue a credit note and a new invoice that asks for {fmt} from the "
+                    "start."
+                ]
+            }
+        )
+    try:
+        with transaction.atomic():
+            _lock(invoice.id)
+            last = invoice.renditions.aggregate(last=Max("position"))["last"]
+            (rendition,) = _renditions_create(invoice, [fmt], first_position=(last or 0) + 1)
+            # A ready invoice is `rendering` again until its new file is ready as well.
+            _settle(invoice.id)
+    except IntegrityError:  # the same format added by a concurrent request, which committed first
+        return RenditionAdded(rendition=invoice.renditions.get(format=fmt), created=False)
+    logger.info("invoice %s: %s rendition added", invoice.id, fmt, extra={"invoice_id": str(invoice.id)})
+    return RenditionAdded(rendition=rendition, created=True)
+
+
+def _stored_request(invoice: Invoice, formats: Sequence[str]) -> tuple[RenderOptions, Document]:
+    """The stored request read again, for an invoice whose renditions are ``formats``.
+
+    The upload's own formats need nothing more than the stored input. An e-invoice format added later
+    changes what validation requires (a buyer's city for UBL) and how it rounds (at most 2 decimals), so the
+    request is then read as if it had named that format too, and validation answers as it would have on
+    upload. PDF, XLSX and CSV need nothing more from the document, whenever they are added.
+    """
+    options, document = read_request(invoice.input, default_format=_query_format(invoice))
+    added_e_invoices = [fmt for fmt in formats if fmt in E_INVOICE_FORMATS and fmt not in options.formats]
+    if added_e_invoices:
+        options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0])
+    return dataclasses.replace(options, formats=tuple(formats)), document  # type: ignore[arg-type]
+
+
+def _query_format(invoice: Invoice) -> str | None:
+    """The ``?format=`` the upload came with, as far as it mattered: the invoice's format when its body names
+    none (``/upload?format=csv``), else None (a body naming ``formats`` and a ``?format=`` are refused)."""
+    payload = invoice.input
+    named = isinstance(payload, dict) and ("format" in payload or "formats" in payload)
+    return None if named else invoice.format
+
+
+def _read_as_if_requested(
+    payload: Any, formats: Sequence[str], e_invoice: str
+) -> tuple[RenderOptions, Document]:
+    if isinstance(payload, dict) and "invoice" in payload:
+        named = {key: value for key, value in payload.items() if key not in ("format", "formats")}
+        return read_request({**named, "formats": list(formats)})
+    # The original flat format names its one format by ?format= only: read it for the e-invoice format.
+    return read_request(payload, default_format=e_invoice)
+
+
+def _totals_changed(invoice: Invoice, document: Document) -> str:
+    """'' when the document's totals are the invoice's stored ones, else which differ (for a message)."""
+    stored = {"net": invoice.total_net, "tax": invoice.total_tax, "gross": invoice.total_gross}
+    computed = {"net": document.totals.net, "tax": document.totals.tax, "gross": document.totals.gross}
+    return ", ".join(
+        f"{name} {computed[name]} instead of {stored[name].normalize()}"
+        for name in stored
+        if computed[name] != stored[name]
+    )
+
+
 # --- Rendering (the render queue's consumer calls these) -------------------------------------------
 
 
-def invoice_render(*, invoice_id: uuid.UUID) -> None:
+def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
+    """Render one rendition; ``fmt`` None (a message from before renditions) means the first format."""
     # The owner comes along: the ready notification needs its address.
     invoice = Invoice.objects.select_related("owner").filter(id=invoice_id).first()
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
-    if invoice.status in FINAL_STATUSES:
-        logger.info("invoice %s is already %s; duplicate job ignored", invoice_id, invoice.status)
+    fmt = fmt or invoice.format
+    renditions = list(invoice.renditions.all())  # the one to render, and every format the invoice has
+    rendition = next((each for each in renditions if each.format == fmt), None)
+    if rendition is None:
+        raise PermanentError(f"Invoice {invoice_id} has no {fmt} rendition.")
+    if rendition.status in FINAL_STATUSES:
+        logger.info("invoice %s: %s is already %s; duplicate job ignored", invoice_id, fmt, rendition.status)
         return
-    _claim(invoice_id)
-    rendered = _render_file(invoice)
+    _claim(rendition)
+    rendered = _render_file(invoice, fmt, [each.format for each in renditions])
     storage = storages["invoices"]
     # A fresh name per attempt: a retried or duplicated job never overwrites a file another one committed.
-    name = storage.save(f"{invoice.id}/{uuid.uuid4().hex}.{invoice.format}", ContentFile(rendered.content))
-    if not _mark_ready(invoice, name, rendered.filename, rendered.content_type, rendered.content):
-        # Lost the race to another delivery of the same job: its file is the invoice's; drop ours.
-        storage.delete(name)
-        logger.info("invoice %s was finished by another job; discarded file %s", invoice_id, name)
-
-
-def _claim(invoice_id: uuid.UUID) -> None:
-    Invoice.objects.filter(id=invoice_id).exclude(status__in=FINAL_STATUSES).update(
-        status=InvoiceStatus.RENDERING, attempts=F("attempts") + 1, updated_at=timezone.now()
+    name = storage.save(
+        f"{invoice.id}/{uuid.uuid4().hex}{RENDITION_SUFFIXES[fmt]}", ContentFile(rendered.content)
     )
+    if not _mark_ready(invoice, rendition, name, rendered):
+        # Lost the race to another delivery of the same job: its file is the rendition's; drop ours.
+        storage.delete(name)
+        logger.info("invoice %s: %s was finished by another job; discarded file %s", invoice_id, fmt, name)
 
 
-def _render_file(invoice: Invoice) -> RenderedFile:
+def _lock(invoice_id: uuid.UUID) -> bool:
+    """Within a transaction: hold the invoice row, so its status is recomputed by one rendition at a time
+    (two renditions finishing together must not both read the other as unfinished; the statuses are read
+    by the next statement, which sees what the transaction holding the lock before committed). Return
+    whether the invoice was ever ready (its ready email exists then)."""
+    rows = Invoice.objects.select_for_update().filter(id=invoice_id).values_list("rendered_at", flat=True)
+    return any(rendered_at is not None for rendered_at in rows)
+
+
+def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
+    """Within a transaction holding ``_lock``: set the invoice's status from its renditions'; return it."""
+    renditions = list(
+        Rendition.objects.filter(invoice_id=invoice_id)
+        .values_list("status", "failure_reason")
+        .order_by("position")
+    )
+    status = aggregate_status(state for state, _reason in renditions)
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status, "updated_at": now}
+    fields["failure_reason"] = next(
+        (reason for state, reason in renditions if state == InvoiceStatus.FAILED), ""
+    )
+    if status == InvoiceStatus.READY:
+        fields["rendered_at"] = now
+    Invoice.objects.filter(id=invoice_id).update(**fields)
+    return status
+
+
+def _claim(rendition: Rendition) -> None:
+    """The rendition is rendering; so is its invoice if it was queued. No lock: a rendition that starts
+    moves its invoice only from ``queued`` (every rendition queued) to ``rendering``, a compare-and-set of
+    its own that never overwrites a ``failed`` (and ``ready`` cannot be: this rendition is not)."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Rendition.objects.filter(id=rendition.id)
+            .exclude(status__in=FINAL_STATUSES)
+            .update(status=InvoiceStatus.RENDERING, attempts=F("attempts") + 1, updated_at=now)
+        )
+        if claimed:
+            Invoice.objects.filter(id=rendition.invoice_id, status=InvoiceStatus.QUEUED).update(
+                status=InvoiceStatus.RENDERING, updated_at=now
+            )
+
+
+def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile:
     try:
-        options, document = read_request(invoice.input, default_format=invoice.format)
+        options, document = _stored_request(invoice, formats)
     except DocumentInvalid as exc:  # stored input that no longer validates: a rule changed
         raise PermanentError(f"The invoice data is no longer valid: {exc}") from None
+    changed = _totals_changed(invoice, document)
+    if changed:  # a rule changed since the upload: a file must never show other amounts than the invoice's
+        raise PermanentError(f"The invoice's totals would change ({changed}); it is not rendered again.")
     try:
-        with RENDER_SECONDS.labels(options.format).time():
-            return render(document, options)
+        with RENDER_SECONDS.labels(fmt).time():
+            return render(document, dataclasses.replace(options, format=fmt))  # type: ignore[arg-type]
     except RenderRefused as exc:  # past a renderer's limit: the same every time
         raise PermanentError(str(exc)) from None
 
 
-def _mark_ready(invoice: Invoice, name: str, download_name: str, content_type: str, content: bytes) -> bool:
+def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: RenderedFile) -> bool:
+    content = rendered.content
     with transaction.atomic():
+        was_ready = _lock(invoice.id)
+        now = timezone.now()
         updated = (
-            Invoice.objects.filter(id=invoice.id)
+            Rendition.objects.filter(id=rendition.id)
             .exclude(status__in=FINAL_STATUSES)
             .update(
                 status=InvoiceStatus.READY,
                 file_name=name,
-                download_name=download_name,
-                content_type=content_type,
+                # Named here, not by the renderer: every rendition of one invoice gets a distinct name.
+                download_name=rendition_filename(invoice.number, rendition.format),
+                content_type=rendered.content_type,
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
                 failure_reason="",
-                rendered_at=timezone.now(),
-                updated_at=timezone.now(),
+                rendered_at=now,
+                updated_at=now,
             )
         )
-        if updated:
-            _notify_ready(invoice)
+        if updated and _settle(invoice.id) == InvoiceStatus.READY and not was_ready:
+            # Every rendition is ready, for the first time: the one ready email (none when a rendition added
+            # later is). A plain insert: the unique constraint still guards it.
+            Notification.objects.create(
+                invoice=invoice,
+                kind=NotificationKind.READY,
+                recipient=invoice.owner.email,
+                next_attempt_at=_dispatch_overdue_at(),
+            )
+            _dispatch_notification(invoice, NotificationKind.READY)
     if updated:
-        logger.info("invoice %s ready: %s (%d bytes)", invoice.id, name, len(content))
+        logger.info("invoice %s: %s ready: %s (%d bytes)", invoice.id, rendition.format, name, len(content))
     return bool(updated)
 
 
-def invoice_fail(*, invoice_id: uuid.UUID, reason: str) -> bool:
-    """Mark the invoice failed (unless it already finished) and tell its owner. True if it changed."""
+def invoice_fail(*, invoice_id: uuid.UUID, reason: str, fmt: str | None = None) -> bool:
+    """Mark the rendition failed (unless it already finished) and tell the invoice's owner, once per invoice.
+    ``fmt`` None means the first format. True if it changed."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_related("owner").filter(id=invoice_id).first()
+        invoice = Invoice.objects.select_related("owner").defer("input").filter(id=invoice_id).first()
         if invoice is None:
             return False
+        _lock(invoice_id)
         updated = (
-            Invoice.objects.filter(id=invoice_id)
+            Rendition.objects.filter(invoice_id=invoice_id, format=fmt or invoice.format)
             .exclude(status__in=FINAL_STATUSES)
             .update(
                 status=InvoiceStatus.FAILED,
@@ -202,42 +477,36 @@ def invoice_fail(*, invoice_id: uuid.UUID, reason: str) -> bool:
                 updated_at=timezone.now(),
             )
         )
-        if updated:
+        if updated and _settle(invoice_id) == InvoiceStatus.FAILED:
             _notify(invoice, NotificationKind.FAILED)
     if updated:
-        logger.warning("invoice %s failed: %s", invoice_id, reason)
+        logger.warning("invoice %s: %s failed: %s", invoice_id, fmt or invoice.format, reason)
     return bool(updated)
 
 
 def invoice_requeue(*, invoice: Invoice) -> bool:
-    """Give a failed invoice another render (the admin's action). True if it was re-queued."""
+    """Give an invoice's failed renditions another render (the admin's action). True if any was re-queued."""
     with transaction.atomic():
-        updated = Invoice.objects.filter(id=invoice.id, status=InvoiceStatus.FAILED).update(
+        _lock(invoice.id)
+        failed = list(
+            Rendition.objects.filter(invoice_id=invoice.id, status=InvoiceStatus.FAILED).values_list(
+                "id", "format"
+            )
+        )
+        if not failed:
+            return False
+        Rendition.objects.filter(id__in=[pk for pk, _fmt in failed]).update(
             status=InvoiceStatus.QUEUED, failure_reason="", updated_at=timezone.now()
         )
-        if updated:
-            # The earlier failure email stays sent; a new ready email may follow.
-            outbox_add(RenderInvoice(invoice_id=invoice.id))
-    return bool(updated)
-
-
-def _notify_ready(invoice: Invoice) -> None:
-    """Within the ready transaction: the ready notification, and its job after the commit.
-
-    A plain insert, not _notify's get-or-create: only the one compare-and-set that made the invoice ready
-    gets here, and ready is final, so the row cannot exist yet (the unique constraint still guards it).
-    """
-    Notification.objects.create(
-        invoice=invoice,
-        kind=NotificationKind.READY,
-        recipient=invoice.owner.email,
-        next_attempt_at=_dispatch_overdue_at(),
-    )
-    _dispatch_notification(invoice, NotificationKind.READY)
+        _settle(invoice.id)
+        # The earlier failure email stays sent; a new ready email may follow.
+        for _pk, fmt in failed:
+            outbox_add(RenderInvoice(invoice_id=invoice.id, format=fmt))
+    return True
 
 
 def _notify(invoice: Invoice, kind: str) -> None:
-    """Within the caller's transaction: one notification row per (invoice, kind), and its job."""
+    """Within the caller's transaction: one notification row per (invoice, kind), and its job after commit."""
     _row, created = Notification.objects.get_or_create(
         invoice=invoice,
         kind=kind,

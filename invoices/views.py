@@ -30,13 +30,17 @@ from invoices.downloads import add_file_headers, stored_file_response
 from invoices.models import Invoice, InvoiceStatus
 from invoices.serializers import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
+    DownloadQuerySerializer,
     InvoiceAcceptedSerializer,
     InvoiceFilterSerializer,
     InvoiceOutputSerializer,
     InvoicePagination,
     LegacyUploadFormSerializer,
+    RenditionOutputSerializer,
+    RenditionRequestSerializer,
     invoice_links,
 )
+from invoicesite.api_errors import error_body
 from invoicesite.parsers import DocumentJSONParser
 
 logger = logging.getLogger(__name__)
@@ -113,6 +117,10 @@ def _submit(request: Request, payload: object, default_format: str | None = None
         raise ValidationError(exc.errors) from None
     except services.IdempotencyConflict:
         raise IdempotencyKeyReused from None
+    except services.NumberTaken as taken:
+        return _number_taken(request, taken.invoice)
+    if submission.by_number:
+        return _replayed_by_number(request, submission.invoice)
     # The invoice and its job are committed: from here on an error answer would be a lie, and a client
     # retrying on 5xx would upload a duplicate.
     try:
@@ -124,6 +132,29 @@ def _submit(request: Request, payload: object, default_format: str | None = None
             extra={"invoice_id": str(submission.invoice.id)},
         )
         return _accepted_fallback(request, submission)
+
+
+def _number_taken(request: Request, invoice: Invoice) -> Response:
+    """409: the number was issued before with other content; the answer names that invoice (the caller's
+    own: the number is unique per owner, so no other account's invoice can be named)."""
+    body = error_body(
+        "number_taken",
+        f"Invoice number {invoice.number} was already issued (invoice {invoice.id}) with other content; an "
+        "issued invoice cannot change. Correct it with a credit note, or add a file format to it with "
+        f"POST /api/invoices/{invoice.id}/renditions/.",
+    )
+    body["error"]["invoice_id"] = str(invoice.id)
+    body["error"]["links"] = invoice_links(invoice, request)
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+def _replayed_by_number(request: Request, invoice: Invoice) -> Response:
+    """200: the same invoice (number and content) was uploaded before; here it is, as it is now."""
+    invoice = selectors.invoice_get(owner=_owner(request), invoice_id=invoice.id) or invoice
+    response = Response(InvoiceOutputSerializer(invoice, context={"request": request}).data)
+    response["Content-Location"] = invoice_links(invoice, request)["self"]
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _accepted(request: Request, submission: services.Submission) -> Response:
@@ -143,6 +174,7 @@ def _accepted_fallback(request: Request, submission: services.Submission) -> Htt
         "number": invoice.number,
         "status": invoice.status,
         "format": invoice.format,
+        "formats": list(invoice.formats),
         "links": invoice_links(invoice, request),
     }
     response = JsonResponse(body, status=status.HTTP_202_ACCEPTED)
@@ -220,19 +252,34 @@ def _owned(request: Request, invoice_id: str) -> Invoice:
     return invoice
 
 
-def download_response(request: Request, invoice: Invoice) -> HttpResponseBase:
-    """Stream a ready invoice's file from storage, chunk by chunk."""
-    if invoice.status != InvoiceStatus.READY:
-        raise NotReady(
-            f"The invoice is {invoice.status}, not ready yet."
-            if invoice.status != "failed"
-            else f"The invoice failed: {invoice.failure_reason}"
+def download_response(request: Request, invoice: Invoice, fmt: str | None = None) -> HttpResponseBase:
+    """Stream a ready rendition's file from storage, chunk by chunk: ``fmt``, default the first format the
+    upload asked for. 404 for a format the invoice has no rendition in, 409 while it is not ready."""
+    fmt = fmt or invoice.format
+    rendition = selectors.rendition_get(invoice=invoice, fmt=fmt)
+    if rendition is None:
+        raise NotFound(
+            f"This invoice has no {fmt} rendition; add one with POST /api/invoices/{invoice.id}/renditions/."
         )
-    if f'"{invoice.sha256}"' in request.headers.get("If-None-Match", ""):
+    if rendition.status != InvoiceStatus.READY:
+        subject = "The invoice" if fmt == invoice.format else f"The {fmt} rendition"
+        raise NotReady(
+            f"{subject} is {rendition.status}, not ready yet."
+            if rendition.status != InvoiceStatus.FAILED
+            else f"{subject} failed: {rendition.failure_reason}"
+        )
+    if f'"{rendition.sha256}"' in request.headers.get("If-None-Match", ""):
         not_modified = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
-        add_file_headers(not_modified, invoice)
+        add_file_headers(not_modified, rendition)
         return not_modified
-    return stored_file_response(invoice)
+    return stored_file_response(rendition, invoice.number)
+
+
+def _download_format(request: Request) -> str | None:
+    query = DownloadQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    fmt: str | None = query.validated_data.get("format")
+    return fmt
 
 
 class FileDownloadView(APIView):
@@ -246,7 +293,31 @@ class FileDownloadView(APIView):
 class InvoiceDownloadView(FileDownloadView):
     @openapi.INVOICES_DOWNLOAD
     def get(self, request: Request, pk: str) -> HttpResponseBase:
-        return download_response(request, _owned(request, pk))
+        invoice = _owned(request, pk)  # ownership first: another user's invoice is a 404 whatever the query
+        return download_response(request, invoice, _download_format(request))
+
+
+class RenditionCreateView(APIView):
+    """POST ``{"format": "xlsx"}``: add a rendition to an issued invoice, rendered from its stored input."""
+
+    name = "Renditions"  # the browsable API's title
+    parser_classes = [DocumentJSONParser]
+
+    @openapi.RENDITIONS_CREATE
+    def post(self, request: Request, pk: str) -> Response:
+        invoice = _owned(request, pk)  # another user's invoice is the 404 of a missing one
+        body = RenditionRequestSerializer(data=_json_body(request))
+        body.is_valid(raise_exception=True)
+        try:
+            added = services.rendition_add(invoice=invoice, fmt=body.validated_data["format"])
+        except DocumentInvalid as exc:
+            raise ValidationError(exc.errors) from None
+        answer = Response(
+            RenditionOutputSerializer(added.rendition, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED if added.created else status.HTTP_200_OK,
+        )
+        answer["Location"] = answer.data["links"]["invoice"]
+        return answer
 
 
 # --- The original service's contract ----------------------------------------------------------------

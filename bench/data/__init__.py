@@ -1,6 +1,7 @@
 """The benchmark's sample invoices, committed as JSON (written by ``python -m bench.data.make_data``)."""
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,11 @@ def einvoice_sample(lines: int, formats: list[str]) -> dict[str, Any]:
     payload: dict[str, Any] = json.loads(einvoice_path(lines).read_text())
     payload["formats"] = formats
     return payload
+
+
+def with_fresh_number(body: bytes) -> bytes:
+    """The body under an invoice number of its own: a number is issued once, so the same body uploaded
+    again would be answered 200 with the invoice issued before instead of being stored and rendered."""
+    payload = json.loads(body)
+    payload["invoice"]["number"] = f"BENCH-{uuid.uuid4().hex[:16]}"
+    return json.dumps(payload, ensure_ascii=False).encode()

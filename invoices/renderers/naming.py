@@ -1,4 +1,9 @@
-"""File names for rendered invoices, safe in a ``Content-Disposition`` header and on any file system."""
+"""File names for rendered invoices, safe in a ``Content-Disposition`` header and on any file system.
+
+Each rendition's name ends in its format's suffix (``RENDITION_SUFFIXES``): ``INV-1.pdf``, ``INV-1.xlsx``,
+``INV-1.csv``, ``INV-1-ubl.xml``, ``INV-1-cii.xml`` and ``INV-1-facturx.pdf``, so the files of one invoice,
+saved side by side, never overwrite one another (the two XML syntaxes, the plain PDF and the Factur-X).
+"""
 
 import re
 import unicodedata
@@ -15,6 +20,34 @@ _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
 _WINDOWS_RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"COM{n}" for n in range(1, 10)] + [f"LPT{n}" for n in range(1, 10)]
 )
+
+
+# What follows the invoice number in each rendition's file name.
+RENDITION_SUFFIXES = {
+    "pdf": ".pdf",
+    "xlsx": ".xlsx",
+    "csv": ".csv",
+    "ubl": "-ubl.xml",
+    "cii": "-cii.xml",
+    "facturx": "-facturx.pdf",
+}
+
+
+def rendition_filename(number: str, fmt: str) -> str:
+    """The ASCII download name of the ``fmt`` rendition of invoice ``number`` (``INV-1-ubl.xml``)."""
+    return f"{safe_stem(number)}{_suffix(fmt)}"
+
+
+def unicode_download_name(number: str, fmt: str) -> str:
+    """``rendition_filename`` with the number's letters in any script kept (see ``unicode_filename``)."""
+    return f"{_unicode_stem(number)}{_suffix(fmt)}"
+
+
+def _suffix(fmt: str) -> str:
+    try:
+        return RENDITION_SUFFIXES[fmt]
+    except KeyError:
+        raise ValueError(f"not a rendition format: {fmt!r}") from None
 
 
 def invoice_filename(document: Document, extension: str) -> str:
@@ -35,10 +68,13 @@ def unicode_filename(number: str, extension: str) -> str:
     """
     if not _EXTENSION.fullmatch(extension):
         raise ValueError(f"not a file extension: {extension!r}")
+    return f"{_unicode_stem(number)}.{extension}"
+
+
+def _unicode_stem(number: str) -> str:
     text = unicodedata.normalize("NFC", number)
     # Each run of characters not kept becomes one "_", as in safe_stem.
-    stem = "".join("".join(run) if kept else "_" for kept, run in groupby(text, key=_kept))
-    return f"{_trimmed(stem)}.{extension}"
+    return _trimmed("".join("".join(run) if kept else "_" for kept, run in groupby(text, key=_kept)))
 
 
 def _kept(char: str) -> bool:

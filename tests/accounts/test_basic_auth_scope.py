@@ -25,6 +25,7 @@ PROTECTED = [
     ("post", "/api/invoices/"),
     ("get", f"/api/invoices/{SOME_ID}/"),
     ("get", f"/api/invoices/{SOME_ID}/download/"),
+    ("post", f"/api/invoices/{SOME_ID}/renditions/"),
     ("post", "/upload?format=pdf"),
     ("get", f"/download?fid={SOME_ID}"),
     ("post", "/api/auth/logout/"),

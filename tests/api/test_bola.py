@@ -14,8 +14,9 @@ import pytest
 from bson import ObjectId
 
 from invoices import services
-from invoices.models import Invoice, InvoiceStatus
+from invoices.models import Invoice, InvoiceStatus, Rendition
 from tests.payloads import sample_payload
+from workers.models import OutboxMessage
 
 pytestmark = pytest.mark.security
 
@@ -38,13 +39,17 @@ def ann_invoice(invoices_gridfs_storage, client_for, ann) -> Invoice:
     services.invoice_render(invoice_id=uuid.UUID(invoice_id))
     invoice = Invoice.objects.get(id=invoice_id)
     assert invoice.status == InvoiceStatus.READY, invoice.failure_reason
-    assert invoices_gridfs_storage.exists(invoice.file_name)
+    assert invoices_gridfs_storage.exists(file_of(invoice).file_name)
     return invoice
+
+
+def file_of(invoice: Invoice) -> Rendition:
+    return invoice.renditions.get()
 
 
 def gridfs_id(storage, invoice: Invoice) -> ObjectId:
     files = storage.database()[f"{storage.bucket_name}.files"]
-    return files.find_one({"filename": invoice.file_name})["_id"]
+    return files.find_one({"filename": file_of(invoice).file_name})["_id"]
 
 
 def handles(storage, invoice: Invoice) -> dict[str, str]:
@@ -52,8 +57,8 @@ def handles(storage, invoice: Invoice) -> dict[str, str]:
     return {
         str(invoice.id): str(uuid.uuid4()),
         str(gridfs_id(storage, invoice)): str(ObjectId()),
-        invoice.file_name: f"{uuid.uuid4()}/{uuid.uuid4().hex}.pdf",
-        invoice.download_name: "INV-0000-0000.pdf",
+        file_of(invoice).file_name: f"{uuid.uuid4()}/{uuid.uuid4().hex}.pdf",
+        file_of(invoice).download_name: "INV-0000-0000.pdf",
     }
 
 
@@ -61,6 +66,7 @@ def urls_for(handle: str) -> list[str]:
     return [
         f"/api/invoices/{handle}/",
         f"/api/invoices/{handle}/download/",
+        f"/api/invoices/{handle}/download/?format=pdf",
         f"/download?fid={handle}",
     ]
 
@@ -75,7 +81,7 @@ def test_every_handle_of_anothers_invoice_is_the_404_of_a_missing_one(
     ann_invoice, invoices_gridfs_storage, client_for, make_user
 ):
     eve = client_for(make_user("eve@example.com"))
-    file_bytes = b"".join(invoices_gridfs_storage.open(ann_invoice.file_name, "rb").chunks())
+    file_bytes = b"".join(invoices_gridfs_storage.open(file_of(ann_invoice).file_name, "rb").chunks())
 
     for handle, made_up in handles(invoices_gridfs_storage, ann_invoice).items():
         for url, decoy in zip(urls_for(handle), urls_for(made_up), strict=True):
@@ -97,7 +103,7 @@ def test_the_owner_reaches_the_file_by_its_id_only(ann_invoice, invoices_gridfs_
         for url in urls_for(handle)
     ]
 
-    assert by_id == [200, 200, 200]
+    assert by_id == [200, 200, 200, 200]
     assert set(others) == {404}
 
 
@@ -116,7 +122,7 @@ def test_staff_see_only_their_own_invoices_through_the_api(ann_invoice, client_f
     staff = client_for(make_user("staff@example.com", is_staff=True, is_superuser=True))
 
     assert staff.get("/api/invoices/").json()["results"] == []
-    assert [answer(staff, url)[0] for url in urls_for(str(ann_invoice.id))] == [404, 404, 404]
+    assert [answer(staff, url)[0] for url in urls_for(str(ann_invoice.id))] == [404, 404, 404, 404]
 
 
 def test_staff_see_every_invoice_and_its_file_in_the_admin(
@@ -131,7 +137,7 @@ def test_staff_see_every_invoice_and_its_file_in_the_admin(
     assert listing.status_code == 200
     assert ann_invoice.number in listing.content.decode()
     assert status == 200
-    assert body == b"".join(invoices_gridfs_storage.open(ann_invoice.file_name, "rb").chunks())
+    assert body == b"".join(invoices_gridfs_storage.open(file_of(ann_invoice).file_name, "rb").chunks())
 
 
 @pytest.mark.parametrize(
@@ -151,3 +157,43 @@ def test_the_admin_gives_no_file_to_anyone_else(ann_invoice, client, make_user, 
     assert status in (302, 403, 404)
     assert not body.startswith(b"%PDF")
     assert ann_invoice.number not in listing.content.decode()
+
+
+def add_rendition(client, handle: str, body: object) -> tuple[int, bytes]:
+    response = client.post(
+        f"/api/invoices/{handle}/renditions/", data=json.dumps(body), content_type="application/json"
+    )
+    return response.status_code, response.content
+
+
+@pytest.mark.parametrize(
+    "body", [{"format": "csv"}, {"format": "pdf"}, {"format": "docx"}, {"format": "csv", "x": 1}, []]
+)
+def test_adding_a_rendition_to_anothers_invoice_is_the_404_of_a_missing_one_and_queues_nothing(
+    ann_invoice, client_for, make_user, body
+):
+    # Ownership is checked before the body is read: even a bad body answers the 404 of a missing invoice,
+    # so the answer never tells an existing invoice from a missing one.
+    eve = client_for(make_user("eve@example.com"))
+    staff = client_for(make_user("staff@example.com", is_staff=True, is_superuser=True))
+    jobs_before = OutboxMessage.objects.count()
+
+    for client in (eve, staff):
+        status, content = add_rendition(client, str(ann_invoice.id), body)
+        assert status == 404
+        assert (status, content) == add_rendition(client, str(uuid.uuid4()), body)
+        assert ann_invoice.number.encode() not in content
+
+    assert list(ann_invoice.renditions.values_list("format", flat=True)) == ["pdf"]
+    assert OutboxMessage.objects.count() == jobs_before
+
+
+def test_a_download_of_anothers_invoice_in_any_format_is_the_404_of_a_missing_one(
+    ann_invoice, client_for, make_user
+):
+    eve = client_for(make_user("eve@example.com"))
+
+    for query in ("?format=pdf", "?format=csv", "?format=docx", "?format=ubl"):
+        status, body = answer(eve, f"/api/invoices/{ann_invoice.id}/download/{query}")
+        assert status == 404, query
+        assert (status, body) == answer(eve, f"/api/invoices/{uuid.uuid4()}/download/{query}"), query

@@ -23,6 +23,13 @@ def upload(client, payload, **headers):
     return client.post("/api/invoices/", data=json.dumps(payload), content_type="application/json", **headers)
 
 
+def numbered(number: str, fmt: str | None = None) -> dict:
+    """The sample under another invoice number: numbers are unique per owner and seller."""
+    payload = sample_payload(fmt=fmt)
+    payload["invoice"]["number"] = number
+    return payload
+
+
 def test_upload_answers_202_with_id_links_and_location(auth, user):
     response = upload(auth, sample_payload())
 
@@ -42,7 +49,7 @@ def test_upload_writes_the_invoice_and_its_render_job_together(auth):
 
     job = OutboxMessage.objects.get()
     assert job.queue == "render"
-    assert job.payload == {"invoice_id": body["id"]}
+    assert job.payload == {"invoice_id": body["id"], "format": "pdf"}
 
 
 def test_upload_stores_server_computed_totals(auth):
@@ -168,7 +175,7 @@ def test_an_idempotency_key_reused_with_another_body_is_422(auth):
 
 
 def test_list_is_newest_first_and_filters_by_status_and_format(auth):
-    ids = [upload(auth, sample_payload(fmt=fmt)).json()["id"] for fmt in ("pdf", "csv", "xlsx")]
+    ids = [upload(auth, numbered(f"INV-{fmt}", fmt)).json()["id"] for fmt in ("pdf", "csv", "xlsx")]
     Invoice.objects.filter(id=ids[1]).update(status=InvoiceStatus.READY)
 
     everything = auth.get("/api/invoices/").json()
@@ -189,8 +196,8 @@ def test_list_rejects_unknown_filter_values(auth):
 
 
 def test_list_is_paginated(auth):
-    for _ in range(3):
-        upload(auth, sample_payload())
+    for n in range(3):
+        upload(auth, numbered(f"INV-{n}"))
 
     page = auth.get("/api/invoices/?page_size=2").json()
 
@@ -208,6 +215,13 @@ def test_detail_shows_status_totals_and_no_file_until_ready(auth):
     assert detail["file"] is None
     assert detail["failure_reason"] is None
     assert detail["number"] == sample_payload()["invoice"]["number"]
+    assert (detail["type"], detail["preceding_invoice"]) == ("invoice", None)
+    assert (detail["format"], detail["formats"]) == ("pdf", ["pdf"])
+    [rendition] = detail["renditions"]
+    assert rendition["format"] == "pdf"
+    assert rendition["status"] == "queued"
+    assert rendition["name"] is rendition["size"] is rendition["sha256"] is None
+    assert rendition["links"]["download"] == body["links"]["download"] + "?format=pdf"
 
 
 def test_download_while_queued_is_409_with_the_status(auth):
@@ -318,8 +332,8 @@ def test_a_download_asking_for_the_file_type_is_not_refused(auth):
 
 
 def test_the_list_filter_takes_excel_like_the_upload(auth):
-    xlsx = upload(auth, sample_payload(fmt="excel")).json()
-    upload(auth, sample_payload(fmt="csv"))
+    xlsx = upload(auth, numbered("INV-X", fmt="excel")).json()
+    upload(auth, numbered("INV-C", fmt="csv"))
 
     response = auth.get("/api/invoices/?format=excel")
 

@@ -15,13 +15,14 @@ import pytest
 import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft4Validator, FormatChecker  # type: ignore[import-untyped, unused-ignore]  # no stubs pinned
 
-from invoices.models import Invoice, InvoiceStatus
+from invoices.models import Invoice, InvoiceStatus, Rendition
 from tests.conftest import PASSWORD, basic
 from tests.payloads import credit_note_payload, einvoice_payload, legacy_payload, sample_payload
 
@@ -112,6 +113,7 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/invoices/",
         "/api/invoices/{id}/",
         "/api/invoices/{id}/download/",
+        "/api/invoices/{id}/renditions/",
         "/upload",
         "/download",
     }
@@ -309,9 +311,10 @@ def test_what_the_schema_refuses_the_api_refuses(openapi, client_for, user, case
     assert field in response.json()["error"]["fields"]
 
 
-def test_every_request_example_in_the_schema_is_valid_and_accepted_by_the_api(openapi, client_for, user):
-    auth = client_for(user)
+def test_every_request_example_in_the_schema_is_valid_and_accepted_by_the_api(openapi, client_for, make_user):
     for path in ("/api/invoices/", "/upload"):
+        # A user per path: the same example again would be the same invoice number, a replay.
+        auth = client_for(make_user(f"{path.strip('/').replace('/', '-')}@example.com"))
         content = request_content(openapi, "POST", path)
         assert content["examples"]
         for name, example in content["examples"].items():
@@ -352,19 +355,50 @@ def test_real_answers_match_the_response_schemas(openapi, client_for, user, api)
     check("POST", "/login", 401, api.post("/login", HTTP_AUTHORIZATION=basic(user.email, "wrong")))
 
     # A finished invoice: the file, its timestamps and a failure_reason stay in the schema too.
-    Invoice.objects.filter(id=invoice_id).update(
+    Rendition.objects.filter(invoice_id=invoice_id).update(
         status=InvoiceStatus.READY,
         file_name="x",
         download_name="INV-2026-0042.pdf",
         content_type="application/pdf",
         size=1,
         sha256="0" * 64,
+        rendered_at=timezone.now(),
     )
+    Invoice.objects.filter(id=invoice_id).update(status=InvoiceStatus.READY, rendered_at=timezone.now())
     ready = auth.get(f"/api/invoices/{invoice_id}/")
     check("GET", "/api/invoices/{id}/", 200, ready)
     assert ready.json()["file"] is not None
     Invoice.objects.filter(id=invoice_id).update(status=InvoiceStatus.FAILED, failure_reason="Broken.")
     check("GET", "/api/invoices/{id}/", 200, auth.get(f"/api/invoices/{invoice_id}/"))
+
+    # The same number again: the same content is the invoice (200), other content a conflict (409).
+    again = auth.post("/api/invoices/", data=json.dumps(sample_payload()), content_type="application/json")
+    check("POST", "/api/invoices/", 200, again)
+    assert {"Content-Location", "Idempotent-Replayed"} <= set(
+        openapi["paths"]["/api/invoices/"]["post"]["responses"]["200"]["headers"]
+    )
+    other = auth.post(
+        "/api/invoices/", data=json.dumps(sample_payload(fmt="csv")), content_type="application/json"
+    )
+    check("POST", "/api/invoices/", 409, other)
+    assert other.json()["error"]["invoice_id"] == invoice_id
+
+    # Renditions: added (202), there already (200), an unknown format (400); downloads by format.
+    renditions = f"/api/invoices/{invoice_id}/renditions/"
+    path = "/api/invoices/{id}/renditions/"
+    check("POST", path, 202, auth.post(renditions, {"format": "csv"}, format="json"))
+    check("POST", path, 200, auth.post(renditions, {"format": "csv"}, format="json"))
+    check("POST", path, 400, auth.post(renditions, {"format": "docx"}, format="json"))
+    check(
+        "POST",
+        path,
+        404,
+        auth.post(f"/api/invoices/{uuid.uuid4()}/renditions/", {"format": "csv"}, format="json"),
+    )
+    download = "/api/invoices/{id}/download/"
+    check("GET", download, 409, auth.get(f"/api/invoices/{invoice_id}/download/?format=csv"))
+    check("GET", download, 404, auth.get(f"/api/invoices/{invoice_id}/download/?format=xlsx"))
+    check("GET", download, 400, auth.get(f"/api/invoices/{invoice_id}/download/?format=docx"))
 
 
 def test_the_plain_text_login_answers_the_documented_media_type(openapi, api, user):

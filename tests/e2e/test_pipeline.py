@@ -81,7 +81,7 @@ def test_an_upload_is_rendered_stored_announced_and_downloaded(pipeline, owner, 
     assert "INV-2026-0042" in mail["Subject"]
     assert f"http://invoices.test/api/invoices/{invoice.id}/download/" in plain_body(mail)
     assert pipeline.stored_files(invoice.id) == 1
-    assert invoice.size == len(content)
+    assert invoice.renditions.get().size == len(content)
     if fmt == "pdf":
         assert content.startswith(b"%PDF")
         text = pdf_text(content, tmp_path)
@@ -133,7 +133,7 @@ def test_a_worker_killed_mid_render_loses_nothing(pipeline, owner_client):
     pipeline.start("render")
     invoice = pipeline.wait_status(accepted["id"], "ready", timeout=120)
 
-    assert invoice.attempts >= 2
+    assert invoice.renditions.get().attempts >= 2
     assert pipeline.stored_files(invoice.id) == 1
     assert len(pipeline.wait_emails(invoice.id)) == 1
     assert download(owner_client, accepted["links"]["download"]).startswith(b"%PDF")
@@ -148,9 +148,12 @@ def test_the_same_message_delivered_twice_gives_one_file_and_one_email(pipeline,
     with Publisher() as publisher:
         publisher.publish("render", {"invoice_id": str(invoice.id)}, f"dup-render-{uuid.uuid4()}")
         publisher.publish(
+            "render", {"invoice_id": str(invoice.id), "format": "csv"}, f"dup-render-csv-{uuid.uuid4()}"
+        )
+        publisher.publish(
             "notify", {"invoice_id": str(invoice.id), "kind": "ready"}, f"dup-notify-{uuid.uuid4()}"
         )
-    wait_for(lambda: pipeline.logs().count("duplicate job ignored") >= 2, "both duplicates to be handled")
+    wait_for(lambda: pipeline.logs().count("duplicate job ignored") >= 3, "the duplicates to be handled")
 
     assert pipeline.stored_files(invoice.id) == 1
     assert len(pipeline.inbox.about(invoice.id)) == 1
@@ -168,7 +171,9 @@ def test_poison_messages_are_dead_lettered_and_the_next_invoice_still_renders(pi
 
     failed = pipeline.wait_status(broken["id"], "failed")
     dead = dead_letters("render", count=3, timeout=30)
-    good = upload(owner_client, sample_payload(fmt="csv"))
+    good_payload = sample_payload(fmt="csv")
+    good_payload["invoice"]["number"] = "INV-2026-0043"  # a number is issued once
+    good = upload(owner_client, good_payload)
 
     assert pipeline.wait_status(good["id"], "ready")
     assert "no longer valid" in failed.failure_reason
@@ -187,3 +192,58 @@ def test_an_upload_accepted_while_no_worker_runs_completes_when_one_starts(pipel
     assert Invoice.objects.get(id=accepted["id"]).status == "queued"
     pipeline.start_all()
     pipeline.wait_status(accepted["id"], "ready")
+
+
+def rendition_file(client, invoice: dict, fmt: str) -> tuple[dict, bytes]:
+    """The invoice's rendition in ``fmt`` as its status answer lists it, and the file it downloads."""
+    detail = client.get(invoice["links"]["self"]).json()
+    [rendition] = [r for r in detail["renditions"] if r["format"] == fmt]
+    return rendition, download(client, rendition["links"]["download"])
+
+
+def test_an_upload_with_two_formats_renders_both_and_each_downloads(pipeline, owner, owner_client, tmp_path):
+    pipeline.start_all()
+    payload = sample_payload()
+    del payload["format"]
+    payload["formats"] = ["pdf", "csv"]
+
+    accepted = upload(owner_client, payload)
+    invoice = pipeline.wait_status(accepted["id"], "ready")
+    [mail] = pipeline.wait_emails(invoice.id)  # one email for the invoice, when both files are there
+
+    assert accepted["formats"] == ["pdf", "csv"]
+    assert pipeline.stored_files(invoice.id) == 2
+    pdf, pdf_content = rendition_file(owner_client, accepted, "pdf")
+    csv_rendition, csv_content = rendition_file(owner_client, accepted, "csv")
+    assert (pdf["status"], pdf["name"], pdf["size"]) == ("ready", "INV-2026-0042.pdf", len(pdf_content))
+    assert (csv_rendition["name"], csv_rendition["size"]) == ("INV-2026-0042.csv", len(csv_content))
+    assert f"{SAMPLE_TOTALS['gross']:,}" in pdf_text(pdf_content, tmp_path)
+    assert {key: Decimal(csv_total_row(csv_content)[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
+    assert download(owner_client, accepted["links"]["download"]) == pdf_content  # the first is the default
+    body = plain_body(mail)
+    assert f"http://invoices.test/api/invoices/{invoice.id}/download/?format=pdf" in body
+    assert f"http://invoices.test/api/invoices/{invoice.id}/download/?format=csv" in body
+
+
+def test_a_rendition_added_later_is_rendered_with_the_same_totals_and_sends_no_second_email(
+    pipeline, owner_client
+):
+    pipeline.start_all()
+    accepted = upload(owner_client, sample_payload(fmt="csv"))
+    pipeline.wait_status(accepted["id"], "ready")
+    pipeline.wait_emails(accepted["id"])
+
+    added = owner_client.post(accepted["links"]["renditions"], {"format": "xlsx"}, format="json")
+    assert added.status_code == 202, added.content
+    invoice = pipeline.wait_status(accepted["id"], "ready")
+    xlsx, content = rendition_file(owner_client, accepted, "xlsx")
+
+    assert xlsx["name"] == "INV-2026-0042.xlsx"
+    assert set(SAMPLE_TOTALS.values()) <= xlsx_numbers(content)
+    assert pipeline.stored_files(invoice.id) == 2
+    again = owner_client.post(accepted["links"]["renditions"], {"format": "xlsx"}, format="json")
+    assert (again.status_code, again.json()["sha256"]) == (200, xlsx["sha256"])
+    _, csv_content = rendition_file(owner_client, accepted, "csv")
+    assert {key: Decimal(csv_total_row(csv_content)[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
+    assert len(pipeline.inbox.about(invoice.id)) == 1
+    assert Notification.objects.filter(invoice=invoice).count() == 1

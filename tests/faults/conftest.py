@@ -2,6 +2,7 @@
 whichever service a scenario fails. Every test here is marked ``faults`` (``pytest -m faults``)."""
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,10 +81,11 @@ def owner_client(client_for, make_user):
 
 
 def post_invoice(client: Any, fmt: str = "csv", **headers: Any) -> Any:
-    """POST one invoice through the in-process API; the response, whatever its status."""
-    return client.post(
-        "/api/invoices/", data=json.dumps(sample_payload(fmt=fmt)), content_type="application/json", **headers
-    )
+    """POST one invoice, under a number of its own (a number is issued once), through the in-process API;
+    the response, whatever its status."""
+    payload = sample_payload(fmt=fmt)
+    payload["invoice"]["number"] = f"INV-{uuid.uuid4().hex[:12]}"
+    return client.post("/api/invoices/", data=json.dumps(payload), content_type="application/json", **headers)
 
 
 def upload(client: Any, fmt: str = "csv") -> str:

@@ -3,9 +3,9 @@
 ``settle()`` waits (polling, generous timeout) until the pipeline is quiet, then ``check()`` asserts:
 
 - every accepted invoice is ``ready`` or ``failed`` with a non-empty reason (and no other invoice exists);
-- a ready invoice has exactly one stored GridFS file, the one its row points to, readable, with the
-  size and sha256 the row records;
-- no orphan in the test's GridFS database: no file no ready invoice points to, no chunk without a file;
+- a ready invoice has exactly one stored GridFS file per rendition, the ones its rendition rows point to,
+  readable, with the size and sha256 each row records;
+- no orphan in the test's GridFS database: no file no ready rendition points to, no chunk without a file;
 - at most one email per invoice and event in the SMTP inbox, and exactly one for each notification
   marked sent; no notification left pending (each is sent, or failed with a reason);
 - no outbox row left unsent.
@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.management import call_command
 
-from invoices.models import Invoice, InvoiceStatus, Notification
+from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
 from tests.e2e.conftest import Pipeline, wait_for
 from workers.models import OutboxMessage
 
@@ -71,19 +71,21 @@ def _pending_notifications() -> Any:
 
 
 def _check_invoice(pipeline: Pipeline, invoice: Invoice) -> None:
+    renditions = list(invoice.renditions.all())
     if invoice.status == InvoiceStatus.FAILED:
         assert invoice.failure_reason.strip(), f"invoice {invoice.id} failed without a reason"
-        assert not invoice.file_name
+        assert all(r.file_name for r in renditions if r.status == InvoiceStatus.READY)
+        assert not any(r.file_name for r in renditions if r.status != InvoiceStatus.READY)
         return
     assert invoice.status == InvoiceStatus.READY, invoice.status
-    stored = _files_of(pipeline, invoice.id)
-    assert [document["filename"] for document in stored] == [invoice.file_name], (
-        f"invoice {invoice.id} should have exactly its one file {invoice.file_name}, has {stored}"
-    )
-    with pipeline.storage.open(invoice.file_name) as file:
-        content = file.read()
-    assert len(content) == invoice.size
-    assert hashlib.sha256(content).hexdigest() == invoice.sha256
+    stored = sorted(document["filename"] for document in _files_of(pipeline, invoice.id))
+    names = sorted(rendition.file_name for rendition in renditions)
+    assert stored == names, f"invoice {invoice.id} should have exactly its files {names}, has {stored}"
+    for rendition in renditions:
+        with pipeline.storage.open(rendition.file_name) as file:
+            content = file.read()
+        assert len(content) == rendition.size
+        assert hashlib.sha256(content).hexdigest() == rendition.sha256
 
 
 def _files_of(pipeline: Pipeline, invoice_id: Any) -> list[dict[str, Any]]:
@@ -94,7 +96,8 @@ def _files_of(pipeline: Pipeline, invoice_id: Any) -> list[dict[str, Any]]:
 def _orphans(pipeline: Pipeline, invoices: list[Invoice]) -> tuple[list[str], int]:
     database = pipeline.storage.database()
     bucket = pipeline.storage.bucket_name
-    referenced = {invoice.file_name for invoice in invoices if invoice.status == InvoiceStatus.READY}
+    ready = Rendition.objects.filter(invoice__in=invoices, status=InvoiceStatus.READY)
+    referenced = set(ready.values_list("file_name", flat=True))
     files = {document["_id"]: document["filename"] for document in database[f"{bucket}.files"].find()}
     unreferenced = sorted(name for name in files.values() if name not in referenced)
     orphan_chunks = database[f"{bucket}.chunks"].count_documents({"files_id": {"$nin": list(files)}})

@@ -8,6 +8,7 @@ drop their broken connections, open new ones, and nothing is lost.
 
 import json
 import time
+import uuid
 
 from invoices.models import Invoice, InvoiceStatus
 from tests.e2e.conftest import wait_for
@@ -21,7 +22,9 @@ BATCH_AFTER = 10  # uploads once it is back
 
 
 def _upload(server, token) -> tuple[int, bytes, str]:
-    return server.request("POST", "/api/invoices/", sample_payload(fmt="csv"), token)
+    payload = sample_payload(fmt="csv")
+    payload["invoice"]["number"] = f"INV-{uuid.uuid4().hex[:12]}"  # a number is issued once
+    return server.request("POST", "/api/invoices/", payload, token)
 
 
 def _in_progress() -> bool:

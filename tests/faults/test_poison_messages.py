@@ -55,7 +55,7 @@ def test_every_kind_of_poison_is_dead_lettered_and_the_worker_serves_the_next_in
     result = ledger.check(pipeline, [crashing, good])
 
     assert sorted(message.body for message in dead) == sorted(
-        [*POISON.values(), json.dumps({"invoice_id": crashing}).encode()]
+        [*POISON.values(), json.dumps({"invoice_id": crashing, "format": "csv"}).encode()]
     )
     assert {message.reason for message in dead} == {"rejected"}
     assert f"failed {settings.WORKER_DELIVERY_LIMIT} times" in failed.failure_reason

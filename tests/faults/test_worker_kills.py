@@ -29,7 +29,9 @@ NONE_LEFT = "no invoice left to claim"
 def _next_claim() -> Invoice | str | None:
     """An invoice the worker is rendering for the first time (so no message is killed into its delivery
     limit by this test), or NONE_LEFT once every invoice has been claimed."""
-    claimed = Invoice.objects.filter(status=InvoiceStatus.RENDERING, attempts=1).first()
+    claimed = Invoice.objects.filter(
+        status=InvoiceStatus.RENDERING, renditions__status=InvoiceStatus.RENDERING, renditions__attempts=1
+    ).first()
     if claimed is None and not Invoice.objects.filter(status=InvoiceStatus.QUEUED).exists():
         return NONE_LEFT
     return claimed

@@ -151,6 +151,7 @@ class Gunicorn:
 def _upload(base_url: str, token: str, fmt: str) -> str:
     body = sample_payload()
     body["format"] = fmt
+    body["invoice"]["number"] = f"FUZZ-{fmt}-{uuid.uuid4().hex[:8]}"  # a number is issued once
     response = requests.post(
         f"{base_url}/api/invoices/", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )

@@ -76,6 +76,7 @@ OPERATIONS = [
     "POST /api/invoices/",
     "GET /api/invoices/{id}/",
     "GET /api/invoices/{id}/download/",
+    "POST /api/invoices/{id}/renditions/",
     "POST /upload",
     "GET /download",
 ]
@@ -127,6 +128,13 @@ def _steer_invoice_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
         case.path_parameters["id"] = data.draw(st.sampled_from([*app.ready.values(), app.queued]))
 
 
+def _steer_rendition(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    _steer_invoice_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a format"):
+        formats = ["pdf", "xlsx", "excel", "csv", "ubl", "cii", "facturx"]
+        case.body = {"format": data.draw(st.sampled_from(formats), label="format")}
+
+
 def _steer_fid(case: Any, data: st.DataObject, app: LiveApp) -> None:
     if steered(data, "real fid"):
         case.query = {
@@ -160,6 +168,7 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /upload": _steer_upload,
     "GET /api/invoices/{id}/": _steer_invoice_id,
     "GET /api/invoices/{id}/download/": _steer_invoice_id,
+    "POST /api/invoices/{id}/renditions/": _steer_rendition,
     "GET /download": _steer_fid,
 }
 

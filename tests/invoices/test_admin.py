@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from invoices.admin import money
 from invoices.dashboard import today_start
-from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind
+from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind, Rendition
 from workers.models import OutboxMessage
 
 LIST = "/admin/invoices/invoice/"
@@ -31,8 +31,10 @@ def staff(client, make_user):
 
 
 def make_invoice(owner, number: str, **fields: Any) -> Invoice:
-    """An invoice row as the services leave it, with a current-format input naming ``buyer``."""
+    """An invoice row as the services leave it, with a current-format input naming ``buyer``, and its one
+    rendition in the same status (``renditions`` lists others: ``(format, status)``)."""
     buyer = fields.pop("buyer", "Müller & Söhne GmbH")
+    others = fields.pop("renditions", ())
     values: dict[str, Any] = {
         "format": "pdf",
         "status": InvoiceStatus.READY,
@@ -43,7 +45,21 @@ def make_invoice(owner, number: str, **fields: Any) -> Invoice:
         "input": {"format": "pdf", "invoice": {"number": number, "buyer": {"name": buyer}}},
     }
     values.update(fields)
-    return Invoice.objects.create(owner=owner, number=number, **values)
+    invoice = Invoice.objects.create(owner=owner, number=number, formats=[values["format"]], **values)
+    for position, (fmt, status) in enumerate([(values["format"], values["status"]), *others]):
+        ready = status == InvoiceStatus.READY
+        Rendition.objects.create(
+            invoice=invoice,
+            format=fmt,
+            position=position,
+            status=status,
+            failure_reason=values.get("failure_reason", ""),
+            file_name=f"{invoice.id}/{fmt}-file" if ready else "",
+            download_name=f"{number}.{fmt}" if ready else "",
+            size=1234 if ready else None,
+            sha256="ab" * 32 if ready else "",
+        )
+    return invoice
 
 
 def backdate(model: type[Model], pk: object, **moments: Any) -> None:
@@ -109,8 +125,22 @@ def test_a_ready_invoice_links_its_file_from_the_list(staff, owner):
 
     html = staff.get(LIST).content.decode()
 
-    assert f'href="/admin/invoices/invoice/{ready.pk}/download/"' in html
+    assert f'href="/admin/invoices/invoice/{ready.pk}/download/pdf/"' in html
     assert html.count("/download/") == 1
+
+
+def test_the_list_links_each_ready_rendition_and_names_the_others(staff, owner):
+    invoice = make_invoice(
+        owner, "INV-MANY", status=InvoiceStatus.FAILED, renditions=[("csv", "ready"), ("ubl", "queued")]
+    )
+    Rendition.objects.filter(invoice=invoice, format="pdf").update(status=InvoiceStatus.FAILED)
+
+    html = staff.get(LIST).content.decode()
+
+    assert f'href="/admin/invoices/invoice/{invoice.pk}/download/csv/"' in html
+    assert html.count("/download/") == 1
+    assert '<span title="failed">PDF</span>' in html
+    assert '<span title="queued">UBL 2.1</span>' in html
 
 
 @pytest.mark.parametrize(
@@ -142,6 +172,7 @@ def test_filters_by_status_format_and_created_date(staff, owner):
 
     assert rows(staff.get(LIST, {"status__exact": "failed"})) == ["INV-CSV-FAILED"]
     assert rows(staff.get(LIST, {"format__exact": "xlsx"})) == ["INV-OLD"]
+    assert rows(staff.get(LIST, {"renditions__format__exact": "csv"})) == ["INV-CSV-FAILED"]
     today = {"created_at__gte": str(midnight), "created_at__lt": str(midnight + timedelta(days=1))}
     assert sorted(rows(staff.get(LIST, today))) == ["INV-CSV-FAILED", "INV-PDF-READY"]
 
@@ -176,7 +207,19 @@ def test_the_invoice_page_is_read_only(staff, owner):
     assert f"{LIST}{invoice.pk}/delete/" not in html  # issued invoices are kept: no delete either
     assert "1,250.00 EUR" in html
     assert "Müller &amp; Söhne GmbH" in html
-    assert f'href="/admin/invoices/invoice/{invoice.pk}/download/"' in html
+    assert f'href="/admin/invoices/invoice/{invoice.pk}/download/pdf/"' in html
+
+
+def test_the_invoice_page_lists_every_rendition_read_only(staff, owner):
+    invoice = make_invoice(owner, "INV-R", renditions=[("csv", "ready"), ("xlsx", "failed")])
+    Rendition.objects.filter(invoice=invoice, format="xlsx").update(failure_reason="The renderer crashed.")
+
+    html = staff.get(f"{LIST}{invoice.pk}/change/").content.decode()
+
+    assert "download INV-R.pdf" in html
+    assert f'href="/admin/invoices/invoice/{invoice.pk}/download/csv/"' in html
+    assert "The renderer crashed." in html
+    assert 'name="renditions-0-format"' not in html  # no form input: the inline is read-only
 
 
 def test_a_post_to_the_invoice_page_is_refused_and_changes_nothing(staff, owner):
@@ -261,6 +304,22 @@ def test_the_admin_index_shows_todays_invoices_waiting_work_and_failures(staff, 
     assert "stored input no longer validates: currency XYZ" in html
     assert f'href="/admin/invoices/invoice/{busy_day.pk}/change/"' in html
     assert "Recent actions" in html  # the stock index is still there underneath
+
+
+def test_the_dashboard_counts_the_renditions_waiting_per_format_and_names_the_failed_ones(
+    staff, busy_day, owner
+):
+    make_invoice(owner, "INV-TWO", status=InvoiceStatus.FAILED, renditions=[("ubl", "queued")])
+
+    html = staff.get("/admin/").content.decode()
+
+    assert dashboard_row(html, "dashboard-renditions-pdf").startswith(
+        "PDF files queued or rendering 3 oldest"
+    )
+    assert dashboard_row(html, "dashboard-renditions-ubl").startswith("UBL 2.1 files queued or rendering 1")
+    failures = re.search(r'id="dashboard-failures">(.*?)</div>', html, re.S)
+    assert failures
+    assert re.search(r'dashboard-formats nowrap">\s*pdf\s*<', failures.group(1))
 
 
 def test_the_dashboards_links_open_the_matching_admin_lists(staff, busy_day):

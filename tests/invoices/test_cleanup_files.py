@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from invoices.management.commands import cleanup_files
-from invoices.models import Invoice
+from invoices.models import Invoice, Rendition
 from invoices.storage import CHUNK_SIZE, GridFSStorage
 
 pytest_plugins = ["tests.mongo"]
@@ -30,21 +30,23 @@ def two_days_ago() -> datetime:
 
 @pytest.fixture
 def reference():
-    """Point a new invoice at a stored file name, as a finished render does."""
+    """Point a new invoice's rendition at a stored file name, as a finished render does."""
     owner = User.objects.create_user("a@example.com", "pw")
 
     def make(file_name: str) -> Invoice:
-        return Invoice.objects.create(
+        invoice = Invoice.objects.create(
             owner=owner,
             number=f"INV-{Invoice.objects.count() + 1}",
             format="pdf",
+            formats=["pdf"],
             input={},
             currency="EUR",
             total_net=Decimal("0"),
             total_tax=Decimal("0"),
             total_gross=Decimal("0"),
-            file_name=file_name,
         )
+        Rendition.objects.create(invoice=invoice, format="pdf", status="ready", file_name=file_name)
+        return invoice
 
     return make
 

@@ -81,7 +81,7 @@ def test_an_invoice_past_the_page_limit_fails_at_once_with_the_reason(two_pages_
 
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.FAILED
-    assert invoice.attempts == 1  # permanent: never tried again
+    assert invoice.renditions.get().attempts == 1  # permanent: never tried again
     assert (
         invoice.failure_reason == "The invoice could not be rendered: The PDF would have more than 2 pages."
     )

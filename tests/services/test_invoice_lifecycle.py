@@ -31,8 +31,11 @@ def test_render_stores_the_file_and_queues_one_ready_email(invoice, local_storag
 
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.READY
-    assert (local_storage / invoice.file_name).read_bytes().startswith(b"row_type,")
-    assert invoice.download_name == "INV-2026-0042.csv"
+    rendition = invoice.renditions.get()
+    assert (rendition.format, rendition.status) == ("csv", InvoiceStatus.READY)
+    assert (local_storage / rendition.file_name).read_bytes().startswith(b"row_type,")
+    assert rendition.download_name == "INV-2026-0042.csv"
+    assert invoice.rendered_at is not None
     notification = Notification.objects.get(invoice=invoice)
     assert notification.kind == "ready"
     # Its job is published after the commit; the row itself is the outbox: it falls due if that is lost.
@@ -44,12 +47,14 @@ def test_render_stores_the_file_and_queues_one_ready_email(invoice, local_storag
 
 def test_rendering_a_ready_invoice_again_changes_nothing(invoice, local_storage):
     services.invoice_render(invoice_id=invoice.id)
-    invoice.refresh_from_db()
+    rendition = invoice.renditions.get()
 
-    services.invoice_render(invoice_id=invoice.id)
+    services.invoice_render(invoice_id=invoice.id, fmt="csv")
 
-    assert list(local_storage.rglob("*.csv")) == [local_storage / invoice.file_name]
+    assert list(local_storage.rglob("*.csv")) == [local_storage / rendition.file_name]
     assert Notification.objects.count() == 1
+    rendition.refresh_from_db()
+    assert rendition.attempts == 1
 
 
 def test_rendering_an_unknown_invoice_is_permanent(db):

@@ -24,24 +24,33 @@ def submitted(user, local_invoice_storage):
     return services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
 
 
-def test_an_upload_inserts_the_invoice_and_its_job(user):
+def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
+    # The number's uniqueness costs no query: the unique constraint answers, and only a conflict reads.
     with CaptureQueriesContext(connection) as context:
         services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
     sql = statements(context)
-    assert len(sql) == 2, sql
+    assert len(sql) == 3, sql
     assert sql[0].startswith('INSERT INTO "invoices_invoice"')
-    assert sql[1].startswith('INSERT INTO "workers_outboxmessage"')
+    assert sql[1].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
+    assert sql[2].startswith('INSERT INTO "workers_outboxmessage"')
 
 
-def test_a_render_reads_claims_and_finishes_in_four_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_nine_statements(submitted):
     with CaptureQueriesContext(connection) as context:
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
-    assert len(sql) == 4, sql
+    assert len(sql) == 9, sql
     assert sql[0].startswith('SELECT "invoices_invoice"')
-    assert sql[1].startswith('UPDATE "invoices_invoice"')  # claim
-    assert sql[2].startswith('UPDATE "invoices_invoice"')  # ready
-    assert sql[3].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
+    assert sql[2].startswith('UPDATE "invoices_rendition"')  # claim, compare-and-set
+    assert sql[3].startswith('UPDATE "invoices_invoice"')  # queued -> rendering, compare-and-set
+    assert sql[4].startswith('SELECT "invoices_invoice"')  # ready: the lock
+    assert "FOR UPDATE" in sql[4]
+    assert sql[5].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
+    assert sql[6].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
+    assert sql[7].startswith('UPDATE "invoices_invoice"')  # the aggregate
+    assert sql[8].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
 
 
 def test_an_email_locks_its_row_without_the_invoice_document_and_marks_it_sent(submitted):
@@ -49,7 +58,8 @@ def test_an_email_locks_its_row_without_the_invoice_document_and_marks_it_sent(s
     with CaptureQueriesContext(connection) as context:
         notification_send(invoice_id=submitted.id, kind="ready")
     sql = statements(context)
-    assert len(sql) == 2, sql
+    assert len(sql) == 3, sql
     assert "FOR UPDATE" in sql[0]
     assert '"invoices_invoice"."input"' not in sql[0]
-    assert sql[1].startswith('UPDATE "invoices_notification"')
+    assert sql[1].startswith('SELECT "invoices_rendition"')  # the email links every file
+    assert sql[2].startswith('UPDATE "invoices_notification"')

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from invoices.jobs import RenderInvoice, SendNotification
-from invoices.models import NotificationKind
+from invoices.models import InvoiceFormat, NotificationKind
 from workers.errors import PermanentError
 from workers.registry import get_consumer
 
@@ -19,6 +19,20 @@ def test_render_invoice_writes_exactly_the_invoice_id():
     assert job.queue == "render"
     assert job.to_payload() == {"invoice_id": str(INVOICE_ID)}
     assert RenderInvoice.from_payload(job.to_payload()) == job
+
+
+@pytest.mark.parametrize("fmt", InvoiceFormat.values)
+def test_render_invoice_writes_the_invoice_id_and_the_renditions_format(fmt):
+    job = RenderInvoice(invoice_id=INVOICE_ID, format=fmt)
+
+    assert job.to_payload() == {"invoice_id": str(INVOICE_ID), "format": fmt}
+    assert RenderInvoice.from_payload(job.to_payload()) == job
+
+
+@pytest.mark.parametrize("fmt", ["docx", "", None, 3, "PDF"])
+def test_render_invoice_refuses_a_payload_with_an_unknown_format(fmt):
+    with pytest.raises(PermanentError, match="rendition format"):
+        RenderInvoice.from_payload({"invoice_id": str(INVOICE_ID), "format": fmt})
 
 
 @pytest.mark.parametrize("kind", NotificationKind.values)

@@ -1,6 +1,8 @@
 """Messages written by the release before typed jobs (bodies spelled out here byte for byte, as its
 ``json.dumps`` of a hand-built dict produced them) are still consumed, and the jobs now published are
-those same bytes: a deploy with messages in flight loses none."""
+those same bytes: a deploy with messages in flight loses none. Since renditions, a render job names the
+rendition's format too; an old render message without it renders the invoice's first format, the one
+rendition an invoice from before renditions has."""
 
 import threading
 from contextlib import contextmanager
@@ -61,11 +63,12 @@ def test_an_old_render_message_renders_the_invoice_and_the_new_notify_message_is
     invoice = _unpublished_invoice(user, monkeypatch)
     [row] = OutboxMessage.objects.all()
     assert row.queue == "render"
-    assert row.payload == {"invoice_id": str(invoice.id)}
+    assert row.payload == {"invoice_id": str(invoice.id), "format": "csv"}
 
     publish_raw("render", b'{"invoice_id": "' + str(invoice.id).encode() + b'"}', message_id="old-render")
     with worker("render"):
         wait_until(lambda: _status(invoice) == InvoiceStatus.READY, 20, "the invoice to be rendered")
+    assert invoice.renditions.get().format == "csv"
 
     [published] = fetch_messages(f"{amqp_namespace}.notify")
     assert published.body == b'{"invoice_id": "' + str(invoice.id).encode() + b'", "kind": "ready"}'
@@ -105,3 +108,35 @@ def test_the_jobs_publish_the_old_bytes(transactional_db, amqp_namespace):
     [notify] = fetch_messages(f"{amqp_namespace}.notify")
     assert render.body == b'{"invoice_id": "0b0e9c4e-6f0a-4d0c-9a51-2c3d4e5f6a7b"}'
     assert notify.body == b'{"invoice_id": "0b0e9c4e-6f0a-4d0c-9a51-2c3d4e5f6a7b", "kind": "failed"}'
+
+
+def test_a_render_message_naming_a_format_renders_that_rendition_only(
+    transactional_db, user, amqp_namespace, local_invoice_storage, monkeypatch
+):
+    invoice = _unpublished_invoice(user, monkeypatch)
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox, "_dispatch", lambda *args: None)
+        services.rendition_add(invoice=invoice, fmt="xlsx")
+
+    body = b'{"invoice_id": "' + str(invoice.id).encode() + b'", "format": "xlsx"}'
+    publish_raw("render", body, message_id="new-render")
+    with worker("render"):
+        wait_until(
+            lambda: invoice.renditions.get(format="xlsx").status == InvoiceStatus.READY,
+            20,
+            "the xlsx rendition to be rendered",
+        )
+
+    assert invoice.renditions.get(format="csv").status == InvoiceStatus.QUEUED  # its own job never ran
+    assert _status(invoice) == InvoiceStatus.RENDERING
+
+
+def test_a_render_job_with_a_format_publishes_it_after_the_invoice_id(transactional_db, amqp_namespace):
+    invoice_id = "0b0e9c4e-6f0a-4d0c-9a51-2c3d4e5f6a7b"
+    job = RenderInvoice.from_payload({"invoice_id": invoice_id, "format": "ubl"})
+    with transaction.atomic():
+        outbox.dispatch_after_commit(job)
+
+    [render] = fetch_messages(f"{amqp_namespace}.render")
+    assert render.body == b'{"invoice_id": "0b0e9c4e-6f0a-4d0c-9a51-2c3d4e5f6a7b", "format": "ubl"}'
+    assert RenderInvoice.from_payload({"invoice_id": invoice_id}).format is None

@@ -1,6 +1,6 @@
 """manage.py cleanup_files [--older-than-hours 24] [--dry-run]: remove what failed renders left behind.
 
-A render uploads its file first and only then points ``Invoice.file_name`` at it in PostgreSQL, so a file no
+A render uploads its file first and only then points ``Rendition.file_name`` at it in PostgreSQL, so a file no
 invoice references is either an upload whose invoice is about to be committed, or garbage (a crashed worker,
 the loser of a race that could not delete its own file). Only age tells them apart: nothing younger than
 ``--older-than-hours`` is touched. For GridFS it also removes chunks without a files document (a failed
@@ -22,7 +22,7 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from invoices.models import Invoice
+from invoices.models import Rendition
 from invoices.storage import GridFSStorage
 
 BATCH_SIZE = 500
@@ -102,8 +102,8 @@ class Command(BaseCommand):
 
 
 def referenced_names(names: Iterable[str]) -> set[str]:
-    """Those of the names (one batch) that an invoice points at."""
-    return set(Invoice.objects.filter(file_name__in=list(names)).values_list("file_name", flat=True))
+    """Those of the names (one batch) that a rendition points at."""
+    return set(Rendition.objects.filter(file_name__in=list(names)).values_list("file_name", flat=True))
 
 
 def files_modified_before(root: Path, cutoff: datetime) -> Iterator[str]:
