@@ -254,7 +254,9 @@ MUTATIONS: list[Mutation] = [
     Mutation("invoice.seller.tax_id", _bad_vat_number),
     *_bad_values("invoice.seller.tax_id", "n/a", "DE\u2067136695976"),
     *_bad_values("invoice.buyer.email", "not-an-email", "a@", "@b.com", "x" * 250 + "@b.com"),
-    *_bad_values("invoice.seller.address", "Rue", ["line"] * 11, {"a": 1}),
+    *_bad_values("invoice.seller.address", "Rue", ["line"] * 11),
+    # An object is a structured address: an unknown key in it is named as its own field.
+    Mutation("invoice.seller.address.a", _set("invoice.seller.address", {"a": 1})),
     *[Mutation("invoice.seller.address[0]", _address_line(value)) for value in ("x" * 201, "two\nlines", 5)],
     *_bad_values("invoice.lines", [], TOO_MANY_LINES, "x", {}, TOO_MUCH_TEXT),
     *_bad_values("invoice.lines[0].sku", "Z\u202d345", "\u2066Z345"),
