@@ -26,7 +26,7 @@ from invoices.einvoice import terms
 from invoices.einvoice.codes import CARD_MEANS, DIRECT_DEBIT_MEANS
 from invoices.einvoice.profiles import PEPPOL_PROCESS, cii_guideline
 from invoices.renderers import content_types
-from invoices.renderers.naming import invoice_filename
+from invoices.renderers.naming import rendition_filename
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -38,7 +38,9 @@ TAX_NUMBER_SCHEME = "FC"  # and for the seller's national tax number (BT-32)
 
 
 def render_cii(document: Document, options: RenderOptions) -> RenderedFile:
-    return RenderedFile(invoice_filename(document, "xml"), content_types.XML, cii_xml(document, options))
+    return RenderedFile(
+        rendition_filename(document.data.number, "cii"), content_types.XML, cii_xml(document, options)
+    )
 
 
 def cii_xml(document: Document, options: RenderOptions) -> bytes:

@@ -13,7 +13,7 @@ from typing import Any
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.einvoice.profiles import facturx_conformance_level
 from invoices.renderers import content_types
-from invoices.renderers.naming import invoice_filename
+from invoices.renderers.naming import rendition_filename
 from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_fonts import undrawable
 from invoices.renderers.pdfa import FacturXMetadata, make_facturx
@@ -41,7 +41,7 @@ def render_facturx(document: Document, options: RenderOptions) -> RenderedFile:
     # handled by ``drawable`` above.
     content = make_facturx(pdf.content, xml, metadata=metadata, full_check=False)
     return RenderedFile(
-        filename=invoice_filename(document, "pdf"),
+        filename=rendition_filename(document.data.number, "facturx"),
         content_type=CONTENT_TYPE,
         content=content,
     )

@@ -27,7 +27,7 @@ from invoices.einvoice import terms
 from invoices.einvoice.codes import CARD_MEANS, DIRECT_DEBIT_MEANS
 from invoices.einvoice.profiles import PEPPOL_PROCESS, ubl_customization
 from invoices.renderers import content_types
-from invoices.renderers.naming import invoice_filename
+from invoices.renderers.naming import rendition_filename
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -36,7 +36,9 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
 def render_ubl(document: Document, options: RenderOptions) -> RenderedFile:
-    return RenderedFile(invoice_filename(document, "xml"), content_types.XML, ubl_xml(document, options))
+    return RenderedFile(
+        rendition_filename(document.data.number, "ubl"), content_types.XML, ubl_xml(document, options)
+    )
 
 
 def ubl_xml(document: Document, options: RenderOptions) -> bytes:

@@ -247,3 +247,47 @@ def test_a_rendition_added_later_is_rendered_with_the_same_totals_and_sends_no_s
     assert {key: Decimal(csv_total_row(csv_content)[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
     assert len(pipeline.inbox.about(invoice.id)) == 1
     assert Notification.objects.filter(invoice=invoice).count() == 1
+
+
+def test_an_einvoice_is_rendered_in_every_format_that_the_official_rules_accept(
+    pipeline, owner_client, tmp_path
+):
+    """The EN 16931 sample as PDF, UBL, CII and Factur-X through the real workers and services: each XML
+    passes its XSD and schematron, the Factur-X carries the CII rendition byte for byte, and every file
+    shows the amounts the server computed; then a credit note for it, linked by its id."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    from invoices.einvoice.validate import fatal_findings, validate_einvoice
+    from invoices.renderers.pdfa import attached_xml, pdfa_problems
+    from tests.payloads import EINVOICE_TOTALS, credit_note_payload, einvoice_payload
+
+    pipeline.start_all()
+    accepted = upload(owner_client, einvoice_payload(formats=["pdf", "ubl", "cii", "facturx"]))
+    invoice = pipeline.wait_status(accepted["id"], "ready")
+    files = {fmt: rendition_file(owner_client, accepted, fmt)[1] for fmt in ("pdf", "ubl", "cii", "facturx")}
+
+    assert pipeline.stored_files(invoice.id) == 4
+    for fmt in ("ubl", "cii"):
+        assert fatal_findings(validate_einvoice(fmt, files[fmt])) == [], fmt
+    name, carried = attached_xml(files["facturx"])
+    assert (name, carried) == ("xrechnung.xml", files["cii"])  # the sample's cii_profile is XRechnung
+    assert pdfa_problems(files["facturx"]) == []
+    payable = f"{EINVOICE_TOTALS['payable']:,}"
+    assert payable in pdf_text(files["pdf"], tmp_path)
+    assert payable in pdf_text(files["facturx"], tmp_path)
+    ubl = etree.fromstring(files["ubl"])
+    ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    assert Decimal(ubl.findtext(".//cbc:PayableAmount", namespaces=ns)) == EINVOICE_TOTALS["payable"]
+    assert Decimal(ubl.findtext(".//cbc:PrepaidAmount", namespaces=ns)) == Decimal("500.00")
+
+    credit_note = credit_note_payload()
+    credit_note["formats"] = ["ubl"]
+    credit_note["invoice"]["preceding_invoice"]["id"] = accepted["id"]
+    credited = upload(owner_client, credit_note)
+    pipeline.wait_status(credited["id"], "ready")
+    _, content = rendition_file(owner_client, credited, "ubl")
+    root = etree.fromstring(content)
+    assert root.tag.endswith("}CreditNote")
+    assert root.findtext(".//cbc:CreditNoteTypeCode", namespaces=ns) == "381"
+    assert "RE-2026-1001" in [node.text for node in root.iter() if node.tag.endswith("}ID")]
+    assert fatal_findings(validate_einvoice("ubl", content)) == []

@@ -42,10 +42,10 @@ def text(tree, path, ns) -> str:
 def test_renderers_name_the_file_and_its_type():
     doc = document("exempt")
     rendered = render_ubl(doc, PEPPOL)
-    assert (rendered.filename, rendered.content_type) == ("INV-2026-0001.xml", content_types.XML)
+    assert (rendered.filename, rendered.content_type) == ("INV-2026-0001-ubl.xml", content_types.XML)
     assert rendered.content.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     rendered_cii = render_cii(doc, FACTURX)
-    assert (rendered_cii.filename, rendered_cii.content_type) == ("INV-2026-0001.xml", content_types.XML)
+    assert (rendered_cii.filename, rendered_cii.content_type) == ("INV-2026-0001-cii.xml", content_types.XML)
     # The Factur-X renderer embeds cii_xml: the same bytes as the cii rendition, every time.
     assert rendered_cii.content == cii_xml(doc, FACTURX) == cii_xml(document("exempt"), FACTURX)
 

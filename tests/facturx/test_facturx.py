@@ -38,7 +38,7 @@ def rendered(einvoice) -> RenderedFile:
 
 
 def test_the_rendition_is_a_pdf_named_like_the_invoice(rendered):
-    assert rendered.filename == "RE-2026-1001.pdf"
+    assert rendered.filename == "RE-2026-1001-facturx.pdf"
     assert rendered.content_type == content_types.FACTURX == "application/pdf"
     assert rendered.content.startswith(b"%PDF-1.")
 
