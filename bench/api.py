@@ -1,6 +1,7 @@
 """Section 3: accepted uploads per second and latency at concurrency 16, measured by wrk, workers stopped.
 
-wrk (Debian's package) POSTs the 20-line invoice with the Bearer token through a Lua script; the script
+wrk (Debian's package) POSTs the 20-line invoice, each under a new invoice number, with the Bearer token
+through a Lua script; the script
 counts the answers by status in every thread and, at the end, prints one ``bench`` line per figure
 (wrk's latency percentiles in microseconds, the status counts), which is what this module parses. The raw
 ``--latency`` report is kept in results.json beside them. With no worker consuming, every upload still
@@ -25,13 +26,25 @@ from bench.stats import summarize
 
 LUA = r"""
 wrk.method = "POST"
-wrk.body = BODY
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. TOKEN
 
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) statuses = {} end
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+-- Invoice numbers are unique per account: every request issues a new one (thread, start time, counter),
+-- as a billing system would, so each upload is accepted (202) rather than answered as a replay.
+function init(args)
+  statuses = {}
+  prefix = string.format("WRK-%d-%d-", id, os.time())
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, BODY_HEAD .. prefix .. counter .. BODY_TAIL)
+end
 function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
 
 function done(summary, latency, requests)
@@ -48,10 +61,18 @@ end
 """
 
 
+NUMBER_SLOT = "@@NUMBER@@"
+
+
 def lua_script(path: Path, token: str) -> Path:
-    # Lua long strings take the JSON verbatim; the token is plain base64url and dots.
-    body = json.dumps(sample(20, "pdf"), ensure_ascii=False)
-    path.write_text(f"BODY = [==[{body}]==]\nTOKEN = {json.dumps(token)}\n{LUA}")
+    # Lua long strings take the JSON verbatim; the token is plain base64url and dots. The body is cut where
+    # the invoice number goes, which the script fills in per request.
+    payload = sample(20, "pdf")
+    payload["invoice"]["number"] = NUMBER_SLOT
+    head, tail = json.dumps(payload, ensure_ascii=False).split(NUMBER_SLOT)
+    path.write_text(
+        f"BODY_HEAD = [==[{head}]==]\nBODY_TAIL = [==[{tail}]==]\nTOKEN = {json.dumps(token)}\n{LUA}"
+    )
     return path
 
 
