@@ -188,29 +188,6 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
     return options, document
 
 
-def check_rendition(payload: object, fmt: OutputFormat) -> tuple[RenderOptions, Document]:
-    """The stored request of an issued invoice, read again for a rendition added later: its options (with
-    ``format`` set to ``fmt``) and the very same Document, or ``DocumentInvalid`` naming what ``fmt`` needs
-    that the invoice lacks. The amounts are never computed differently for the new rendition."""
-    options, document = read_request(payload)
-    options = replace(options, format=fmt)
-    errors = ErrorCollector()
-    currency = document.data.currency
-    if fmt in E_INVOICE_FORMATS and currency.minor_units > E_INVOICE_MAX_DECIMALS:
-        errors.add(
-            "invoice.currency",
-            f"This {currency.code} invoice was issued with {currency.minor_units} decimals; EN 16931 allows "
-            f"{E_INVOICE_MAX_DECIMALS} (BR-DEC), so it cannot have a {fmt} rendition. Issue it with the "
-            "e-invoice formats among its formats: its amounts are then computed with 2 decimals.",
-        )
-    if _is_legacy(payload) and fmt in E_INVOICE_FORMATS:
-        _refuse_e_invoices_in_legacy(errors, options)
-    else:
-        _check_format(errors, payload, document, options)
-    errors.raise_if_any()
-    return options, document
-
-
 def _refuse_e_invoices_in_legacy(errors: ErrorCollector, options: RenderOptions) -> None:
     wanted = [fmt for fmt in options.formats if fmt in E_INVOICE_FORMATS]
     if options.format in E_INVOICE_FORMATS and options.format not in wanted:

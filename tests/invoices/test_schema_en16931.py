@@ -393,21 +393,3 @@ def test_the_original_flat_format_cannot_ask_for_an_einvoice():
 
     errors = errors_of(legacy_payload() | {"format": "ubl"})
     assert "original flat format" in errors["format"][0]
-
-
-def test_a_rendition_added_later_is_checked_for_its_format():
-    from invoices.document.validation import check_rendition
-
-    payload = top(formats=["pdf"])
-    del payload["invoice"]["buyer"]["address"]["postal_code"]
-    options, _document = check_rendition(payload, "xlsx")
-    assert options.format == "xlsx"
-    with pytest.raises(DocumentInvalid) as caught:
-        check_rendition(payload, "ubl")
-    assert "invoice.buyer.address.postal_code" in caught.value.errors
-    kwd = sample_payload()
-    kwd["invoice"].update(currency="KWD")
-    del kwd["invoice"]["totals"]
-    with pytest.raises(DocumentInvalid) as caught:
-        check_rendition(kwd, "cii")
-    assert "3 decimals" in caught.value.errors["invoice.currency"][0]
