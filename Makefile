@@ -10,7 +10,7 @@ PORT ?= 8000
 # The test suite's PostgreSQL (scripts/services.sh creates the role and database).
 TEST_DATABASE_URL ?= postgres://invoiceapp:invoiceapp@127.0.0.1:5432/invoiceapp
 
-.PHONY: run test lint typecheck pytest test-faults check-deploy lint-deploy bench services venv clean
+.PHONY: run test catalogs messages lint typecheck pytest test-faults check-deploy lint-deploy bench services venv clean
 
 venv: $(STAMP)
 
@@ -21,6 +21,22 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+# The gettext catalogs (locale/*/LC_MESSAGES/django.po), compiled with Babel (a dependency, so nothing is
+# needed from the system); the .mo files are build output, rebuilt when a .po changes.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+catalogs: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
+	$(BIN)/pybabel compile -d locale -D django -l $*
+
+## make messages: after changing a gettext message in invoices/i18n, refresh the template and every catalog
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F locale/babel.cfg --add-comments=Translators: --no-location --no-wrap \
+	  --project="Invoice service" --copyright-holder="the invoice service's authors" -o locale/django.pot .
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i locale/django.pot -d locale -D django
+
 ## make run: the embedded default (SQLite, local files, in-process jobs, console email) on http://$(HOST):$(PORT)
 # It writes $VAR_DIR/dev.env once (DEBUG=1 and generated development secrets, mode 0600), which every
 # manage.py command reads, so a second terminal's `manage.py create_user` needs nothing exported.
@@ -28,7 +44,7 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 run: export DEBUG = 1
 # Emailed links name the port served (make run PORT=8100), unless SITE_URL is set already.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: $(STAMP)
+run: $(STAMP) catalogs
 	$(BIN)/python -m invoicesite.devenv
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
@@ -38,7 +54,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: brings up the real services, then lint, type checks, the deploy check and the whole suite
-test: $(STAMP) services lint typecheck check-deploy lint-deploy pytest
+test: $(STAMP) catalogs services lint typecheck check-deploy lint-deploy pytest
 
 services:
 	scripts/services.sh up
@@ -70,7 +86,7 @@ lint-deploy: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 	scripts/lint-helm.sh
 
-pytest: $(STAMP)
+pytest: $(STAMP) catalogs
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider
 
 ## make test-faults: only the fault-injection suite (tests/faults), against the real services

@@ -233,6 +233,9 @@ SIMPLE_JWT = {
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
+# The invoice's and the emails' words (invoices/i18n): compiled from locale/*/LC_MESSAGES/django.po by
+# `make catalogs`, which `make run`, `make test` and the image run.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -154,7 +154,10 @@ class InvoiceData:
     buyer: Party
     lines: tuple[Line, ...]
     due_date: date | None = None  # BT-9
-    language: str = "en"
+    language: str = "en"  # the catalog language of ``locale`` ("de", "zh-hans"): the invoice's words
+    # BCP 47, as CLDR knows it ("de-CH"): its number and date formats (invoices/i18n/locales.py).
+    locale: str = "en"
+    amount_in_words: bool = False  # print the amount due in words under the total
     ship_to: Party | None = None  # BG-13/15
     type: DocumentType = "invoice"  # BT-3
     preceding: tuple[InvoiceReference, ...] = ()  # BG-3, required for a credit note

@@ -1,0 +1,53 @@
+"""The words of the emails to an invoice's owner, in the owner's language (``User.language``).
+
+Gettext messages like the invoice's labels (``labels.py``); the templates only place them. Placeholders are
+``str.format`` fields, filled after the lookup, so a translation may move them where its grammar wants.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class EmailText:
+    language: str
+    subject_ready: str  # {number}
+    subject_failed: str  # {number}
+    greeting: str
+    ready: str  # {number}, {total}
+    download: str
+    download_link: str
+    details: str
+    failed: str  # {number}
+    failed_as: str  # {number}, {formats}: the file formats that failed, "PDF, XLSX"
+    reason: str  # {reason}
+    stays_issued: str
+    automatic: str
+
+
+@functools.lru_cache(maxsize=64)
+def email_text(language: str) -> EmailText:
+    """The email's words in ``language`` (a catalog language, ``locales.LANGUAGES``)."""
+    with translation.override(language):
+        return EmailText(
+            language=language,
+            subject_ready=gettext("Invoice {number} is ready"),
+            subject_failed=gettext("Invoice {number} could not be created"),
+            greeting=gettext("Hello,"),
+            ready=gettext("your invoice {number} (total {total}) is ready."),
+            download=gettext("Download it (sign in with your API token):"),
+            download_link=gettext("Download the invoice"),
+            details=gettext("Its details and status:"),
+            failed=gettext("your invoice {number} could not be created."),
+            failed_as=gettext("your invoice {number} could not be created as {formats}."),
+            reason=gettext("Reason: {reason}"),
+            stays_issued=gettext(
+                "The invoice number stays issued: if the data needs correcting, upload the corrected invoice "
+                "under a new number (with a credit note if this one was sent), or reply to your support "
+                "contact with the link above."
+            ),
+            automatic=gettext("This is an automatic message from the invoice service."),
+        )
