@@ -23,7 +23,7 @@ from reportlab.platypus.flowables import Flowable
 
 from invoices.document.model import Document, Party, RenderOptions
 from invoices.document.money import format_amount, format_rate
-from invoices.labels import labels_for
+from invoices.i18n.labels import labels_for
 from invoices.renderers.pdf_fonts import FONT_DIR
 
 FONT, FONT_BOLD = "BenchDejaVuSans", "BenchDejaVuSans-Bold"
@@ -60,7 +60,7 @@ def party_block(title: str, party: Party | None) -> list[Paragraph]:
 
 
 def parties_table(document: Document) -> Table:
-    labels, data = labels_for(document.data.language), document.data
+    labels, data = labels_for(document.data.locale), document.data
     blocks = [
         party_block(labels.invoice, data.seller),
         party_block(labels.bill_to, data.buyer),
@@ -70,7 +70,7 @@ def parties_table(document: Document) -> Table:
 
 
 def line_table(document: Document, width: float) -> Table:
-    labels, currency = labels_for(document.data.language), document.data.currency
+    labels, currency = labels_for(document.data.locale), document.data.currency
     header = [labels.line_number, labels.sku, labels.description, labels.quantity, labels.unit_price]
     header += [labels.discount, labels.tax, labels.net]
     rows: list[list[Any]] = [[text(h.upper()) for h in header]]
@@ -104,7 +104,7 @@ def line_table(document: Document, width: float) -> Table:
 
 
 def summary_tables(document: Document, width: float) -> list[Table]:
-    labels, currency, totals = labels_for(document.data.language), document.data.currency, document.totals
+    labels, currency, totals = labels_for(document.data.locale), document.data.currency, document.totals
     taxes = [[labels.rate, labels.base, labels.tax]]
     taxes += [
         [percent(g.rate), format_amount(g.base, currency), format_amount(g.tax, currency)]
@@ -132,7 +132,7 @@ def summary_tables(document: Document, width: float) -> list[Table]:
 
 
 def footer_paragraphs(document: Document) -> list[Paragraph]:
-    data, labels = document.data, labels_for(document.data.language)
+    data, labels = document.data, labels_for(document.data.locale)
     paragraphs = [text(data.notes, TEXT)] if data.notes else []
     if data.payment_terms:
         paragraphs.append(text(f"{labels.payment_terms}: {data.payment_terms}", TEXT))
@@ -157,7 +157,7 @@ class NumberedDocTemplate(SimpleDocTemplate):
 
 
 def story(document: Document, width: float) -> list[Flowable]:
-    data, labels = document.data, labels_for(document.data.language)
+    data, labels = document.data, labels_for(document.data.locale)
     heading = f"{labels.invoice} {data.number}"
     dates = f"{labels.issue_date}: {data.issue_date:%Y-%m-%d}"
     if data.due_date:

@@ -36,13 +36,13 @@ from invoices.document.parties import (
 from invoices.document.validation import (
     DOCUMENT_TYPES,
     FORMATS,
-    LANGUAGES,
     MAX_AMOUNT,
     MAX_BUYER_REFERENCE_LENGTH,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_INVOICE_NUMBER_LENGTH,
     MAX_LINES,
+    MAX_LOCALE_LENGTH,
     MAX_NAME_LENGTH,
     MAX_NOTES_LENGTH,
     MAX_PAYMENT_TERMS_LENGTH,
@@ -55,6 +55,7 @@ from invoices.document.validation import (
     PERCENT,
     UBL_PROFILES,
 )
+from invoices.i18n.locales import LANGUAGES
 from invoices.models import InvoiceFormat
 
 # --- Values -----------------------------------------------------------------------------------------
@@ -426,7 +427,25 @@ class InvoiceDataSerializer(ClosedObjectSerializer):
     language = serializers.ChoiceField(
         choices=list(LANGUAGES),
         required=False,
-        help_text="Language of the printed labels; matched without regard to case. Default `en`.",
+        help_text=(
+            "Language of the invoice's words (its gettext catalog); matched without regard to case. "
+            "Default: the language of `locale`, else the account's default locale's, else `en`."
+        ),
+    )
+    locale = serializers.CharField(
+        required=False,
+        max_length=MAX_LOCALE_LENGTH,
+        help_text=(
+            "BCP 47 locale (`de-DE`, `de-CH`, `en-IN`, `ar-EG`, `zh-Hans-CN`) whose CLDR formats the PDF's "
+            "amounts, percentages and dates use. Default: `language` as written in the buyer's country "
+            "(`de` + `CH` -> `de-CH`), else the account's default locale, else `en` in the buyer's country. "
+            "Its language must be one of `language`'s and match `language` when both are given."
+        ),
+    )
+    amount_in_words = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Print the amount due in words under the total, in the invoice's language.",
     )
     preceding_invoice = PrecedingInvoiceSerializer(required=False)
     buyer_reference = _text(MAX_BUYER_REFERENCE_LENGTH, "BT-10; for German public buyers the Leitweg-ID.")

@@ -77,6 +77,17 @@ from invoices.document.parties import MAX_ADDRESS_LINE_LENGTH as MAX_ADDRESS_LIN
 from invoices.document.parties import MAX_ADDRESS_LINES as MAX_ADDRESS_LINES
 from invoices.document.parties import MAX_CODE_LENGTH, MAX_NAME_LENGTH, read_party
 from invoices.document.parties import MAX_EMAIL_LENGTH as MAX_EMAIL_LENGTH
+from invoices.i18n.locales import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    MAX_TAG_LENGTH,
+    LocaleError,
+    catalog_language,
+    default_locale,
+    language_of,
+    locale_tag,
+    parse_locale,
+)
 
 MAX_LINES = 1_000
 MAX_AMOUNT = Decimal(10**12)
@@ -90,13 +101,13 @@ MAX_NOTES_LENGTH = 2_000
 MAX_PAYMENT_TERMS_LENGTH = 500
 MAX_REFERENCE_LENGTH = 140
 MAX_BUYER_REFERENCE_LENGTH = 200
+MAX_LOCALE_LENGTH = MAX_TAG_LENGTH
 # EN 16931 amounts carry at most two decimals (BR-DEC-*): an invoice with an e-invoice rendition is computed
 # at that precision in every rendition, so a KWD invoice's PDF and UBL show the same (2-decimal) amounts.
 E_INVOICE_MAX_DECIMALS = 2
 MAX_ROUNDING_AMOUNT = Decimal(1)
 MAX_TEXT_CHARACTERS = 200_000
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 FORMATS: dict[str, OutputFormat] = {
     "pdf": "pdf", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv", "ubl": "ubl", "cii": "cii",
     "facturx": "facturx", "factur-x": "facturx", "zugferd": "facturx",
@@ -110,7 +121,9 @@ CII_PROFILES: dict[str, CiiProfile] = {
 }
 DOCUMENT_TYPES: dict[str, DocumentType] = {"invoice": "invoice", "credit_note": "credit_note"}
 PAGE_SIZES: dict[str, PageSize] = {"a4": "A4", "letter": "letter"}
-_LANGUAGE_CHOICES = {code: code for code in LANGUAGES}
+# Other spellings of a catalog language a client may send: "no" is Norwegian Bokmål, Chinese without a
+# script is simplified, "iw" is Hebrew's old code.
+_LANGUAGE_ALIASES = {"no": "nb", "zh": "zh-hans", "iw": "he", "zh-cn": "zh-hans", "zh-tw": "zh-hant"}
 
 QUANTITY = NumberRule(MAX_QUANTITY_DECIMALS, MAX_AMOUNT, MAX_SIGNIFICANT_DIGITS, strip_zeros=True)
 PERCENT = NumberRule(MAX_PERCENT_DECIMALS, Decimal(100), MAX_SIGNIFICANT_DIGITS, strip_zeros=True)
@@ -123,7 +136,8 @@ DISCOUNT_REASON = "Discount"  # the renderers print their own translated label f
 
 TOP_FIELDS = ("format", "formats", "page_size", "ubl_profile", "cii_profile", "invoice")
 INVOICE_FIELDS = (
-    "type", "number", "issue_date", "due_date", "currency", "language", "preceding_invoice",
+    "type", "number", "issue_date", "due_date", "currency", "language", "locale", "amount_in_words",
+    "preceding_invoice",
     "buyer_reference", "order_reference", "delivery_date", "billing_period", "seller", "buyer", "ship_to",
     "lines", "shipping", "allowances", "charges", "prepaid_amount", "rounding_amount", "notes",
     "payment_terms", "payment", "totals",
@@ -156,12 +170,16 @@ class TotalPaths(NamedTuple):
 TOTAL_PATHS = TotalPaths("invoice.lines", "invoice.totals.net", "invoice.totals.tax", "invoice.totals.gross")
 
 
-def read_request(payload: object, *, default_format: str | None = None) -> tuple[RenderOptions, Document]:
+def read_request(
+    payload: object, *, default_format: str | None = None, default_locale: str | None = None
+) -> tuple[RenderOptions, Document]:
     """Validate a request body (current or legacy format), compute the invoice and check the totals the
     client sent; raise ``DocumentInvalid`` listing every error.
 
     ``payload`` is JSON parsed with Decimal numbers (``invoices.document.jsonio.loads_document_json``).
     ``default_format`` applies when the body names no format (the legacy ``/upload?format=`` contract).
+    ``default_locale`` is the account's default locale, for an invoice that names neither a language nor a
+    locale.
     """
     errors = ErrorCollector()
     if _is_legacy(payload):
@@ -175,6 +193,7 @@ def read_request(payload: object, *, default_format: str | None = None) -> tuple
     else:
         options, data = _read_current(errors, payload, default_format)
         paths = TOTAL_PATHS
+    data = _resolve_locale(errors, data, default_locale)
     check_text_budget(errors, data, paths.lines)
     _check_exemptions(errors, data)
     errors.raise_if_any()
@@ -339,7 +358,9 @@ def _invoice(reader: ObjectReader, *, e_invoice: bool) -> InvoiceData:
         issue_date=issue_date or NO_DATE,
         due_date=due_date,
         currency=currency or NO_CURRENCY,
-        language=reader.choice("language", _LANGUAGE_CHOICES, default="en", hint=", ".join(LANGUAGES)),
+        language=_language(reader),
+        locale=reader.text("locale", max_length=MAX_LOCALE_LENGTH, code=True),
+        amount_in_words=_flag(reader, "amount_in_words"),
         seller=read_party(reader, "seller", required=True) or Party(name=""),
         buyer=read_party(reader, "buyer", required=True) or Party(name=""),
         ship_to=read_party(reader, "ship_to", required=False),
@@ -362,6 +383,56 @@ def _invoice(reader: ObjectReader, *, e_invoice: bool) -> InvoiceData:
         payment=_payment(reader),
         claimed_totals=_claimed_totals(reader, currency),
     )
+
+
+def _language(reader: ObjectReader) -> str:
+    """The catalog language the request names ("de", "zh-hans"), or "" for none (see _resolve_locale)."""
+    text = reader.text("language", max_length=MAX_LOCALE_LENGTH, code=True)
+    if not text:
+        return ""
+    code = text.lower().replace("_", "-")
+    code = _LANGUAGE_ALIASES.get(code, code)
+    if code not in LANGUAGES:
+        reader.error("language", f"Unknown value {shown(text)}; allowed: {', '.join(LANGUAGES)}.")
+        return ""
+    return code
+
+
+def _flag(reader: ObjectReader, key: str) -> bool:
+    value = reader.raw(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        reader.error(key, "Expected true or false.")
+        return False
+    return value
+
+
+def _resolve_locale(errors: ErrorCollector, data: InvoiceData, default: str | None) -> InvoiceData:
+    """The invoice's locale and language, both set: the locale the request names (its language must be the
+    one ``language`` names, if any); else ``language`` as written in the buyer's country ("de" + CH ->
+    "de-CH"); else the account's default locale; else English as written in the buyer's country."""
+    requested, language = data.locale, data.language
+    if requested:
+        try:
+            locale = parse_locale(requested)
+        except LocaleError as exc:
+            errors.add("invoice.locale", str(exc))
+            return replace(data, language=DEFAULT_LANGUAGE, locale=DEFAULT_LANGUAGE)
+        if language and catalog_language(locale) != language:
+            errors.add(
+                "invoice.locale",
+                f"'{requested}' is written in '{catalog_language(locale)}', but invoice.language is "
+                f"'{language}'; give the locale alone, or a language that matches it.",
+            )
+        tag = locale_tag(locale)
+    elif language:
+        tag = default_locale(language, data.buyer.country)
+    elif default:
+        tag = default
+    else:
+        tag = default_locale(DEFAULT_LANGUAGE, data.buyer.country)
+    return replace(data, language=language_of(tag), locale=tag)
 
 
 def _preceding(invoice: ObjectReader, *, required: bool) -> tuple[InvoiceReference, ...]:

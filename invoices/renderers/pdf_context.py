@@ -7,12 +7,8 @@ Nothing here computes money. Every amount is a value the Document already holds,
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
-from invoices.country_names import country_name
 from invoices.document.model import (
-    Currency,
     Document,
     Line,
     LineAmount,
@@ -21,8 +17,9 @@ from invoices.document.model import (
     RenderOptions,
     TaxGroup,
 )
-from invoices.document.money import format_amount
-from invoices.labels import Labels, labels_for, unit_text
+from invoices.i18n.formatting import NumberFormat
+from invoices.i18n.labels import Labels, labels_for, unit_text
+from invoices.i18n.locales import cached_locale
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
@@ -41,8 +38,6 @@ from invoices.renderers.pdf_layout import (
 from invoices.renderers.wording import (
     SCHEMA_DISCOUNT_LABEL,
     adjustment_label,
-    format_percent,
-    signed_amount,
     tax_identifiers,
     tax_notes,
     tax_rate_text,
@@ -157,29 +152,12 @@ class PartyBlock:
     contacts: tuple[tuple[str, ...], ...]
 
 
-def format_quantity(quantity: Decimal) -> str:
-    """A quantity without trailing zeros, thousands grouped: Decimal('2.500') -> '2.5', 1000 -> '1,000'."""
-    return f"{quantity.normalize():,f}"
-
-
-def format_unit_price(price: Decimal, currency: Currency) -> str:
-    """A unit price with the currency's decimals, or all of its own when it has more (0.125 EUR per item)."""
-    exponent = price.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > currency.minor_units:
-        return f"{price.normalize():,f}"
-    return format_amount(price, currency)
-
-
-def format_date(value: date | None, labels: Labels) -> str:
-    return value.strftime(labels.date_format) if value else ""
-
-
-def line_rows(lines: tuple[LineAmount, ...], labels: Labels, currency: Currency) -> list[LineRow]:
+def line_rows(lines: tuple[LineAmount, ...], labels: Labels, fmt: NumberFormat) -> list[LineRow]:
     """The line table's rows. Its discount column shows percentages, as it always has, while every line
     has at most one allowance and that a percentage ("10%"); otherwise each line's allowances less its
     charges as a signed amount ("-12.50", "+5.00"), itemised under the description."""
     percents = all(_percent_only(amount) for amount in lines)
-    return [line_row(number, amount, labels, currency, percents) for number, amount in enumerate(lines, 1)]
+    return [line_row(number, amount, labels, fmt, percents) for number, amount in enumerate(lines, 1)]
 
 
 def _percent_only(amount: LineAmount) -> bool:
@@ -192,7 +170,7 @@ def _percent_only(amount: LineAmount) -> bool:
 
 
 def line_row(
-    number: int, amount: LineAmount, labels: Labels, currency: Currency, percents: bool = True
+    number: int, amount: LineAmount, labels: Labels, fmt: NumberFormat, percents: bool = True
 ) -> LineRow:
     line = amount.line
     unit = unit_text(labels, line.unit, line.unit_code, line.quantity)
@@ -200,36 +178,36 @@ def line_row(
         number=number,
         sku=line.sku,
         description=line.description,
-        quantity=format_quantity(line.quantity),
+        quantity=fmt.quantity(line.quantity),
         unit=unit,
-        unit_price=format_unit_price(line.unit_price, currency),
-        discount=_discount_text(amount, currency, percents),
-        tax_rate=tax_rate_text(line.tax_category, line.tax_rate),
-        net=format_amount(amount.net, currency),
-        price_base=_price_base(line, labels),
-        notes=_line_notes(amount, labels, currency, percents),
+        unit_price=fmt.amount(line.unit_price),  # a price of 0.125 EUR keeps its third decimal
+        discount=_discount_text(amount, fmt, percents),
+        tax_rate=tax_rate_text(line.tax_category, line.tax_rate, fmt),
+        net=fmt.amount(amount.net),
+        price_base=_price_base(line, labels, fmt),
+        notes=_line_notes(amount, labels, fmt, percents),
         charged=bool(amount.charges),
     )
 
 
-def _discount_text(amount: LineAmount, currency: Currency, percents: bool) -> str:
+def _discount_text(amount: LineAmount, fmt: NumberFormat, percents: bool) -> str:
     if not amount.allowances and not amount.charges:
         return ""
     if percents:
-        return format_percent(amount.line.discount_percent)
-    return signed_amount(amount.charge - amount.discount, currency)
+        return fmt.percent(amount.line.discount_percent)
+    return fmt.signed_amount(amount.charge - amount.discount)
 
 
-def _price_base(line: Line, labels: Labels) -> str:
+def _price_base(line: Line, labels: Labels, fmt: NumberFormat) -> str:
     """ "/ 100 kg" for a unit price per 100 kg (EN 16931 BT-149), "" for a price per unit."""
     base = line.price_base_quantity
     if base == 1:
         return ""
     unit = unit_text(labels, line.unit, line.unit_code, base)
-    return f"/ {format_quantity(base)} {unit}".rstrip()
+    return f"/ {fmt.quantity(base)} {unit}".rstrip()
 
 
-def _line_notes(amount: LineAmount, labels: Labels, currency: Currency, percents: bool) -> tuple[str, ...]:
+def _line_notes(amount: LineAmount, labels: Labels, fmt: NumberFormat, percents: bool) -> tuple[str, ...]:
     """The line's allowances and charges itemised, unless the discount column says all there is: one
     plain discount, a percentage in a column of percentages or an amount in a column of amounts."""
     adjustments = [(a, -1) for a in amount.allowances] + [(c, 1) for c in amount.charges]
@@ -241,7 +219,7 @@ def _line_notes(amount: LineAmount, labels: Labels, currency: Currency, percents
         ):
             return ()
     return tuple(
-        _note(adjustment_label(a, labels, allowance=sign < 0), signed_amount(sign * a.amount, currency))
+        _note(adjustment_label(a, labels, fmt, allowance=sign < 0), fmt.signed_amount(sign * a.amount))
         for a, sign in adjustments
     )
 
@@ -253,36 +231,37 @@ def _note(label: str, amount: str) -> str:
     return f"{label}:{NO_BREAK_SPACE}{mark}{amount}"  # the amount never wraps away from its reason
 
 
-def tax_row(group: TaxGroup, currency: Currency) -> TaxRow:
+def tax_row(group: TaxGroup, fmt: NumberFormat) -> TaxRow:
     return TaxRow(
-        rate=tax_rate_text(group.category, group.rate),
-        base=format_amount(group.base, currency),
-        tax=format_amount(group.tax, currency),
+        rate=tax_rate_text(group.category, group.rate, fmt),
+        base=fmt.amount(group.base),
+        tax=fmt.amount(group.tax),
     )
 
 
-def total_rows(document: Document, labels: Labels) -> list[AmountRow]:
+def total_rows(document: Document, labels: Labels, fmt: NumberFormat) -> list[AmountRow]:
     """Subtotal, each allowance and charge, the net total when they make it differ from the subtotal, the
-    tax, and when something was prepaid or rounded, the total before that."""
-    currency, totals = document.data.currency, document.totals
-    rows = [AmountRow(labels.subtotal, format_amount(totals.lines_net, currency))]
+    tax, and when something was prepaid or rounded, the total before that (with its currency, as the amount
+    due under it has)."""
+    totals = document.totals
+    rows = [AmountRow(labels.subtotal, fmt.amount(totals.lines_net))]
     rows += [
-        AmountRow(adjustment_label(a, labels, allowance=True), format_amount(-a.amount, currency))
+        AmountRow(adjustment_label(a, labels, fmt, allowance=True), fmt.amount(-a.amount))
         for a in document.allowances
     ]
     rows += [
-        AmountRow(adjustment_label(c, labels, allowance=False), format_amount(c.amount, currency))
+        AmountRow(adjustment_label(c, labels, fmt, allowance=False), fmt.amount(c.amount))
         for c in document.charges
     ]
     if document.allowances or document.charges:
-        rows.append(AmountRow(labels.net_total, format_amount(totals.net, currency)))
-    rows.append(AmountRow(labels.tax, format_amount(totals.tax, currency)))
+        rows.append(AmountRow(labels.net_total, fmt.amount(totals.net)))
+    rows.append(AmountRow(labels.tax, fmt.amount(totals.tax)))
     if _settles_differently(document):
-        rows.append(AmountRow(labels.total, f"{format_amount(totals.gross, currency)} {currency.code}"))
+        rows.append(AmountRow(labels.total, fmt.money(totals.gross)))
         if totals.prepaid:
-            rows.append(AmountRow(labels.prepaid, format_amount(-totals.prepaid, currency)))
+            rows.append(AmountRow(labels.prepaid, fmt.amount(-totals.prepaid)))
         if totals.rounding:
-            rows.append(AmountRow(labels.rounding, signed_amount(totals.rounding, currency)))
+            rows.append(AmountRow(labels.rounding, fmt.signed_amount(totals.rounding)))
     return rows
 
 
@@ -291,12 +270,13 @@ def _settles_differently(document: Document) -> bool:
     return bool(document.totals.prepaid or document.totals.rounding)
 
 
-def grand_total(document: Document, labels: Labels) -> tuple[str, str]:
-    """The last, highlighted row: the amount due when it differs from the total, else the total."""
-    currency, totals = document.data.currency, document.totals
+def grand_total(document: Document, labels: Labels, fmt: NumberFormat) -> tuple[str, str]:
+    """The last, highlighted row, with its currency as the locale writes it ("1.250,00 €", "CHF 1'250.00"):
+    the amount due when it differs from the total, else the total."""
+    totals = document.totals
     if _settles_differently(document):
-        return labels.amount_due, f"{format_amount(totals.payable, currency)} {currency.code}"
-    return labels.total, f"{format_amount(totals.gross, currency)} {currency.code}"
+        return labels.amount_due, fmt.money(totals.payable)
+    return labels.total, fmt.money(totals.gross)
 
 
 @dataclass(frozen=True)
@@ -436,8 +416,11 @@ def payment_rows(payment: Payment | None, labels: Labels) -> list[tuple[str, str
 
 
 def party_country(party: Party | None, labels: Labels) -> str:
-    """The party's country (an ISO 3166-1 code) by name in the invoice's language; "" when it has none."""
-    return country_name(party.country, labels.language) if party and party.country else ""
+    """The party's country (an ISO 3166-1 code) by its CLDR name in the invoice's locale ("Schweiz",
+    "Suisse"); the code itself for one CLDR has no name for; "" when it has none."""
+    if party is None or not party.country:
+        return ""
+    return str(cached_locale(labels.locale).territories.get(party.country, party.country))
 
 
 def city_lines(party: Party) -> list[str]:
@@ -489,21 +472,19 @@ def unbroken(text: str) -> str:
     return text.replace(" ", NO_BREAK_SPACE)
 
 
-def header_facts(document: Document, labels: Labels) -> list[tuple[str, str]]:
+def header_facts(document: Document, labels: Labels, fmt: NumberFormat) -> list[tuple[str, str]]:
     """The header's (label, value) rows: number, dates, references, currency, payment terms."""
     data = document.data
     number_label = labels.credit_note_number if data.type == "credit_note" else labels.invoice_number
     period = data.billing_period
     facts = [
         (number_label, data.number),
-        (labels.issue_date, format_date(data.issue_date, labels)),
-        (labels.due_date, format_date(data.due_date, labels)),
-        (labels.delivery_date, format_date(data.delivery_date, labels)),
+        (labels.issue_date, fmt.date(data.issue_date)),
+        (labels.due_date, fmt.date(data.due_date)),
+        (labels.delivery_date, fmt.date(data.delivery_date)),
         (
             labels.billing_period,
-            f"{format_date(period.start, labels)} {PERIOD_DASH} {format_date(period.end, labels)}"
-            if period
-            else "",
+            f"{fmt.date(period.start)} {PERIOD_DASH} {fmt.date(period.end)}" if period else "",
         ),
         (labels.buyer_reference, data.buyer_reference),
         (labels.order_reference, data.order_reference),
@@ -525,11 +506,11 @@ def fact_label_percent(facts: list[tuple[str, str]], page_size: str) -> int:
     return max(math.ceil(100 * label_need / room), min(FACT_LABEL_PERCENT, fitting))
 
 
-def preceding_lines(document: Document, labels: Labels) -> list[str]:
+def preceding_lines(document: Document, labels: Labels, fmt: NumberFormat) -> list[str]:
     """ "Corrects invoice INV-1 of 2026-01-05" for each invoice a credit note corrects."""
     lines = []
     for ref in document.data.preceding:
-        day = format_date(ref.issue_date, labels)
+        day = fmt.date(ref.issue_date)
         text = (labels.corrects_invoice_dated if ref.issue_date else labels.corrects_invoice).format(
             number=ref.number, date=day
         )
@@ -558,24 +539,26 @@ def title_size(title: str) -> float:
 
 def invoice_context(document: Document, options: RenderOptions) -> dict[str, object]:
     """The template's context: plain strings and the Document's own parties, nothing to compute."""
-    data, currency = document.data, document.data.currency
-    labels = labels_for(data.language)
-    lines = line_rows(document.lines, labels, currency)
+    data = document.data
+    labels = labels_for(data.locale)
+    fmt = NumberFormat(data.locale, data.currency)
+    lines = line_rows(document.lines, labels, fmt)
     page_size = "letter" if options.page_size == "letter" else "a4"
-    totals = total_rows(document, labels)
-    taxes = [tax_row(group, currency) for group in document.totals.tax_groups]
-    grand_label, grand = grand_total(document, labels)
+    totals = total_rows(document, labels, fmt)
+    taxes = [tax_row(group, fmt) for group in document.totals.tax_groups]
+    grand_label, grand = grand_total(document, labels, fmt)
     title = labels.credit_note if data.type == "credit_note" else labels.invoice
-    facts = header_facts(document, labels)
+    facts = header_facts(document, labels, fmt)
     return {
         "labels": labels,
+        "direction": "rtl" if labels.rtl else "ltr",
         "page_size": page_size,
         "data": data,
         "title": title,
         "title_size": f"{title_size(title.upper())}pt",
         # xhtml2pdf aligns letter-spaced text right as if unspaced: it would end past the margin by this.
         "title_indent": f"{TITLE_LETTER_SPACING * (len(title) - 1)}pt",
-        "preceding": preceding_lines(document, labels),
+        "preceding": preceding_lines(document, labels, fmt),
         "facts": facts,
         "fact_label_percent": fact_label_percent(facts, page_size),
         "seller": party_block(data.seller, labels),

@@ -32,7 +32,7 @@ from xhtml2pdf.bidi import get_display, needs_bidi
 from xhtml2pdf.config.resources import check_deadline
 from xhtml2pdf.util import shape_frag_text
 
-from invoices.labels import Labels
+from invoices.i18n.labels import Labels
 from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
 from invoices.renderers.pdf_fonts import CJK_FAMILY, TEXT_BOLD, TEXT_FAMILY, register_fonts
 from invoices.renderers.pdf_layout import (

@@ -7,9 +7,10 @@ never loads reportlab for it.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from invoices.document.model import AdjustmentAmount, Currency, Party, TaxGroup
-from invoices.document.money import TAX_CATEGORY_ORDER, format_amount, format_rate
-from invoices.labels import Labels
+from invoices.document.model import AdjustmentAmount, Party, TaxGroup
+from invoices.document.money import TAX_CATEGORY_ORDER
+from invoices.i18n.formatting import NumberFormat
+from invoices.i18n.labels import Labels
 
 SCHEMA_SHIPPING_LABEL = "Shipping"
 SCHEMA_DISCOUNT_LABEL = "Discount"  # the reason the schema gives a line's discount_percent
@@ -28,26 +29,18 @@ class TaxNote:
     reason: str
 
 
-def format_percent(rate: Decimal) -> str:
-    return f"{format_rate(rate)}%"
-
-
-def signed_amount(amount: Decimal, currency: Currency) -> str:
-    """An adjustment with its sign: "-12.50" for an allowance, "+5.00" for a charge."""
-    text = format_amount(amount, currency)
-    return f"+{text}" if amount > 0 else text
-
-
-def tax_rate_text(category: str, rate: Decimal) -> str:
-    """ "20%", or with the category when it is not the rate's usual one: "0% AE", "0% E", "7% L"."""
+def tax_rate_text(category: str, rate: Decimal, fmt: NumberFormat) -> str:
+    """ "20 %", or with the category when it is not the rate's usual one: "0 % AE", "0% E", "7% L"."""
     usual = (category == "S" and rate > 0) or (category == "Z" and rate == 0)
     # Validation allows only UNCL 5305's codes; anything else would be text in a column sized for numbers.
     if usual or category not in TAX_CATEGORY_ORDER:
-        return format_percent(rate)
-    return f"{format_percent(rate)} {category}"
+        return fmt.percent(rate)
+    return f"{fmt.percent(rate)} {category}"
 
 
-def adjustment_label(adjusted: AdjustmentAmount, labels: Labels, *, allowance: bool) -> str:
+def adjustment_label(
+    adjusted: AdjustmentAmount, labels: Labels, fmt: NumberFormat, *, allowance: bool
+) -> str:
     """An allowance's or a charge's reason in the invoice's language, with its percentage: "Shipping",
     "Volume discount 5%"."""
     reason = adjusted.adjustment.reason.strip()
@@ -56,7 +49,7 @@ def adjustment_label(adjusted: AdjustmentAmount, labels: Labels, *, allowance: b
     elif reason == SCHEMA_DISCOUNT_LABEL or not reason:
         reason = labels.discount if allowance else labels.charge
     percent = adjusted.adjustment.percent
-    return f"{reason} {format_percent(percent)}" if percent is not None else reason
+    return f"{reason} {fmt.percent(percent)}" if percent is not None else reason
 
 
 def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels) -> list[TaxNote]:

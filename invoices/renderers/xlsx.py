@@ -21,12 +21,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from invoices.document.fields import exponent_of
-from invoices.document.model import Contact, Document, LineAmount, Party, RenderedFile, RenderOptions
-from invoices.labels import labels_for, unit_text
+from invoices.document.model import (
+    Contact,
+    Currency,
+    Document,
+    LineAmount,
+    Party,
+    RenderedFile,
+    RenderOptions,
+)
+from invoices.i18n.formatting import NumberFormat
+from invoices.i18n.labels import labels_for, unit_text
 from invoices.renderers import content_types
 from invoices.renderers.cells import is_formula_like
 from invoices.renderers.naming import invoice_filename
-from invoices.renderers.wording import format_percent, tax_identifiers, tax_notes, tax_rate_text
+from invoices.renderers.wording import tax_identifiers, tax_notes, tax_rate_text
 
 CONTENT_TYPE = content_types.XLSX
 SHEET_TITLE = "Invoice"
@@ -42,6 +51,7 @@ EXTRA_WIDTHS = {
 }
 TEXT_HEADINGS = frozenset({"Allowance and charge reasons", "Tax category"})
 ENGLISH = labels_for("en")  # the sheet's words are English, like its headings
+ENGLISH_FORMAT = NumberFormat("en", Currency("XXX", 2))
 # Parties sit side by side above the table; each one's text overflows into the empty cells to its right.
 SELLER_COLUMN, BUYER_COLUMN, SHIP_TO_COLUMN = 1, 3, 6
 DATE_FORMAT = "yyyy-mm-dd"  # ISO: the same in every locale
@@ -188,7 +198,8 @@ def _layout(document: Document) -> LineLayout:
         base=any(amount.line.price_base_quantity != 1 for amount in lines),
         adjustments=any(not _plain_discount(amount) for amount in lines),
         categories=any(
-            tax_rate_text(a.line.tax_category, a.line.tax_rate) != format_percent(a.line.tax_rate)
+            tax_rate_text(a.line.tax_category, a.line.tax_rate, ENGLISH_FORMAT)
+            != ENGLISH_FORMAT.percent(a.line.tax_rate)
             for a in lines
         ),
     )
@@ -273,7 +284,7 @@ def _reasons(amount: LineAmount) -> str:
     """ "Volume discount 10%; Travel": the line's allowances and charges by reason, in order."""
     adjustments = [*amount.allowances, *amount.charges]
     return "; ".join(
-        f"{a.adjustment.reason} {format_percent(a.adjustment.percent)}".strip()
+        f"{a.adjustment.reason} {ENGLISH_FORMAT.percent(a.adjustment.percent)}".strip()
         if a.adjustment.percent is not None
         else a.adjustment.reason
         for a in adjustments
