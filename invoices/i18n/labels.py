@@ -185,12 +185,12 @@ def _labels(locale: str, language: str) -> Labels:
             adjustment=gettext("Adjustment"),
             # Translators: a surcharge on a line or on the invoice, when the seller gave no reason.
             charge=gettext("Charge"),
-            prepaid=gettext("Prepaid"),
+            prepaid=gettext("Paid in advance"),
             rounding=gettext("Rounding"),
             amount_due=gettext("Amount due"),
             # Translators: printed before the amount due written out in words.
             amount_in_words=gettext("In words"),
-            payment_means=gettext("Payment means"),
+            payment_means=gettext("Payment method"),
             account_name=gettext("Account holder"),
             means_names=_means_names(),
             category_names=_category_names(),
