@@ -265,14 +265,15 @@ def lines(draw: st.DrawFn, currency: Currency, count: int) -> list[dict[str, Any
 
 
 # What the lines may hold of MAX_TEXT_CHARACTERS: the rest of an invoice's text (names, addresses, notes,
-# payment terms, codes) is at most about 21,000 characters.
-_LINES_TEXT = MAX_TEXT_CHARACTERS - 25_000
+# payment terms, codes, document-level reasons) is kept under 30,000 characters.
+_LINES_TEXT = MAX_TEXT_CHARACTERS - 30_000
 
 
 def _description_length(count: int) -> int:
     """The longest description each of ``count`` lines may have within the text budget (SKU and unit
-    taken at their longest)."""
-    return max(1, min(MAX_DESCRIPTION_LENGTH, _LINES_TEXT // count - 2 * MAX_CODE_LENGTH))
+    taken at their longest, and the reasons of its two allowances and two charges)."""
+    others = 2 * MAX_CODE_LENGTH + 4 * MAX_REASON_LENGTH
+    return max(1, min(MAX_DESCRIPTION_LENGTH, _LINES_TEXT // count - others))
 
 
 @st.composite

@@ -22,9 +22,15 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TRANSLATED = [language for language in LANGUAGES if language != DEFAULT_LANGUAGE]
 
 
-def _key(message_id: str | tuple[str, ...], context: str | None) -> tuple[str | None, str]:
-    singular = message_id[0] if isinstance(message_id, tuple) else message_id
-    return context, singular
+def _key(message_id: object, context: str | None) -> tuple[str | None, str]:
+    return context, _texts(message_id)[0]
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A message's id or string as a tuple: one text, or its plural forms."""
+    if isinstance(value, (tuple, list)):
+        return tuple(str(text) for text in value)
+    return (str(value or ""),)
 
 
 def _template() -> Catalog:
@@ -65,12 +71,12 @@ def test_the_catalog_is_complete(language):
     problems = [f"missing: {key}" for key in template if key not in messages]
     problems += [f"not in the template (obsolete): {key}" for key in messages if key not in template]
     for key, message in messages.items():
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = _texts(message.string)
         if message.fuzzy:
             problems.append(f"fuzzy: {key}")
         if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
             problems.append(f"{len(strings)} plural forms, the language has {catalog.num_plurals}: {key}")
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        ids = _texts(message.id)
         wanted = set().union(*(PLACEHOLDER.findall(text) for text in ids))
         for text in strings:
             if not text.strip():
@@ -89,10 +95,10 @@ def test_the_compiled_catalog_is_the_one_django_reads(language):
     with translation.override(language):
         for message in catalog:
             if message.id and not isinstance(message.id, tuple):
-                expected = message.string
+                expected, message_id = _texts(message.string)[0], _texts(message.id)[0]
                 got = (
-                    translation.pgettext(message.context, message.id)
+                    translation.pgettext(message.context, message_id)
                     if message.context
-                    else translation.gettext(message.id)
+                    else translation.gettext(message_id)
                 )
                 assert got == expected, (language, message.id)

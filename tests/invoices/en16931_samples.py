@@ -131,6 +131,8 @@ def rich_data(**changes: object) -> InvoiceData:
         ),
     }  # fmt: skip
     fields.update(changes)
+    if "language" in changes and "locale" not in changes:
+        fields["locale"] = changes["language"]  # a language code is a locale tag too: "de" is German
     return InvoiceData(**fields)  # type: ignore[arg-type]
 
 
@@ -172,6 +174,8 @@ def credit_note_document(**changes: object) -> Document:
         rounding_amount=D(0),
         notes="We credit the returned goods.",
     )
+    if "language" in changes and "locale" not in changes:
+        changes["locale"] = changes["language"]
     return compute_document(dataclasses.replace(data, **changes))  # type: ignore[arg-type]
 
 

@@ -6,6 +6,7 @@ with the command that installs it, so a machine without them can never pass by s
 
 import copy
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -155,3 +156,20 @@ def html_to_pdf(html: str) -> bytes:
     if status.err:
         raise PDFRenderError(f"xhtml2pdf reported {status.err} error(s)")
     return out.getvalue()
+
+
+def squeezed(text: str) -> str:
+    """``text`` without any whitespace: pdftotext's layout mode prints a no-break space inside a number
+    ("19 %", "1 350,00") as a space, or not at all where the gap is narrow."""
+    return "".join(text.split())
+
+
+def holds(text: str, value: str) -> bool:
+    """Whether the PDF's ``text`` shows ``value`` (a formatted number or phrase), spaces aside."""
+    return squeezed(value) in squeezed(text)
+
+
+def printed_pattern(value: str) -> str:
+    """A regular expression for ``value`` as pdftotext's layout mode prints it: each no-break space of a
+    CLDR format ("19 %", "1 234,50 €", "CHF 1'250.00") printed as a space or not at all."""
+    return "".join(r"\s?" if char in "\xa0\u202f" else re.escape(char) for char in value)

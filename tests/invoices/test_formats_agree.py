@@ -16,12 +16,12 @@ import pytest
 from openpyxl import load_workbook
 
 from invoices.document.model import Document, RenderOptions
-from invoices.document.money import format_amount
 from invoices.document.validation import read_request
+from invoices.i18n.formatting import NumberFormat
 from invoices.renderers import render
 from invoices.renderers.wording import tax_rate_text
 from tests.invoices.en16931_samples import credit_note_document, jpy_document, rich_document
-from tests.invoices.pdf_tools import pdf_text
+from tests.invoices.pdf_tools import pdf_text, printed_pattern
 from tests.payloads import sample_payload
 
 
@@ -58,12 +58,18 @@ class Renditions:
         }
         self.rows = list(csv.DictReader(io.StringIO(content["csv"].decode("utf-8"))))
 
+    @property
+    def fmt(self) -> NumberFormat:
+        return NumberFormat(self.document.data.locale, self.document.data.currency)
+
     def printed(self, amount: Decimal) -> str:
-        return format_amount(amount, self.document.data.currency)
+        """As the PDF prints it, in the invoice's locale."""
+        return self.fmt.amount(amount)
 
     def in_pdf(self, amount: Decimal) -> bool:
         """As a whole word of the PDF's text: "-64.13" does not count for "64.13", nor "1,064.13"."""
-        return re.search(rf"(?<![\d,.+-]){re.escape(self.printed(amount))}(?![\d,])", self.text) is not None
+        pattern = printed_pattern(self.printed(amount))
+        return re.search(rf"(?<![\d,.+-]){pattern}(?![\d,])", self.text) is not None
 
     def csv_values(self, row_type: str, column: str) -> list[Decimal]:
         return [Decimal(row[column]) for row in self.rows if row["row_type"] == row_type and row[column]]
@@ -123,9 +129,9 @@ def test_tax_groups_agree_with_their_categories(renditions):
     r = renditions
     groups = r.document.totals.tax_groups
     for group in groups:
-        rate = tax_rate_text(group.category, group.rate)
-        base, tax = re.escape(r.printed(group.base)), re.escape(r.printed(group.tax))
-        assert re.search(rf"(?m)^\s*{re.escape(rate)}\s+{base}\s+{tax}\b", r.text), (rate, group)
+        rate = tax_rate_text(group.category, group.rate, r.fmt)
+        base, tax = printed_pattern(r.printed(group.base)), printed_pattern(r.printed(group.tax))
+        assert re.search(rf"(?m)^\s*{printed_pattern(rate)}\s+{base}\s+{tax}\b", r.text), (rate, group)
         sheet_row = [group.category, None, group.rate, group.base, group.tax]
         assert any(
             [row[3], row[4], *(Decimal(repr(v)) if isinstance(v, int | float) else v for v in row[5:8])]
@@ -160,7 +166,7 @@ def test_totals_agree(renditions):
         totals.payable,
     )
     assert r.in_pdf(totals.lines_net)
-    assert f"{r.printed(totals.payable)} {r.document.data.currency.code}" in r.text
+    assert re.search(printed_pattern(r.fmt.money(totals.payable)), r.text)
     assert totals.payable in r.cells
     if r.document.allowances or r.document.charges:
         assert totals.lines_net in r.cells

@@ -7,12 +7,13 @@ import re
 import pytest
 
 from invoices.document.model import RenderOptions
-from invoices.document.money import format_amount, format_rate
+from invoices.i18n.formatting import NumberFormat
 from invoices.renderers import render
 from invoices.renderers.pdf import MAX_LINES, render_pdf
 from tests.invoices.pdf_tools import (
     build,
     fonts_drawing,
+    holds,
     ink,
     page_sizes,
     payload_with_lines,
@@ -53,26 +54,27 @@ def test_render_dispatches_pdf_to_this_renderer(sample):
 def test_text_holds_every_line_description_and_amount(sample):
     document, rendered = sample
     text = pdf_text(rendered.content)
-    currency = document.data.currency
+    fmt = NumberFormat(document.data.locale, document.data.currency)
     for amount in document.lines:
         for part in amount.line.description.splitlines():
             assert part in text
-        assert format_amount(amount.net, currency) in text
-        assert f"{format_rate(amount.line.tax_rate)}%" in text
-    assert "12.345" in text  # a unit price with more decimals than EUR is printed as given, not rounded
+        assert holds(text, fmt.amount(amount.net))
+        assert holds(text, fmt.percent(amount.line.tax_rate))
+    # The sample is English to a buyer in Germany: en-DE, whose decimal sign is the comma.
+    assert "12,345" in text  # a unit price with more decimals than EUR is printed as given, not rounded
 
 
 def test_text_holds_the_totals_and_tax_breakdown(sample):
     document, rendered = sample
     text = pdf_text(rendered.content)
-    totals, currency = document.totals, document.data.currency
+    totals, fmt = document.totals, NumberFormat(document.data.locale, document.data.currency)
     for value in (totals.lines_net, totals.charges, totals.net, totals.tax):
-        assert format_amount(value, currency) in text
-    assert f"{format_amount(totals.gross, currency)} EUR" in text
+        assert holds(text, fmt.amount(value))
+    assert holds(text, fmt.money(totals.gross))
     for group in totals.tax_groups:
-        assert format_amount(group.base, currency) in text
-        assert format_amount(group.tax, currency) in text
-    assert "1,189.83 EUR" in text  # the sample's gross, worked by hand in conftest
+        assert holds(text, fmt.amount(group.base))
+        assert holds(text, fmt.amount(group.tax))
+    assert "1.189,83 €" in text  # the sample's gross, worked by hand in conftest, in en-DE
 
 
 def test_text_holds_parties_meta_notes_and_payment(sample):
@@ -86,8 +88,8 @@ def test_text_holds_parties_meta_notes_and_payment(sample):
         data.buyer.name,
         "Hauptstraße 5",
         data.ship_to.name if data.ship_to else "",
-        "2026-11-23",
-        "2026-12-23",
+        "23 Nov 2026",  # the dates in en-DE's medium form
+        "23 Dec 2026",
         "Net 30",
         "Thank you for your business.",
         "FR76 3000 6000 0112 3456 7890 189",
@@ -205,20 +207,22 @@ def test_the_compact_iban_is_printed_in_groups_of_four():
 
 
 @pytest.mark.parametrize(
-    ("language", "seller", "buyer"),
-    [("en", "France", "Germany"), ("de", "Frankreich", "Deutschland"), ("fr", "France", "Allemagne"),
-     ("es", "Francia", "Alemania"), ("it", "Francia", "Germania"), ("nl", "Frankrijk", "Duitsland"),
-     ("pt", "França", "Alemanha")],
+    ("language", "seller", "buyer", "ship_to"),
+    [("en", "France", "Germany", "Zimbabwe"), ("de", "Frankreich", "Deutschland", "Simbabwe"),
+     ("fr", "France", "Allemagne", "Zimbabwe"), ("es", "Francia", "Alemania", "Zimbabue"),
+     ("it", "Francia", "Germania", "Zimbabwe"), ("nl", "Frankrijk", "Duitsland", "Zimbabwe"),
+     ("pt", "França", "Alemanha", "Zimbábue"), ("ja", "フランス", "ドイツ", "ジンバブエ")],
 )  # fmt: skip
-def test_countries_are_printed_by_name_in_the_invoice_language(language, seller, buyer):
+def test_countries_are_printed_by_name_in_the_invoice_language(language, seller, buyer, ship_to):
+    """Every country by its CLDR name in the invoice's language (Babel's territory names)."""
     payload = sample_payload()
     payload["invoice"]["language"] = language
-    payload["invoice"]["ship_to"]["country"] = "ZW"  # not in the table of names: printed as the code
+    payload["invoice"]["ship_to"]["country"] = "ZW"
 
     text = pdf_text(render_payload(payload))
 
     assert re.search(rf"75002 Paris.*\n{seller}\n", text)  # under the seller's address
-    assert re.search(rf"^{buyer} +ZW$", text, re.MULTILINE)  # the buyer's, and the delivery address's
+    assert re.search(rf"^{buyer} +{ship_to}$", text, re.MULTILINE)  # the buyer's, and the delivery address's
 
 
 @pytest.mark.security

@@ -5,9 +5,14 @@ rate as "19 / %"; a long unit ran into the next header ("UNITDISCOUNT"), and the
 broke mid-word ("BEMESSUNGSGRUNDLA / GE").
 """
 
+import re
+from decimal import Decimal
+
 import pytest
 
-from invoices.labels import labels_for
+from invoices.document.currencies import find_currency
+from invoices.i18n.formatting import NumberFormat
+from invoices.i18n.labels import labels_for
 from invoices.renderers.pdf_context import LineRow, TaxRow, line_columns, summary_columns
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
@@ -17,7 +22,7 @@ from invoices.renderers.pdf_layout import (
     hyphenated,
     text_width,
 )
-from tests.invoices.pdf_tools import payload_with_lines, pdf_text, render_payload
+from tests.invoices.pdf_tools import build, payload_with_lines, pdf_text, printed_pattern, render_payload
 
 WIDEST = {
     "sku": "SKU-VERY-LONG-0001-XY",
@@ -40,12 +45,23 @@ def probe_pdf_text(language: str) -> str:
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
 def test_every_amount_rate_and_quantity_is_printed_whole_on_one_line(language):
-    words = probe_pdf_text(language).split()
+    payload = payload_with_lines(["Beratung", "Lizenz"], language=language, shipping=None)
+    fmt = NumberFormat(build(payload)[1].data.locale, find_currency("EUR"))
+    lines = probe_pdf_text(language).splitlines()
 
-    for printed in ("1,234.567891", "99,999,999.99", "19.1234%", "12.3456%", "19%", "99.123456"):
-        assert printed in words, (printed, language)
-    assert "8,688,607,060.74" in words  # the line's net amount
-    assert "1,661,557,082.65" in words  # its tax, in the tax breakdown
+    printed = [
+        fmt.amount(Decimal("1234.567891")),
+        fmt.amount(Decimal("99999999.99")),
+        fmt.percent(Decimal("19.1234")),
+        fmt.percent(Decimal("12.3456")),
+        fmt.percent(Decimal(19)),
+        fmt.quantity(Decimal("99.123456")),
+        fmt.amount(Decimal("8688607060.74")),  # the line's net amount
+        fmt.amount(Decimal("1661557082.65")),  # its tax, in the tax breakdown
+    ]
+    for value in printed:
+        pattern = rf"(?<!\S){printed_pattern(value)}(?!\S)"  # a whole word, on one line
+        assert any(re.search(pattern, line) for line in lines), (value, language)
 
 
 def test_a_long_unit_is_printed_whole_and_no_header_runs_into_the_next():

@@ -163,8 +163,14 @@ def test_markup_reaching_xhtml2pdf_is_refused_by_the_resource_policy_alone(liste
 # --- code execution through reportlab (docs/security.md case 11) --------------------------------------------
 
 
+# Codes validation accepts only from a fixed list (a CLDR locale, a catalog language): they choose the
+# catalog and the formats, the template never prints them as text.
+NOT_TEXT = frozenset({"locale", "language"})
+
+
 def _replace_strings(value: Any, text: str) -> Any:
-    """``value`` with every string in it, however deeply nested in dataclasses and tuples, set to ``text``."""
+    """``value`` with every string in it, however deeply nested in dataclasses and tuples, set to ``text``
+    (but the locale codes, NOT_TEXT)."""
     if isinstance(value, str):
         return text
     if isinstance(value, tuple):
@@ -173,6 +179,7 @@ def _replace_strings(value: Any, text: str) -> Any:
         changes = {
             field.name: _replace_strings(getattr(value, field.name), text)
             for field in dataclasses.fields(value)
+            if field.name not in NOT_TEXT
         }
         return dataclasses.replace(value, **changes)
     return value
