@@ -37,7 +37,8 @@ class NumberFormat:
         return cached_locale(self.locale)
 
     def money(self, value: Decimal) -> str:
-        """An amount with its currency as the locale writes it: "1.250,00 €", "CHF 1'250.00", "₹1,23,456.00"."""
+        """An amount with its currency as the locale writes it: "1.250,00 €", "CHF 1'250.00",
+        "₹1,23,456.00"."""
         pattern = _currency_pattern(self.locale, self.currency.minor_units)
         return pattern.apply(
             _no_negative_zero(value),
@@ -63,9 +64,7 @@ class NumberFormat:
     def percent(self, rate: Decimal) -> str:
         """A rate given in percent (19, 7.7, 0) as the locale writes a percentage: "19 %", "7,7 %", "0%"."""
         pattern = _percent_pattern(self.locale)
-        return pattern.apply(
-            _no_negative_zero(rate.normalize() / 100), self.cldr, decimal_quantization=False
-        )
+        return pattern.apply(_no_negative_zero(rate.normalize() / 100), self.cldr, decimal_quantization=False)
 
     def date(self, value: date | None, width: DateWidth = "medium") -> str:
         """A date in the locale's medium form ("03.12.2026", "Dec 3, 2026", "2026/12/03"), or ""."""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext, npgettext, pgettext
 
-from invoices.i18n.locales import DEFAULT_LANGUAGE, is_rtl, language_of
+from invoices.i18n.locales import is_rtl, language_of
 
 # Payment means (UNTDID 4461, EN 16931 BT-81) printed by name; a code not here is printed as the code.
 MEANS_CODES = ("10", "20", "30", "31", "42", "48", "49", "54", "55", "58", "59", "97")
@@ -271,4 +271,3 @@ def _unit_word(language: str, code: str, count: int) -> str:
             "PR": npgettext("unit", "pair", "pairs", count),
             "SET": npgettext("unit", "set", "sets", count),
         }[code]
-

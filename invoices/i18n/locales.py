@@ -50,15 +50,18 @@ def parse_locale(tag: str) -> Locale:
             "such as 'de-DE' or 'de-AT', or the language alone."
         ) from None
     if catalog_language(locale) not in LANGUAGES:
+        languages = ", ".join(LANGUAGES)
         raise LocaleError(
-            f"Invoices cannot be written in '{locale.language}' yet; the languages are: {', '.join(LANGUAGES)}."
+            f"Invoices cannot be written in '{locale.language}' yet; the languages are: {languages}."
         )
     return locale
 
 
 def locale_tag(locale: Locale) -> str:
     """The BCP 47 spelling of a Babel locale: "de-CH", "zh-Hans-CN", "en"."""
-    return "-".join(part for part in (locale.language, locale.script, locale.territory, locale.variant) if part)
+    return "-".join(
+        part for part in (locale.language, locale.script, locale.territory, locale.variant) if part
+    )
 
 
 def catalog_language(locale: Locale) -> str:
