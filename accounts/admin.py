@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User, normalize_email
+from invoices.i18n.locales import LocaleError, locale_tag, parse_locale
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -25,6 +26,14 @@ class UserChangeForm(BaseUserChangeForm):
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
 
+    def clean_locale(self) -> str:
+        # Stored as the API stores it ("de_ch" -> "de-CH"); the model's validator refuses what cannot parse.
+        tag: str = self.cleaned_data["locale"]
+        try:
+            return locale_tag(parse_locale(tag)) if tag else ""
+        except LocaleError:
+            return tag
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -40,12 +49,12 @@ class UserAdmin(BaseUserAdmin):
         "date_joined",
         "last_login",
     )
-    list_filter = ("is_staff", "is_superuser", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", "language")
     search_fields = ("email", "full_name")
     readonly_fields = ("date_joined", "last_login")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name",)}),
+        ("Profile", {"fields": ("full_name", "language", "locale")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

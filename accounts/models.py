@@ -2,10 +2,25 @@
 
 from typing import Any, ClassVar
 
+from babel import Locale
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from invoices.i18n.locales import DEFAULT_LANGUAGE, LANGUAGES, MAX_TAG_LENGTH, LocaleError, parse_locale
+
+# The catalog languages an account may read its emails in, named in English for the admin's list.
+LANGUAGE_CHOICES = [(code, Locale.parse(code.replace("-", "_")).get_display_name("en")) for code in LANGUAGES]
+
+
+def validate_locale(tag: str) -> None:
+    """An account's default invoice locale must be one an invoice can be written in."""
+    try:
+        parse_locale(tag)
+    except LocaleError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def normalize_email(email: str) -> str:
@@ -48,6 +63,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Unselect this instead of deleting accounts: issued invoices are kept."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=7,
+        choices=LANGUAGE_CHOICES,
+        default=DEFAULT_LANGUAGE,
+        help_text="The language of the emails the service sends this account.",
+    )
+    locale = models.CharField(
+        max_length=MAX_TAG_LENGTH,
+        blank=True,
+        validators=[validate_locale],
+        help_text=(
+            "The locale (BCP 47, such as de-CH) of this account's invoices when an upload names none; "
+            "blank: from the invoice's language and the buyer's country."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -26,7 +26,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from accounts.serializers import CredentialsSerializer, RefreshSerializer, UserOutputSerializer
+from accounts.serializers import (
+    CredentialsSerializer,
+    ProfileUpdateSerializer,
+    RefreshSerializer,
+    UserOutputSerializer,
+)
 from invoicesite.api_errors import error_body
 
 # --- Security schemes ------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ class ApiRootSerializer(serializers.Serializer):
     token = serializers.URLField(help_text="`POST /api/auth/token/`.")
     token_refresh = serializers.URLField(help_text="`POST /api/auth/token/refresh/`.")
     logout = serializers.URLField(help_text="`POST /api/auth/logout/`.")
-    me = serializers.URLField(help_text="`GET /api/me/`.")
+    me = serializers.URLField(help_text="`GET` and `PATCH /api/me/`.")
     invoices = serializers.URLField(help_text="`GET` and `POST /api/invoices/`.")
 
 
@@ -340,9 +345,50 @@ ME = extend_schema(
     operation_id="me",
     tags=["auth"],
     summary="The caller's profile",
-    description="The account the access token belongs to.",
+    description=(
+        "The account the access token belongs to, with its email language and default invoice locale "
+        "(`PATCH` sets them)."
+    ),
     responses={
         200: OpenApiResponse(UserOutputSerializer, description="The profile."),
+        401: UNAUTHENTICATED,
+    },
+)
+
+ME_UPDATE = extend_schema(
+    operation_id="me_update",
+    tags=["auth"],
+    summary="Set the caller's language and default invoice locale",
+    description=(
+        "Changes the account the access token belongs to, and only it: `language`, the language of the "
+        "emails the service sends you, and `locale`, the locale of your invoices when an upload names none "
+        "(a BCP 47 tag, stored normalised: `de_ch` becomes `de-CH`; empty clears it). Either may be left "
+        "out. Any other field is refused, not ignored. Answers the whole profile."
+    ),
+    request=ProfileUpdateSerializer,
+    responses={
+        200: OpenApiResponse(UserOutputSerializer, description="The profile as changed."),
+        400: error_response(
+            "A language that is not one of the catalog languages, a locale tag the service cannot write "
+            "invoices in, another field, or an unreadable body.",
+            error_example(
+                "unknown locale",
+                "invalid",
+                "Some fields are invalid.",
+                {
+                    "locale": [
+                        "'xx-YY' is not a locale the Unicode CLDR knows; give a language and a region it "
+                        "lists, such as 'de-DE' or 'de-AT', or the language alone."
+                    ]
+                },
+            ),
+            error_example(
+                "another field",
+                "invalid",
+                "Some fields are invalid.",
+                {"is_staff": ["This field cannot be changed here; only language and locale can."]},
+            ),
+        ),
         401: UNAUTHENTICATED,
     },
 )

@@ -215,3 +215,18 @@ def tokens_revoke(*, user: User, raw_refresh: str) -> None:
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise TokenRejected("This refresh token belongs to another account.")
     token.blacklist()
+
+
+# --- Profile ---------------------------------------------------------------------------------------
+
+
+def profile_update(*, user: User, language: str | None = None, locale: str | None = None) -> User:
+    """Set the account's email language and default invoice locale (both validated by the caller)."""
+    changed = {
+        name: value for name, value in (("language", language), ("locale", locale)) if value is not None
+    }
+    for name, value in changed.items():
+        setattr(user, name, value)
+    if changed:
+        user.save(update_fields=list(changed))
+    return user

@@ -18,7 +18,12 @@ from rest_framework.views import APIView
 from accounts import openapi, services
 from accounts.authentication import BrowserSessionAuthentication
 from accounts.models import User
-from accounts.serializers import CredentialsSerializer, RefreshSerializer, UserOutputSerializer
+from accounts.serializers import (
+    CredentialsSerializer,
+    ProfileUpdateSerializer,
+    RefreshSerializer,
+    UserOutputSerializer,
+)
 
 REALM = "invoiceapp"
 
@@ -173,13 +178,21 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    """GET /api/me/: the caller's profile."""
+    """GET /api/me/: the caller's profile; PATCH: its language and default invoice locale. There is no id
+    in the path: an account can only ever read and change its own."""
 
     permission_classes = [IsAuthenticated]
 
     @openapi.ME
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
+
+    @openapi.ME_UPDATE
+    def patch(self, request: Request) -> Response:
+        data = ProfileUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]
+        return Response(UserOutputSerializer(services.profile_update(user=user, **data.validated_data)).data)
 
 
 class ApiRootView(APIView):

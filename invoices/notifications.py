@@ -18,7 +18,9 @@ import logging
 import smtplib
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from email.utils import make_msgid
+from typing import Any
 
 from anymail.exceptions import AnymailError
 from django.conf import settings
@@ -28,9 +30,14 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 
+from accounts.models import User
 from invoices.document.currencies import find_currency
-from invoices.document.money import format_amount
+from invoices.i18n.emails import EmailText, email_text
+from invoices.i18n.formatting import NumberFormat
+from invoices.i18n.locales import RTL_LANGUAGES, default_locale, language_of
 from invoices.jobs import SendNotification
 from invoices.models import Invoice, Notification, NotificationKind
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
@@ -38,10 +45,6 @@ from workers.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
-SUBJECTS = {
-    NotificationKind.READY: "Invoice {number} is ready",
-    NotificationKind.FAILED: "Invoice {number} could not be created",
-}
 # What a sending failure can look like: SMTP refusals and network errors, or a provider's API error.
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
 REQUEUE_BATCH = 100
@@ -116,7 +119,7 @@ def notifications_requeue_due(*, limit: int = REQUEUE_BATCH) -> int:
 def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
     notification = (
         Notification.objects.select_for_update(of=("self",))
-        .select_related("invoice")
+        .select_related("invoice__owner")  # the owner's language and locale choose the email's words
         .defer("invoice__input")  # the whole invoice document: the email needs none of it
         .filter(invoice_id=invoice_id, kind=kind)
         .first()
@@ -137,25 +140,28 @@ def _deliver(notification: Notification) -> str:
 
 def _message(notification: Notification) -> EmailMultiAlternatives:
     invoice = notification.invoice
+    text = email_text(invoice.owner.language)
+    locale = _email_locale(invoice.owner)
     download_url = settings.SITE_URL + reverse("invoice-download", args=[invoice.id])
     renditions = list(invoice.renditions.all())
+    failed_files = ", ".join(r.get_format_display() for r in renditions if r.status == "failed")
     context = {
-        "invoice": invoice,
+        "text": text,
+        "lang": locale,
+        "rtl": text.language in RTL_LANGUAGES,
         "download_url": download_url,
         # Every file of the invoice, each with its own link (the first is the default download).
         "files": [
             {"label": rendition.get_format_display(), "url": f"{download_url}?format={rendition.format}"}
             for rendition in renditions
         ],
-        "failed_files": ", ".join(
-            rendition.get_format_display() for rendition in renditions if rendition.status == "failed"
-        ),
         "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
-        "total": _total(invoice),
+        **_sentences(text, invoice, _total(invoice, locale), failed_files),
     }
     template = f"invoices/email/{notification.kind}"
+    subject = text.subject_ready if notification.kind == NotificationKind.READY else text.subject_failed
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[NotificationKind(notification.kind)].format(number=invoice.number),
+        subject=subject.format(number=invoice.number),
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
@@ -165,10 +171,46 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
-def _total(invoice: Invoice) -> str:
+def _email_locale(owner: User) -> str:
+    """The owner's own locale when it is in the email's language (a "de" reader with "de-CH" sees
+    "CHF 1'250.00"); else the language's default, so the figures never follow another language's habits."""
+    if owner.locale and language_of(owner.locale) == owner.language:
+        return owner.locale
+    return default_locale(owner.language, "")
+
+
+def _sentences(text: EmailText, invoice: Invoice, total: str, failed_files: str) -> dict[str, Any]:
+    """The sentences with values, for the text part and, escaped with the values in <strong>, for the HTML
+    part. The placeholders are filled after the gettext lookup, wherever the translation put them."""
+    number, reason = invoice.number, invoice.failure_reason
+    if failed_files:
+        failed, failed_values = text.failed_as, {"number": number, "formats": failed_files}
+    else:
+        failed, failed_values = text.failed, {"number": number}
+    return {
+        "ready": text.ready.format(number=number, total=total),
+        "ready_html": _html(text.ready, number=number, total=total),
+        "failed": failed.format(**failed_values),
+        "failed_html": _html(failed, **failed_values),
+        "reason": text.reason.format(reason=reason),
+        "reason_html": format_html(escape(text.reason), reason=reason),  # the reason is long: not bold
+    }
+
+
+def _html(sentence: str, **values: str) -> SafeString:
+    # The sentence is escaped too: a translation is text, never markup.
+    return format_html(
+        escape(sentence), **{name: format_html("<strong>{}</strong>", v) for name, v in values.items()}
+    )
+
+
+def _total(invoice: Invoice, locale: str) -> str:
     currency = find_currency(invoice.currency)
-    amount = format_amount(invoice.total_gross, currency) if currency else str(invoice.total_gross)
-    return f"{amount} {invoice.currency}"
+    if currency is None:  # not reached: the currency was checked on upload
+        return f"{invoice.total_gross} {invoice.currency}"
+    # Stored with four decimals; the invoice's own amount has the currency's minor units.
+    amount = invoice.total_gross.quantize(Decimal(1).scaleb(-currency.minor_units))
+    return NumberFormat(locale, currency).money(amount)
 
 
 def _retry_later(notification: Notification, error: str) -> None:

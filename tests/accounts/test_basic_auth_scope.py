@@ -21,6 +21,7 @@ SOME_ID = uuid.UUID("1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b")  # fixed: stable tes
 # (method, path) of every route that needs a caller.
 PROTECTED = [
     ("get", "/api/me/"),
+    ("patch", "/api/me/"),
     ("get", "/api/invoices/"),
     ("post", "/api/invoices/"),
     ("get", f"/api/invoices/{SOME_ID}/"),

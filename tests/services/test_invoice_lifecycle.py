@@ -96,7 +96,7 @@ def test_the_ready_email_is_sent_once_with_the_link(invoice, local_storage, sett
     assert isinstance(message, EmailMultiAlternatives)
     assert message.to == [invoice.owner.email]
     assert f"https://invoices.example.com/api/invoices/{invoice.id}/download/" in message.body
-    assert "1,189.83 EUR" in message.body
+    assert "(total €1,189.83) is ready." in message.body  # the owner reads English (the default)
     assert message.alternatives[0][1] == "text/html"
     notification = Notification.objects.get(invoice=invoice)
     assert notification.sent_at is not None
