@@ -92,8 +92,9 @@ def register_fonts() -> None:
 def shaped_width(text: str, font: str, size: float) -> float:
     """The width of ``text`` in ``font`` as it is drawn: shaped by HarfBuzz in a font of SHAPED_FONTS (a
     Devanagari cluster is narrower than its letters side by side)."""
-    if font in SHAPED_FONTS and text:
-        return sum(data.x_advance for data in shapeStr(text, font, size).__shapeData__) * size / 1000
+    shaped = shapeStr(text, font, size) if font in SHAPED_FONTS and text else text
+    if isinstance(shaped, ShapedStr):  # a plain str when HarfBuzz changed nothing
+        return sum(data.x_advance for data in shaped.__shapeData__) * size / 1000
     return float(pdfmetrics.stringWidth(text, font, size))
 
 
