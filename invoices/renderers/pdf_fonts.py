@@ -2,7 +2,13 @@
 
 reportlab's built-in fonts draw little beyond Latin-1, so every piece of text is set in fonts shipped with the
 app (``invoices/static/invoices/fonts``, licences beside them): DejaVu Sans for Latin, Greek, Cyrillic, Arabic
-and Hebrew, WenQuanYi Micro Hei for Chinese, Japanese and Korean.
+and Hebrew, WenQuanYi Micro Hei for Chinese, Japanese and Korean, Noto Sans Devanagari for Hindi.
+
+Devanagari must be shaped to be read: its vowel sign i is drawn before the consonant it follows in the text,
+and a consonant cluster is a ligature the font has no character for. reportlab shapes with HarfBuzz
+(uharfbuzz) the fonts registered shapable, which here are the Devanagari faces alone (``SHAPED_FONTS``): the
+others draw as they always have, Arabic joined by xhtml2pdf beforehand. ``_shape_paragraph_words`` makes
+the paragraphs of xhtml2pdf and reportlab shape those runs, whatever font the rest is in.
 
 The fonts are registered with reportlab directly rather than through ``@font-face``: xhtml2pdf would re-read
 and re-hash every font file on every render (the 5 MB CJK collection most; docs/performance.md), and this way
@@ -10,15 +16,20 @@ no stylesheet ever needs to name a file, so the renderer's resource policy can r
 """
 
 import functools
+import itertools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeFragWord, shapeStr
+from reportlab.platypus import paragraph as reportlab_paragraph
 from reportlab.platypus import tables as reportlab_tables
 from xhtml2pdf import default as xhtml2pdf_default
-from xhtml2pdf.bidi import get_display, needs_bidi
+from xhtml2pdf import reportlab_paragraph as xhtml2pdf_paragraph
+from xhtml2pdf.bidi import CONTROL_CHARS, get_display, needs_bidi
 
-from invoices.templatetags.invoice_text import has_cjk, printable
+from invoices.templatetags.invoice_text import font_runs, needs_own_font, printable
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fonts"
 
@@ -26,6 +37,8 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "invoices" / "fon
 TEXT_FAMILY = "DejaVuSans"
 TEXT_BOLD = "DejaVuSans-Bold"
 CJK_FAMILY = "WenQuanYiMicroHei"
+DEVANAGARI_FAMILY = "NotoSansDevanagari"
+DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
 # The font every page's canvas starts in (pdf_build's ``base_font``): one of ours, so that no page names a
 # font that is not embedded (reportlab's own default is Helvetica), as PDF/A requires of Factur-X files.
 BASE_FONT = TEXT_FAMILY
@@ -35,6 +48,16 @@ _FILES = {
     TEXT_BOLD: ("DejaVuSans-Bold.ttf", 0),
     # Face 0 of the collection is the proportional "Micro Hei"; face 1 is its monospaced twin.
     CJK_FAMILY: ("wqy-microhei.ttc", 0),
+    DEVANAGARI_FAMILY: ("NotoSansDevanagari-Regular.ttf", 0),
+    DEVANAGARI_BOLD: ("NotoSansDevanagari-Bold.ttf", 0),
+}
+# The fonts HarfBuzz shapes; every other font is registered unshapable and drawn character by character.
+SHAPED_FONTS = frozenset({DEVANAGARI_FAMILY, DEVANAGARI_BOLD})
+# The font each class of font_runs (invoice_text) is set in, regular and bold; "" is the text font.
+RUN_FONTS = {
+    "": (TEXT_FAMILY, TEXT_BOLD),
+    "cjk": (CJK_FAMILY, CJK_FAMILY),  # no bold face: the CJK font's regular, as xhtml2pdf falls back to
+    "deva": (DEVANAGARI_FAMILY, DEVANAGARI_BOLD),
 }
 
 
@@ -46,14 +69,16 @@ def register_fonts() -> None:
     docs/performance.md); every later call is free. Safe to call on every render.
     """
     for name, (filename, face) in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename), subfontIndex=face))
+        font = TTFont(name, str(FONT_DIR / filename), subfontIndex=face, shapable=name in SHAPED_FONTS)
+        pdfmetrics.registerFont(font)
     # No italic faces are shipped: nothing on the invoice is italic, and user text is never styled.
     pdfmetrics.registerFontFamily(TEXT_FAMILY, normal=TEXT_FAMILY, bold=TEXT_BOLD)
     pdfmetrics.registerFontFamily(CJK_FAMILY, normal=CJK_FAMILY)
+    pdfmetrics.registerFontFamily(DEVANAGARI_FAMILY, normal=DEVANAGARI_FAMILY, bold=DEVANAGARI_BOLD)
     # xhtml2pdf copies DEFAULT_FONT into each document's font table, so a family named here resolves in
     # every later render without an @font-face rule. This is the hook xhtml2pdf's users have long relied on
     # for pre-registered fonts; the PDF tests (pdffonts) fail loudly should it ever stop working.
-    for family in (TEXT_FAMILY, CJK_FAMILY):
+    for family in (TEXT_FAMILY, CJK_FAMILY, DEVANAGARI_FAMILY):
         xhtml2pdf_default.DEFAULT_FONT[family.lower()] = family
     # A reportlab table sets its cell style's font before drawing each cell, and that font defaults to
     # Helvetica, a standard font that is never embedded. Every cell of ours (xhtml2pdf's tables and the line
@@ -61,35 +86,113 @@ def register_fonts() -> None:
     # default no page names Helvetica, which PDF/A (the Factur-X rendition) requires. A TrueType font writes
     # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
     reportlab_tables.CellStyle.fontname = BASE_FONT
+    _shape_paragraph_words()
+
+
+def shaped_width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` in ``font`` as it is drawn: shaped by HarfBuzz in a font of SHAPED_FONTS (a
+    Devanagari cluster is narrower than its letters side by side)."""
+    shaped = shapeStr(text, font, size) if font in SHAPED_FONTS and text else text
+    if isinstance(shaped, ShapedStr):  # a plain str when HarfBuzz changed nothing
+        return sum(data.x_advance for data in shaped.__shapeData__) * size / 1000
+    return float(pdfmetrics.stringWidth(text, font, size))
+
+
+def _shape_paragraph_words() -> None:
+    """Make xhtml2pdf's paragraphs, and reportlab's, shape the text set in a font of SHAPED_FONTS.
+
+    xhtml2pdf lays its paragraphs out with a copy of reportlab's paragraph code from before reportlab could
+    shape, and reportlab's own shaping (``ParagraphStyle.shaping``) shapes a whole paragraph in the font of
+    its style or not at all. Either way a Hindi word came out with its letters in the order they are typed:
+    "तिथि" drawn as त, ि, थ, ि (each vowel sign after its consonant instead of before it) and every conjunct
+    as its letters and a virama. Both cut a paragraph into "frag words" with a module function
+    ``_getFragWords`` before measuring them and breaking lines; here each stretch of a word set in a shaped
+    font goes through reportlab's ``shapeFragWord``, which turns it into the glyphs HarfBuzz chose, with
+    their widths and offsets, and the word's width is corrected by the difference. reportlab's text object
+    draws shaped strings as such, and the rest of the layout takes them for the strings they also are. Text
+    in any other font is left as it was: nothing changes for it. tests/i18n/test_glyphs_hindi.py holds this
+    hook to both libraries' internals."""
+    for module in (xhtml2pdf_paragraph, reportlab_paragraph):
+        original = module._getFragWords
+        if not getattr(original, "shapes_words", False):
+            module._getFragWords = _shaping(original)
+
+
+def _shaping(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    def frag_words(*args: Any, **kwargs: Any) -> list[Any]:
+        return [_shaped_word(word) if _has_shaped_text(word) else word for word in original(*args, **kwargs)]
+
+    frag_words.shapes_words = True  # type: ignore[attr-defined]
+    return frag_words
+
+
+def _in_shaped_font(piece: tuple[Any, Any]) -> bool:
+    """Whether a piece of a frag word is text in a shaped font, not shaped yet (a paragraph laid out again,
+    split across two pages, meets its own shaped words)."""
+    frag, text = piece
+    return (
+        not hasattr(frag, "cbDefn")
+        and getattr(frag, "fontName", None) in SHAPED_FONTS
+        and not isinstance(text, ShapedStr)
+    )
+
+
+def _has_shaped_text(word: list[Any]) -> bool:
+    """Whether a frag word ([width, (frag, text), ...]) has text in a font HarfBuzz shapes."""
+    return any(_in_shaped_font(piece) for piece in word[1:])
+
+
+def _shaped_word(word: list[Any]) -> list[Any]:
+    """The frag word with each stretch in a shaped font shaped: "तिथि," is a shaped "तिथि", a plain ","."""
+    width = word[0]
+    pieces: list[Any] = []
+    for shaped, group in itertools.groupby(word[1:], key=_in_shaped_font):
+        stretch = list(group)
+        if not shaped:
+            pieces += stretch
+            continue
+        # xhtml2pdf keeps a word's text as UTF-8 bytes; HarfBuzz takes str.
+        stretch = [(frag, text.decode() if isinstance(text, bytes) else text) for frag, text in stretch]
+        plain = sum(pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize) for frag, text in stretch)
+        result = shapeFragWord([plain, *stretch])
+        pieces += result[1:]
+        width += result[0] - plain
+    # The word's own class, which says more than its content: reportlab's _HSFrag is a word a space follows.
+    return word.__class__([width, *pieces])
 
 
 @functools.cache
-def _drawable_codes() -> tuple[frozenset[int], frozenset[int]]:
-    """The code points the text fonts (regular and bold both) and the CJK font have a glyph for."""
+def _drawable_codes() -> dict[str, frozenset[int]]:
+    """For each class of font run, the code points its fonts (regular and bold both) have a glyph for."""
     register_fonts()
 
     def codes(name: str) -> frozenset[int]:
         return frozenset(code for code, glyph in pdfmetrics.getFont(name).face.charToGlyph.items() if glyph)
 
-    return codes(TEXT_FAMILY) & codes(TEXT_BOLD), codes(CJK_FAMILY)
+    return {run: codes(regular) & codes(bold) for run, (regular, bold) in RUN_FONTS.items()}
 
 
 def undrawable(text: str) -> set[str]:
     """The characters of ``text`` that the PDF would draw as a missing glyph: the font the template sets them
-    in (the CJK font for CJK runs, DejaVu Sans otherwise) has none. A viewer shows a box for each; PDF/A
-    forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is checked as it is drawn too, in the
-    presentation forms xhtml2pdf's bidi step shapes it into."""
+    in (the CJK font for CJK runs, Noto Sans Devanagari for Devanagari runs, DejaVu Sans otherwise) has none.
+    A viewer shows a box for each; PDF/A forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is
+    checked as it is drawn too, in the presentation forms xhtml2pdf's bidi step shapes it into. The bidi
+    controls are never drawn (the bidi step drops them)."""
     if text.isascii():
         return set()  # DejaVu Sans has every printable ASCII character; the template drops the controls
     text = printable(text)
-    text_codes, cjk_codes = _drawable_codes()
+    fonts = _drawable_codes()
+    if not needs_own_font(text):  # the common case: one regular expression search, then set lookups
+        return _missing(text, fonts[""])
+    return {char for run, font in font_runs(text) for char in _missing(run, fonts[font])}
+
+
+def _missing(text: str, codes: frozenset[int]) -> set[str]:
     shown = set(text) - _LAYOUT
     if needs_bidi(text):
         shown |= set(get_display(text))
-    if not has_cjk(text):  # the common case: one regular expression search, then set lookups
-        return {char for char in shown if ord(char) not in text_codes}
-    return {char for char in shown if ord(char) not in (cjk_codes if has_cjk(char) else text_codes)}
+    return {char for char in shown if ord(char) not in codes}
 
 
-# Line breaks and tabs: laid out, never drawn.
-_LAYOUT = frozenset("\n\r\t")
+# Line breaks and tabs: laid out, never drawn; the bidi controls steer the bidi step and are dropped by it.
+_LAYOUT = frozenset("\n\r\t") | CONTROL_CHARS

@@ -15,6 +15,7 @@ from functools import cache
 
 import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from xhtml2pdf.util import shape_frag_text
 
 from invoices.renderers.pdf_fonts import TEXT_BOLD, TEXT_FAMILY, register_fonts
 
@@ -123,7 +124,8 @@ def header_lines(label: str, width: float, language: str) -> list[str]:
     it: the spacing is taken from the cell's padding."""
 
     def measure(text: str) -> float:
-        return text_width(text, bold=True, size=HEADER_SIZE)
+        # Arabic as it is drawn, joined: its isolated letters are wider, and measured so "النسبة" was cut.
+        return text_width(shape_frag_text(text, TEXT_BOLD) or text, bold=True, size=HEADER_SIZE)
 
     lines: list[str] = []
     for word in label.upper().split():

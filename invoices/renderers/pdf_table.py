@@ -13,6 +13,12 @@ never parsed.
 
 The look mirrors the rest of the invoice's stylesheet (``invoices/templates/invoices/pdf/invoice.html``):
 change them together.
+
+Right to left (``labels.rtl``), the table is mirrored as the template's tables are: the columns in the other
+order (the line number on the right, the net on the left), text aligned right and numbers left. A reportlab
+table draws strings as they are, so every text cell is put in the order it is drawn in here, each line on its
+own with a right-to-left base (``xhtml2pdf.bidi``), Arabic joined first; numbers are kept left to right
+(``invoice_text.ltr_numbers``).
 """
 
 from collections.abc import Sequence
@@ -27,6 +33,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from xhtml2pdf.bidi import get_display, needs_bidi
 from xhtml2pdf.config.resources import check_deadline
@@ -34,7 +41,14 @@ from xhtml2pdf.util import shape_frag_text
 
 from invoices.i18n.labels import Labels
 from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
-from invoices.renderers.pdf_fonts import CJK_FAMILY, TEXT_BOLD, TEXT_FAMILY, register_fonts
+from invoices.renderers.pdf_fonts import (
+    RUN_FONTS,
+    SHAPED_FONTS,
+    TEXT_BOLD,
+    TEXT_FAMILY,
+    register_fonts,
+    shaped_width,
+)
 from invoices.renderers.pdf_layout import (
     HEADER_LETTER_SPACING,
     HEADER_SIZE,
@@ -42,7 +56,7 @@ from invoices.renderers.pdf_layout import (
     TEXT_SIZE,
     header_lines,
 )
-from invoices.templatetags.invoice_text import has_cjk, printable, script_runs
+from invoices.templatetags.invoice_text import font_runs, ltr_numbers, needs_own_font, printable
 
 TEXT_COLOR = HexColor("#1f2933")  # body color
 MUTED_COLOR = HexColor("#616e7c")  # .muted
@@ -72,12 +86,17 @@ class HeaderLabel(Flowable):
     A Paragraph has no letter spacing; the canvas has. The labels are ours, never user text.
     """
 
-    def __init__(self, text: str, *, right: bool, language: str = "en") -> None:
+    def __init__(self, text: str, *, right: bool, language: str = "en", rtl: bool = False) -> None:
         super().__init__()
-        self.text = text
+        self.rtl = rtl
+        # Arabic is joined before it is measured and wrapped: its joined forms are what is drawn.
+        self.text = _shaped(text, TEXT_BOLD) if rtl else text
         self.right = right
         self.language = language
         self.lines: list[str] = []
+        # Letter spacing would pull joined Arabic letters apart, so a right-to-left header has none, as the
+        # template's right-to-left stylesheet has none.
+        self.spacing = 0.0 if rtl else HEADER_LETTER_SPACING
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         register_fonts()
@@ -87,17 +106,36 @@ class HeaderLabel(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        canvas.setFont(TEXT_BOLD, HEADER_SIZE)
         canvas.setFillColor(HEADER_COLOR)
         y = self.height - HEADER_SIZE
         for line in self.lines:
-            if self.right:
-                # drawRightString counts the spacing after the last letter too; CSS does not.
-                right = self.width + HEADER_LETTER_SPACING
-                canvas.drawRightString(right, y, line, charSpace=HEADER_LETTER_SPACING)
-            else:
-                canvas.drawString(0, y, line, charSpace=HEADER_LETTER_SPACING)
+            runs = _header_runs(get_display(line, "R") if self.rtl else line)
+            width = sum(_run_width(run, font) for run, font in runs)
+            width += self.spacing * max(0, len(line) - 1)
+            # Right-aligned as drawRightString aligned it, the spacing after the last letter counted too.
+            x = self.width + self.spacing - width if self.right else 0.0
+            for run, font in runs:
+                x = _draw_run(canvas, x, y, run, font, self.spacing)
             y -= HEADER_LEADING
+
+
+def _header_runs(line: str) -> list[tuple[str, str]]:
+    """A header line's runs, each with the bold font it is drawn in (a Hindi or Japanese header has glyphs
+    the text font lacks)."""
+    return [(run, RUN_FONTS[font][1]) for run, font in font_runs(line)]
+
+
+def _run_width(run: str, font: str) -> float:
+    return shaped_width(run, font, HEADER_SIZE)
+
+
+def _draw_run(canvas: Canvas, x: float, y: float, run: str, font: str, spacing: float) -> float:
+    """Draw ``run`` at ``x`` and return where the next run starts. Shaped by HarfBuzz where the font needs
+    it (Devanagari: its vowel signs move and its clusters become ligatures), spaced otherwise."""
+    canvas.setFont(font, HEADER_SIZE)
+    shaping = font in SHAPED_FONTS
+    canvas.drawString(x, y, run, charSpace=0 if shaping else spacing, shaping=shaping)
+    return x + _run_width(run, font) + (0 if shaping else spacing * len(run))
 
 
 class LineTable(Table):
@@ -168,40 +206,59 @@ def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> Parag
     )
 
 
-def _visual_lines(line: str, width: float, size: float = TEXT_SIZE) -> list[str]:
-    """A line holding right-to-left text, joined (Arabic) and wrapped to ``width``, each piece in the order
-    it is drawn: wrapped in reading order first, then each piece reordered, as xhtml2pdf does."""
-    shaped = shape_frag_text(line, TEXT_FAMILY) or line
+def _shaped(text: str, font: str = TEXT_FAMILY) -> str:
+    """``text`` with its Arabic letters joined, as the font draws them."""
+    return shape_frag_text(text, font) or text
+
+
+def _visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False) -> list[str]:
+    """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
+    wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
+    piece reordered, as xhtml2pdf does, with the invoice's direction as its base."""
+    shaped = _shaped(ltr_numbers(line) if rtl else line)
     pieces = simpleSplit(shaped, TEXT_FAMILY, size, width) or [shaped]
-    return [get_display(piece) for piece in pieces]
+    return [get_display(piece, "R" if rtl else "L") for piece in pieces]
+
+
+def _needs_reordering(lines: Sequence[str], rtl: bool) -> bool:
+    return rtl or any(needs_bidi(line) for line in lines)
 
 
 def _markup(lines: Sequence[str]) -> str:
-    """Paragraph markup for ``lines``: every run escaped, CJK runs in the CJK font, lines joined by <br/>."""
+    """Paragraph markup for ``lines``: every run escaped, CJK and Devanagari runs in their fonts, lines
+    joined by <br/>."""
     return "<br/>".join(
         "".join(
-            f'<font face="{CJK_FAMILY}">{escape(run)}</font>' if is_cjk else escape(run)
-            for run, is_cjk in script_runs(line)
+            f'<font face="{RUN_FONTS[font][0]}">{escape(run)}</font>' if font else escape(run)
+            for run, font in font_runs(line)
         )
         for line in lines
     )
 
 
-def text_cell(value: str, width: float, *, right: bool = False, muted: bool = False) -> str | Paragraph:
+def text_cell(
+    value: str, width: float, *, right: bool = False, muted: bool = False, rtl: bool = False
+) -> str | Paragraph:
     """``value`` as a table cell ``width`` pt wide (padding included): the plain string when it fits on one
-    line in the text font, else a Paragraph that wraps it."""
+    line in the text font, else a Paragraph that wraps it. ``right`` aligns it right; on a right-to-left
+    invoice (``rtl``) it is put in the order it is drawn in."""
     register_fonts()
     text = printable(value)
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = text.splitlines() or [""]
-    if any(needs_bidi(line) for line in lines):
-        lines = [piece for line in lines for piece in _visual_lines(line, inner)]
-    if len(lines) == 1 and not has_cjk(lines[0]) and stringWidth(lines[0], TEXT_FAMILY, TEXT_SIZE) <= inner:
+    if _needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in _visual_lines(line, inner, rtl=rtl)]
+    if (
+        len(lines) == 1
+        and not needs_own_font(lines[0])
+        and stringWidth(lines[0], TEXT_FAMILY, TEXT_SIZE) <= inner
+    ):
         return lines[0]
     return Paragraph(_markup(lines), _paragraph_style(right, muted))
 
 
 def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) -> list[_Column]:
+    """The columns in reading order: the line number first, the net last."""
     before = [_Column(labels.line_number, columns.number, muted=True)]
     if columns.sku:
         before.append(_Column(labels.sku, columns.sku, muted=True))
@@ -215,53 +272,59 @@ def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) 
     return [*before, _Column(labels.description, frame - columns.fixed), *after]
 
 
-def quantity_cell(quantity: str, unit: str, width: float, size: float) -> str | Paragraph:
+def quantity_cell(
+    quantity: str, unit: str, width: float, size: float, *, rtl: bool = False
+) -> str | Paragraph:
     """ "12.5 kWh" on one line when it fits ``width``, else the unit under the quantity, where only the unit
     may wrap: it is text, the quantity is a number."""
-    one_line = f"{quantity} {unit}" if unit else quantity
-    inner = width - CELL_PADDING[1] - CELL_PADDING[3]
-    if not has_cjk(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
-        return one_line
-    unit_lines = printable(unit).splitlines() or [""]
-    if any(needs_bidi(line) for line in unit_lines):
-        unit_lines = [piece for line in unit_lines for piece in _visual_lines(line, inner)]
-    return Paragraph(f"{escape(quantity)}<br/>{_markup(unit_lines)}", _paragraph_style(True, False, size))
+    return _number_with_text(quantity, unit, width, size, rtl=rtl)
 
 
-def price_cell(price: str, base: str, width: float, size: float) -> str | Paragraph:
+def price_cell(price: str, base: str, width: float, size: float, *, rtl: bool = False) -> str | Paragraph:
     """ "12.50 / 100 kg" on one line when it fits ``width``, else the price base under the price; without a
     price base, the price alone."""
     if not base:
         return price
-    one_line = f"{price} {base}"
+    return _number_with_text(price, base, width, size, rtl=rtl)
+
+
+def _number_with_text(number: str, text: str, width: float, size: float, *, rtl: bool) -> str | Paragraph:
+    """A number and the words that go with it ("2 days", "/ 100 kg"): on one line when they fit, else the
+    words under the number, where only they may wrap. Right to left, numbers are at the cells' left."""
+    one_line = f"{number} {text}" if text else number
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
-    if not has_cjk(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
+    if rtl and not needs_own_font(one_line):
+        visual = _visual_lines(one_line, inner, size, rtl=True)
+        if len(visual) == 1 and _fits(visual[0], inner, size):
+            return visual[0]
+    elif not needs_own_font(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
         return one_line
-    base_lines = printable(base).splitlines() or [""]
-    if any(needs_bidi(line) for line in base_lines):
-        base_lines = [piece for line in base_lines for piece in _visual_lines(line, inner)]
-    return Paragraph(f"{escape(price)}<br/>{_markup(base_lines)}", _paragraph_style(True, False, size))
+    lines = printable(text).splitlines() or [""]
+    if _needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in _visual_lines(line, inner, rtl=rtl)]
+    return Paragraph(f"{escape(number)}<br/>{_markup(lines)}", _paragraph_style(not rtl, False, size))
 
 
 def description_cell(
-    description: str, notes: Sequence[str], width: float
+    description: str, notes: Sequence[str], width: float, *, rtl: bool = False
 ) -> str | Paragraph | list[Flowable]:
     """The description, and under it in small muted type the line's allowances and charges."""
-    cell = text_cell(description, width)
+    cell = text_cell(description, width, right=rtl, rtl=rtl)
     if not notes:
         return cell
-    main = cell if isinstance(cell, Paragraph) else Paragraph(_markup([cell]), _paragraph_style(False, False))
+    main = cell if isinstance(cell, Paragraph) else Paragraph(_markup([cell]), _paragraph_style(rtl, False))
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = [printable(note) for note in notes]
-    if any(needs_bidi(line) for line in lines):
-        lines = [piece for line in lines for piece in _visual_lines(line, inner, NOTE_SIZE)]
-    return [main, Paragraph(_markup(lines), _note_style())]
+    if _needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in _visual_lines(line, inner, NOTE_SIZE, rtl=rtl)]
+    return [main, Paragraph(_markup(lines), _note_style(rtl))]
 
 
-@lru_cache(maxsize=1)
-def _note_style() -> ParagraphStyle:
+@lru_cache(maxsize=2)
+def _note_style(rtl: bool = False) -> ParagraphStyle:
     return ParagraphStyle(
-        "invoice-cell-note",
+        f"invoice-cell-note-{int(rtl)}",
+        alignment=TA_RIGHT if rtl else TA_LEFT,
         fontName=TEXT_FAMILY,
         fontSize=NOTE_SIZE,
         leading=NOTE_SIZE * LINE_HEIGHT,
@@ -275,14 +338,15 @@ def _fits(text: str, width: float, size: float) -> bool:
 
 
 def _row(
-    line: LineRow, columns: LineColumns, description_width: float
+    line: LineRow, columns: LineColumns, description_width: float, rtl: bool = False
 ) -> list[str | Flowable | list[Flowable]]:
-    """One row: the text columns (SKU, description) as cells that wrap, the numbers as plain strings, which
-    the table never wraps; their columns were made wide enough for them at ``columns.size``."""
-    sku = [text_cell(line.sku, columns.sku, muted=True)] if columns.sku else []
-    description = description_cell(line.description, line.notes, description_width)
-    quantity = quantity_cell(line.quantity, printable(line.unit), columns.quantity, columns.size)
-    price = price_cell(line.unit_price, printable(line.price_base), columns.unit_price, columns.size)
+    """One row in reading order: the text columns (SKU, description) as cells that wrap, the numbers as
+    plain strings, which the table never wraps; their columns were made wide enough for them at
+    ``columns.size``. A number alone is drawn as it is, left to right, on either kind of invoice."""
+    sku = [text_cell(line.sku, columns.sku, muted=True, right=rtl, rtl=rtl)] if columns.sku else []
+    description = description_cell(line.description, line.notes, description_width, rtl=rtl)
+    quantity = quantity_cell(line.quantity, printable(line.unit), columns.quantity, columns.size, rtl=rtl)
+    price = price_cell(line.unit_price, printable(line.price_base), columns.unit_price, columns.size, rtl=rtl)
     discount = [line.discount] if columns.discount else []
     return [
         str(line.number),
@@ -300,14 +364,21 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
     """The line table, ``frame`` pt wide: the header row repeated on every page, a row split only when it
     could not fit on a page of its own."""
     register_fonts()
+    rtl = labels.rtl
     cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
-    header: list[str | Flowable] = [
-        HeaderLabel(column.header, right=column.right, language=labels.language) for column in cols
+    # Right to left, a column's content sits at the other side of its cell: text right, numbers left.
+    aligned_right = [column.right != rtl for column in cols]
+    header: list[str | Flowable | list[Flowable]] = [
+        HeaderLabel(column.header, right=right, language=labels.language, rtl=rtl)
+        for column, right in zip(cols, aligned_right, strict=True)
     ]
     rows: list[list[str | Flowable | list[Flowable]]] = [header]
     for line in lines:
         check_deadline()  # the render's deadline, when built inside one (pdf_build)
-        rows.append(_row(line, columns, frame - columns.fixed))
+        rows.append(_row(line, columns, frame - columns.fixed, rtl))
+    if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
+        cols, aligned_right = cols[::-1], aligned_right[::-1]
+        rows = [row[::-1] for row in rows]
     style = [
         ("FONT", (0, 1), (-1, -1), TEXT_FAMILY, TEXT_SIZE, TEXT_LEADING),
         ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
@@ -321,7 +392,7 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
         ("LINEBELOW", (0, 0), (-1, 0), *HEADER_RULE),
         ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE),
     ]
-    style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, column in enumerate(cols) if column.right]
+    style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, right in enumerate(aligned_right) if right]
     if columns.size != TEXT_SIZE:
         style += [
             ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right

@@ -1,9 +1,11 @@
-"""User text for the PDF template: escaped, with Chinese, Japanese and Korean runs set in the CJK font.
+"""User text for the PDF template: escaped, with CJK and Devanagari runs set in their fonts.
 
-DejaVu Sans, the invoice's text font, has no CJK glyphs, and xhtml2pdf picks a font per inline element, so
-each CJK run is wrapped in ``<span class="cjk">`` whose font-family is WenQuanYi Micro Hei. Every run is
-escaped *before* it is wrapped, and the only markup added is our own span and ``<br/>``: nothing the user
-typed can become a tag or an attribute.
+DejaVu Sans, the invoice's text font, has no CJK and no Devanagari glyphs, and xhtml2pdf picks a font per
+inline element, so each such run is wrapped in ``<span class="cjk">`` (WenQuanYi Micro Hei) or ``<span
+class="deva">`` (Noto Sans Devanagari). Every run is escaped *before* it is wrapped, and the only markup added
+is our own span and ``<br/>``: nothing the user typed can become a tag or an attribute.
+
+On a right-to-left invoice every number is also kept left to right (``ltr_numbers``).
 """
 
 import re
@@ -24,9 +26,15 @@ _CJK = (
     "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
     "\U00020000-\U0003134f"
 )
+# Devanagari, its Vedic extensions and Devanagari Extended; the danda and double danda sit in the block.
+_DEVANAGARI = "\u0900-\u097f\u1cd0-\u1cff\ua8e0-\ua8ff"
 # Spaces between two CJK runs stay inside the run: the template is rendered {% spaceless %}, which would
 # drop a space standing alone between two spans.
 _CJK_RUN = re.compile(f"[{_CJK}]+(?:[ \t\u3000]+[{_CJK}]+)*")
+# Devanagari words with the spaces and joiners between them, so a Hindi label is one run (one font switch),
+# and the combining marks stay with their consonant: a vowel sign apart from it could not be shaped.
+_DEVANAGARI_RUN = re.compile(f"[{_DEVANAGARI}]+(?:[ \u200c\u200d]+[{_DEVANAGARI}]+)*")
+_FONT_RUN = re.compile(f"(?P<cjk>{_CJK_RUN.pattern})|(?P<deva>{_DEVANAGARI_RUN.pattern})")
 # C0 controls other than tab and line breaks, and DEL: invisible, and a form feed would end a page in the
 # text extracted from the PDF.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,6 +52,53 @@ def script_runs(text: str) -> Iterator[tuple[str, bool]]:
         yield text[position:], False
 
 
+def font_runs(text: str) -> Iterator[tuple[str, str]]:
+    """``text`` cut into consecutive runs, each with the template class of the font it is set in: "cjk",
+    "deva", or "" for the text font: "Tea 茶 चाय" -> ("Tea ", ""), ("茶", "cjk"), (" ", ""),
+    ("चाय", "deva")."""
+    position = 0
+    for match in _FONT_RUN.finditer(text):
+        if match.start() > position:
+            yield text[position : match.start()], ""
+        yield match.group(), str(match.lastgroup)
+        position = match.end()
+    if position < len(text):
+        yield text[position:], ""
+
+
+def has_devanagari(text: str) -> bool:
+    """Whether ``text`` holds a character set in the Devanagari font."""
+    return _DEVANAGARI_RUN.search(text) is not None
+
+
+def needs_own_font(text: str) -> bool:
+    """Whether some run of ``text`` is set in a font other than the text font (CJK or Devanagari)."""
+    return _FONT_RUN.search(text) is not None
+
+
+# A number as the invoice prints it, its sign, a percent sign and the locale's bidi marks included: "-150.00",
+# "1,250.00", "+5.00", "20%", "23/11/2026" (with Arabic CLDR's right-to-left marks between the parts), a
+# phone number "+20 2 2345 6789". Ends on a digit or percent sign, so a trailing space stays outside.
+_NUMBER = re.compile(
+    "[-+\u2212\u200e\u200f]*[0-9](?:[0-9.,'\u066b\u066c/:\u200e\u200f\u00a0\u202f -]*[0-9])?%?"
+)
+LRM = "\N{LEFT-TO-RIGHT MARK}"
+_MARKS = str.maketrans("", "", "\u200e\u200f")
+
+
+def ltr_numbers(text: str) -> str:
+    """``text`` for a right-to-left paragraph with each number in it kept left to right.
+
+    The bidi algorithm reads digits as weak: in a right-to-left paragraph "-150.00" comes out "150.00-" (the
+    sign goes to the right), "+20 2 2345" comes out "2345 2 20+" (the groups are reversed), and CLDR's Arabic
+    dates, which carry right-to-left marks between day, month and year, come out year first. A left-to-right
+    mark on each side makes the whole number one left-to-right run, read the way the bank statement and the
+    e-invoice print it; the locale's own marks inside it are dropped, so they cannot turn it round. Text
+    around the number keeps its order. The marks are drawn as nothing (DejaVu Sans has zero-width glyphs for
+    them, and the bidi step drops them) and are ours, added after validation removed the user's."""
+    return _NUMBER.sub(lambda match: f"{LRM}{match.group().translate(_MARKS)}{LRM}", text)
+
+
 def printable(text: str) -> str:
     """``text`` without the control characters nobody can see (tab and line breaks stay)."""
     return _CONTROL.sub("", text)
@@ -56,17 +111,21 @@ def has_cjk(text: str) -> bool:
 
 def _line_html(line: str) -> str:
     pieces = (
-        format_html('<span class="cjk">{}</span>', run) if is_cjk else escape(run)
-        for run, is_cjk in script_runs(line)
+        format_html('<span class="{}">{}</span>', font, run) if font else escape(run)
+        for run, font in font_runs(line)
     )
     return "".join(pieces)
 
 
 @register.filter(is_safe=False)
-def script_text(value: object) -> SafeString:
-    """``value`` as escaped HTML: CJK runs in ``<span class="cjk">``, line breaks as ``<br/>``."""
+def script_text(value: object, direction: str = "ltr") -> SafeString:
+    """``value`` as escaped HTML: CJK and Devanagari runs in ``<span class="cjk">`` or ``<span
+    class="deva">``, line breaks as ``<br/>``; on a right-to-left page (``direction`` "rtl") its numbers kept
+    left to right."""
     text = printable(str(value))
-    if not has_cjk(text) and "\n" not in text and "\r" not in text:
+    if direction == "rtl":
+        text = ltr_numbers(text)
+    if not needs_own_font(text) and "\n" not in text and "\r" not in text:
         return escape(text)  # the common case, and the cheapest: no markup to add
     # mark_safe is sound here: every piece was escaped by escape() or format_html() above.
     return mark_safe("<br/>".join(_line_html(line) for line in text.splitlines()))  # noqa: S308 - runs escaped  # nosec B308 B703
