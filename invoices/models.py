@@ -97,6 +97,9 @@ class Invoice(models.Model):
     total_gross = models.DecimalField(max_digits=24, decimal_places=4)
 
     idempotency_key = models.CharField(max_length=255, blank=True)  # "" when the client sent none
+    # The BCP 47 locale the upload resolved (invoices/i18n/locales.py); "" for invoices issued before locales.
+    # A rendition added later is written in it, whatever the account's default locale has become since.
+    locale = models.CharField(max_length=35, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)  # when every rendition was last ready

@@ -95,7 +95,10 @@ def invoice_submit(
         )
         if replay is not None:
             return Submission(invoice=replay, created=False)
-    options, document = read_request(payload, default_format=default_format)  # raises DocumentInvalid
+    # raises DocumentInvalid:
+    options, document = read_request(
+        payload, default_format=default_format, default_locale=owner.locale or None
+    )
     preceding = _preceding_invoice(owner, document.data)  # raises DocumentInvalid
     try:
         with transaction.atomic():
@@ -151,7 +154,9 @@ def _idempotent_replay(*, owner: User, key: str, payload: Any, default_format: s
         raise IdempotencyConflict
     # The body is the stored one, so only ``default_format`` can make it invalid now (an unknown value,
     # answered 400 as for a first request) or a rule changed since.
-    options, _document = read_request(payload, default_format=default_format)
+    options, _document = read_request(
+        payload, default_format=default_format, default_locale=invoice.locale or None
+    )
     if list(options.formats) != _requested_formats(invoice):
         raise IdempotencyConflict
     return invoice
@@ -236,6 +241,7 @@ def _invoice_create(
         total_tax=totals.tax,
         total_gross=totals.gross,
         idempotency_key=idempotency_key,
+        locale=document.data.locale,
     )
 
 
@@ -298,10 +304,14 @@ def _stored_request(invoice: Invoice, formats: Sequence[str]) -> tuple[RenderOpt
     request is then read as if it had named that format too, and validation answers as it would have on
     upload. PDF, XLSX and CSV need nothing more from the document, whenever they are added.
     """
-    options, document = read_request(invoice.input, default_format=_query_format(invoice))
+    # The locale the upload resolved: an account's default changed since does not re-word an issued invoice.
+    locale = invoice.locale or None
+    options, document = read_request(
+        invoice.input, default_format=_query_format(invoice), default_locale=locale
+    )
     added_e_invoices = [fmt for fmt in formats if fmt in E_INVOICE_FORMATS and fmt not in options.formats]
     if added_e_invoices:
-        options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0])
+        options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0], locale)
     return dataclasses.replace(options, formats=tuple(formats)), document  # type: ignore[arg-type]
 
 
@@ -314,13 +324,13 @@ def _query_format(invoice: Invoice) -> str | None:
 
 
 def _read_as_if_requested(
-    payload: Any, formats: Sequence[str], e_invoice: str
+    payload: Any, formats: Sequence[str], e_invoice: str, locale: str | None
 ) -> tuple[RenderOptions, Document]:
     if isinstance(payload, dict) and "invoice" in payload:
         named = {key: value for key, value in payload.items() if key not in ("format", "formats")}
-        return read_request({**named, "formats": list(formats)})
+        return read_request({**named, "formats": list(formats)}, default_locale=locale)
     # The original flat format names its one format by ?format= only: read it for the e-invoice format.
-    return read_request(payload, default_format=e_invoice)
+    return read_request(payload, default_format=e_invoice, default_locale=locale)
 
 
 def _totals_changed(invoice: Invoice, document: Document) -> str:

@@ -88,6 +88,7 @@ from invoices.i18n.locales import (
     locale_tag,
     parse_locale,
 )
+from invoices.i18n.words import words_problem
 
 MAX_LINES = 1_000
 MAX_AMOUNT = Decimal(10**12)
@@ -200,6 +201,7 @@ def read_request(
     document = compute_document(data)
     _check_amounts(errors, document)
     _check_totals(errors, document, paths)
+    _check_amount_in_words(errors, document)
     errors.raise_if_any()
     for fmt in options.formats:
         _check_format(errors, payload, document, replace(options, format=fmt))
@@ -433,6 +435,19 @@ def _resolve_locale(errors: ErrorCollector, data: InvoiceData, default: str | No
     else:
         tag = default_locale(DEFAULT_LANGUAGE, data.buyer.country)
     return replace(data, language=language_of(tag), locale=tag)
+
+
+def _check_amount_in_words(errors: ErrorCollector, document: Document) -> None:
+    """An amount in words is asked for in a language and currency num2words writes correctly (see
+    invoices/i18n/words.py), for an amount due that is not negative."""
+    data = document.data
+    if not data.amount_in_words:
+        return
+    problem = words_problem(data.language, data.currency.code)
+    if problem is None and document.totals.payable < 0:
+        problem = "A negative amount due is not written in words."
+    if problem:
+        errors.add("invoice.amount_in_words", problem)
 
 
 def _preceding(invoice: ObjectReader, *, required: bool) -> tuple[InvoiceReference, ...]:

@@ -20,6 +20,7 @@ from invoices.document.model import (
 from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.labels import Labels, labels_for, unit_text
 from invoices.i18n.locales import cached_locale
+from invoices.i18n.words import amount_in_words
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
@@ -574,4 +575,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "tax_notes": tax_notes(document.totals.tax_groups, labels),
         "summary_columns": summary_columns(taxes, totals, grand, labels, frame_width(page_size)),
         "payment": payment_rows(data.payment, labels),
+        "amount_in_words": amount_in_words(document.totals.payable, data.currency, data.language)
+        if data.amount_in_words
+        else "",
     }
