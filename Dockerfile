@@ -47,10 +47,12 @@ COPY . /app
 # Static files are collected at build time into STATIC_ROOT, which the runtime reads (whitenoise serves
 # them from gunicorn). The settings need DEBUG=1 (or real secrets) to import: that variable is given to this
 # one command only, so it never reaches the image's runtime environment, and the SQLite directory the
-# settings create for it is removed in the same layer. The app's bytecode is compiled here too.
+# settings create for it is removed in the same layer. The app's bytecode and its gettext catalogs
+# (locale/*.po -> .mo, with Babel) are compiled here too.
 ENV PATH=/opt/venv/bin:$PATH \
     STATIC_ROOT=/app/staticfiles
 RUN DEBUG=1 VAR_DIR=/tmp/build-var python manage.py collectstatic --no-input --verbosity 0 \
+    && pybabel -q compile -d locale -D django \
     && rm -rf /tmp/build-var \
     && python -m compileall -q /app \
     && chmod 0755 /app/docker/entrypoint.sh /app/docker/healthcheck.py

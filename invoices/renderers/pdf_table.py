@@ -18,7 +18,7 @@ Right to left (``labels.rtl``), the table is mirrored as the template's tables a
 order (the line number on the right, the net on the left), text aligned right and numbers left. A reportlab
 table draws strings as they are, so every text cell is put in the order it is drawn in here, each line on its
 own with a right-to-left base (``xhtml2pdf.bidi``), Arabic joined first; numbers are kept left to right
-(``invoice_text.ltr_numbers``).
+(``invoice_text.for_right_to_left``).
 """
 
 from collections.abc import Sequence
@@ -56,7 +56,7 @@ from invoices.renderers.pdf_layout import (
     TEXT_SIZE,
     header_lines,
 )
-from invoices.templatetags.invoice_text import font_runs, ltr_numbers, needs_own_font, printable
+from invoices.templatetags.invoice_text import font_runs, for_right_to_left, needs_own_font, printable
 
 TEXT_COLOR = HexColor("#1f2933")  # body color
 MUTED_COLOR = HexColor("#616e7c")  # .muted
@@ -215,7 +215,7 @@ def _visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool
     """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
     wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
     piece reordered, as xhtml2pdf does, with the invoice's direction as its base."""
-    shaped = _shaped(ltr_numbers(line) if rtl else line)
+    shaped = _shaped(for_right_to_left(line) if rtl else line)
     pieces = simpleSplit(shaped, TEXT_FAMILY, size, width) or [shaped]
     return [get_display(piece, "R" if rtl else "L") for piece in pieces]
 

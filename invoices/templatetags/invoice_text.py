@@ -99,6 +99,34 @@ def ltr_numbers(text: str) -> str:
     return _NUMBER.sub(lambda match: f"{LRM}{match.group().translate(_MARKS)}{LRM}", text)
 
 
+# Letters written right to left: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_LEFT_TO_RIGHT_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _is_left_to_right(text: str) -> bool:
+    """Whether ``text`` has letters and none of them is written right to left: "Net 30 days."."""
+    return _RIGHT_TO_LEFT.search(text) is None and _LEFT_TO_RIGHT_LETTER.search(text) is not None
+
+
+def for_right_to_left(text: str) -> str:
+    """``text`` for a right-to-left page: a left-to-right text as written (``ltr_text``), a right-to-left or
+    mixed one with its numbers kept left to right (``ltr_numbers``)."""
+    return ltr_text(text) if _is_left_to_right(text) else ltr_numbers(text)
+
+
+def ltr_text(text: str) -> str:
+    """A left-to-right text (an English payment term, a German address) for a right-to-left page, with a
+    left-to-right mark on each side of every space, so that it reads as written on every line it wraps
+    onto. Without them the page's direction takes the punctuation and numbers at a line's ends: "Net 30
+    days." would be drawn ".Net 30 days", "(training)" as ")training(", a line starting "21 UStG" as "UStG
+    21". The line is still aligned to the right, as the page is."""
+    marked = text.translate(_MARKS)
+    for space in " \N{NO-BREAK SPACE}":  # a table cell wraps at either
+        marked = marked.replace(space, f"{LRM}{space}{LRM}")
+    return "\n".join(f"{LRM}{line}{LRM}" if line else line for line in marked.split("\n"))
+
+
 def printable(text: str) -> str:
     """``text`` without the control characters nobody can see (tab and line breaks stay)."""
     return _CONTROL.sub("", text)
@@ -124,7 +152,7 @@ def script_text(value: object, direction: str = "ltr") -> SafeString:
     left to right."""
     text = printable(str(value))
     if direction == "rtl":
-        text = ltr_numbers(text)
+        text = for_right_to_left(text)
     if not needs_own_font(text) and "\n" not in text and "\r" not in text:
         return escape(text)  # the common case, and the cheapest: no markup to add
     # mark_safe is sound here: every piece was escaped by escape() or format_html() above.

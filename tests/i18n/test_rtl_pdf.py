@@ -16,6 +16,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from invoices.renderers.pdf_table import _visual_lines
+from invoices.templatetags.invoice_text import ltr_text
 from tests.invoices.pdf_tools import ink, render_payload, require_tool
 from tests.payloads import sample_payload
 
@@ -184,3 +186,16 @@ def test_ltr_invoice_has_the_number_column_on_the_left():
     width, lines = page_words(render_payload(rtl_payload("en-GB", "EUR", "Nuage SAS", "Consulting ABC-123")))
     assert find(lines, "Z345678").x_max < width / 2
     assert find(lines, "981.11").x_min > width / 2
+
+
+def test_a_left_to_right_text_on_a_right_to_left_page_keeps_its_punctuation_and_numbers_in_place():
+    """An English payment term, a German exemption reason, an English line note on an Arabic invoice: each
+    reads as written on every line it wraps onto; the page's direction does not take the punctuation at
+    their ends ("deduction." drawn ".deduction") nor a number starting a line ("21 UStG" drawn "UStG 21")."""
+    assert ltr_text("Net 30 days.") == "\u200eNet\u200e \u200e30\u200e \u200edays.\u200e"
+    texts = ("Payable within 30 days without deduction.", "Exempt under section 4 no. 21 UStG (training).")
+    for text in texts:
+        for width in (40.0, 60.0, 120.0):
+            for piece in _visual_lines(text, width, rtl=True):
+                shown = piece.replace("\u200e", "")
+                assert shown.strip() in text, (shown, text)  # each wrapped piece in reading order
