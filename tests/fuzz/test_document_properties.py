@@ -72,9 +72,10 @@ def csv_totals(content: bytes) -> tuple[str, str, str]:
 
 
 def xlsx_totals(content: bytes, document: Document) -> tuple[str, str, str]:
-    """The numeric cells next to the totals labels, as the currency's plain decimals."""
+    """The numeric cells next to the totals labels (the invoice's words), as the currency's plain decimals."""
     sheet = load_workbook(io.BytesIO(content)).active
-    labels = {"Net total": 0, "Tax total": 1, f"Total ({document.data.currency.code})": 2}
+    words = labels_for(document.data.locale)
+    labels = {words.net_total: 0, words.tax: 1, f"{words.total} ({document.data.currency.code})": 2}
     found: dict[int, str] = {}
     for row in sheet.iter_rows(min_col=7, max_col=8):
         label, value = row[0].value, row[1].value

