@@ -85,6 +85,7 @@ class Labels:
     vat_id: str  # the VAT identifier (EN 16931 BT-31 / BT-48)
     tax_number: str  # a tax number printed besides a VAT identifier (BT-32)
     legal_id: str  # the legal registration identifier (BT-30 / BT-47)
+    electronic_address: str  # BT-34 / BT-49, the e-invoicing address, printed in the XLSX
     contact: str
     buyer_reference: str  # BT-10 (the German Leitweg-ID)
     order_reference: str  # BT-13
@@ -175,6 +176,8 @@ def _labels(locale: str, language: str) -> Labels:
             vat_id=gettext("VAT ID"),
             tax_number=gettext("Tax number"),
             legal_id=gettext("Registration no."),
+            # Translators: the party's address for e-invoices (a Peppol participant id), in the spreadsheet.
+            electronic_address=gettext("Electronic address"),
             # Translators: the buyer's or seller's contact person.
             contact=gettext("Contact"),
             buyer_reference=gettext("Buyer reference"),

@@ -256,12 +256,14 @@ def _write_parties(sheet: Worksheet, document: Document, context: Context, row: 
 
 def _party_lines(party: Party, context: Context) -> list[str]:
     """Name, address, the country by its name in the invoice's locale, then the labelled identifiers and
-    contacts. The electronic address (a routing id for e-invoices) is left out, as on the PDF."""
+    contacts, and the electronic address (the e-invoice routing id, "0088:4012345000009")."""
     labels = context.labels
     contact = party.contact or Contact()
+    electronic = party.electronic_address
     ids = (
         *tax_identifiers(party, labels.vat_id, labels.tax_number, labels.tax_id),
         (labels.legal_id, party.legal_id),
+        (labels.electronic_address, f"{electronic.scheme}:{electronic.id}" if electronic else ""),
         (labels.email, party.email),
         (labels.phone, party.phone),
         # The contact person with their own email and phone on one line, so they read as theirs.

@@ -398,3 +398,9 @@ def test_three_hundred_lines_with_adjustments_render():
     document = long_document(300)
     sheet = render_document(document)
     assert number(sheet.cell(total_row(sheet, f"{EN.amount_due} (EUR)"), 8)) == document.totals.payable
+
+
+def test_a_partys_electronic_address_is_shown_with_its_scheme(rich):
+    _, sheet = rich
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert "Electronic address: 9930:DE129273398" in texts
