@@ -7,7 +7,7 @@ import uuid
 
 import openpyxl
 import pytest
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from invoices import services
 from invoices.document.validation import read_request
