@@ -18,6 +18,8 @@ from tests.e2e.conftest import plain_body, wait_for
 from tests.payloads import SAMPLE_TOTALS, sample_payload
 from workers.publisher import Publisher
 
+GROSS_PRINTED = "1.189,83 €"  # SAMPLE_TOTALS' gross as the sample's locale (en-DE) prints it
+
 
 def upload(client, payload, **headers):
     response = client.post(
@@ -85,8 +87,9 @@ def test_an_upload_is_rendered_stored_announced_and_downloaded(pipeline, owner, 
     if fmt == "pdf":
         assert content.startswith(b"%PDF")
         text = pdf_text(content, tmp_path)
-        assert f"{SAMPLE_TOTALS['gross']:,}" in text
-        assert str(SAMPLE_TOTALS["tax"]) in text
+        # The sample is English to a buyer in Germany: en-DE, "1.189,83 €".
+        assert GROSS_PRINTED in text
+        assert str(SAMPLE_TOTALS["tax"]).replace(".", ",") in text
     elif fmt == "xlsx":
         assert set(SAMPLE_TOTALS.values()) <= xlsx_numbers(content)
     else:
@@ -217,7 +220,7 @@ def test_an_upload_with_two_formats_renders_both_and_each_downloads(pipeline, ow
     csv_rendition, csv_content = rendition_file(owner_client, accepted, "csv")
     assert (pdf["status"], pdf["name"], pdf["size"]) == ("ready", "INV-2026-0042.pdf", len(pdf_content))
     assert (csv_rendition["name"], csv_rendition["size"]) == ("INV-2026-0042.csv", len(csv_content))
-    assert f"{SAMPLE_TOTALS['gross']:,}" in pdf_text(pdf_content, tmp_path)
+    assert GROSS_PRINTED in pdf_text(pdf_content, tmp_path)
     assert {key: Decimal(csv_total_row(csv_content)[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
     assert download(owner_client, accepted["links"]["download"]) == pdf_content  # the first is the default
     body = plain_body(mail)
@@ -272,7 +275,7 @@ def test_an_einvoice_is_rendered_in_every_format_that_the_official_rules_accept(
     name, carried = attached_xml(files["facturx"])
     assert (name, carried) == ("xrechnung.xml", files["cii"])  # the sample's cii_profile is XRechnung
     assert pdfa_problems(files["facturx"]) == []
-    payable = f"{EINVOICE_TOTALS['payable']:,}"
+    payable = "1.588,78 €"  # EINVOICE_TOTALS' payable in the sample's locale: German to a buyer in Germany
     assert payable in pdf_text(files["pdf"], tmp_path)
     assert payable in pdf_text(files["facturx"], tmp_path)
     ubl = etree.fromstring(files["ubl"])
