@@ -1,14 +1,20 @@
 """The fonts the PDF invoice is set in, registered once per process.
 
 reportlab's built-in fonts draw little beyond Latin-1, so every piece of text is set in fonts shipped with the
-app (``invoices/static/invoices/fonts``, licences beside them): DejaVu Sans for Latin, Greek, Cyrillic, Arabic
-and Hebrew, WenQuanYi Micro Hei for Chinese, Japanese and Korean, Noto Sans Devanagari for Hindi.
+app (``invoices/static/invoices/fonts``, licences beside them): DejaVu Sans for Latin, Greek, Cyrillic and
+Hebrew, WenQuanYi Micro Hei for Chinese, Japanese and Korean, Noto Sans Devanagari for Hindi, and Noto Naskh
+Arabic for the Arabic script (Arabic, Persian, Urdu: DejaVu Sans lacks Urdu's heh goal U+06C1 and yeh barree
+U+06D2, and their joined forms).
 
 Devanagari must be shaped to be read: its vowel sign i is drawn before the consonant it follows in the text,
 and a consonant cluster is a ligature the font has no character for. reportlab shapes with HarfBuzz
 (uharfbuzz) the fonts registered shapable, which here are the Devanagari faces alone (``SHAPED_FONTS``): the
-others draw as they always have, Arabic joined by xhtml2pdf beforehand. ``_shape_paragraph_words`` makes
-the paragraphs of xhtml2pdf and reportlab shape those runs, whatever font the rest is in.
+others draw as they always have. ``_shape_paragraph_words`` makes the paragraphs of xhtml2pdf and reportlab
+shape those runs, whatever font the rest is in.
+
+Arabic is joined by xhtml2pdf before it is drawn: arabic_reshaper writes each letter's joined form, a
+character of the presentation forms blocks, and Noto Naskh Arabic has a glyph for every one it writes, so
+HarfBuzz need not shape it. ``arabic_text`` joins it the same way where we draw or measure it ourselves.
 
 The fonts are registered with reportlab directly rather than through ``@font-face``: xhtml2pdf would re-read
 and re-hash every font file on every render (the 5 MB CJK collection most; docs/performance.md), and this way
@@ -28,6 +34,7 @@ from reportlab.platypus import tables as reportlab_tables
 from xhtml2pdf import default as xhtml2pdf_default
 from xhtml2pdf import reportlab_paragraph as xhtml2pdf_paragraph
 from xhtml2pdf.bidi import CONTROL_CHARS, get_display, needs_bidi
+from xhtml2pdf.util import shape_frag_text
 
 from invoices.templatetags.invoice_text import font_runs, needs_own_font, printable
 
@@ -39,6 +46,8 @@ TEXT_BOLD = "DejaVuSans-Bold"
 CJK_FAMILY = "WenQuanYiMicroHei"
 DEVANAGARI_FAMILY = "NotoSansDevanagari"
 DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
+ARABIC_FAMILY = "NotoNaskhArabic"
+ARABIC_BOLD = "NotoNaskhArabic-Bold"
 # The font every page's canvas starts in (pdf_build's ``base_font``): one of ours, so that no page names a
 # font that is not embedded (reportlab's own default is Helvetica), as PDF/A requires of Factur-X files.
 BASE_FONT = TEXT_FAMILY
@@ -50,14 +59,21 @@ _FILES = {
     CJK_FAMILY: ("wqy-microhei.ttc", 0),
     DEVANAGARI_FAMILY: ("NotoSansDevanagari-Regular.ttf", 0),
     DEVANAGARI_BOLD: ("NotoSansDevanagari-Bold.ttf", 0),
+    ARABIC_FAMILY: ("NotoNaskhArabic-Regular.ttf", 0),
+    ARABIC_BOLD: ("NotoNaskhArabic-Bold.ttf", 0),
 }
 # The fonts HarfBuzz shapes; every other font is registered unshapable and drawn character by character.
 SHAPED_FONTS = frozenset({DEVANAGARI_FAMILY, DEVANAGARI_BOLD})
+ARABIC_FONTS = frozenset({ARABIC_FAMILY, ARABIC_BOLD})
+# Characters no glyph is drawn for, which Noto Naskh Arabic maps to visible marks (the zero-width non-joiner
+# and joiner, the directional marks) for a shaper to hide; reportlab draws every glyph it is given.
+_INVISIBLE = (0x200C, 0x200D, 0x200E, 0x200F)
 # The font each class of font_runs (invoice_text) is set in, regular and bold; "" is the text font.
 RUN_FONTS = {
     "": (TEXT_FAMILY, TEXT_BOLD),
     "cjk": (CJK_FAMILY, CJK_FAMILY),  # no bold face: the CJK font's regular, as xhtml2pdf falls back to
     "deva": (DEVANAGARI_FAMILY, DEVANAGARI_BOLD),
+    "arab": (ARABIC_FAMILY, ARABIC_BOLD),
 }
 
 
@@ -70,15 +86,18 @@ def register_fonts() -> None:
     """
     for name, (filename, face) in _FILES.items():
         font = TTFont(name, str(FONT_DIR / filename), subfontIndex=face, shapable=name in SHAPED_FONTS)
+        if name in ARABIC_FONTS:
+            _fit_arabic_face(font.face, pdfmetrics.getFont(TEXT_FAMILY).face)
         pdfmetrics.registerFont(font)
     # No italic faces are shipped: nothing on the invoice is italic, and user text is never styled.
     pdfmetrics.registerFontFamily(TEXT_FAMILY, normal=TEXT_FAMILY, bold=TEXT_BOLD)
     pdfmetrics.registerFontFamily(CJK_FAMILY, normal=CJK_FAMILY)
     pdfmetrics.registerFontFamily(DEVANAGARI_FAMILY, normal=DEVANAGARI_FAMILY, bold=DEVANAGARI_BOLD)
+    pdfmetrics.registerFontFamily(ARABIC_FAMILY, normal=ARABIC_FAMILY, bold=ARABIC_BOLD)
     # xhtml2pdf copies DEFAULT_FONT into each document's font table, so a family named here resolves in
     # every later render without an @font-face rule. This is the hook xhtml2pdf's users have long relied on
     # for pre-registered fonts; the PDF tests (pdffonts) fail loudly should it ever stop working.
-    for family in (TEXT_FAMILY, CJK_FAMILY, DEVANAGARI_FAMILY):
+    for family in (TEXT_FAMILY, CJK_FAMILY, DEVANAGARI_FAMILY, ARABIC_FAMILY):
         xhtml2pdf_default.DEFAULT_FONT[family.lower()] = family
     # A reportlab table sets its cell style's font before drawing each cell, and that font defaults to
     # Helvetica, a standard font that is never embedded. Every cell of ours (xhtml2pdf's tables and the line
@@ -89,6 +108,28 @@ def register_fonts() -> None:
     _shape_paragraph_words()
 
 
+def _fit_arabic_face(face: Any, text_face: Any) -> None:
+    """Make Noto Naskh Arabic's ``face`` draw and lay out as the invoice needs, in memory (the file is
+    unchanged):
+
+    - The text font's ascent and descent (``text_face``). Its own, 1.069 em above the baseline and 0.634
+      below (room for its tall letters and deep tails), put a line of Arabic lower than a line of Latin
+      beside it: xhtml2pdf sets a paragraph's first baseline the font's ascent below its top, so an Arabic
+      label sat 2.6 pt below its amount in the next cell, and each line of it grew by the descent. With
+      DejaVu Sans's, Arabic sits and spaces as it did when DejaVu Sans drew it, its letters reaching into
+      the line spacing (line-height 1.35) as CSS lets glyphs overflow a line box.
+    - The zero-width joiners and marks drawn as nothing: the font's glyphs for them are visible marks,
+      meant for a shaper to hide, and the Persian title (its word for invoice holds a non-joiner) showed a
+      bar. They take the empty glyph of U+FEFF (zero width no-break space), as reportlab gives the no-break
+      space the space's glyph.
+    """
+    face.ascent, face.descent = text_face.ascent, text_face.descent
+    blank = face.charToGlyph[0xFEFF]
+    for code in _INVISIBLE:
+        face.charToGlyph[code] = blank
+        face.charWidths[code] = 0
+
+
 def shaped_width(text: str, font: str, size: float) -> float:
     """The width of ``text`` in ``font`` as it is drawn: shaped by HarfBuzz in a font of SHAPED_FONTS (a
     Devanagari cluster is narrower than its letters side by side)."""
@@ -96,6 +137,28 @@ def shaped_width(text: str, font: str, size: float) -> float:
     if isinstance(shaped, ShapedStr):  # a plain str when HarfBuzz changed nothing
         return sum(data.x_advance for data in shaped.__shapeData__) * size / 1000
     return float(pdfmetrics.stringWidth(text, font, size))
+
+
+def arabic_text(text: str, bold: bool = False) -> str:
+    """``text`` with the letters of each Arabic-script run joined into the forms Noto Naskh Arabic draws
+    them in, as xhtml2pdf joins the text of a span set in it; the rest left as it is."""
+    if not needs_own_font(text):
+        return text
+    font = RUN_FONTS["arab"][bold]
+    runs = font_runs(text)
+    return "".join((shape_frag_text(run, font) or run) if kind == "arab" else run for run, kind in runs)
+
+
+def drawn_width(text: str, *, bold: bool = False, size: float) -> float:
+    """The width of ``text`` as the PDF draws it: each run in its font (regular or ``bold``), Arabic joined
+    and Devanagari shaped."""
+    register_fonts()
+    if not needs_own_font(text):
+        return float(pdfmetrics.stringWidth(text, RUN_FONTS[""][bold], size))
+    return sum(
+        shaped_width(arabic_text(run, bold) if run_font == "arab" else run, RUN_FONTS[run_font][bold], size)
+        for run, run_font in font_runs(text)
+    )
 
 
 def _shape_paragraph_words() -> None:
@@ -174,21 +237,24 @@ def _drawable_codes() -> dict[str, frozenset[int]]:
 
 def undrawable(text: str) -> set[str]:
     """The characters of ``text`` that the PDF would draw as a missing glyph: the font the template sets them
-    in (the CJK font for CJK runs, Noto Sans Devanagari for Devanagari runs, DejaVu Sans otherwise) has none.
-    A viewer shows a box for each; PDF/A forbids drawing one (ISO 19005-3, 6.2.11.8). Right-to-left text is
-    checked as it is drawn too, in the presentation forms xhtml2pdf's bidi step shapes it into. The bidi
-    controls are never drawn (the bidi step drops them)."""
+    in (the CJK font for CJK runs, Noto Sans Devanagari for Devanagari runs, Noto Naskh Arabic for
+    Arabic-script runs, DejaVu Sans otherwise) has none. A viewer shows a box for each; PDF/A forbids drawing
+    one (ISO 19005-3, 6.2.11.8). Arabic is checked as it is drawn too, in the joined presentation forms
+    xhtml2pdf writes for it, and right-to-left text in the order the bidi step draws it (mirrored brackets).
+    The bidi controls are never drawn (the bidi step drops them)."""
     if text.isascii():
         return set()  # DejaVu Sans has every printable ASCII character; the template drops the controls
     text = printable(text)
     fonts = _drawable_codes()
     if not needs_own_font(text):  # the common case: one regular expression search, then set lookups
         return _missing(text, fonts[""])
-    return {char for run, font in font_runs(text) for char in _missing(run, fonts[font])}
+    return {char for run, font in font_runs(text) for char in _missing(run, fonts[font], font == "arab")}
 
 
-def _missing(text: str, codes: frozenset[int]) -> set[str]:
+def _missing(text: str, codes: frozenset[int], joined: bool = False) -> set[str]:
     shown = set(text) - _LAYOUT
+    if joined:  # the letters joined as xhtml2pdf joins them in the Arabic font, regular and bold
+        shown |= set(arabic_text(text)) | set(arabic_text(text, bold=True))
     if needs_bidi(text):
         shown |= set(get_display(text))
     return {char for char in shown if ord(char) not in codes}

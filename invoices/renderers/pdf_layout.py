@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 import pyphen
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from xhtml2pdf.util import shape_frag_text
 
-from invoices.renderers.pdf_fonts import TEXT_BOLD, TEXT_FAMILY, register_fonts
+from invoices.renderers.pdf_fonts import drawn_width
 
 TEXT_SIZE = 8.5  # body font-size, pt
 LINE_HEIGHT = 1.35  # body line-height
@@ -42,8 +40,8 @@ def frame_width(page_size: str) -> float:
 
 
 def text_width(text: str, *, bold: bool = False, size: float = TEXT_SIZE) -> float:
-    register_fonts()
-    return float(stringWidth(text, TEXT_BOLD if bold else TEXT_FAMILY, size))
+    """The width of ``text`` as it is drawn: each run in its font, Arabic joined, Devanagari shaped."""
+    return drawn_width(text, bold=bold, size=size)
 
 
 def header_width(label: str) -> float:
@@ -124,8 +122,9 @@ def header_lines(label: str, width: float, language: str) -> list[str]:
     it: the spacing is taken from the cell's padding."""
 
     def measure(text: str) -> float:
-        # Arabic as it is drawn, joined: its isolated letters are wider, and measured so "النسبة" was cut.
-        return text_width(shape_frag_text(text, TEXT_BOLD) or text, bold=True, size=HEADER_SIZE)
+        # Arabic as it is drawn, joined (text_width joins it): its isolated letters are wider, and measured so
+        # "النسبة" was cut.
+        return text_width(text, bold=True, size=HEADER_SIZE)
 
     lines: list[str] = []
     for word in label.upper().split():

@@ -31,21 +31,20 @@ from xml.sax.saxutils import escape  # nosec B406
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from xhtml2pdf.bidi import get_display, needs_bidi
 from xhtml2pdf.config.resources import check_deadline
-from xhtml2pdf.util import shape_frag_text
 
 from invoices.i18n.labels import Labels
 from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
 from invoices.renderers.pdf_fonts import (
     RUN_FONTS,
     SHAPED_FONTS,
-    TEXT_BOLD,
     TEXT_FAMILY,
+    arabic_text,
+    drawn_width,
     register_fonts,
     shaped_width,
 )
@@ -90,7 +89,7 @@ class HeaderLabel(Flowable):
         super().__init__()
         self.rtl = rtl
         # Arabic is joined before it is measured and wrapped: its joined forms are what is drawn.
-        self.text = _shaped(text, TEXT_BOLD) if rtl else text
+        self.text = arabic_text(text, bold=True)
         self.right = right
         self.language = language
         self.lines: list[str] = []
@@ -206,18 +205,30 @@ def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> Parag
     )
 
 
-def _shaped(text: str, font: str = TEXT_FAMILY) -> str:
-    """``text`` with its Arabic letters joined, as the font draws them."""
-    return shape_frag_text(text, font) or text
-
-
 def _visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False) -> list[str]:
     """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
     wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
     piece reordered, as xhtml2pdf does, with the invoice's direction as its base."""
-    shaped = _shaped(for_right_to_left(line) if rtl else line)
-    pieces = simpleSplit(shaped, TEXT_FAMILY, size, width) or [shaped]
+    shaped = arabic_text(for_right_to_left(line) if rtl else line)
+    pieces = _wrapped(shaped, size, width) or [shaped]
     return [get_display(piece, "R" if rtl else "L") for piece in pieces]
+
+
+def _wrapped(text: str, size: float, width: float) -> list[str]:
+    """``text`` wrapped between words to ``width``, as reportlab's simpleSplit wraps it, but each word
+    measured in the font it is drawn in (Arabic in Noto Naskh Arabic, not the text font)."""
+    space = drawn_width(" ", size=size)
+    lines: list[list[str]] = []
+    used = 0.0
+    for word in text.split():
+        needed = drawn_width(word, size=size)
+        if lines and used + space + needed <= width:
+            lines[-1].append(word)
+            used += space + needed
+        else:
+            lines.append([word])
+            used = needed
+    return [" ".join(words) for words in lines]
 
 
 def _needs_reordering(lines: Sequence[str], rtl: bool) -> bool:

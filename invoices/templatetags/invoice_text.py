@@ -1,9 +1,11 @@
-"""User text for the PDF template: escaped, with CJK and Devanagari runs set in their fonts.
+"""User text for the PDF template: escaped, with CJK, Devanagari and Arabic-script runs set in their fonts.
 
-DejaVu Sans, the invoice's text font, has no CJK and no Devanagari glyphs, and xhtml2pdf picks a font per
-inline element, so each such run is wrapped in ``<span class="cjk">`` (WenQuanYi Micro Hei) or ``<span
-class="deva">`` (Noto Sans Devanagari). Every run is escaped *before* it is wrapped, and the only markup added
-is our own span and ``<br/>``: nothing the user typed can become a tag or an attribute.
+DejaVu Sans, the invoice's text font, has no CJK and no Devanagari glyphs, and of the Arabic script it lacks
+Urdu's heh goal and yeh barree and their joined forms; xhtml2pdf picks a font per inline element, so each such
+run is wrapped in ``<span class="cjk">`` (WenQuanYi Micro Hei), ``<span class="deva">`` (Noto Sans Devanagari)
+or ``<span class="arab">`` (Noto Naskh Arabic, for every Arabic-script run). Every run is escaped *before* it
+is wrapped, and the only markup added is our own span and ``<br/>``: nothing the user typed can become a tag
+or an attribute.
 
 On a right-to-left invoice every number is also kept left to right (``ltr_numbers``).
 """
@@ -28,13 +30,22 @@ _CJK = (
 )
 # Devanagari, its Vedic extensions and Devanagari Extended; the danda and double danda sit in the block.
 _DEVANAGARI = "\u0900-\u097f\u1cd0-\u1cff\ua8e0-\ua8ff"
+# The Arabic script (Arabic, Persian, Urdu): the Arabic block and its supplement, and the presentation forms
+# xhtml2pdf joins letters into (arabic_reshaper) before they are drawn, so joined text is still set in the
+# Arabic font. U+FEFF, the byte order mark at the end of forms-B, is no letter and stays out.
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe"
 # Spaces between two CJK runs stay inside the run: the template is rendered {% spaceless %}, which would
 # drop a space standing alone between two spans.
 _CJK_RUN = re.compile(f"[{_CJK}]+(?:[ \t\u3000]+[{_CJK}]+)*")
 # Devanagari words with the spaces and joiners between them, so a Hindi label is one run (one font switch),
 # and the combining marks stay with their consonant: a vowel sign apart from it could not be shaped.
 _DEVANAGARI_RUN = re.compile(f"[{_DEVANAGARI}]+(?:[ \u200c\u200d]+[{_DEVANAGARI}]+)*")
-_FONT_RUN = re.compile(f"(?P<cjk>{_CJK_RUN.pattern})|(?P<deva>{_DEVANAGARI_RUN.pattern})")
+# Arabic-script words likewise with the spaces and joiners between them: a label is one run, and a word is
+# never cut between two spans, which would keep its letters from joining (xhtml2pdf joins each span alone).
+_ARABIC_RUN = re.compile(f"[{_ARABIC}]+(?:[ \u200c\u200d]+[{_ARABIC}]+)*")
+_FONT_RUN = re.compile(
+    f"(?P<cjk>{_CJK_RUN.pattern})|(?P<deva>{_DEVANAGARI_RUN.pattern})|(?P<arab>{_ARABIC_RUN.pattern})"
+)
 # C0 controls other than tab and line breaks, and DEL: invisible, and a form feed would end a page in the
 # text extracted from the PDF.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -54,7 +65,7 @@ def script_runs(text: str) -> Iterator[tuple[str, bool]]:
 
 def font_runs(text: str) -> Iterator[tuple[str, str]]:
     """``text`` cut into consecutive runs, each with the template class of the font it is set in: "cjk",
-    "deva", or "" for the text font: "Tea 茶 चाय" -> ("Tea ", ""), ("茶", "cjk"), (" ", ""),
+    "deva", "arab", or "" for the text font: "Tea 茶 चाय" -> ("Tea ", ""), ("茶", "cjk"), (" ", ""),
     ("चाय", "deva")."""
     position = 0
     for match in _FONT_RUN.finditer(text):
@@ -72,7 +83,7 @@ def has_devanagari(text: str) -> bool:
 
 
 def needs_own_font(text: str) -> bool:
-    """Whether some run of ``text`` is set in a font other than the text font (CJK or Devanagari)."""
+    """Whether some run of ``text`` is set in a font other than the text font (CJK, Devanagari, Arabic)."""
     return _FONT_RUN.search(text) is not None
 
 
@@ -147,9 +158,9 @@ def _line_html(line: str) -> str:
 
 @register.filter(is_safe=False)
 def script_text(value: object, direction: str = "ltr") -> SafeString:
-    """``value`` as escaped HTML: CJK and Devanagari runs in ``<span class="cjk">`` or ``<span
-    class="deva">``, line breaks as ``<br/>``; on a right-to-left page (``direction`` "rtl") its numbers kept
-    left to right."""
+    """``value`` as escaped HTML: CJK, Devanagari and Arabic-script runs in ``<span class="cjk">``, ``<span
+    class="deva">`` or ``<span class="arab">``, line breaks as ``<br/>``; on a right-to-left page
+    (``direction`` "rtl") its numbers kept left to right."""
     text = printable(str(value))
     if direction == "rtl":
         text = for_right_to_left(text)

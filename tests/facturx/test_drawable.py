@@ -14,8 +14,8 @@ from invoices.renderers.pdfa import FacturXError, make_facturx, pdfa_problems
 from tests.invoices.pdf_tools import build, payload_with_lines, pdf_text
 from tests.payloads import sample_payload
 
-# Each holds characters none of the fonts (DejaVu Sans, WenQuanYi Micro Hei, Noto Sans Devanagari) has, beside
-# ones they have.
+# Each holds characters none of the fonts (DejaVu Sans, WenQuanYi Micro Hei, Noto Sans Devanagari, Noto Naskh
+# Arabic) has, beside ones they have.
 UNDRAWABLE = {
     "emoji": ("Party 🎉 time", {"🎉"}),
     "tamil": ("வணக்கம்", set("வணக்கம்")),
@@ -27,6 +27,7 @@ DRAWABLE = [
     "Crème brûlée, Żółć, Ångström",
     "Ελληνικά Русский",
     "العربية: مرحبا بالعالم",
+    "اردو: شکریہ، آپ کے لیے",
     "עברית: שלום עולם",
     "中文\uff1a你好 日本語 한국어",
     "zero\u200bwidth, marks \u200e\u202eabc\u202c, e\u0301",

@@ -2,8 +2,8 @@
 
 The labels come from the compiled catalogs (locale/*/LC_MESSAGES/django.mo, ``make catalogs``), so this
 proves something for a language once its catalog is translated: until then its labels are English. A label
-holding a character none of the shipped fonts draws (DejaVu Sans, WenQuanYi Micro Hei, Noto Sans Devanagari)
-fails here, before a customer's invoice shows a box for it.
+holding a character none of the shipped fonts draws (DejaVu Sans, WenQuanYi Micro Hei, Noto Sans Devanagari,
+Noto Naskh Arabic) fails here, before a customer's invoice shows a box for it.
 """
 
 from dataclasses import fields

@@ -1,8 +1,8 @@
 """One small invoice per language: every font embedded, and the title in the language's own word.
 
-With the catalogs translated this renders each language's labels for real: Arabic joined, Hebrew, Hindi in
-Noto Sans Devanagari, Japanese, Korean and Chinese in WenQuanYi Micro Hei. Until a catalog is translated its
-labels are English and the test shows only that nothing breaks.
+With the catalogs translated this renders each language's labels for real: Arabic, Persian and Urdu joined in
+Noto Naskh Arabic, Hebrew, Hindi in Noto Sans Devanagari, Japanese, Korean and Chinese in WenQuanYi Micro Hei.
+Until a catalog is translated its labels are English and the test shows only that nothing breaks.
 """
 
 import pytest

@@ -18,11 +18,12 @@ import pytest
 
 from invoices.renderers.pdf_table import _visual_lines
 from invoices.templatetags.invoice_text import ltr_text
-from tests.invoices.pdf_tools import ink, render_payload, require_tool
+from tests.invoices.pdf_tools import fonts_drawing, ink, render_payload, require_tool
 from tests.payloads import sample_payload
 
 ARABIC_DESCRIPTION = "خدمة استشارية ABC-123 للشركة"
 HEBREW_DESCRIPTION = "שירות ייעוץ ABC-123 לחברה"
+URDU_DESCRIPTION = "مشاورتی خدمات ABC-123 کے لیے"
 # The sample's totals (tests/payloads.py): gross 1,189.83; with 150.00 prepaid, 1,039.83 is due.
 GROSS, PREPAID, DUE = "1,189.83", "-150.00", "1,039.83"
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
@@ -50,6 +51,11 @@ def rtl_payload(locale: str, currency: str, seller: str, description: str) -> di
 @pytest.fixture(scope="module")
 def arabic_pdf() -> bytes:
     return render_payload(rtl_payload("ar-EG", "EGP", "شركة النيل للبرمجيات", ARABIC_DESCRIPTION))
+
+
+@pytest.fixture(scope="module")
+def urdu_pdf() -> bytes:
+    return render_payload(rtl_payload("ur-PK", "PKR", "لاہور سافٹ ویئر کمپنی", URDU_DESCRIPTION))
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +122,12 @@ def check_mirrored(pdf: bytes, seller_word: str) -> None:
     assert len(number) == 1
     assert middle < sku.x_max < number[0].x_min
     assert max(word.x_max for line in lines for word in line) - number[0].x_max < 20
-    # The totals on the left half: the subtotal (981.11 is nowhere else) and the amounts below it.
+    # The totals on the left half: the subtotal (981.11 is nowhere else) and the amounts below it, which may
+    # carry their currency symbol (ur-PK: "Rs1,039.83").
     for amount in ("981.11", GROSS, PREPAID, DUE):
-        word = find(lines, amount)
-        assert word.x_max < middle, amount
+        found = [word for line in lines for word in line if amount in word.text]
+        assert len(found) == 1, (amount, found)
+        assert found[0].x_max < middle, amount
 
 
 @pytest.mark.parametrize("amount", [GROSS, PREPAID, DUE])
@@ -160,6 +168,27 @@ def test_arabic_dates_read_left_to_right(arabic_pdf):
 
 def test_arabic_page_is_not_blank(arabic_pdf):
     assert ink(arabic_pdf) > 5000
+
+
+def test_urdu_page_is_mirrored(urdu_pdf):
+    check_mirrored(urdu_pdf, "ﺭﻮﮨﻻ")  # "لاہور": lam-alef, heh goal (medial), waw, reh as drawn, left to right
+
+
+def test_urdu_text_is_joined_in_noto_naskh_arabic(urdu_pdf):
+    # Heh goal (U+06C1) and yeh barree (U+06D2), which DejaVu Sans lacks, drawn in their joined forms in
+    # Noto Naskh Arabic: every label has them ("رقم" and "ٹیکس" aside).
+    _, lines = page_words(urdu_pdf)
+    drawn = "".join(word.text for line in lines for word in line)
+    assert re.search("[\ufba6-\ufba9]", drawn)  # heh goal: isolated, final, initial, medial
+    assert re.search("[\ufbae\ufbaf]", drawn)  # yeh barree
+    assert not re.search("[\u0600-\u06ff]{2}", drawn)  # no two unjoined letters side by side
+    fonts = fonts_drawing(urdu_pdf)
+    assert fonts["\u06c1"] <= {"NotoNaskhArabic-Regular", "NotoNaskhArabic-Bold"}, fonts["\u06c1"]
+
+
+def test_urdu_description_with_a_latin_code_reads_in_logical_order(urdu_pdf):
+    _, lines = page_words(urdu_pdf)
+    assert URDU_DESCRIPTION in line_reading(lines, "ABC-123")
 
 
 def test_hebrew_page_is_mirrored(hebrew_pdf):

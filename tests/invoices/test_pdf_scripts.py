@@ -9,7 +9,7 @@ import pytest
 from django.utils.safestring import SafeString
 
 from invoices.renderers.pdf import render_pdf
-from invoices.templatetags.invoice_text import script_runs, script_text
+from invoices.templatetags.invoice_text import font_runs, script_runs, script_text
 from tests.invoices.pdf_tools import (
     build,
     fonts_drawing,
@@ -26,12 +26,19 @@ SCRIPTS = {
     "greek": "Ελληνικά: Γεια σου κόσμε",
     "cyrillic": "Русский: Привет, мир",
     "arabic": "العربية: مرحبا بالعالم",
+    "urdu": "اردو: شکریہ، آپ کے لیے",
     "hebrew": "עברית: שלום עולם",
     "chinese": "中文：你好，世界",
     "japanese": "日本語：こんにちは、カタカナ",
     "korean": "한국어: 안녕하세요 세계",
 }
-RIGHT_TO_LEFT = {"arabic", "hebrew"}
+RIGHT_TO_LEFT = {"arabic", "urdu", "hebrew"}
+# The fonts (regular, bold) each script is drawn in, as the PDF names them; the text font for the rest.
+SCRIPT_FONTS = {
+    **dict.fromkeys(("chinese", "japanese", "korean"), ("WenQuanYiMicroHei-0",)),
+    **dict.fromkeys(("arabic", "urdu"), ("NotoNaskhArabic-Regular", "NotoNaskhArabic-Bold")),
+}
+TEXT_FONTS = ("DejaVuSans", "DejaVuSans-Bold")
 CJK_SAMPLE = "你好世界こんにちは안녕하세요"
 
 
@@ -73,18 +80,19 @@ def test_names_and_notes_in_other_scripts_are_printed(multiscript_pdf):
         assert nfkc(expected) in text
 
 
-def test_both_fonts_are_embedded(multiscript_pdf):
+def test_every_font_is_embedded(multiscript_pdf):
     fonts = pdf_fonts(multiscript_pdf)
     assert fonts.get("DejaVuSans") is True
     assert fonts.get("WenQuanYiMicroHei-0") is True
+    assert fonts.get("NotoNaskhArabic-Regular") is True
 
 
 def test_each_script_is_drawn_in_a_font_that_has_it(multiscript_pdf):
     drawn = fonts_drawing(multiscript_pdf)
     for script, text in SCRIPTS.items():
-        wanted = "WenQuanYiMicroHei-0" if script in {"chinese", "japanese", "korean"} else "DejaVuSans"
+        wanted = set(SCRIPT_FONTS.get(script, TEXT_FONTS))
         for char in letters(text):
-            assert drawn.get(char, set()) & {wanted, f"{wanted}-Bold"}, (script, char, drawn.get(char))
+            assert drawn.get(char, set()) & wanted, (script, char, drawn.get(char))
 
 
 def test_cjk_glyphs_are_drawn_not_dropped():
@@ -116,6 +124,21 @@ def test_script_runs_keep_spaces_between_cjk_inside_the_run():
 def test_script_runs_of_plain_text_are_one_run():
     assert list(script_runs("Ωмир é")) == [("Ωмир é", False)]
     assert list(script_runs("")) == []
+
+
+def test_font_runs_set_arabic_script_words_in_their_font_with_the_spaces_between():
+    # Urdu's heh goal and yeh barree, and a joined form (presentation forms B), are Arabic script too.
+    assert list(font_runs("Tax ٹیکس نمبر: 123 ﻻ")) == [
+        ("Tax ", ""),
+        ("ٹیکس نمبر", "arab"),
+        (": 123 ", ""),
+        ("ﻻ", "arab"),
+    ]
+    assert list(font_runs("کے لیے")) == [("کے لیے", "arab")]
+
+
+def test_script_text_wraps_arabic_script_runs():
+    assert script_text("صفحہ 1") == '<span class="arab">صفحہ</span> 1'
 
 
 def test_script_text_escapes_each_run_before_wrapping_it():

@@ -68,7 +68,7 @@ INTERNALS: list[tuple[str, object, str, str]] = [
     ("xhtml2pdf.files", lambda: files, "cleanFiles", BUILD),
     ("xhtml2pdf.util", lambda: util, "getBox", BUILD),
     ("xhtml2pdf.util", lambda: util, "reset_caches", BUILD),
-    ("xhtml2pdf.util", lambda: util, "shape_frag_text", TABLE),
+    ("xhtml2pdf.util", lambda: util, "shape_frag_text", FONTS),
     ("xhtml2pdf.bidi", lambda: bidi, "get_display", TABLE),
     ("xhtml2pdf.bidi", lambda: bidi, "needs_bidi", TABLE),
     ("xhtml2pdf.config.resources", lambda: resources, "use_policy", BUILD),
