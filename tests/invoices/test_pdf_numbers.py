@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.document.currencies import find_currency
 from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.labels import labels_for
 from invoices.renderers.pdf_context import LineRow, TaxRow, line_columns, summary_columns
@@ -46,7 +45,8 @@ def probe_pdf_text(language: str) -> str:
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
 def test_every_amount_rate_and_quantity_is_printed_whole_on_one_line(language):
     payload = payload_with_lines(["Beratung", "Lizenz"], language=language, shipping=None)
-    fmt = NumberFormat(build(payload)[1].data.locale, find_currency("EUR"))
+    data = build(payload)[1].data
+    fmt = NumberFormat(data.locale, data.currency)
     lines = probe_pdf_text(language).splitlines()
 
     printed = [
