@@ -158,7 +158,7 @@ def test_amount_in_words_true_false_or_null_is_accepted(value):
     assert read_request(payload_with(amount_in_words=value))[1].data.amount_in_words is bool(value)
 
 
-# --- a locale never reaches a file name ------------------------------------------------------------------
+# --- docs/security.md case 25: a locale never reaches a file name ----------------------------------------
 
 
 @pytest.fixture
@@ -197,6 +197,7 @@ def lookups(monkeypatch) -> list[str]:
     return seen
 
 
+@pytest.mark.security
 def test_the_lookup_spies_do_see_a_valid_locale(lookups):
     # The spies work: a locale that is accepted is looked up by its name.
     read_request(payload_with(locale="de-CH"))
