@@ -1,4 +1,4 @@
-"""``python -m bench.run [--quick] [--sections render,pipeline,api,scaling,memory] [--n 500]``
+"""``python -m bench.run [--quick] [--sections render,einvoice,locale,pipeline,api,scaling,memory] [--n 500]``
 
 The entry point of ``make bench``: prepares the benchmark's own database, AMQP namespace and MongoDB
 database on the real services (``scripts/services.sh up`` brings them up), runs the sections asked for,
@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.django_setup import apply_defaults
 
-ALL_SECTIONS = ("render", "einvoice", "pipeline", "scaling", "memory", "load", "api")
+ALL_SECTIONS = ("render", "einvoice", "locale", "pipeline", "scaling", "memory", "load", "api")
 WEB_SECTIONS = {"pipeline", "scaling", "memory", "load", "api"}
 
 
@@ -133,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import einvoice
 
             guarded(results, "einvoice", lambda: einvoice.run(args.quick))
+        if "locale" in args.sections:
+            from bench import localization
+
+            guarded(results, "locale", lambda: localization.run(args.quick))
         if WEB_SECTIONS & set(args.sections):
             run_web_sections(args, env, results)
     meta["seconds"] = time.monotonic() - clock

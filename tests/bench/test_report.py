@@ -320,3 +320,56 @@ def test_the_xlsx_floor_is_a_saved_workbook_openpyxl_can_read():
     assert workbook.active is not None
     assert workbook.active.max_row == 1
     assert workbook.active["A1"].value is None
+
+
+def locale_results(replay_ms: float) -> dict:
+    timed = {"cpu_ms": summary(50.0), "wall_ms": summary(52.0)}
+    return {
+        "lines": 20,
+        "renders": {"en": timed, "de-DE": timed},
+        "calls": 111,
+        "calls_by_method": {"amount": 46, "money": 1},
+        "replay": {"cpu_ms": summary(replay_ms), "wall_ms": summary(replay_ms)},
+        "plain": {"cpu_ms": summary(0.05), "wall_ms": summary(0.05)},
+        "replay_share": replay_ms / 50.0,
+        "added_share": (replay_ms - 0.05) / 50.0,
+        "ratio_de_en_cpu": 1.0,
+        "profile": {"formatting_ms": 3.0, "render_ms": 140.0, "share": 3.0 / 140.0},
+    }
+
+
+@pytest.mark.parametrize(("replay_ms", "row"), [(0.55, "| 1.1 % | yes |"), (2.6, "| 5.2 % | **no** |")])
+def test_the_locale_section_holds_the_replayed_formatting_to_5_percent(tmp_path, replay_ms, row):
+    data = results()
+    data["sections"]["locale"] = locale_results(replay_ms)
+    report.write(data, tmp_path / "BENCHMARKS.md", tmp_path / "results.json")
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert f"| locale formatting / PDF 20 lines (CPU) < 5 % {row}" in text
+    assert "## 8. Locale formatting (the 20-line PDF, warm process)" in text
+    assert "| de-DE | 50.0 [50.0-50.0] ms | 52.0 [52.0-52.0] ms |" in text
+    assert "| formatting.py and Babel under cProfile | 3.00 of 140.0 ms | 2.1 % |" in text
+    assert "The calls one render makes: 46 amount, 1 money." in text
+
+
+def test_the_recorded_calls_are_the_outermost_number_format_calls():
+    from decimal import Decimal
+
+    from bench.localization import recorded_calls, replay
+    from invoices.document.currencies import CURRENCIES
+    from invoices.i18n.formatting import NumberFormat
+
+    fmt = NumberFormat("de-DE", CURRENCIES["EUR"])
+    printed: list[str] = []
+
+    def render_once() -> None:
+        printed.append(fmt.signed_amount(Decimal("5.00")))  # calls amount itself: one call, not two
+        printed.append(fmt.money(Decimal("1250.00")))
+
+    calls = recorded_calls(render_once)
+    assert [(name, args) for _fmt, name, args in calls] == [
+        ("signed_amount", (Decimal("5.00"),)),
+        ("money", (Decimal("1250.00"),)),
+    ]
+    assert printed == ["+5,00", "1.250,00\xa0€"]
+    assert NumberFormat.amount.__qualname__ == "NumberFormat.amount"  # the methods are put back
+    replay(calls)

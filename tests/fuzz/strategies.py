@@ -4,8 +4,10 @@
 every ISO 4217 currency (zero-, two-, three- and four-decimal ones), text in any script (RTL, CJK, emoji,
 combining marks, format characters) up to each field's length limit, from 1 line to ``MAX_LINES``, amounts
 and quantities from 0 up to the ceiling with every allowed number of decimals, rates and discounts from 0 to
-100 with up to 4 decimals. Amounts are drawn within a budget so the computed total stays under the ceiling
-even at 100 % tax: almost every draw is valid, and the few that are not are rejected by the caller.
+100 with up to 4 decimals, a language and a locale (``LOCALES``) that agree, and the amount in words only
+where its language writes its currency. Amounts are drawn within a budget so the computed total stays under
+the ceiling even at 100 % tax: almost every draw is valid, and the few that are not are rejected by the
+caller.
 
 ``legacy_documents()`` draws the original service's flat format the same way.
 
@@ -51,6 +53,8 @@ from invoices.document.validation import (
     MAX_UNIT_PRICE_DECIMALS,
     max_amount,
 )
+from invoices.i18n.locales import DEFAULT_LANGUAGE, language_of, locale_tag, parse_locale
+from invoices.i18n.words import words_problem
 
 LEGACY_ADDRESS_LENGTH = MAX_ADDRESS_LINES * MAX_ADDRESS_LINE_LENGTH
 
@@ -122,6 +126,13 @@ IBANS = (
     "DE89 3704 0044 0532 0130 00", "FR7630006000011234567890189", "GB82WEST12345698765432",
     "nl91abna0417164300", "CH93 0076 2011 6238 5295 7", "NO9386011117947", "MT84MALT011000012345MTLCAST001S",
     "SA0380000000608010167519", "BR1800360305000010009795493C1", "ES91 2100 0418 4502 0005 1332",
+)  # fmt: skip
+# Locale tags the validation accepts, in the spellings clients send: a language alone, with a region, with a
+# script, with an underscore, in any case.
+LOCALES = (
+    "de", "de-DE", "de-CH", "de-AT", "fr-FR", "fr-CH", "fr-CA", "en-US", "en-GB", "en-IN", "EN_us", "it-CH",
+    "ja-JP", "ko-KR", "zh-Hans-CN", "zh-Hant-TW", "zh-TW", "ar-EG", "ar-SA", "he-IL", "fa-IR", "ur-PK",
+    "hi-IN", "pl-PL", "nb-NO", "no", "pt-BR", "es-MX", "tr-TR", "uk-UA", "ga-IE", "mt-MT",
 )  # fmt: skip
 BICS = ("AGRIFRPP", "DEUTDEFF500", "COBADEFFXXX", "abnanl2a", "UBSWCHZH80A", "BNPA FR PP XXX")
 # (country, tax id): EU VAT numbers, with and without their prefix, and tax ids from outside the EU.
@@ -402,6 +413,7 @@ def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = N
     for key, strategy in optional.items():
         if draw(st.booleans()):
             invoice[key] = draw(strategy)
+    _locale_and_words(draw, invoice, currency)
     body: dict[str, Any] = {"invoice": invoice}
     human = ["pdf", "xlsx", "excel", "csv", "PDF", "Excel"]  # the XML formats need more of the document
     if draw(st.booleans()):
@@ -413,6 +425,22 @@ def valid_documents(draw: st.DrawFn, *, count: st.SearchStrategy[int] | None = N
     if draw(st.booleans()):
         body["page_size"] = draw(st.sampled_from(["A4", "letter", "a4", "LETTER"]))
     return body
+
+
+def _locale_and_words(draw: st.DrawFn, invoice: dict[str, Any], currency: Currency) -> None:
+    """Maybe a locale (one of the language drawn, if any: another is a 400), and ``amount_in_words`` when
+    the invoice's language writes its currency in words (``words_problem``), else maybe false."""
+    named = invoice.get("language", "").lower()
+    fitting = [tag for tag in LOCALES if not named or language_of(locale_tag(parse_locale(tag))) == named]
+    if draw(st.booleans()) and fitting:
+        invoice["locale"] = draw(st.sampled_from(fitting))
+    if "locale" in invoice:
+        language = language_of(locale_tag(parse_locale(invoice["locale"])))
+    else:
+        language = named or DEFAULT_LANGUAGE  # no account default: the API's uploads pass none
+    writable = words_problem(language, currency.code) is None
+    if draw(st.booleans()):
+        invoice["amount_in_words"] = draw(st.booleans()) if writable else False
 
 
 def _without_exemption(tax: dict[str, Any]) -> dict[str, Any]:
