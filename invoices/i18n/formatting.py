@@ -12,17 +12,20 @@ place are the locale's own.
 
 import copy
 import functools
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from babel import Locale, dates, numbers
+from babel.numbers import get_currency_symbol
 
 from invoices.document.model import Currency
 from invoices.i18n.locales import cached_locale
 
 DateWidth = Literal["short", "medium", "long"]
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,14 @@ class NumberFormat:
         """An amount with its currency as the locale writes it: "1.250,00 €", "CHF 1'250.00",
         "₹1,23,456.00"."""
         pattern = _currency_pattern(self.locale, self.currency.minor_units)
-        return pattern.apply(
+        text = pattern.apply(
             _no_negative_zero(value),
             self.cldr,
             currency=self.currency.code,
             currency_digits=False,
             decimal_quantization=False,
         )
+        return _spaced(_currency_decimal(text, self.cldr), self.currency.code, self.cldr)
 
     def amount(self, value: Decimal) -> str:
         """An amount without its currency, for a column of them: "1.250,00"; its minor units at least."""
@@ -73,6 +77,38 @@ class NumberFormat:
     def _decimal(self, value: Decimal, minimum_decimals: int) -> str:
         pattern = _decimal_pattern(self.locale, minimum_decimals)
         return pattern.apply(_no_negative_zero(value), self.cldr, decimal_quantization=False)
+
+
+def _currency_decimal(text: str, locale: Locale) -> str:
+    """CLDR's ``currencyDecimal``, which Babel does not apply: Swiss French writes a sum of money with a
+    point ("1'250.50 CHF") and other numbers with a comma ("7,5 %"). fr-CH is the only locale that has one."""
+    symbols = locale.number_symbols["latn"]
+    decimal, money_decimal = symbols["decimal"], symbols.get("currencyDecimal")
+    if not money_decimal or money_decimal == decimal or decimal not in text:
+        return text
+    head, _, tail = text.rpartition(decimal)
+    return f"{head}{money_decimal}{tail}"
+
+
+def _spaced(text: str, code: str, locale: Locale) -> str:
+    """CLDR's ``currencySpacing``, which Babel does not apply either: a currency sign ending (or, after the
+    number, starting) in a letter is set off from the digits by a no-break space, "KWD 1,250.000" and not
+    "KWD1,250.000", "Rs 1,039.83"; a symbol such as "€", "$" or "JP¥" stays against them ("€1,250.00")."""
+    symbol = get_currency_symbol(code, locale)
+    at = text.find(symbol)
+    if not symbol or at < 0:
+        return text
+    end = at + len(symbol)
+    if end < len(text) and text[end].isdigit() and not _is_symbol_or_space(symbol[-1]):
+        return f"{text[:end]}{NO_BREAK_SPACE}{text[end:]}"
+    if at > 0 and text[at - 1].isdigit() and not _is_symbol_or_space(symbol[0]):
+        return f"{text[:at]}{NO_BREAK_SPACE}{text[at:]}"
+    return text
+
+
+def _is_symbol_or_space(char: str) -> bool:
+    # CLDR's currencyMatch is [[:^S:]&[:^Z:]]: a character that is neither a symbol nor a separator.
+    return unicodedata.category(char)[0] in "SZ"
 
 
 def _no_negative_zero(value: Decimal) -> Decimal:

@@ -94,6 +94,12 @@ _NUMBER = re.compile(
     "[-+\u2212\u200e\u200f]*[0-9](?:[0-9.,'\u066b\u066c/:\u200e\u200f\u00a0\u202f -]*[0-9])?%?"
 )
 LRM = "\N{LEFT-TO-RIGHT MARK}"
+RLM = "\N{RIGHT-TO-LEFT MARK}"
+# After an amount kept left to right (its closing mark), a space and Latin letters ending in a currency
+# symbol: "JP¥", "US$", "CA$", "CN¥".
+_SIGN_AFTER_AMOUNT = re.compile(
+    "(?<=\u200e)([ \u00a0])([A-Za-z]+[$\u00a2-\u00a5\u20a0-\u20c0\uffe0\uffe1\uffe5\uffe6])(?=[\u200f\\s]|$)"
+)
 _MARKS = str.maketrans("", "", "\u200e\u200f")
 
 
@@ -106,8 +112,13 @@ def ltr_numbers(text: str) -> str:
     mark on each side makes the whole number one left-to-right run, read the way the bank statement and the
     e-invoice print it; the locale's own marks inside it are dropped, so they cannot turn it round. Text
     around the number keeps its order. The marks are drawn as nothing (DejaVu Sans has zero-width glyphs for
-    them, and the bidi step drops them) and are ours, added after validation removed the user's."""
-    return _NUMBER.sub(lambda match: f"{LRM}{match.group().translate(_MARKS)}{LRM}", text)
+    them, and the bidi step drops them) and are ours, added after validation removed the user's.
+
+    A currency sign of Latin letters and a currency symbol after an amount ("123,457 JP¥", "US$", "CA$")
+    is kept whole and on the amount's far side, as an Arabic sign ("ج.م.") is: the bidi algorithm would
+    otherwise draw its symbol against the digits and its letters beyond them ("¥123,457 JP")."""
+    numbers_kept = _NUMBER.sub(lambda match: f"{LRM}{match.group().translate(_MARKS)}{LRM}", text)
+    return _SIGN_AFTER_AMOUNT.sub(lambda match: f"{match[1]}{RLM}{match[2]}{LRM}", numbers_kept)
 
 
 # Letters written right to left: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
@@ -116,8 +127,14 @@ _LEFT_TO_RIGHT_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _is_left_to_right(text: str) -> bool:
-    """Whether ``text`` has letters and none of them is written right to left: "Net 30 days."."""
-    return _RIGHT_TO_LEFT.search(text) is None and _LEFT_TO_RIGHT_LETTER.search(text) is not None
+    """Whether ``text`` has letters, none of them written right to left, and no right-to-left mark: "Net 30
+    days.", but not an amount CLDR formatted for a right-to-left locale ("\u200f123.00 KWD")."""
+    return (
+        _RIGHT_TO_LEFT.search(text) is None
+        and "\u200f" not in text
+        and "\u061c" not in text
+        and _LEFT_TO_RIGHT_LETTER.search(text) is not None
+    )
 
 
 def for_right_to_left(text: str) -> str:

@@ -44,11 +44,14 @@ def accepted_locales() -> tuple[str, ...]:
     return tuple(sorted(tags))
 
 
-def read_back(text: str, tag: str, currency: str) -> str:
+def read_back(text: str, tag: str, currency: str, *, money: bool = False) -> str:
     """The number ``text`` shows, as a Decimal's string: the currency symbol taken out (Arabic's "د.ك."
-    has dots of its own), then everything but digits, the decimal symbol and a minus sign dropped."""
+    has dots of its own), then everything but digits, the decimal symbol and a minus sign dropped. A sum of
+    money has CLDR's currencyDecimal where the locale has one (fr-CH: "1'250.50 CHF", "7,5 %")."""
     locale = cached_locale(tag)
     decimal = numbers.get_decimal_symbol(locale, numbering_system="latn")
+    if money:
+        decimal = locale.number_symbols["latn"].get("currencyDecimal", decimal)
     assert len(decimal) == 1, (tag, decimal)
     text = text.replace(numbers.get_currency_symbol(currency, locale), "")
     kept = []
@@ -81,7 +84,7 @@ def problems(tag: str) -> list[str]:
     found = []
 
     def check(kind: str, text: str, value: Decimal, currency: str, decimals: int) -> None:
-        number = read_back(text, tag, currency)
+        number = read_back(text, tag, currency, money=kind == "money")
         shown = f"{kind}({value}) in {currency} = {text!r}"
         if any(unicodedata.category(char) == "Nd" and char not in LATIN_DIGITS for char in text):
             found.append(f"{shown}: digits other than Latin ones")

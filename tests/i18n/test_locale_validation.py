@@ -147,6 +147,14 @@ def test_a_locale_in_another_language_than_invoice_language_is_refused():
     }
 
 
+def test_amount_in_words_in_a_language_and_currency_num2words_cannot_write_is_refused_naming_both():
+    errors = refused(payload_with(amount_in_words=True, locale="bg-BG"))
+    assert list(errors) == ["invoice.amount_in_words"]
+    assert "'bg'" in errors["invoice.amount_in_words"][0]
+    errors = refused(payload_with(amount_in_words=True, locale="de-DE", currency="KWD"))
+    assert "KWD" in errors["invoice.amount_in_words"][0]
+
+
 @pytest.mark.parametrize("value", ["yes", "true", 1, 0, "false", [True]])
 def test_amount_in_words_must_be_true_or_false(value):
     errors = refused(payload_with(amount_in_words=value))
@@ -233,11 +241,6 @@ def test_an_upload_stores_the_invoice_in_its_resolved_locale(auth, fields, local
     assert (data.locale, data.language) == (locale, language)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invoice_submit and the render worker call read_request without default_locale: User.locale, "
-    "the account's default invoice locale (PATCH /api/me/), is never applied",
-)
 def test_an_upload_naming_no_language_takes_the_account_default_locale(client_for, make_user):
     user = make_user(locale="fr-CH")
     response = upload(client_for(user), payload_with())
