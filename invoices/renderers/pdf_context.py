@@ -7,6 +7,7 @@ Nothing here computes money. Every amount is a value the Document already holds,
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from invoices.document.model import (
     Document,
@@ -64,6 +65,31 @@ MIN_DESCRIPTION_PERCENT = 20  # of the line table; the numbers step down in size
 SKU_SHARE = 0.15  # of the line table at most: a longer SKU wraps, it is text
 SKU_COMPACT_SHARE = 0.11  # the same when the numbers need the room
 UNIT_SHARE = 0.15  # of the line table at most for "quantity unit": a longer unit goes under the quantity
+
+
+class PrintedNumbers(NumberFormat):
+    """The invoice's number formats as the PDF draws them: xhtml2pdf and reportlab break a line at a narrow
+    no-break space (U+202F, the thousands separator of French, Polish's neighbours and others), so that one is
+    drawn as a no-break space, which they never break at: "1 999 999 968,00 AED" stays on one line."""
+
+    def money(self, value: Decimal) -> str:
+        return unbreakable_number(super().money(value))
+
+    def amount(self, value: Decimal) -> str:
+        return unbreakable_number(super().amount(value))
+
+    def signed_amount(self, value: Decimal) -> str:
+        return unbreakable_number(super().signed_amount(value))
+
+    def quantity(self, value: Decimal) -> str:
+        return unbreakable_number(super().quantity(value))
+
+    def percent(self, rate: Decimal) -> str:
+        return unbreakable_number(super().percent(rate))
+
+
+def unbreakable_number(text: str) -> str:
+    return text.replace("\N{NARROW NO-BREAK SPACE}", NO_BREAK_SPACE)
 
 
 @dataclass(frozen=True)
@@ -542,7 +568,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
     """The template's context: plain strings and the Document's own parties, nothing to compute."""
     data = document.data
     labels = labels_for(data.locale)
-    fmt = NumberFormat(data.locale, data.currency)
+    fmt = PrintedNumbers(data.locale, data.currency)
     lines = line_rows(document.lines, labels, fmt)
     page_size = "letter" if options.page_size == "letter" else "a4"
     totals = total_rows(document, labels, fmt)

@@ -135,3 +135,18 @@ def test_a_word_that_has_its_own_hyphen_breaks_there_without_a_second_one():
 
     assert hyphenated("ART.-NR.", 25, "de", measure) == ["ART.-", "NR."]
     assert hyphenated("ABCDEFGHIJ", 20, "xx", measure) == ["ABC-", "DEF-", "GHIJ"]  # no dictionary: anywhere
+
+
+def test_a_french_amount_grouped_with_narrow_no_break_spaces_stays_on_one_line():
+    """French groups thousands with U+202F, at which xhtml2pdf would break a line: the grand total's
+    "1 999 999 968,00 AED" once came out as "1 999 999" over "968,00 AED"."""
+    payload = payload_with_lines(["Lizenz"], language="fr", shipping=None)
+    invoice = payload["invoice"]
+    invoice.pop("totals", None)
+    invoice["currency"] = "AED"
+    invoice["lines"][0].update(quantity="1", unit_price="1999999968.00", tax_rate="0", discount_percent="0")
+    document = build(payload)[1]
+    money = NumberFormat(document.data.locale, document.data.currency).money(document.totals.gross)
+    assert "\N{NARROW NO-BREAK SPACE}" in money  # what made it break
+    lines = pdf_text(render_payload(payload)).splitlines()
+    assert any(re.search(printed_pattern(money), line) for line in lines), money
