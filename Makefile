@@ -29,7 +29,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 catalogs: $(MO_FILES)
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
-	$(BIN)/pybabel compile -d locale -D django -l $*
+	$(BIN)/pybabel -q compile -d locale -D django -l $*
 
 ## make messages: after changing a gettext message in invoices/i18n, refresh the template and every catalog
 messages: $(STAMP)
