@@ -302,7 +302,7 @@ def _line(draw: st.DrawFn, currency: Currency, share: Decimal, description_lengt
         "unit": st.one_of(texts(MAX_CODE_LENGTH), st.sampled_from(["C62", "HUR", "KGM", "DAY", "LTR"])),
         "discount_percent": percents().flatmap(number_texts),
         "price_base_quantity": st.sampled_from(["1", "10", "100", "0.5", "12"]),
-        # Percentages of the line's gross, two of at most 50 %: never more than the line is worth.
+        # Percentages of the line's gross, two of at most 33 %: never more than the line is worth.
         "allowances": st.lists(_line_adjustment(allowance=True), max_size=2),
         "charges": st.lists(
             _line_adjustment(allowance=False, amount=share / 4, currency=currency), max_size=2
@@ -343,7 +343,9 @@ def _line_adjustment(
     reason = {"reason": texts(MAX_REASON_LENGTH, required=True)}
     code = st.sampled_from(["95", "100", "41"] if allowance else ["FC", "ABL", "AAA"])
     if allowance:
-        size = {"percent": decimals_upto(Decimal(50), MAX_PERCENT_DECIMALS).flatmap(number_texts)}
+        # At most a third each: two allowances, each rounded to the currency, never come to more than the
+        # line (two of 50 % of 0.01 round to 0.01 each, 0.02 of a 0.01 line, which validation refuses).
+        size = {"percent": decimals_upto(Decimal(33), MAX_PERCENT_DECIMALS).flatmap(number_texts)}
     else:
         assert currency is not None
         size = {"amount": decimals_upto(amount, currency.minor_units).flatmap(number_texts)}
