@@ -77,11 +77,6 @@ def font_runs(text: str) -> Iterator[tuple[str, str]]:
         yield text[position:], ""
 
 
-def has_devanagari(text: str) -> bool:
-    """Whether ``text`` holds a character set in the Devanagari font."""
-    return _DEVANAGARI_RUN.search(text) is not None
-
-
 def needs_own_font(text: str) -> bool:
     """Whether some run of ``text`` is set in a font other than the text font (CJK, Devanagari, Arabic)."""
     return _FONT_RUN.search(text) is not None
@@ -158,11 +153,6 @@ def ltr_text(text: str) -> str:
 def printable(text: str) -> str:
     """``text`` without the control characters nobody can see (tab and line breaks stay)."""
     return _CONTROL.sub("", text)
-
-
-def has_cjk(text: str) -> bool:
-    """Whether ``text`` holds a character set in the CJK font."""
-    return _CJK_RUN.search(text) is not None
 
 
 def _line_html(line: str) -> str:
