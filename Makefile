@@ -65,7 +65,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	set -o pipefail; $(BIN)/bandit -q -r accounts invoices invoicesite workers docker -x '*/migrations/*' 2>&1 \
+	set -o pipefail; $(BIN)/bandit -q -r accounts invoices invoicesite webhooks workers docker -x '*/migrations/*' 2>&1 \
 	  | { grep -v "nosec encountered" || true; }
 	$(BIN)/lint-imports --no-cache
 
@@ -76,6 +76,7 @@ typecheck: $(STAMP)
 # Django's deployment checklist under production-like settings (random secrets, DEBUG off).
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) JWT_SIGNING_KEY=$$(head -c 48 /dev/urandom | base64) \
+	DOWNLOAD_LINK_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=invoices.example.com DATABASE_URL=$(TEST_DATABASE_URL) \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -12,6 +12,7 @@ BENCH_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "JWT_SIGNING_KEY": "test-only-jwt-signing-key-0123456789abcdefghijklmnopqrstuv",
+    "DOWNLOAD_LINK_KEY": "test-only-download-link-key-0123456789abcdefghijklmnopq",
     "SECURE_SSL_REDIRECT": "0",
 }
 

@@ -307,3 +307,7 @@ def _rendition_label(rendition: Rendition) -> str:
     if rendition.status != InvoiceStatus.READY:
         return format_html('<span title="{}">{}</span>', rendition.status, label)
     return format_html('<a href="{}" title="download">{}</a>', rendition_download_url(rendition), label)
+
+
+# Registered in modules of their own: links and batches.
+from invoices import admin_batches, admin_links  # noqa: E402,F401

@@ -100,6 +100,12 @@ class Invoice(models.Model):
     # The BCP 47 locale the upload resolved (invoices/i18n/locales.py); "" for invoices issued before locales.
     # A rendition added later is written in it, whatever the account's default locale has become since.
     locale = models.CharField(max_length=35, blank=True, default="")
+    # The batch it was uploaded in (POST /api/invoice-batches/), and its index there; None for one upload.
+    # An invoice of a batch sends no email of its own: the batch sends one when every invoice is final.
+    batch = models.ForeignKey(
+        "InvoiceBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    batch_index = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)  # when every rendition was last ready
@@ -200,3 +206,88 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} notification for {self.invoice_id}"
+
+
+class InvoiceBatch(models.Model):
+    """Up to BATCH_MAX_ITEMS invoices uploaded in one request, each validated and issued on its own (or, with
+    ``atomic``, all or none). Complete once every invoice in it is ready or failed: then one email and one
+    ``batch.completed`` webhook."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches")
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    # The SHA-256 of the canonical request (items and options): a replay with the same Idempotency-Key must
+    # be the same request.
+    fingerprint = models.CharField(max_length=64)
+    atomic = models.BooleanField(default=False)
+    item_count = models.PositiveIntegerField(default=0)  # items in the request
+    accepted_count = models.PositiveIntegerField(default=0)  # invoices issued (the others had errors)
+    # The answer's per-item outcome, as first given (a replay answers the same).
+    items = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # every invoice final
+
+    # The one email when complete, retried like a Notification's (invoices/notifications.py).
+    email_recipient = models.EmailField(max_length=254, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveIntegerField(default=0)
+    email_last_error = models.TextField(blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="batch_idempotency_key_per_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="batch_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"batch {self.id} ({self.accepted_count} of {self.item_count})"
+
+
+class LinkPurpose(models.TextChoices):
+    SHARED = "shared"  # made by its owner through the API
+    EMAIL = "email"  # in the ready email
+
+
+class DownloadLink(models.Model):
+    """A signed, expiring URL that downloads one rendition without a login (invoices/links.py).
+
+    The URL carries this row's id, the invoice, the format and the expiry, signed with DOWNLOAD_LINK_KEY: it
+    cannot be altered or extended, and the row is what a revocation marks and every download is logged on.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="download_links")
+    format = models.CharField(max_length=8, choices=InvoiceFormat.choices)
+    purpose = models.CharField(max_length=8, choices=LinkPurpose.choices, default=LinkPurpose.SHARED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["invoice", "-created_at"], name="download_link_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.format} link to {self.invoice_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class DownloadLinkUse(models.Model):
+    """One download through a link: when, and from where (shown in the admin)."""
+
+    link = models.ForeignKey(DownloadLink, on_delete=models.CASCADE, related_name="uses")
+    at = models.DateTimeField(auto_now_add=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} at {self.at:%Y-%m-%d %H:%M} from {self.client_address}"

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,10 +26,12 @@ from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from invoices.document import DocumentInvalid
+from invoices.document.currencies import find_currency
 from invoices.document.model import E_INVOICE_FORMATS, Document, InvoiceData, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice, SendNotification
@@ -45,6 +48,8 @@ from invoices.models import (
 from invoices.renderers import RenderRefused, render
 from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
 from invoicesite.metrics import RENDER_SECONDS
+from webhooks.models import EventType
+from webhooks.services import Event, events_emit
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import dispatch_after_commit, outbox_add
 
@@ -455,6 +460,11 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
                 updated_at=now,
             )
         )
+        events = (
+            [_event(invoice, EventType.RENDITION_READY, f"{invoice.id}:{rendition.format}")]
+            if updated
+            else []
+        )
         if updated and _settle(invoice.id) == InvoiceStatus.READY and not was_ready:
             # Every rendition is ready, for the first time: the one ready email (none when a rendition added
             # later is). A plain insert: the unique constraint still guards it.
@@ -465,6 +475,8 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
                 next_attempt_at=_dispatch_overdue_at(),
             )
             _dispatch_notification(invoice, NotificationKind.READY)
+            events.append(_event(invoice, EventType.INVOICE_READY, str(invoice.id)))
+        events_emit(owner_id=invoice.owner_id, events=events)
     if updated:
         logger.info("invoice %s: %s ready: %s (%d bytes)", invoice.id, rendition.format, name, len(content))
     return bool(updated)
@@ -489,6 +501,9 @@ def invoice_fail(*, invoice_id: uuid.UUID, reason: str, fmt: str | None = None) 
         )
         if updated and _settle(invoice_id) == InvoiceStatus.FAILED:
             _notify(invoice, NotificationKind.FAILED)
+            events_emit(
+                owner_id=invoice.owner_id, events=[_event(invoice, EventType.INVOICE_FAILED, str(invoice.id))]
+            )
     if updated:
         logger.warning("invoice %s: %s failed: %s", invoice_id, fmt or invoice.format, reason)
     return bool(updated)
@@ -537,3 +552,51 @@ def _dispatch_overdue_at() -> datetime:
 
 def _dispatch_notification(invoice: Invoice, kind: str) -> None:
     dispatch_after_commit(SendNotification(invoice_id=invoice.id, kind=kind))
+
+
+# --- Webhooks ---------------------------------------------------------------------------------------
+
+
+def _event(invoice: Invoice, event_type: EventType, key: str) -> Event:
+    """An event about ``invoice`` for its owner's endpoints (the webhooks app), emitted within the
+    transaction that made the change."""
+    return Event(type=event_type, key=key, data=lambda: invoice_event_data(invoice))
+
+
+def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
+    """An invoice as its webhook events show it: what a receiver needs to fetch its files, nothing more
+    than the owner's own API shows (read within the caller's transaction, so the statuses are current)."""
+    invoice_url = settings.SITE_URL + reverse("invoice-detail", args=[invoice.id])
+    renditions = Rendition.objects.filter(invoice_id=invoice.id).values_list(
+        "format", "status", "failure_reason"
+    )
+    status = Invoice.objects.filter(id=invoice.id).values_list("status", flat=True).first() or invoice.status
+    return {
+        "id": str(invoice.id),
+        "number": invoice.number,
+        "status": status,
+        "currency": invoice.currency,
+        "total_gross": _amount(invoice, invoice.total_gross),
+        "batch_id": str(invoice.batch_id) if invoice.batch_id else None,
+        "renditions": [
+            {
+                "format": fmt,
+                "status": state,
+                **({"failure_reason": reason} if state == InvoiceStatus.FAILED else {}),
+                **(
+                    {"download": f"{invoice_url}download/?format={fmt}"}
+                    if state == InvoiceStatus.READY
+                    else {}
+                ),
+            }
+            for fmt, state, reason in renditions
+        ],
+        "links": {"self": invoice_url},
+    }
+
+
+def _amount(invoice: Invoice, value: Decimal) -> str:
+    """A stored amount (four decimals) with the invoice currency's minor units, as its files show it."""
+    currency = find_currency(invoice.currency)
+    minor_units = currency.minor_units if currency is not None else 2
+    return str(value.quantize(Decimal(1).scaleb(-minor_units)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoices import views
+from invoices import batch_views, link_views, views
 
 urlpatterns = [
     path("api/invoices/", views.InvoiceListCreateView.as_view(), name="invoice-list"),
@@ -8,6 +8,18 @@ urlpatterns = [
     path("api/invoices/<uuid:pk>/download/", views.InvoiceDownloadView.as_view(), name="invoice-download"),
     path(
         "api/invoices/<uuid:pk>/renditions/", views.RenditionCreateView.as_view(), name="invoice-renditions"
+    ),
+    # Signed download links: made and revoked by the owner, opened by anyone who has one until it expires.
+    path("api/invoices/<uuid:pk>/links/", link_views.InvoiceLinksView.as_view(), name="invoice-links"),
+    path("api/links/", link_views.AccountLinksView.as_view(), name="account-links"),
+    path("files/<str:token>", link_views.LinkDownloadView.as_view(), name="link-download"),
+    # Batches.
+    path("api/invoice-batches/", batch_views.BatchListCreateView.as_view(), name="batch-list"),
+    path("api/invoice-batches/<uuid:pk>/", batch_views.BatchDetailView.as_view(), name="batch-detail"),
+    path(
+        "api/invoice-batches/<uuid:pk>/download/",
+        batch_views.BatchDownloadView.as_view(),
+        name="batch-download",
     ),
     # The original service's contract.
     path("upload", views.LegacyUploadView.as_view(), name="legacy-upload"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 FILENAME = "dev.env"
 BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY")
+SECRET_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY", "DOWNLOAD_LINK_KEY")
 # 48 random bytes: 64 URL-safe characters, twice the settings' minimum.
 SECRET_BYTES = 48
 

@@ -21,10 +21,14 @@ DEBUG = env_bool("DEBUG", False)
 # Development-only values, accepted with DEBUG on and refused with DEBUG off.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105 - refused in prod  # nosec B105
 DEV_JWT_SIGNING_KEY = "dev-only-insecure-jwt-signing-key-never-use-in-production"
+DEV_DOWNLOAD_LINK_KEY = "dev-only-insecure-download-link-key-never-use-in-production"
 MIN_SECRET_LENGTH = 32
 
 SECRET_KEY = env_secret("SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else "")
 JWT_SIGNING_KEY = env_secret("JWT_SIGNING_KEY") or (DEV_JWT_SIGNING_KEY if DEBUG else "")
+# Signs the download links an owner shares (invoices/links.py): a key of their own, so that neither a leaked
+# session key nor a leaked JWT key can mint a link, and rotating it revokes every link at once.
+DOWNLOAD_LINK_KEY = env_secret("DOWNLOAD_LINK_KEY") or (DEV_DOWNLOAD_LINK_KEY if DEBUG else "")
 
 
 def _require_production_secrets() -> None:
@@ -32,6 +36,7 @@ def _require_production_secrets() -> None:
     for name, value, dev_value in (
         ("SECRET_KEY", SECRET_KEY, DEV_SECRET_KEY),
         ("JWT_SIGNING_KEY", JWT_SIGNING_KEY, DEV_JWT_SIGNING_KEY),
+        ("DOWNLOAD_LINK_KEY", DOWNLOAD_LINK_KEY, DEV_DOWNLOAD_LINK_KEY),
     ):
         if not value or value == dev_value:
             raise ImproperlyConfigured(
@@ -40,8 +45,10 @@ def _require_production_secrets() -> None:
             )
         if len(value) < MIN_SECRET_LENGTH:
             raise ImproperlyConfigured(f"{name} must be at least {MIN_SECRET_LENGTH} characters long.")
-    if SECRET_KEY == JWT_SIGNING_KEY:
-        raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY.")
+    if len({SECRET_KEY, JWT_SIGNING_KEY, DOWNLOAD_LINK_KEY}) < 3:
+        raise ImproperlyConfigured(
+            "SECRET_KEY, JWT_SIGNING_KEY and DOWNLOAD_LINK_KEY must differ from one another."
+        )
 
 
 if not DEBUG:
@@ -66,6 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "invoices",
+    "webhooks",
     "workers",
 ]
 
@@ -313,6 +321,43 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): env_secret(key) for key in env_list("AN
 # --- Rendering -------------------------------------------------------------------------------------
 # xhtml2pdf's own deadline for one PDF; well below the broker's consumer timeout (30 min).
 PDF_MAX_RENDER_SECONDS = env_int("PDF_MAX_RENDER_SECONDS", 60)
+
+# --- Download links (invoices/links.py) ---------------------------------------------------------------
+# The longest life a shared link may be given; a request for longer is refused (400), never shortened.
+DOWNLOAD_LINK_MAX_SECONDS = env_int("DOWNLOAD_LINK_MAX_SECONDS", 7 * 24 * 3600)
+# The life of the links in the ready email (at most DOWNLOAD_LINK_MAX_SECONDS).
+DOWNLOAD_LINK_EMAIL_SECONDS = min(
+    env_int("DOWNLOAD_LINK_EMAIL_SECONDS", DOWNLOAD_LINK_MAX_SECONDS), DOWNLOAD_LINK_MAX_SECONDS
+)
+
+# --- Webhooks (webhooks/): Standard Webhooks, delivered by the webhook worker ---------------------------
+# Endpoints must be https; plain http only with this on (development against a local receiver).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# Networks (CIDR) exempt from the outbound address checks (loopback, private, link-local, ...). For tests
+# and development only: empty in production, where every endpoint must resolve to a public address.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+# A PEM bundle of the CAs endpoints' certificates are checked against; empty: the system's (certifi).
+WEBHOOK_CA_BUNDLE = env_str("WEBHOOK_CA_BUNDLE")
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5)
+# For the whole answer (status line, headers and body), however slowly it trickles in.
+WEBHOOK_READ_TIMEOUT_SECONDS = env_int("WEBHOOK_READ_TIMEOUT_SECONDS", 10)
+# Of an endpoint's answer body, at most this much is read (and kept in the delivery log).
+WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 4096)
+# A failed delivery is tried again after about WEBHOOK_RETRY_BASE_SECONDS, doubling (with jitter) up to
+# WEBHOOK_RETRY_MAX_SECONDS between attempts, until it is WEBHOOK_GIVE_UP_SECONDS old (3 days).
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 5)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)
+WEBHOOK_GIVE_UP_SECONDS = env_int("WEBHOOK_GIVE_UP_SECONDS", 3 * 24 * 3600)
+# An endpoint whose deliveries have all failed for this long is disabled, and its owner told by email.
+WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+# After a secret rotation, deliveries are signed with both secrets for this long.
+WEBHOOK_SECRET_GRACE_SECONDS = env_int("WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600)
+WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 20)
+
+# --- Batches (invoices/batches.py) ----------------------------------------------------------------------
+BATCH_MAX_ITEMS = env_int("BATCH_MAX_ITEMS", 1000)
+# A batch's body may be larger than one invoice's (MAX_REQUEST_BYTES); NDJSON is read line by line.
+BATCH_MAX_BYTES = env_int("BATCH_MAX_BYTES", 64 * 1024 * 1024)
 
 # --- Request limits --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("accounts.urls")),
     path("", include("invoices.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 # JSON errors under the API paths, Django's own pages elsewhere.

@@ -88,7 +88,7 @@ def test_the_cache_is_bounded(monkeypatch, api, tokens):
 
 
 def signed(claims: dict) -> str:
-    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    return jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
 
 
 def refusal_code(token: str) -> str:

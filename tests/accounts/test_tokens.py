@@ -154,14 +154,14 @@ def test_alg_none_in_any_case_is_rejected(api, tokens, alg):
 def test_another_algorithm_with_the_right_key_is_rejected(api, tokens):
     # Only HS256 is accepted: a token that names HS512 is refused even when signed with our own key.
     claims = payload_of(tokens["access"])
-    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS512")
+    forged = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS512")
 
     assert api.get("/api/me/", **bearer(forged)).status_code == 401
 
 
 def test_a_token_re_signed_with_our_key_and_claims_is_accepted(api, tokens):
     # The control for the forged tokens here: the forging itself yields a token the API takes.
-    forged = jwt.encode(payload_of(tokens["access"]), settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    forged = jwt.encode(payload_of(tokens["access"]), settings.JWT_SIGNING_KEY, algorithm="HS256")
 
     assert api.get("/api/me/", **bearer(forged)).status_code == 200
 
@@ -169,7 +169,7 @@ def test_a_token_re_signed_with_our_key_and_claims_is_accepted(api, tokens):
 def test_a_token_without_an_expiry_is_rejected(api, tokens):
     claims = payload_of(tokens["access"])
     del claims["exp"]
-    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    forged = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
 
     assert api.get("/api/me/", **bearer(forged)).status_code == 401
 
@@ -206,7 +206,7 @@ def test_access_token_used_as_refresh_token_is_rejected(api, tokens):
 
 def test_token_with_wrong_audience_is_rejected(api, tokens):
     claims = payload_of(tokens["access"]) | {"aud": "another-service"}
-    forged = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    forged = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
 
     response = api.get("/api/me/", **bearer(forged))
 

@@ -22,6 +22,8 @@ CONFIG_VARS = (
     "SECRET_KEY_FILE",
     "JWT_SIGNING_KEY",
     "JWT_SIGNING_KEY_FILE",
+    "DOWNLOAD_LINK_KEY",
+    "DOWNLOAD_LINK_KEY_FILE",
     "SECURE_SSL_REDIRECT",
 )
 
@@ -46,6 +48,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "DOWNLOAD_LINK_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "invoices.example.com",
     }
     env.update(overrides)

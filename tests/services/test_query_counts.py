@@ -35,11 +35,11 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     assert sql[2].startswith('INSERT INTO "workers_outboxmessage"')
 
 
-def test_a_render_reads_claims_and_finishes_in_nine_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_ten_statements(submitted):
     with CaptureQueriesContext(connection) as context:
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
-    assert len(sql) == 9, sql
+    assert len(sql) == 10, sql
     assert sql[0].startswith('SELECT "invoices_invoice"')
     assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
     assert sql[2].startswith('UPDATE "invoices_rendition"')  # claim, compare-and-set
@@ -50,6 +50,8 @@ def test_a_render_reads_claims_and_finishes_in_nine_statements(submitted):
     assert sql[6].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
     assert sql[7].startswith('UPDATE "invoices_invoice"')  # the aggregate
     assert sql[8].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    # The owner's webhook endpoints, once for both events (a file ready, the invoice ready): none here.
+    assert sql[9].startswith('SELECT "webhooks_webhookendpoint"')
     assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
 
 

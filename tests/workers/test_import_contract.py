@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("accounts", "invoices", "invoicesite", "workers")
+PACKAGES = ("accounts", "invoices", "invoicesite", "webhooks", "workers")
 WORKERS_CONTRACT = "workers is a layer the apps plug into: it imports no app"
 DOCUMENT_CONTRACT = (
     "the document library, the renderers and the e-invoice rules use no database, queue or app"

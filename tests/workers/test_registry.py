@@ -19,11 +19,12 @@ def test_the_registry_names_the_domain_consumers():
     assert {queue: _dotted(registry.consumer_class(queue)) for queue in registry.queue_names()} == {
         "render": "invoices.consumers.RenderConsumer",
         "notify": "invoices.consumers.NotifyConsumer",
+        "webhook": "webhooks.consumers.WebhookConsumer",
     }
 
 
 def test_the_registry_names_the_domain_sweeps():
-    assert list(registry.sweeps()) == ["notifications"]
+    assert sorted(registry.sweeps()) == ["notifications", "webhooks"]
 
 
 def test_get_consumer_resolves_the_registered_class(monkeypatch):

@@ -38,8 +38,10 @@ def test_declare_creates_quorum_queues_with_explicit_limits_and_dead_lettering(a
     assert set(queues) == {
         f"{amqp_namespace}.render",
         f"{amqp_namespace}.notify",
+        f"{amqp_namespace}.webhook",
         f"{amqp_namespace}.render.dead",
         f"{amqp_namespace}.notify.dead",
+        f"{amqp_namespace}.webhook.dead",
     }
     assert queues[f"{amqp_namespace}.render"] == {
         "x-queue-type": "quorum",

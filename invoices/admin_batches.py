@@ -1,0 +1,1 @@
+"""The admin's view of batches (implemented by the batches work)."""

@@ -1,0 +1,1 @@
+"""The admin's views of endpoints and deliveries (implemented by the webhooks work)."""
