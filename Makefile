@@ -44,6 +44,8 @@ messages: $(STAMP)
 run: export DEBUG = 1
 # Emailed links name the port served (make run PORT=8100), unless SITE_URL is set already.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
+# Without a broker, the job thread runs the retry sweeps (emails, webhooks) when idle this many seconds.
+run: export EMBEDDED_SWEEP_SECONDS ?= 5
 run: $(STAMP) catalogs
 	$(BIN)/python -m invoicesite.devenv
 	$(BIN)/python manage.py migrate --no-input -v 0

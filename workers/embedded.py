@@ -13,6 +13,11 @@ it did not finish keeps its outbox row unsent (the row is marked sent only after
 Anything else that dispatches a job runs it where it is, synchronously, as before: a management command
 (``run_pending_jobs``), a job queueing the next one (a render queues its email: that runs right after it, in
 this thread), a test calling a service.
+
+The apps' sweeps (an email or a webhook delivery whose next attempt is due) run in broker mode beside every
+worker's relay. Without a broker nothing would run them until the next ``make run``, so with
+``EMBEDDED_SWEEP_SECONDS`` set (``make run`` sets it) the job thread runs them whenever it has been idle that
+long, and the middleware starts the thread with the server.
 """
 
 import logging
@@ -22,6 +27,7 @@ import time
 from collections.abc import Callable
 
 from django import db
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,10 @@ class EmbeddedJobsMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        if _sweeping():
+            # Retries fall due while nobody uploads: the thread must be there before the first job.
+            with _state:
+                _ensure_worker()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         _request.active = True
@@ -82,16 +92,34 @@ def _ensure_worker() -> None:
         _worker.start()
 
 
+def _sweeping() -> bool:
+    return not settings.AMQP_URL and settings.EMBEDDED_SWEEP_SECONDS > 0
+
+
 def _work() -> None:
     global _unfinished
     while True:
-        job = _jobs.get()
+        try:
+            job = _jobs.get(timeout=settings.EMBEDDED_SWEEP_SECONDS if _sweeping() else None)
+        except queue.Empty:
+            _run(_sweep)
+            continue
         try:
             _run(job)
         finally:
             with _state:
                 _unfinished -= 1
                 _state.notify_all()
+
+
+def _sweep() -> None:
+    # Imported here: workers.outbox imports this module. The jobs a sweep queues are dispatched after its
+    # commit, outside a request, so they run right here, in this thread.
+    from workers.outbox import run_sweeps
+
+    queued = run_sweeps()
+    if queued:
+        logger.info("embedded sweep queued and ran %d due job(s)", queued)
 
 
 def _run(job: Callable[[], None]) -> None:

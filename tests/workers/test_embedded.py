@@ -5,6 +5,8 @@ Issue "what a probe broke": item 10 (a long render held the upload's request ope
 database was retried 4 times in 60 ms, then the email was recorded as given up).
 """
 
+import threading
+
 import pytest
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -125,3 +127,31 @@ def test_a_job_that_raises_does_not_stop_the_job_thread(embedded_mode, transacti
 
     assert wait_for_embedded_jobs(10)
     assert done == ["next"]
+
+
+def test_with_embedded_sweeps_on_the_job_thread_runs_the_sweeps_when_idle(
+    embedded_mode, transactional_db, settings, monkeypatch
+):
+    # make run's EMBEDDED_SWEEP_SECONDS: a retry that falls due while nobody uploads still runs.
+    settings.EMBEDDED_SWEEP_SECONDS = 0.05
+    swept = threading.Event()
+    monkeypatch.setattr(outbox, "run_sweeps", lambda: swept.set() or 0)
+    EmbeddedJobsMiddleware(lambda request: HttpResponse())  # the server starts: so does the job thread
+    # A thread an earlier test started waits for its next job without a timeout: one job brings it round.
+    embedded.run_after_request(lambda: None)
+
+    assert swept.wait(10), "the idle job thread never ran the sweeps"
+
+
+def test_without_embedded_sweeps_the_idle_job_thread_runs_none(
+    embedded_mode, transactional_db, settings, monkeypatch
+):
+    # The control, and the default (tests, a server with a broker): the thread waits for jobs only.
+    settings.EMBEDDED_SWEEP_SECONDS = 0
+    EmbeddedJobsMiddleware(lambda request: HttpResponse())
+    embedded.run_after_request(lambda: None)
+    assert wait_for_embedded_jobs(10)  # from here the thread waits for a job, with sweeps off
+    swept = threading.Event()
+    monkeypatch.setattr(outbox, "run_sweeps", lambda: swept.set() or 0)
+
+    assert not swept.wait(0.3)
