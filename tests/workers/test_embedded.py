@@ -6,6 +6,7 @@ database was retried 4 times in 60 ms, then the email was recorded as given up).
 """
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -129,13 +130,18 @@ def test_a_job_that_raises_does_not_stop_the_job_thread(embedded_mode, transacti
     assert done == ["next"]
 
 
+def _record_sweep(swept: threading.Event) -> int:
+    swept.set()
+    return 0
+
+
 def test_with_embedded_sweeps_on_the_job_thread_runs_the_sweeps_when_idle(
     embedded_mode, transactional_db, settings, monkeypatch
 ):
     # make run's EMBEDDED_SWEEP_SECONDS: a retry that falls due while nobody uploads still runs.
     settings.EMBEDDED_SWEEP_SECONDS = 0.05
     swept = threading.Event()
-    monkeypatch.setattr(outbox, "run_sweeps", lambda: swept.set() or 0)
+    monkeypatch.setattr(outbox, "run_sweeps", partial(_record_sweep, swept))
     EmbeddedJobsMiddleware(lambda request: HttpResponse())  # the server starts: so does the job thread
     # A thread an earlier test started waits for its next job without a timeout: one job brings it round.
     embedded.run_after_request(lambda: None)
@@ -152,6 +158,6 @@ def test_without_embedded_sweeps_the_idle_job_thread_runs_none(
     embedded.run_after_request(lambda: None)
     assert wait_for_embedded_jobs(10)  # from here the thread waits for a job, with sweeps off
     swept = threading.Event()
-    monkeypatch.setattr(outbox, "run_sweeps", lambda: swept.set() or 0)
+    monkeypatch.setattr(outbox, "run_sweeps", partial(_record_sweep, swept))
 
     assert not swept.wait(0.3)
