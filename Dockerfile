@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for every role of invoiceapp: `web` (gunicorn), `render`, `notify`, `relay` (the queue workers)
-# and `migrate`, `cleanup` (one-shot jobs). The role is the container's argument; see docker/entrypoint.sh.
+# One image for every role of invoiceapp: `web` (gunicorn), `render`, `notify`, `webhook`, `relay` (the queue
+# workers) and `migrate`, `cleanup` (one-shot jobs). The role is the container's argument; see
+# docker/entrypoint.sh.
 #
 #   docker build -t invoiceapp .
 #   docker run --rm invoiceapp            # prints the roles
@@ -68,7 +69,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 USER 10001:10001
 EXPOSE 8000
 
-# web: GET /healthz on 127.0.0.1:8000; render/notify/relay: the heartbeat file is fresh; other roles: healthy.
+# web: GET /healthz on 127.0.0.1:8000; the workers: the heartbeat file is fresh; other roles: healthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "/app/docker/healthcheck.py"]
 

@@ -2,7 +2,8 @@
 # The image's entry point. The first argument is the role this container plays; one image runs them all:
 #
 #   web                  gunicorn on 0.0.0.0:8000 (settings in docker/gunicorn.conf.py)
-#   render|notify|relay  manage.py run_worker ROLE: a queue consumer (with the outbox relay), or the relay
+#   render|notify|webhook|relay
+#                        manage.py run_worker ROLE: a queue consumer (with the outbox relay), or the relay
 #   migrate              manage.py migrate, then createcachetable; exits when done (a one-shot job)
 #   cleanup              manage.py cleanup_files: removes stored files no invoice references (the CronJob)
 #   manage.py ARGS...    python manage.py ARGS..., e.g. `manage.py shell`
@@ -25,6 +26,7 @@ usage: entrypoint.sh ROLE [ARGS...]
   web        serve the app with gunicorn on 0.0.0.0:8000
   render     run the render worker (manage.py run_worker render)
   notify     run the notification worker (manage.py run_worker notify)
+  webhook    run the webhook delivery worker (manage.py run_worker webhook)
   relay      run the outbox relay alone (manage.py run_worker relay)
   migrate    apply the migrations and create the cache table, then exit
   cleanup    remove stored files no invoice references (manage.py cleanup_files), then exit
@@ -59,7 +61,7 @@ case "$role" in
     export PROMETHEUS_MULTIPROC_DIR
     exec gunicorn invoicesite.wsgi:application -c docker/gunicorn.conf.py "$@"
     ;;
-  render | notify | relay)
+  render | notify | webhook | relay)
     shift
     record_role "$role"
     exec python manage.py run_worker "$role" "$@"

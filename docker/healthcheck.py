@@ -3,7 +3,7 @@
 
 - web: GET http://127.0.0.1:$PORT/healthz answers 2xx (slim images have no curl; the standard library
   is enough). The app answers /healthz before host validation, so no Host header needs choosing.
-- render, notify, relay: the worker's heartbeat file (WORKER_HEARTBEAT_FILE, default
+- render, notify, webhook, relay: the worker's heartbeat file (WORKER_HEARTBEAT_FILE, default
   /tmp/worker-heartbeat), touched every few seconds by a live worker, is younger than
   WORKER_HEARTBEAT_MAX_AGE_SECONDS (default 120: more than the longest render, PDF_MAX_RENDER_SECONDS).
 - anything else (migrate, cleanup, a one-off command): healthy; there is nothing long-running to check.
@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-WORKER_ROLES = frozenset({"render", "notify", "relay"})
+WORKER_ROLES = frozenset({"render", "notify", "webhook", "relay"})
 DEFAULT_ROLE_FILE = "/tmp/app-role"  # noqa: S108 - container tmpfs  # nosec B108
 DEFAULT_HEARTBEAT_FILE = "/tmp/worker-heartbeat"  # noqa: S108 - container tmpfs  # nosec B108
 DEFAULT_HEARTBEAT_MAX_AGE = 120.0

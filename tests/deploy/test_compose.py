@@ -18,13 +18,13 @@ ENV_EXAMPLE = ROOT / ".env.example"
 VENV_BIN = ROOT / os.environ.get("VENV", ".venv") / "bin"
 
 DATA_SERVICES = {"postgres", "mongo", "rabbitmq", "mailpit"}
-APP_SERVICES = {"migrate", "web", "render", "notify"}
+APP_SERVICES = {"migrate", "web", "render", "notify", "webhook"}
 LONG_RUNNING_APP_SERVICES = APP_SERVICES - {"migrate"}
 DATA_PASSWORDS = {"POSTGRES_PASSWORD", "MONGO_PASSWORD", "RABBITMQ_PASSWORD"}
-REQUIRED_SECRETS = {"SECRET_KEY", "JWT_SIGNING_KEY", *DATA_PASSWORDS}
+REQUIRED_SECRETS = {"SECRET_KEY", "JWT_SIGNING_KEY", "DOWNLOAD_LINK_KEY", *DATA_PASSWORDS}
 CONTAINER_TMP = "/tmp"  # noqa: S108 - the containers' tmpfs, not this machine's
 # Settings the image fixes (paths on its read-only file system) or the local stack has no use for (the
-# SQLite busy timeout: compose runs PostgreSQL).
+# SQLite busy timeout and the embedded mode's sweeps: compose runs PostgreSQL and RabbitMQ).
 NOT_PASSED_TO_THE_APP = {
     "VAR_DIR",
     "STATIC_ROOT",
@@ -32,6 +32,7 @@ NOT_PASSED_TO_THE_APP = {
     "WORKER_HEARTBEAT_FILE",
     "ANYMAIL_SETTINGS",
     "SQLITE_BUSY_TIMEOUT_SECONDS",
+    "EMBEDDED_SWEEP_SECONDS",
 }
 CREDENTIAL_KEY = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|_PASS$|_DSN$")
 REQUIRED_REFERENCE = re.compile(r"\$\{([A-Z0-9_]+):\?[^}]+\}")
@@ -91,14 +92,36 @@ def test_the_app_services_run_the_image_healthcheck(services, name):
 @pytest.mark.parametrize("name", sorted(LONG_RUNNING_APP_SERVICES))
 def test_the_app_waits_for_the_migrations_and_for_healthy_data_services(services, name):
     depends_on = services[name]["depends_on"]
+    # The webhook worker stores no file: it needs no MongoDB.
+    data_services = ("postgres", "rabbitmq") if name == "webhook" else ("postgres", "rabbitmq", "mongo")
 
     assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
-    for data_service in ("postgres", "rabbitmq", "mongo"):
+    for data_service in data_services:
         assert depends_on[data_service] == {"condition": "service_healthy"}
 
 
-def test_the_notifier_also_waits_for_the_mail_catcher(services):
-    assert services["notify"]["depends_on"]["mailpit"] == {"condition": "service_healthy"}
+@pytest.mark.parametrize("name", ["notify", "webhook"])
+def test_the_services_that_send_email_also_wait_for_the_mail_catcher(services, name):
+    # notify sends the invoices' emails; webhook tells an owner that an endpoint was disabled.
+    assert services[name]["depends_on"]["mailpit"] == {"condition": "service_healthy"}
+
+
+def test_the_webhook_worker_runs_its_role_with_the_download_link_key(services):
+    webhook = services["webhook"]
+
+    assert webhook["command"] == ["webhook"]
+    assert webhook["environment"]["DOWNLOAD_LINK_KEY"].startswith("${DOWNLOAD_LINK_KEY:?")
+    assert "mongo" not in webhook["depends_on"]
+    assert "ports" not in webhook, "it serves nothing"
+
+
+@pytest.mark.security
+def test_the_local_stack_keeps_the_webhook_guard_on_unless_env_asks(services):
+    # Passed through from .env only (None: unset unless .env sets it), never switched on by the file.
+    for name in LONG_RUNNING_APP_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["WEBHOOK_ALLOW_HTTP"] is None
+        assert environment["WEBHOOK_ALLOWED_NETWORKS"] is None
 
 
 def test_the_migration_job_runs_once_after_postgres_is_healthy(services):

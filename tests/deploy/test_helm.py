@@ -6,6 +6,7 @@ Without helm these tests fail (never skip): helm_tools.helm_binary() explains wh
 
 import base64
 import copy
+import ipaddress
 import json
 import re
 from collections.abc import Callable
@@ -39,9 +40,9 @@ from tests.deploy.helm_tools import (
     workloads,
 )
 
-APP_ROLES = ("web", "render", "notify", "relay")
+APP_ROLES = ("web", "render", "notify", "webhook", "relay")
 TMP = "/tmp"  # noqa: S108 - the pods' emptyDir, the only place the app writes
-WORKER_ROLES = ("render", "notify", "relay")
+WORKER_ROLES = ("render", "notify", "webhook", "relay")
 CLIENT_LABEL = ("app.kubernetes.io/part-of", "invoiceapp")
 DATA_PORTS = {"postgres": 5432, "mongodb": 27017, "rabbitmq": 5672}
 IMAGE_UIDS = {APP_CHART: 10001, "postgres": 999, "mongodb": 999, "rabbitmq": 999}
@@ -54,6 +55,7 @@ HEARTBEAT_PROBE = [
 SECRETS = {
     "secretKey": "zz-secret-key-3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c1e",
     "jwtSigningKey": "zz-jwt-signing-key-8e6c4a2f0d1b3e5a7c9f1d3b5e7a",
+    "downloadLinkKey": "zz-download-link-key-6d2b9f4e1a7c3e5b8d0f2a4c6e",
     "databaseUrl": "postgres://app:zz-db-pass-71c3@db.example.com:5432/invoiceapp",
     "amqpUrl": "amqps://app:zz-amqp-pass-52b8@mq.example.com:5671/%2F",
     "mongodbUrl": "mongodb+srv://app:zz-mongo-pass-93d1@files.example.mongodb.net/invoiceapp",
@@ -64,8 +66,31 @@ SECRETS = {
 ANYMAIL_SECRETS = {"ANYMAIL_POSTMARK_SERVER_TOKEN": "zz-postmark-token-6b0d"}
 # The settings' variables that deliberately do not come from the chart: DEBUG is never set (absent = off);
 # the paths belong to the image (docker/Dockerfile sets VAR_DIR and STATIC_ROOT; FILES_DIR is unused
-# with MongoDB); the SQLite busy timeout belongs to the embedded default (the chart runs PostgreSQL).
-NOT_FROM_THE_CHART = {"DEBUG", "VAR_DIR", "FILES_DIR", "STATIC_ROOT", "SQLITE_BUSY_TIMEOUT_SECONDS"}
+# with MongoDB); the SQLite busy timeout and the idle sweeps belong to the embedded default (the chart runs
+# PostgreSQL and RabbitMQ).
+NOT_FROM_THE_CHART = {
+    "DEBUG",
+    "VAR_DIR",
+    "FILES_DIR",
+    "STATIC_ROOT",
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
+    "EMBEDDED_SWEEP_SECONDS",
+}
+# Set as plain env values, not ConfigMap keys: trivy's KSV-0109 takes a key with TOKEN or SECRET for a secret.
+ENV_OUTSIDE_CONFIG_MAP = {
+    "JWT_ACCESS_TOKEN_SECONDS",
+    "JWT_REFRESH_TOKEN_SECONDS",
+    "WEBHOOK_SECRET_GRACE_SECONDS",
+}
+# The ranges the webhook pods may never reach, whatever DNS answers (docs/deployment.md, "Webhooks").
+PRIVATE_IPV4 = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "169.254.0.0/16",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+]
 
 
 def name(role: str) -> str:
@@ -343,6 +368,7 @@ def test_worker_replicas_are_left_to_the_autoscaler_when_it_is_on(app):
     assert "replicas" not in app_deployment(app, "web")["spec"]
     assert "replicas" not in app_deployment(app, "render")["spec"]
     assert app_deployment(app, "notify")["spec"]["replicas"] == 1
+    assert app_deployment(app, "webhook")["spec"]["replicas"] == 1
 
 
 # --- Probes and metrics -------------------------------------------------------------------------------------
@@ -424,6 +450,11 @@ def test_config_values_become_the_settings_variables(app):
                 "numProxies": 2,
                 "trustXForwardedProto": True,
                 "pdfMaxRenderSeconds": 45,
+                "downloadLinkMaxSeconds": 3600,
+                "webhookAllowHttp": True,
+                "webhookAllowedNetworks": "127.0.0.0/8,::1/128",
+                "webhookCaBundle": "/etc/ssl/webhook-ca.pem",
+                "batchMaxBytes": 8388608,
             }
         },
     )
@@ -443,6 +474,17 @@ def test_config_values_become_the_settings_variables(app):
     assert (data["LOG_LEVEL"], data["LOG_FORMAT"]) == ("WARNING", "json")
     assert (data["NUM_PROXIES"], data["TRUST_X_FORWARDED_PROTO"]) == ("2", "true")
     assert data["PDF_MAX_RENDER_SECONDS"] == "45"
+    assert data["DOWNLOAD_LINK_MAX_SECONDS"] == "3600"
+    assert (data["WEBHOOK_ALLOW_HTTP"], data["WEBHOOK_ALLOWED_NETWORKS"]) == ("true", "127.0.0.0/8,::1/128")
+    assert data["WEBHOOK_CA_BUNDLE"] == "/etc/ssl/webhook-ca.pem"
+    assert data["BATCH_MAX_BYTES"] == "8388608"
+
+
+@pytest.mark.security
+def test_the_webhook_guard_is_on_by_default(app):
+    data = config_data(app)
+    assert data["WEBHOOK_ALLOW_HTTP"] == "false"
+    assert "WEBHOOK_ALLOWED_NETWORKS" not in data, "unset: no network is exempt from the address checks"
 
 
 def test_large_numbers_are_written_as_integers(app):
@@ -460,11 +502,12 @@ def test_logs_are_json_by_default(app):
 
 
 def test_token_lifetimes_are_plain_env_values_of_every_app_container(app):
-    # Not in the ConfigMap, where trivy's KSV-0109 takes any key containing TOKEN for a secret.
-    assert not {"JWT_ACCESS_TOKEN_SECONDS", "JWT_REFRESH_TOKEN_SECONDS"} & config_data(app).keys()
+    # Not in the ConfigMap, where trivy's KSV-0109 takes any key containing TOKEN or SECRET for a secret.
+    assert not ENV_OUTSIDE_CONFIG_MAP & config_data(app).keys()
     for _, container in all_containers(app):
         env = env_values(container)
         assert (env["JWT_ACCESS_TOKEN_SECONDS"], env["JWT_REFRESH_TOKEN_SECONDS"]) == ("900", "86400")
+        assert env["WEBHOOK_SECRET_GRACE_SECONDS"] == "86400"
 
 
 @pytest.mark.security
@@ -500,8 +543,9 @@ def chart_config_keys() -> dict[str, Any]:
 def test_every_config_key_becomes_the_variable_of_the_same_name():
     filled = {key: value if value != "" else "x" for key, value in chart_config_keys().items()}
     filled["anymailSettings"] = "ANYMAIL_X"
+    filled["webhookAllowedNetworks"] = "127.0.0.0/8"
     docs = render(APP_CHART, {"config": filled})
-    rendered = set(config_data(docs)) | {"JWT_ACCESS_TOKEN_SECONDS", "JWT_REFRESH_TOKEN_SECONDS"}
+    rendered = set(config_data(docs)) | ENV_OUTSIDE_CONFIG_MAP
     assert rendered == {variable(key) for key in filled}
 
 
@@ -550,7 +594,14 @@ def test_pods_read_each_secret_from_a_file_named_by_its_file_variable(with_secre
     for workload, container in all_containers(with_secrets):
         env = env_values(container)
         assert not any("valueFrom" in item for item in container["env"]), "secrets come as files"
-        for variable in ("SECRET_KEY", "JWT_SIGNING_KEY", "DATABASE_URL", "AMQP_URL", "MONGODB_URL"):
+        for variable in (
+            "SECRET_KEY",
+            "JWT_SIGNING_KEY",
+            "DOWNLOAD_LINK_KEY",
+            "DATABASE_URL",
+            "AMQP_URL",
+            "MONGODB_URL",
+        ):
             assert env[f"{variable}_FILE"] == f"/run/secrets/invoiceapp/{variable}"
         mount = next(m for m in container["volumeMounts"] if m["mountPath"] == "/run/secrets/invoiceapp")
         assert mount["readOnly"] is True
@@ -568,9 +619,9 @@ def test_anymail_secrets_are_named_in_anymail_settings(with_secrets):
 
 def test_generated_keys_are_long_and_distinct(app):
     data = secret_data(one(app, "Secret", "invoiceapp"))
-    assert len(data["SECRET_KEY"]) >= 50
-    assert len(data["JWT_SIGNING_KEY"]) >= 50
-    assert data["SECRET_KEY"] != data["JWT_SIGNING_KEY"]
+    keys = [data["SECRET_KEY"], data["JWT_SIGNING_KEY"], data["DOWNLOAD_LINK_KEY"]]
+    assert all(len(key) >= 50 for key in keys)
+    assert len(set(keys)) == 3, "the settings refuse to start with two equal keys"
 
 
 def test_connection_urls_come_from_the_data_charts_secrets_by_default(app):
@@ -592,7 +643,14 @@ def test_existing_secret_replaces_the_charts_secret():
         sources = pod_spec(workload)["volumes"][1]["projected"]["sources"]
         assert [source["secret"]["name"] for source in sources] == ["invoiceapp-prod"]
         keys = [item["key"] for item in sources[0]["secret"]["items"]]
-        assert keys == ["SECRET_KEY", "JWT_SIGNING_KEY", "DATABASE_URL", "AMQP_URL", "MONGODB_URL"]
+        assert keys == [
+            "SECRET_KEY",
+            "JWT_SIGNING_KEY",
+            "DOWNLOAD_LINK_KEY",
+            "DATABASE_URL",
+            "AMQP_URL",
+            "MONGODB_URL",
+        ]
 
 
 def test_existing_secret_together_with_secret_values_is_refused():
@@ -734,6 +792,179 @@ def test_data_pods_are_not_clients_of_one_another(chart):
     assert key not in pod_labels(statefulset)
 
 
+# --- The webhook worker's egress: the one pod allowed out to the internet -----------------------------------
+
+WHOLE_INTERNET = {"0.0.0.0/0", "::/0"}
+WEBHOOK_EGRESS = name("webhook") + "-egress"
+
+
+def reaches_the_internet(rule: dict[str, Any]) -> bool:
+    """A NetworkPolicyEgressRule with no `to` (any destination) or an ipBlock of a whole address family."""
+    peers = rule.get("to")
+    return not peers or any(peer.get("ipBlock", {}).get("cidr") in WHOLE_INTERNET for peer in peers)
+
+
+def selected_workloads(docs: list[Manifest], policy: Manifest) -> list[str]:
+    labels = policy["spec"]["podSelector"].get("matchLabels", {})
+    return [w["metadata"]["name"] for w in workloads(docs) if labels.items() <= pod_labels(w).items()]
+
+
+def internet_ports(policy: Manifest) -> list[dict[str, Any]]:
+    return [port for rule in policy["spec"]["egress"] if reaches_the_internet(rule) for port in rule["ports"]]
+
+
+def permitted(policy: Manifest, address: str) -> bool:
+    """Whether an address is inside one of the policy's internet ipBlocks and outside its exceptions."""
+    ip = ipaddress.ip_address(address)
+    for rule in policy["spec"]["egress"]:
+        for peer in rule.get("to", []):
+            block = peer.get("ipBlock")
+            if not block or block["cidr"] not in WHOLE_INTERNET:
+                continue
+            if ip in ipaddress.ip_network(block["cidr"]) and not any(
+                ip in ipaddress.ip_network(cidr) for cidr in block.get("except", [])
+            ):
+                return True
+    return False
+
+
+@pytest.fixture(scope="module", params=["default", "ci"])
+def app_both(request: pytest.FixtureRequest) -> list[Manifest]:
+    """The app chart with its defaults and with the production-like values."""
+    return render(APP_CHART, files=[production_values(APP_CHART)] if request.param == "ci" else [])
+
+
+@pytest.mark.security
+def test_only_the_webhook_pods_are_given_egress_to_the_internet(app_both):
+    granting = [
+        policy["metadata"]["name"]
+        for policy in of_kind(app_both, "NetworkPolicy")
+        if any(reaches_the_internet(rule) for rule in policy["spec"].get("egress", []))
+    ]
+    assert granting == [WEBHOOK_EGRESS]
+    policy = one(app_both, "NetworkPolicy", WEBHOOK_EGRESS)
+    assert policy["spec"]["policyTypes"] == ["Egress"]
+    assert selected_workloads(app_both, policy) == [name("webhook")]
+
+
+@pytest.mark.security
+def test_the_webhook_pods_reach_the_internet_on_443_only(app_both):
+    policy = one(app_both, "NetworkPolicy", WEBHOOK_EGRESS)
+    config = config_data(app_both)
+    # Beside 443: the SMTP port of a configured email host (SES in the production values), for the email
+    # that tells an owner an endpoint was disabled.
+    email_ports = {int(config["EMAIL_PORT"])} if config.get("EMAIL_HOST") else set()
+    ports = internet_ports(policy)
+    assert {"port": 443, "protocol": "TCP"} in ports
+    assert all(port["protocol"] == "TCP" for port in ports)
+    assert {port["port"] for port in ports} == {443} | email_ports
+
+
+@pytest.mark.security
+def test_plain_http_egress_only_when_a_value_allows_plain_http_endpoints():
+    docs = render(APP_CHART, {"config": {"webhookAllowHttp": True}})
+    ports = internet_ports(one(docs, "NetworkPolicy", WEBHOOK_EGRESS))
+    assert ports == [{"port": 443, "protocol": "TCP"}, {"port": 80, "protocol": "TCP"}]
+
+
+@pytest.mark.security
+def test_the_webhook_pods_never_reach_private_loopback_link_local_or_metadata_addresses(app_both):
+    policy = one(app_both, "NetworkPolicy", WEBHOOK_EGRESS)
+    ipv4 = [
+        peer["ipBlock"]["except"]
+        for rule in policy["spec"]["egress"]
+        for peer in rule.get("to", [])
+        if peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"
+    ]
+    assert ipv4
+    assert all(excepted == PRIVATE_IPV4 for excepted in ipv4)
+    refused = [
+        "10.0.0.1",
+        "172.16.0.1",
+        "172.31.255.254",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",  # AWS, GCP and Azure metadata
+        "100.64.0.1",
+        "100.100.100.200",  # Alibaba Cloud metadata (CGNAT range)
+        "::1",
+        "fd00:ec2::254",  # AWS metadata over IPv6
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    ]
+    assert [address for address in refused if permitted(policy, address)] == []
+    assert permitted(policy, "93.184.215.14")
+    assert permitted(policy, "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+
+
+@pytest.mark.security
+def test_private_addresses_are_refused_even_by_the_email_rule():
+    docs = render(APP_CHART, {"config": {"emailHost": "smtp.example.com", "emailPort": 587}})
+    policy = one(docs, "NetworkPolicy", WEBHOOK_EGRESS)
+    (email,) = [
+        rule for rule in policy["spec"]["egress"] if {"port": 587, "protocol": "TCP"} in rule["ports"]
+    ]
+    assert reaches_the_internet(email)
+    assert all(peer["ipBlock"].get("except") for peer in email["to"]), "private ranges excepted"
+    assert not permitted({"spec": {"egress": [email]}}, "10.1.2.3")
+
+
+def test_no_email_rule_without_an_email_host_or_with_public_email_off(app):
+    assert {port["port"] for port in internet_ports(one(app, "NetworkPolicy", WEBHOOK_EGRESS))} == {443}
+    values = {
+        "config": {"emailHost": "smtp.example.com", "emailPort": 587},
+        "networkPolicy": {"webhookEgress": {"publicEmail": False}},
+    }
+    policy = one(render(APP_CHART, values), "NetworkPolicy", WEBHOOK_EGRESS)
+    assert {port["port"] for port in internet_ports(policy)} == {443}
+
+
+@pytest.mark.security
+def test_the_webhook_pods_reach_dns_postgresql_and_rabbitmq_but_not_mongodb(app):
+    egress = one(app, "NetworkPolicy", WEBHOOK_EGRESS)["spec"]["egress"]
+    dns = egress[0]
+    assert dns["to"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
+    ]
+    assert dns["ports"] == [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    services = {
+        rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]: rule["ports"]
+        for rule in egress
+        if "podSelector" in rule["to"][0] and "namespaceSelector" not in rule["to"][0]
+    }
+    assert services == {
+        "postgres": [{"port": DATA_PORTS["postgres"], "protocol": "TCP"}],
+        "rabbitmq": [{"port": DATA_PORTS["rabbitmq"], "protocol": "TCP"}],
+    }
+    assert DATA_PORTS["mongodb"] not in {port["port"] for rule in egress for port in rule["ports"]}
+
+
+def test_the_production_values_reach_the_managed_services_by_address():
+    docs = render(APP_CHART, files=[production_values(APP_CHART)])
+    egress = one(docs, "NetworkPolicy", WEBHOOK_EGRESS)["spec"]["egress"]
+    private = {
+        rule["ports"][0]["port"]: rule["to"][0]["ipBlock"]["cidr"]
+        for rule in egress
+        if not reaches_the_internet(rule) and "ipBlock" in rule["to"][0]
+    }
+    assert private == {5432: "10.20.16.0/20", 5671: "10.20.32.0/20"}
+
+
+def test_the_webhook_egress_policy_goes_with_the_other_policies():
+    docs = render(APP_CHART, {"networkPolicy": {"enabled": False}})
+    assert not of_kind(docs, "NetworkPolicy")
+
+
+def test_schema_refuses_allowed_networks_that_are_not_cidrs():
+    error = render_error(APP_CHART, {"config": {"webhookAllowedNetworks": "everything"}})
+    assert "config.webhookAllowedNetworks: Does not match pattern" in error
+
+
 def test_ingress_routes_to_the_web_service_when_enabled(app):
     assert not of_kind(app, "Ingress")
     docs = render(APP_CHART, {"ingress": {"enabled": True, "className": "nginx"}})
@@ -792,7 +1023,14 @@ def test_production_values_take_every_secret_from_the_existing_secret():
     sources = pod_spec(app_deployment(docs, "web"))["volumes"][1]["projected"]["sources"]
     assert [source["secret"]["name"] for source in sources] == ["invoiceapp-production"]
     paths = [item["path"] for item in sources[0]["secret"]["items"]]
-    assert {"DATABASE_URL", "AMQP_URL", "MONGODB_URL", "EMAIL_HOST_PASSWORD", "REDIS_URL"} <= set(paths)
+    assert {
+        "DOWNLOAD_LINK_KEY",
+        "DATABASE_URL",
+        "AMQP_URL",
+        "MONGODB_URL",
+        "EMAIL_HOST_PASSWORD",
+        "REDIS_URL",
+    } <= set(paths)
     assert config_data(docs)["TRUST_X_FORWARDED_PROTO"] == "true"
     assert one(docs, "Ingress", name("web"))["spec"]["tls"]
 

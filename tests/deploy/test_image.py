@@ -241,6 +241,7 @@ def run_entrypoint(tmp_path) -> EntrypointRunner:
         ("web", "gunicorn invoicesite.wsgi:application -c docker/gunicorn.conf.py"),
         ("render", "python manage.py run_worker render"),
         ("notify", "python manage.py run_worker notify"),
+        ("webhook", "python manage.py run_worker webhook"),
         ("relay", "python manage.py run_worker relay"),
     ],
 )
@@ -307,7 +308,7 @@ def test_no_role_prints_the_usage_and_fails(run_entrypoint):
 
     assert result.returncode == 64
     assert result.calls == []
-    roles = ("web", "render", "notify", "relay", "migrate", "cleanup", "manage.py")
+    roles = ("web", "render", "notify", "webhook", "relay", "migrate", "cleanup", "manage.py")
     assert all(role in result.stderr for role in roles)
 
 
@@ -391,7 +392,7 @@ def test_web_is_unhealthy_when_nothing_listens(tmp_path):
     assert "refused" in result.stdout.lower()
 
 
-@pytest.mark.parametrize("role", ["render", "notify", "relay"])
+@pytest.mark.parametrize("role", ["render", "notify", "webhook", "relay"])
 def test_a_worker_is_healthy_while_its_heartbeat_is_fresh(tmp_path, role):
     heartbeat = tmp_path / "worker-heartbeat"
     heartbeat.touch()
@@ -417,8 +418,9 @@ def test_a_worker_is_unhealthy_when_its_heartbeat_is_stale(tmp_path):
     assert relaxed.returncode == 0
 
 
-def test_a_worker_is_unhealthy_without_a_heartbeat(tmp_path):
-    result = healthcheck(tmp_path, "notify", WORKER_HEARTBEAT_FILE=str(tmp_path / "never-written"))
+@pytest.mark.parametrize("role", ["render", "notify", "webhook", "relay"])
+def test_a_worker_is_unhealthy_without_a_heartbeat(tmp_path, role):
+    result = healthcheck(tmp_path, role, WORKER_HEARTBEAT_FILE=str(tmp_path / "never-written"))
 
     assert result.returncode == 1
     assert "no heartbeat" in result.stdout

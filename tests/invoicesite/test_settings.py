@@ -18,6 +18,8 @@ pytestmark = pytest.mark.security
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_VARS = (
     "DEBUG",
+    "WEBHOOK_ALLOWED_NETWORKS",
+    "WEBHOOK_ALLOW_HTTP",
     "SECRET_KEY",
     "SECRET_KEY_FILE",
     "JWT_SIGNING_KEY",
@@ -68,6 +70,14 @@ def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
         ("SECRET_KEY", "dev-only-insecure-secret-key-never-use-in-production", "SECRET_KEY is not set"),
         ("SECRET_KEY", "short", "at least 32 characters"),
         ("JWT_SIGNING_KEY", "<unset>", "JWT_SIGNING_KEY is not set"),
+        ("DOWNLOAD_LINK_KEY", "<unset>", "DOWNLOAD_LINK_KEY is not set"),
+        ("DOWNLOAD_LINK_KEY", "", "DOWNLOAD_LINK_KEY is not set"),
+        (
+            "DOWNLOAD_LINK_KEY",
+            "dev-only-insecure-download-link-key-never-use-in-production",
+            "DOWNLOAD_LINK_KEY is not set",
+        ),
+        ("DOWNLOAD_LINK_KEY", "x" * 31, "DOWNLOAD_LINK_KEY must be at least 32 characters long"),
     ],
 )
 def test_the_app_refuses_default_short_or_missing_secrets(name, value, reason):
@@ -100,6 +110,53 @@ def test_the_jwt_signing_key_must_differ_from_the_secret_key():
     assert "must differ" in result.stderr
 
 
+@pytest.mark.parametrize("shared_with", ["SECRET_KEY", "JWT_SIGNING_KEY"])
+def test_the_download_link_key_must_differ_from_the_other_keys(shared_with):
+    # A link signed with the session or JWT key could be minted by whoever holds that key (case 18).
+    key = secrets.token_urlsafe(48)
+
+    result = manage("check", **production_env(**{shared_with: key, "DOWNLOAD_LINK_KEY": key}))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY, JWT_SIGNING_KEY and DOWNLOAD_LINK_KEY must differ from one another" in result.stderr
+
+
+def test_a_download_link_key_of_32_characters_from_a_file_is_accepted(tmp_path):
+    key_file = tmp_path / "download-link-key"
+    key_file.write_text(secrets.token_hex(16) + "\n")  # 32 characters, the minimum
+
+    env = production_env(DOWNLOAD_LINK_KEY="<unset>")
+    result = manage("check", **env, DOWNLOAD_LINK_KEY_FILE=str(key_file))
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check_id"),
+    [
+        ("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128", "webhooks.W001"),
+        ("WEBHOOK_ALLOW_HTTP", "1", "webhooks.W002"),
+    ],
+)
+def test_check_deploy_fails_a_config_that_kept_the_webhook_test_allowance(variable, value, check_id):
+    # make check-deploy's --fail-level WARNING: a production release with the tests' allowance does not pass.
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env(**{variable: value}))
+
+    assert result.returncode != 0
+    assert check_id in result.stderr
+    assert variable in result.stderr
+
+
+def test_the_webhook_allowances_are_not_reported_outside_check_deploy():
+    # Tests and development run with them on: a plain `check` (runserver, migrate) stays quiet.
+    env = production_env(WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8", WEBHOOK_ALLOW_HTTP="1")
+
+    result = manage("check", "--fail-level", "WARNING", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert "webhooks.W00" not in result.stdout + result.stderr
+
+
 def test_check_deploy_is_clean_under_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
 
@@ -112,9 +169,17 @@ def test_secrets_can_come_from_files(tmp_path):
     secret_file.write_text(secrets.token_urlsafe(48) + "\n")
     jwt_file = tmp_path / "jwt"
     jwt_file.write_text(secrets.token_urlsafe(48))
+    link_file = tmp_path / "link"
+    link_file.write_text(secrets.token_urlsafe(48))
 
-    env = production_env(SECRET_KEY="<unset>", JWT_SIGNING_KEY="<unset>")
-    result = manage("check", **env, SECRET_KEY_FILE=str(secret_file), JWT_SIGNING_KEY_FILE=str(jwt_file))
+    env = production_env(SECRET_KEY="<unset>", JWT_SIGNING_KEY="<unset>", DOWNLOAD_LINK_KEY="<unset>")
+    result = manage(
+        "check",
+        **env,
+        SECRET_KEY_FILE=str(secret_file),
+        JWT_SIGNING_KEY_FILE=str(jwt_file),
+        DOWNLOAD_LINK_KEY_FILE=str(link_file),
+    )
 
     assert result.returncode == 0, result.stderr
 
@@ -162,7 +227,9 @@ PRODUCTION_FACTS = (
     "import json; from django.conf import settings as s; print(json.dumps({"
     "'debug': s.DEBUG, 'hashers': s.PASSWORD_HASHERS, "
     "'access_seconds': s.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds(), "
-    "'jwt_key_is_secret_key': s.SIMPLE_JWT['SIGNING_KEY'] == s.SECRET_KEY}))"
+    "'jwt_key_is_secret_key': s.SIMPLE_JWT['SIGNING_KEY'] == s.SECRET_KEY, "
+    "'link_key_is_another_key': s.DOWNLOAD_LINK_KEY in (s.SECRET_KEY, s.JWT_SIGNING_KEY), "
+    "'webhook_allowances': [s.WEBHOOK_ALLOWED_NETWORKS, s.WEBHOOK_ALLOW_HTTP]}))"
 )
 
 
@@ -207,3 +274,12 @@ def test_access_tokens_live_15_minutes_or_less_by_default(production_facts):
 
 def test_the_jwt_signing_key_is_not_the_secret_key_in_production(production_facts):
     assert production_facts["jwt_key_is_secret_key"] is False
+
+
+def test_the_download_link_key_is_its_own_key_in_production(production_facts):
+    assert production_facts["link_key_is_another_key"] is False
+
+
+def test_webhooks_get_no_outbound_allowance_by_default(production_facts):
+    # Only https endpoints at public addresses unless an operator asks otherwise (docs/security.md case 16).
+    assert production_facts["webhook_allowances"] == [[], False]

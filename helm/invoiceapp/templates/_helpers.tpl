@@ -65,13 +65,14 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 Where each secret comes from, as a YAML list of {env, secret, key}, one per variable the pods get as a
 file (NAME_FILE). Precedence: existingSecret (for the keys it lists), else a value in secrets.*, else
-secretRefs.*, else the chart's generated secretKey/jwtSigningKey; a required one found nowhere fails.
+secretRefs.*, else the chart's generated secretKey/jwtSigningKey/downloadLinkKey; a required one found
+nowhere fails.
 */}}
 {{- define "invoiceapp.secretFiles" -}}
 {{- $v := .Values }}
 {{- $own := include "invoiceapp.fullname" . }}
-{{- $required := list "secretKey" "jwtSigningKey" "databaseUrl" "amqpUrl" "mongodbUrl" }}
-{{- $generated := list "secretKey" "jwtSigningKey" }}
+{{- $required := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "amqpUrl" "mongodbUrl" }}
+{{- $generated := list "secretKey" "jwtSigningKey" "downloadLinkKey" }}
 {{- $refs := $v.secretRefs | default dict }}
 {{- $files := list }}
 {{- if $v.existingSecret }}
@@ -84,7 +85,7 @@ secretRefs.*, else the chart's generated secretKey/jwtSigningKey; a required one
 {{- fail "anymailSecrets is set together with existingSecret: list the ANYMAIL_* keys in existingSecretKeys instead" }}
 {{- end }}
 {{- end }}
-{{- range $key := list "secretKey" "jwtSigningKey" "databaseUrl" "amqpUrl" "mongodbUrl" "emailHostPassword" "redisUrl" "metricsToken" }}
+{{- range $key := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "amqpUrl" "mongodbUrl" "emailHostPassword" "redisUrl" "metricsToken" }}
 {{- $env := $key | snakecase | upper }}
 {{- $ref := get $refs $key | default dict }}
 {{- if and $v.existingSecret (has $env $v.existingSecretKeys) }}
@@ -143,11 +144,12 @@ secretRefs.*, else the chart's generated secretKey/jwtSigningKey; a required one
 {{- end }}
 
 {{/*
-Settings given as plain container env values instead of ConfigMap keys: token lifetimes in seconds, not
-secrets, but secret scanners (trivy KSV-0109) take any ConfigMap key containing "TOKEN" for one.
+Settings given as plain container env values instead of ConfigMap keys: token lifetimes and the webhook
+secrets' grace period, in seconds, not secrets, but secret scanners (trivy KSV-0109) take any ConfigMap key
+containing "TOKEN" or "SECRET" for one.
 */}}
 {{- define "invoiceapp.envOutsideConfigMap" -}}
-{{- list "JWT_ACCESS_TOKEN_SECONDS" "JWT_REFRESH_TOKEN_SECONDS" | toYaml }}
+{{- list "JWT_ACCESS_TOKEN_SECONDS" "JWT_REFRESH_TOKEN_SECONDS" "WEBHOOK_SECRET_GRACE_SECONDS" | toYaml }}
 {{- end }}
 
 {{- define "invoiceapp.configData" -}}
@@ -267,4 +269,30 @@ checksum/secrets: {{ toJson (list .Values.secrets .Values.anymailSecrets .Values
 helm.sh/hook: pre-install,pre-upgrade,pre-rollback
 helm.sh/hook-weight: "-10"
 helm.sh/hook-delete-policy: before-hook-creation
+{{- end }}
+
+{{/*
+The public internet as NetworkPolicyPeers: every IPv4 and IPv6 address except loopback, the private
+ranges (RFC 1918, unique local), link-local (with the cloud metadata address 169.254.169.254), CGNAT
+(100.64.0.0/10, which some clusters use for pods and services), multicast, and IPv6's spellings of IPv4.
+*/}}
+{{- define "invoiceapp.publicAddresses" -}}
+- ipBlock:
+    cidr: 0.0.0.0/0
+    except:
+      - 10.0.0.0/8
+      - 172.16.0.0/12
+      - 192.168.0.0/16
+      - 169.254.0.0/16
+      - 100.64.0.0/10
+      - 127.0.0.0/8
+- ipBlock:
+    cidr: ::/0
+    except:
+      - ::1/128
+      - ::ffff:0:0/96
+      - 64:ff9b::/96
+      - fc00::/7
+      - fe80::/10
+      - ff00::/8
 {{- end }}
