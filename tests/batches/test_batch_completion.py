@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
@@ -84,6 +85,7 @@ def test_the_batch_email_counts_and_lists_the_failed_invoices(auth, owner, local
     batch_email_send(batch_id=batch.id)  # a duplicate job
 
     [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == [owner.email]
     assert message.subject == "Your batch of 23 invoices is done: 22 could not be created"
     body = message.body
@@ -112,6 +114,7 @@ def test_the_email_is_in_the_owners_language(auth, owner, local_invoice_storage)
     batch_email_send(batch_id=batch.id)
 
     [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     # English until the catalogs translate the batch email's words (their gettext lookup is in German).
     assert message.subject == "Your batch of 1 invoices is done"
     assert 'lang="de"' in message.alternatives[0][0]
@@ -130,6 +133,7 @@ def test_a_sending_failure_is_retried_by_the_sweep_and_sent_once(auth, local_inv
     assert failed.email_sent_at is None
     assert failed.email_attempts == 1
     assert "Connection refused" in failed.email_last_error
+    assert failed.email_next_attempt_at is not None
     assert failed.email_next_attempt_at > timezone.now() + timedelta(seconds=5)
     assert batch_emails_requeue_due() == 0  # not due yet
     InvoiceBatch.objects.filter(id=batch.id).update(email_next_attempt_at=timezone.now())
