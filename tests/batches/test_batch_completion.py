@@ -97,7 +97,7 @@ def test_the_batch_email_counts_and_lists_the_failed_invoices(auth, owner, local
     assert "and 2 more" in body
     assert f"https://invoices.example/api/invoice-batches/{batch.id}/download/" in body
     assert f"https://invoices.example/api/invoice-batches/{batch.id}/" in body
-    html = message.alternatives[0][0]
+    html = str(message.alternatives[0][0])
     assert "B-0000: Reason B-0000." in html
     sent = InvoiceBatch.objects.get(id=batch.id)
     assert sent.email_sent_at is not None
@@ -117,7 +117,7 @@ def test_the_email_is_in_the_owners_language(auth, owner, local_invoice_storage)
     assert isinstance(message, EmailMultiAlternatives)
     # English until the catalogs translate the batch email's words (their gettext lookup is in German).
     assert message.subject == "Your batch of 1 invoices is done"
-    assert 'lang="de"' in message.alternatives[0][0]
+    assert 'lang="de"' in str(message.alternatives[0][0])
 
 
 def test_a_sending_failure_is_retried_by_the_sweep_and_sent_once(auth, local_invoice_storage, settings):
