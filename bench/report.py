@@ -565,8 +565,8 @@ def batch_section(batch: dict[str, Any]) -> list[str]:
         "",
         f"One JSON array of {size} {fmt} invoices ({batch['megabytes']:.1f} MB), each under its own number,",
         "through gunicorn with the workers stopped: from sending the request to the 202 answer, every item",
-        "validated, the batch, its invoices, renditions and outbox rows committed and every render job",
-        "published with a confirm.",
+        "validated and the batch, its invoices, renditions and outbox rows committed (the relay publishes",
+        "a batch's render jobs, not the request).",
         "",
         f"Answered in {answered} over {batch['seconds']['n']} runs (target < 5 s).",
     ]
