@@ -1,4 +1,4 @@
-"""``python -m bench.run [--quick] [--sections render,einvoice,locale,pipeline,api,scaling,memory] [--n 500]``
+"""``python -m bench.run [--quick] [--sections render,einvoice,locale,pipeline,api,...,batch] [--n 500]``
 
 The entry point of ``make bench``: prepares the benchmark's own database, AMQP namespace and MongoDB
 database on the real services (``scripts/services.sh up`` brings them up), runs the sections asked for,
@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.django_setup import apply_defaults
 
-ALL_SECTIONS = ("render", "einvoice", "locale", "pipeline", "scaling", "memory", "load", "api")
-WEB_SECTIONS = {"pipeline", "scaling", "memory", "load", "api"}
+ALL_SECTIONS = ("render", "einvoice", "locale", "pipeline", "scaling", "memory", "load", "batch", "api")
+WEB_SECTIONS = {"pipeline", "scaling", "memory", "load", "batch", "api"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -95,6 +95,12 @@ def run_web_sections(args: argparse.Namespace, env: Any, results: dict[str, Any]
         if "load" in args.sections:
             burst = (200, 32) if args.quick else (1000, 32)
             guarded(results, "load", lambda: load.run(uploader(), env.work_dir, *burst))
+        # With no worker running, like the API section: its render jobs stay queued.
+        if "batch" in args.sections:
+            from bench import batch
+
+            token = login(gunicorn.base_url, password)
+            guarded(results, "batch", lambda: batch.run(gunicorn.base_url, token, repeats=args.repeats))
         # Last: with no worker running, its uploads stay queued, and nothing after it should see them.
         if "api" in args.sections:
             token = login(gunicorn.base_url, password)

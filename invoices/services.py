@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from invoices.batch_notifications import batch_invoice_final
 from invoices.document import DocumentInvalid
 from invoices.document.currencies import find_currency
 from invoices.document.model import E_INVOICE_FORMATS, Document, InvoiceData, RenderedFile, RenderOptions
@@ -468,13 +469,16 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
         if updated and _settle(invoice.id) == InvoiceStatus.READY and not was_ready:
             # Every rendition is ready, for the first time: the one ready email (none when a rendition added
             # later is). A plain insert: the unique constraint still guards it.
-            Notification.objects.create(
-                invoice=invoice,
-                kind=NotificationKind.READY,
-                recipient=invoice.owner.email,
-                next_attempt_at=_dispatch_overdue_at(),
-            )
-            _dispatch_notification(invoice, NotificationKind.READY)
+            if _in_batch(invoice):
+                batch_invoice_final(invoice)
+            else:
+                Notification.objects.create(
+                    invoice=invoice,
+                    kind=NotificationKind.READY,
+                    recipient=invoice.owner.email,
+                    next_attempt_at=_dispatch_overdue_at(),
+                )
+                _dispatch_notification(invoice, NotificationKind.READY)
             events.append(_event(invoice, EventType.INVOICE_READY, str(invoice.id)))
         events_emit(owner_id=invoice.owner_id, events=events)
     if updated:
@@ -500,7 +504,10 @@ def invoice_fail(*, invoice_id: uuid.UUID, reason: str, fmt: str | None = None) 
             )
         )
         if updated and _settle(invoice_id) == InvoiceStatus.FAILED:
-            _notify(invoice, NotificationKind.FAILED)
+            if _in_batch(invoice):
+                batch_invoice_final(invoice)
+            else:
+                _notify(invoice, NotificationKind.FAILED)
             events_emit(
                 owner_id=invoice.owner_id, events=[_event(invoice, EventType.INVOICE_FAILED, str(invoice.id))]
             )
@@ -552,6 +559,15 @@ def _dispatch_overdue_at() -> datetime:
 
 def _dispatch_notification(invoice: Invoice, kind: str) -> None:
     dispatch_after_commit(SendNotification(invoice_id=invoice.id, kind=kind))
+
+
+# --- Batches ----------------------------------------------------------------------------------------
+
+
+def _in_batch(invoice: Invoice) -> bool:
+    """An invoice of a batch sends no email of its own: when it becomes final, its batch is checked instead
+    (``batch_invoice_final``: the batch's one email and batch.completed event once all of it is final)."""
+    return invoice.batch_id is not None
 
 
 # --- Webhooks ---------------------------------------------------------------------------------------

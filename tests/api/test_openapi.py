@@ -114,6 +114,9 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/invoices/{id}/",
         "/api/invoices/{id}/download/",
         "/api/invoices/{id}/renditions/",
+        "/api/invoice-batches/",
+        "/api/invoice-batches/{id}/",
+        "/api/invoice-batches/{id}/download/",
         "/upload",
         "/download",
     }

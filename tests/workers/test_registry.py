@@ -24,7 +24,7 @@ def test_the_registry_names_the_domain_consumers():
 
 
 def test_the_registry_names_the_domain_sweeps():
-    assert sorted(registry.sweeps()) == ["notifications", "webhooks"]
+    assert sorted(registry.sweeps()) == ["batch_emails", "notifications", "webhooks"]
 
 
 def test_get_consumer_resolves_the_registered_class(monkeypatch):
