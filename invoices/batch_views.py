@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from invoices import batches, services
+from invoices import batches, openapi_batches, services
 from invoices.batch_notifications import batch_counts
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
@@ -215,6 +215,7 @@ class BatchListCreateView(APIView):
     # parser names the media type for DRF and the browsable API's form.
     parser_classes = [DocumentJSONParser]
 
+    @openapi_batches.BATCHES_LIST
     def get(self, request: Request) -> Response:
         paginator = InvoicePagination()
         queryset = batches.batch_list(owner=_owner(request))
@@ -223,6 +224,7 @@ class BatchListCreateView(APIView):
         data = [batch_representation(batch, request, counts[batch.id], items=False) for batch in page]
         return paginator.get_paginated_response(data)
 
+    @openapi_batches.BATCHES_CREATE
     def post(self, request: Request) -> Response:
         try:
             documents, atomic = _request_items(request)
@@ -276,6 +278,7 @@ class BatchDetailView(APIView):
 
     name = "Invoice batch"  # the browsable API's title
 
+    @openapi_batches.BATCHES_RETRIEVE
     def get(self, request: Request, pk: str) -> Response:
         batch = _owned(request, pk)
         return Response(batch_representation(batch, request, batch_counts(batch.id), items=True))
@@ -284,6 +287,7 @@ class BatchDetailView(APIView):
 class BatchDownloadView(FileDownloadView):
     """One ZIP of every ready file of the batch (``?format=`` to pick one format), streamed as it is made."""
 
+    @openapi_batches.BATCHES_DOWNLOAD
     def get(self, request: Request, pk: str) -> HttpResponseBase:
         batch = _owned(request, pk)  # ownership first: another account's batch is a 404 whatever the query
         query = DownloadQuerySerializer(data=request.query_params)

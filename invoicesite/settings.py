@@ -209,6 +209,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several answers have a `status` with their own values: each set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "invoices.models.InvoiceStatus",
+        "BatchStatusEnum": ["processing", "completed"],
+        "BatchItemStatusEnum": ["accepted", "rejected", "valid"],
+    },
 }
 
 # docs/security.md case 2: access tokens are short-lived. A stolen one is good for this long at most, so a
