@@ -250,12 +250,19 @@ def _resolve(target: Target) -> list[tuple[IPAddress, Any]]:
 
 def _connect(target: Target, resolved: list[tuple[IPAddress, Any]]) -> tuple[socket.socket, str]:
     """A connection (TLS for https) to the first of the CHECKED addresses that answers."""
+    # One deadline for connecting and the TLS handshake, whatever the number of addresses: the delivery's
+    # lease (webhooks.delivery) counts on an attempt ending within the connect and read timeouts.
+    deadline = time.monotonic() + settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS
     last: OSError = OSError("no address")
     for address, (family, sockaddr) in resolved:
+        if time.monotonic() >= deadline:
+            last = TimeoutError(f"no connection within {settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS} s")
+            break
         sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS)
         try:
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
             sock.connect(sockaddr)
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
             if target.scheme == "https":
                 # The certificate is checked against the NAME in the URL, not the address connected to.
                 sock = _tls_context(settings.WEBHOOK_CA_BUNDLE).wrap_socket(sock, server_hostname=target.host)
