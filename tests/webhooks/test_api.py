@@ -150,7 +150,9 @@ def test_rotate_shows_the_new_secret_once_and_keeps_the_old_for_the_grace(ann, s
     assert body["previous_secret_expires_at"] is not None
     endpoint = WebhookEndpoint.objects.get(pk=made["id"])
     assert (endpoint.secret, endpoint.previous_secret) == (body["secret"], made["secret"])
-    assert timedelta(minutes=59) < endpoint.previous_secret_expires_at - timezone.now() <= timedelta(hours=1)
+    expires = endpoint.previous_secret_expires_at
+    assert expires is not None
+    assert timedelta(minutes=59) < expires - timezone.now() <= timedelta(hours=1)
     detail = ann.get(f"/api/webhooks/{made['id']}/").content.decode()
     assert body["secret"] not in detail
     assert made["secret"] not in detail
