@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+# The end-to-end fixtures (real services, real worker processes) and the receiver's.
+from tests.e2e.conftest import pipeline, smtp_inbox  # noqa: F401 - pytest fixtures
 from tests.webhooks.receiver import make_receiver, receiver_ca  # noqa: F401 - pytest fixtures
 
 _real_getaddrinfo = socket.getaddrinfo
