@@ -78,7 +78,7 @@ def settled(endpoint_id: str, count: int) -> list[WebhookDelivery]:
     """Wait for ``count`` deliveries of the endpoint, none of them pending."""
 
     def done() -> list[WebhookDelivery] | None:
-        deliveries = list(WebhookDelivery.objects.filter(endpoint_id=endpoint_id))
+        deliveries = list(WebhookDelivery.objects.filter(endpoint_id=uuid.UUID(endpoint_id)))
         if len(deliveries) >= count and all(d.status != DeliveryStatus.PENDING for d in deliveries):
             return deliveries
         return None
