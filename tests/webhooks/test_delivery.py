@@ -55,6 +55,7 @@ def make_delivery(endpoint, key="inv-1", **fields):
     )
 
 
+@pytest.mark.security
 def test_a_delivery_is_signed_sent_and_recorded(hook_settings, endpoint, receiver):
     delivery = make_delivery(endpoint)
     delivery_attempt(delivery_id=delivery.id)
@@ -124,6 +125,7 @@ def test_a_settled_delivery_is_never_sent_again(hook_settings, endpoint, receive
     assert len(receiver.received) == 1
 
 
+@pytest.mark.security
 def test_a_redirect_is_a_failed_attempt_with_its_location(hook_settings, endpoint, receiver, listener):
     port, received = listener
     receiver.answer_next(Answer(status=302, location=f"http://127.0.0.1:{port}/admin"))
@@ -202,6 +204,7 @@ def test_a_disabled_endpoints_delivery_fails_without_a_request(hook_settings, en
     assert receiver.received == []
 
 
+@pytest.mark.security
 def test_during_a_rotation_both_secrets_sign(hook_settings, endpoint, receiver):
     new = secret_new()
     receiver.secrets["new"] = new
@@ -242,6 +245,7 @@ def test_retry_delay_doubles_with_equal_jitter_up_to_the_cap(settings):
         assert len(set(delays)) > 1  # jittered
 
 
+@pytest.mark.security
 def test_secrets_are_whsec_and_32_random_bytes():
     import base64
 

@@ -86,6 +86,7 @@ def settled(endpoint_id: str, count: int) -> list[WebhookDelivery]:
     return wait_for(done, f"{count} settled deliveries of {endpoint_id}", TIMEOUT)
 
 
+@pytest.mark.security
 def test_every_event_is_delivered_signed_retried_with_the_same_id_and_only_to_its_owner(
     hooks, client_for, make_user, make_receiver, listener
 ):
@@ -174,6 +175,7 @@ def _about(payload: dict[str, Any]) -> str:
     return f"{data['id']}:{formats}" if payload["type"] == "invoice.rendition.ready" else str(data["id"])
 
 
+@pytest.mark.security
 def test_secret_rotation_both_secrets_during_the_grace_then_the_new_one(
     hooks, client_for, user, make_receiver
 ):
