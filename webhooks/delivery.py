@@ -1,5 +1,5 @@
 """Delivering one webhook: sign, send through the guarded client, record the attempt, schedule the next
-(docs/reliability.md rule 12).
+(docs/reliability.md rule 16).
 
 At least once, never while holding a transaction open on the network:
 
