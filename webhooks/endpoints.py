@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
 from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.signing import secret_new
 
@@ -38,29 +38,31 @@ class NewSecret:
     previous_secret_expires_at: datetime | None
 
 
-def endpoint_list(*, owner: User) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(owner=owner).order_by("created_at")
+def endpoint_list(*, owner_id: int) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(owner_id=owner_id).order_by("created_at")
 
 
-def endpoint_get(*, owner: User, endpoint_id: uuid.UUID | str) -> WebhookEndpoint | None:
-    return WebhookEndpoint.objects.filter(owner=owner, pk=endpoint_id).first()
+def endpoint_get(*, owner_id: int, endpoint_id: uuid.UUID | str) -> WebhookEndpoint | None:
+    return WebhookEndpoint.objects.filter(owner_id=owner_id, pk=endpoint_id).first()
 
 
-def endpoint_create(*, owner: User, url: str, event_types: Sequence[str], description: str = "") -> NewSecret:
+def endpoint_create(
+    *, owner_id: int, url: str, event_types: Sequence[str], description: str = ""
+) -> NewSecret:
     """Register an endpoint (``url`` already checked by the caller); its secret is in the answer, once."""
     with transaction.atomic():
         # The owner's row serialises concurrent registrations, so the limit holds under a race.
-        User.objects.select_for_update().filter(pk=owner.pk).first()
-        if WebhookEndpoint.objects.filter(owner=owner).count() >= settings.WEBHOOK_MAX_ENDPOINTS:
+        get_user_model().objects.select_for_update().filter(pk=owner_id).first()
+        if WebhookEndpoint.objects.filter(owner_id=owner_id).count() >= settings.WEBHOOK_MAX_ENDPOINTS:
             raise TooManyEndpoints(
                 f"An account may have at most {settings.WEBHOOK_MAX_ENDPOINTS} webhook endpoints; "
                 "delete one first."
             )
         secret = secret_new()
         endpoint = WebhookEndpoint.objects.create(
-            owner=owner, url=url, event_types=list(event_types), description=description, secret=secret
+            owner_id=owner_id, url=url, event_types=list(event_types), description=description, secret=secret
         )
-    logger.info("owner %s registered webhook endpoint %s", owner.pk, endpoint.pk)
+    logger.info("owner %s registered webhook endpoint %s", owner_id, endpoint.pk)
     return NewSecret(endpoint, secret, None)
 
 

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from accounts.openapi import UNAUTHENTICATED, error_example, error_response
+from invoicesite.api_errors import error_body
 from webhooks.models import DeliveryStatus, EventType
 from webhooks.serializers import (
     DeliveryPagination,
@@ -16,6 +16,27 @@ from webhooks.serializers import (
 )
 
 TAGS = ["webhooks"]
+# The one error shape's component, which accounts.openapi defines (referenced by name: this app imports no
+# module that depends on invoices, and accounts' serializers do).
+ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
+
+
+def error_example(
+    name: str, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> OpenApiExample:
+    return OpenApiExample(name, value=error_body(code, message, fields))
+
+
+def error_response(description: str, *examples: OpenApiExample) -> OpenApiResponse:
+    return OpenApiResponse(ERROR_SCHEMA, description=description, examples=list(examples))
+
+
+UNAUTHENTICATED = error_response(
+    "No valid access token: `Authorization: Bearer <access token>` is missing, expired, revoked by a "
+    "password change, or not an access token.",
+    error_example("not_authenticated", "not_authenticated", "Authentication credentials were not provided."),
+    error_example("token_not_valid", "token_not_valid", "Given token not valid for any token type"),
+)
 
 
 class PaginatedDeliveryListSerializer(serializers.Serializer):
