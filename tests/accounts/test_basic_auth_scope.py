@@ -34,6 +34,13 @@ PROTECTED = [
     ("post", "/upload?format=pdf"),
     ("get", f"/download?fid={SOME_ID}"),
     ("post", "/api/auth/logout/"),
+    ("get", "/api/webhooks/"),
+    ("post", "/api/webhooks/"),
+    ("get", f"/api/webhooks/{SOME_ID}/"),
+    ("patch", f"/api/webhooks/{SOME_ID}/"),
+    ("delete", f"/api/webhooks/{SOME_ID}/"),
+    ("post", f"/api/webhooks/{SOME_ID}/rotate-secret/"),
+    ("get", f"/api/webhooks/{SOME_ID}/deliveries/"),
 ]
 # Routes that take no caller, each with the reason; a Basic header gives them nothing to use.
 PUBLIC = {

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (  # noqa: F401 - pipeline and smtp_inbox are pyt
 from tests.faults.live_server import LiveServer
 from tests.faults.proxy import FaultProxy, with_port
 from tests.payloads import sample_payload
+from tests.webhooks.receiver import make_receiver, receiver_ca  # noqa: F401 - pytest fixtures (webhook scenario)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,7 +8,10 @@
 - no orphan in the test's GridFS database: no file no ready rendition points to, no chunk without a file;
 - at most one email per invoice and event in the SMTP inbox, and exactly one for each notification
   marked sent; no notification left pending (each is sent, or failed with a reason);
-- no outbox row left unsent.
+- no outbox row left unsent;
+- no webhook delivery left pending: each succeeded, or failed with a reason; one delivery (one webhook-id)
+  per endpoint and event; and, given the receivers' records (``check_webhook_receipts``), every delivery
+  that succeeded reached its receiver under its own webhook-id, and no receiver saw an id of no delivery.
 """
 
 import hashlib
@@ -22,6 +25,7 @@ from django.core.management import call_command
 
 from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
 from tests.e2e.conftest import Pipeline, wait_for
+from webhooks.models import DeliveryStatus, WebhookDelivery
 from workers.models import OutboxMessage
 
 SETTLE_TIMEOUT = 120.0  # seconds; generous for a 2-core machine shared with other work
@@ -35,20 +39,27 @@ class Ledger:
     failed: int
     emails: int
     orphans_removed: int  # unreferenced files + orphan chunks the product's cleanup_files had to remove
+    webhooks_succeeded: int = 0
+    webhooks_failed: int = 0
 
 
 def settle(pipeline: Pipeline, timeout: float = SETTLE_TIMEOUT) -> None:
-    """Wait until no invoice, outbox row or notification is still on its way."""
+    """Wait until no invoice, outbox row, notification or webhook delivery is still on its way."""
 
     def quiet() -> bool:
         return (
             not Invoice.objects.exclude(status__in=FINAL).exists()
             and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
             and not _pending_notifications().exists()
+            and not WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists()
             and len(pipeline.inbox.messages) >= Notification.objects.filter(sent_at__isnull=False).count()
         )
 
-    wait_for(quiet, "the pipeline to settle (invoices final, outbox sent, notifications done)", timeout)
+    wait_for(
+        quiet,
+        "the pipeline to settle (invoices final, outbox sent, notifications and webhooks done)",
+        timeout,
+    )
 
 
 def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool = False) -> Ledger:
@@ -63,7 +74,46 @@ def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool
     emails = _check_emails(pipeline, invoices)
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
     ready = sum(invoice.status == InvoiceStatus.READY for invoice in invoices)
-    return Ledger(ready=ready, failed=len(invoices) - ready, emails=emails, orphans_removed=removed)
+    succeeded, failed = _check_webhook_deliveries()
+    return Ledger(
+        ready=ready,
+        failed=len(invoices) - ready,
+        emails=emails,
+        orphans_removed=removed,
+        webhooks_succeeded=succeeded,
+        webhooks_failed=failed,
+    )
+
+
+def check_webhook_receipts(received_ids: Iterable[str]) -> Counter[str]:
+    """After ``check``: the webhook-ids the receivers recorded (verified requests, repeats included) against
+    the deliveries. Every succeeded delivery arrived at least once; nothing arrived that no delivery sent.
+    Returns how many times each id arrived (more than once: a retry after a kill, which its id lets the
+    receiver drop)."""
+    counts = Counter(received_ids)
+    deliveries = {d.webhook_id: d for d in WebhookDelivery.objects.all()}
+    assert set(counts) <= set(deliveries), f"ids no delivery sent: {set(counts) - set(deliveries)}"
+    lost = [
+        d.event_key
+        for d in deliveries.values()
+        if d.status == DeliveryStatus.SUCCEEDED and not counts[d.webhook_id]
+    ]
+    assert not lost, f"deliveries marked succeeded that no receiver recorded: {lost}"
+    return counts
+
+
+def _check_webhook_deliveries() -> tuple[int, int]:
+    deliveries = list(WebhookDelivery.objects.all())
+    for delivery in deliveries:
+        assert delivery.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED), f"{delivery} is pending"
+        if delivery.status == DeliveryStatus.FAILED:
+            assert delivery.last_error.strip(), f"{delivery} failed without a reason"
+        else:
+            assert delivery.delivered_at is not None
+    per_event = Counter((d.endpoint_id, d.event_key) for d in deliveries)
+    assert all(count == 1 for count in per_event.values()), "more than one delivery for an endpoint and event"
+    succeeded = sum(d.status == DeliveryStatus.SUCCEEDED for d in deliveries)
+    return succeeded, len(deliveries) - succeeded
 
 
 def _pending_notifications() -> Any:

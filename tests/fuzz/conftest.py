@@ -83,6 +83,7 @@ class LiveApp:
     ready: dict[str, str]  # format -> id of an invoice whose file is ready
     queued: str  # id of an invoice still queued (its download is 409)
     log_path: Path
+    webhook: str = ""  # id of a webhook endpoint of the fuzz user (a public address: nothing is sent to it)
 
     def login(self) -> dict[str, Any]:
         """A fresh token pair for the fuzz user, through the real /login."""
@@ -190,6 +191,21 @@ def _delete_namespace(namespace: str) -> None:
         broker.close()
 
 
+# A public address literal: registration resolves no name, and no webhook worker runs in the fuzz run.
+FUZZ_WEBHOOK_URL = "https://93.184.215.14/hooks"
+
+
+def _seed_webhook(base_url: str, access: str) -> str:
+    response = requests.post(
+        f"{base_url}/api/webhooks/",
+        json={"url": FUZZ_WEBHOOK_URL, "event_types": ["batch.completed"]},
+        headers={"Authorization": f"Bearer {access}"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 @pytest.fixture(scope="module")
 def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[LiveApp]:
     if connection.vendor != "postgresql":
@@ -206,7 +222,8 @@ def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
             wait_for(server.answers, "gunicorn to answer /healthz")
             token = requests.post(f"{server.base_url}/login", auth=(FUZZ_EMAIL, PASSWORD), timeout=30).json()
             ready, queued = _seed_invoices(server.base_url, env, tmp, token["access"])
-            yield LiveApp(server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path)
+            webhook = _seed_webhook(server.base_url, token["access"])
+            yield LiveApp(server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook)
         finally:
             server.stop()
             _delete_namespace(namespace)

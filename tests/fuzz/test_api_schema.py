@@ -46,7 +46,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fuzz.conftest import TALLY, LiveApp
+from tests.fuzz.conftest import FUZZ_WEBHOOK_URL, TALLY, LiveApp
 from tests.fuzz.strategies import valid_documents
 
 # pytest-django creates the test database only for tests that ask for one; the server commits to it.
@@ -80,6 +80,13 @@ OPERATIONS = [
     "POST /api/invoices/{id}/renditions/",
     "POST /upload",
     "GET /download",
+    "GET /api/webhooks/",
+    "POST /api/webhooks/",
+    "GET /api/webhooks/{id}/",
+    "PATCH /api/webhooks/{id}/",
+    "POST /api/webhooks/{id}/rotate-secret/",
+    "GET /api/webhooks/{id}/deliveries/",
+    "DELETE /api/webhooks/{id}/",  # last: its steered cases delete the fuzz user's endpoint
 ]
 
 
@@ -171,6 +178,24 @@ def _steer_login(case: Any, data: st.DataObject, app: LiveApp) -> None:
         case.headers = {**(case.headers or {}), "Authorization": _basic(app.email, app.password)}
 
 
+def _steer_webhook_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if steered(data, "real webhook id"):
+        case.path_parameters["id"] = app.webhook
+
+
+def _steer_webhook_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if "id" in (case.path_parameters or {}):
+        _steer_webhook_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a valid endpoint"):
+        case.body = {
+            "url": FUZZ_WEBHOOK_URL,
+            "event_types": data.draw(
+                st.lists(st.sampled_from(["batch.completed", "invoice.ready", "invoice.x"]), min_size=1),
+                label="event types",
+            ),
+        }
+
+
 STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /login": _steer_login,
     "POST /api/auth/token/": _steer_credentials,
@@ -183,6 +208,12 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "GET /api/invoices/{id}/download/": _steer_invoice_id,
     "POST /api/invoices/{id}/renditions/": _steer_rendition,
     "GET /download": _steer_fid,
+    "POST /api/webhooks/": _steer_webhook_body,
+    "GET /api/webhooks/{id}/": _steer_webhook_id,
+    "PATCH /api/webhooks/{id}/": _steer_webhook_body,
+    "POST /api/webhooks/{id}/rotate-secret/": _steer_webhook_id,
+    "GET /api/webhooks/{id}/deliveries/": _steer_webhook_id,
+    "DELETE /api/webhooks/{id}/": _steer_webhook_id,
 }
 
 
