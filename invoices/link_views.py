@@ -63,7 +63,7 @@ class WholeSecondsField(serializers.Field):
             raise ValidationError("A whole number of seconds, such as 86400.")
         if isinstance(data, Decimal) and (not data.is_finite() or data != data.to_integral_value()):
             raise ValidationError("A whole number of seconds, such as 86400.")
-        if abs(data) > LARGEST_SECONDS:
+        if abs(Decimal(data)) > LARGEST_SECONDS:
             raise ValidationError(f"At most {settings.DOWNLOAD_LINK_MAX_SECONDS} seconds.")
         return int(data)
 
@@ -185,7 +185,7 @@ PAGE_CSP += "frame-ancestors 'none'"
 
 def client_address(request: HttpRequest) -> str:
     # DRF's rule, as for the login throttle: REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front.
-    return BaseThrottle().get_ident(request) or ""
+    return BaseThrottle().get_ident(Request(request)) or ""
 
 
 class LinkDownloadView(View):
