@@ -289,3 +289,9 @@ def links_revoke_for_owner(*, owner: User) -> int:
 def expiry_text(moment: datetime) -> str:
     """An expiry for a page or a log: '2026-12-10 13:49 UTC'."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def links_revoke_selected(*, ids: Iterable[uuid.UUID]) -> int:
+    """Revoke the active links among ``ids`` (the admin's action); how many were revoked."""
+    now = clock()
+    return DownloadLink.objects.filter(_active(now), id__in=list(ids)).update(revoked_at=now)
