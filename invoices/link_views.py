@@ -1,16 +1,249 @@
-"""Download links (CONTRACT: view names used by urls.py; implemented by the links work)."""
+"""Download links: the owner's API (make, list, revoke) and the page a link opens (invoices/links.py).
 
+``/files/<token>`` is for a person in a browser, outside /api/: no login, no cookies, and every answer but
+the file is a small HTML page of our own that says what happened and what to do, never a stack trace.
+"""
+
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
 from django.views import View
+from pymongo.errors import PyMongoError
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+
+from accounts.models import User
+from invoices import link_openapi, links, selectors
+from invoices.downloads import stored_file_response
+from invoices.links import Outcome
+from invoices.models import DownloadLink, Invoice, InvoiceFormat
+from invoices.serializers import FORMAT_CHOICES, format_value
+
+logger = logging.getLogger(__name__)
+
+# Seconds a person is asked to wait before trying a link to a file being made.
+RETRY_AFTER_SECONDS = 60
+# A whole number of seconds larger than this is refused before it is turned into an int: JSON numbers
+# arrive as Decimal, and 1E+999999 is one.
+LARGEST_SECONDS = 10**12
+
+# --- The owner's API -------------------------------------------------------------------------------------
+
+
+def _owner(request: Request) -> User:
+    user = request.user
+    if not isinstance(user, User):  # IsAuthenticated guarantees it; this narrows the type
+        raise NotAuthenticated
+    return user
+
+
+def _owned(request: Request, invoice_id: str) -> Invoice:
+    invoice = selectors.invoice_get(owner=_owner(request), invoice_id=invoice_id)
+    if invoice is None:  # another account's invoice is the 404 of a missing one
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+class WholeSecondsField(serializers.Field):
+    """A JSON integer (``86400``, or ``86400.0``): not a string, a boolean or a fraction."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | Decimal):
+            raise ValidationError("A whole number of seconds, such as 86400.")
+        if isinstance(data, Decimal) and (not data.is_finite() or data != data.to_integral_value()):
+            raise ValidationError("A whole number of seconds, such as 86400.")
+        if abs(Decimal(data)) > LARGEST_SECONDS:
+            raise ValidationError(f"At most {settings.DOWNLOAD_LINK_MAX_SECONDS} seconds.")
+        return int(data)
+
+    def to_representation(self, value: int) -> int:
+        return value
+
+
+class LinkRequestSerializer(serializers.Serializer):
+    """``POST /api/invoices/{id}/links/``: ``{"format": "pdf", "expires_in": 86400}``, both optional."""
+
+    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+    expires_in = WholeSecondsField(required=False)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {"format", "expires_in"})
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Unknown field. Allowed here: format, expires_in."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+    def validate_format(self, value: str) -> str:
+        return format_value(value)
+
+
+class RevokeQuerySerializer(serializers.Serializer):
+    id = serializers.UUIDField(required=False, help_text="Revoke this link only.")
+
+
+class LinkPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def link_representation(link: DownloadLink, *, with_url: bool = True) -> dict[str, Any]:
+    state = links.link_state(link)
+    return {
+        "id": str(link.id),
+        "format": link.format,
+        "purpose": link.purpose,
+        # Only a link that still works has a URL to share; the list never re-issues a dead one.
+        "url": links.link_url(link) if with_url and state == links.LinkState.ACTIVE else None,
+        "created_at": link.created_at,
+        "expires_at": link.expires_at,
+        "revoked_at": link.revoked_at,
+        "state": state.value,
+        "uses": getattr(link, "use_count", 0),
+        "last_used_at": getattr(link, "last_used_at", None),
+    }
 
 
 class InvoiceLinksView(APIView):
-    pass
+    """POST: make a link to one of the invoice's files. GET: its links. DELETE: revoke them (or one)."""
+
+    name = "Download links"  # the browsable API's title
+
+    @link_openapi.LINKS_CREATE
+    def post(self, request: Request, pk: str) -> Response:
+        invoice = _owned(request, pk)  # ownership first: another user's invoice is a 404 whatever the body
+        body = LinkRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            link = links.link_create(
+                invoice=invoice,
+                fmt=body.validated_data.get("format"),
+                expires_in=body.validated_data.get("expires_in"),
+            )
+        except links.LinkRefused as refused:
+            raise ValidationError({refused.field: [refused.message]}) from None
+        answer = link_representation(link)
+        return Response(
+            {key: answer[key] for key in ("id", "url", "format", "expires_at", "purpose")},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @link_openapi.LINKS_LIST
+    def get(self, request: Request, pk: str) -> Response:
+        invoice = _owned(request, pk)
+        paginator = LinkPagination()
+        page = paginator.paginate_queryset(links.link_list(invoice=invoice), request, view=self)
+        return paginator.get_paginated_response([link_representation(link) for link in page or []])
+
+    @link_openapi.LINKS_REVOKE
+    def delete(self, request: Request, pk: str) -> Response:
+        invoice = _owned(request, pk)
+        query = RevokeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        link_id: uuid.UUID | None = query.validated_data.get("id")
+        if link_id is not None and not links.link_of_invoice_exists(invoice=invoice, link_id=link_id):
+            raise NotFound("No such link for this invoice.")
+        return Response({"revoked": links.links_revoke_for_invoice(invoice=invoice, link_id=link_id)})
 
 
 class AccountLinksView(APIView):
-    pass
+    """DELETE: revoke every link of every invoice of the caller."""
+
+    name = "All download links"  # the browsable API's title
+
+    @link_openapi.LINKS_REVOKE_ALL
+    def delete(self, request: Request) -> Response:
+        return Response({"revoked": links.links_revoke_for_owner(owner=_owner(request))})
+
+
+# --- The link itself: a person in a browser --------------------------------------------------------------
+
+PAGE_STATUS = {
+    Outcome.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    Outcome.EXPIRED: status.HTTP_410_GONE,
+    Outcome.REVOKED: status.HTTP_410_GONE,
+    Outcome.NOT_READY: status.HTTP_409_CONFLICT,
+    Outcome.FAILED: status.HTTP_409_CONFLICT,
+}
+# The pages have inline styles and nothing else: no script, frame, form, image or font may load.
+PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+PAGE_CSP += "frame-ancestors 'none'"
+
+
+def client_address(request: HttpRequest) -> str:
+    # DRF's rule, as for the login throttle: REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front.
+    return BaseThrottle().get_ident(Request(request)) or ""
 
 
 class LinkDownloadView(View):
-    pass
+    """GET /files/<token>: the file, or a page saying why not. HEAD answers the same without a body and
+    without logging a download (a mail scanner's check is not one)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
+        return _private(self._answer(request, token, log_use=True))
+
+    def head(self, request: HttpRequest, token: str) -> HttpResponseBase:
+        return _private(self._answer(request, token, log_use=False))
+
+    @staticmethod
+    def _answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpResponseBase:
+        try:
+            opened = links.link_open(token)
+            if opened.outcome != Outcome.FILE or opened.link is None or opened.rendition is None:
+                return _page(opened)
+            if log_use:
+                links.link_use_record(
+                    link=opened.link,
+                    client_address=client_address(request),
+                    user_agent=request.headers.get("User-Agent", ""),
+                )
+            return stored_file_response(opened.rendition, opened.link.invoice.number)
+        except (OperationalError, InterfaceError, PyMongoError) as exc:
+            # A database or storage outage: the person may try again; nothing about it is theirs to read.
+            logger.warning("download link unavailable: %s: %s", type(exc).__name__, exc)
+            response = _html("unavailable", {}, status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+
+def _page(opened: links.Opened) -> HttpResponse:
+    context: dict[str, Any] = {}
+    if opened.link is not None:
+        context["expired_at"] = links.expiry_text(opened.link.expires_at)
+        context["number"] = opened.link.invoice.number
+        context["format_label"] = InvoiceFormat(opened.link.format).label
+    response = _html(opened.outcome.value, context, PAGE_STATUS[opened.outcome])
+    if opened.outcome == Outcome.NOT_READY:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _html(name: str, context: dict[str, Any], status_code: int) -> HttpResponse:
+    # Rendered without the request: no context processor may touch a session or set a cookie.
+    body = render_to_string(f"invoices/links/{name}.html", context)
+    response = HttpResponse(body, status=status_code, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = PAGE_CSP
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _private(response: HttpResponseBase) -> HttpResponseBase:
+    """Every answer of a link: never indexed, and the link (a secret) never sent on as a Referer."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

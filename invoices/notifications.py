@@ -21,8 +21,10 @@ from datetime import timedelta
 from decimal import Decimal
 from email.utils import make_msgid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from anymail.exceptions import AnymailError
+from babel import dates
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -37,9 +39,10 @@ from accounts.models import User
 from invoices.document.currencies import find_currency
 from invoices.i18n.emails import EmailText, email_text
 from invoices.i18n.formatting import NumberFormat
-from invoices.i18n.locales import RTL_LANGUAGES, default_locale, language_of
+from invoices.i18n.locales import RTL_LANGUAGES, cached_locale, default_locale, language_of
 from invoices.jobs import SendNotification
-from invoices.models import Invoice, Notification, NotificationKind
+from invoices.links import link_url, links_for_email
+from invoices.models import DownloadLink, Invoice, Notification, NotificationKind
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import outbox_add
 
@@ -52,7 +55,8 @@ REQUEUE_BATCH = 100
 # by (invoice id, kind): the worker retries the same job when the database is back (workers/runner.py
 # waits out outages on the same delivery) and records this id instead of sending the email again. Only a
 # process that dies in that gap can still send one duplicate (docs/reliability.md rule 8).
-_sent_unrecorded: dict[tuple[str, str], str] = {}
+# The download links the email carries are kept beside the id, to be written again with the "sent".
+_sent_unrecorded: dict[tuple[str, str], tuple[str, list[DownloadLink]]] = {}
 
 
 def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
@@ -62,17 +66,21 @@ def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
         if notification.sent_at is not None or notification.failed_at is not None:
             logger.info("%s email for invoice %s already settled; duplicate job ignored", kind, invoice_id)
             return
-        message_id = _sent_unrecorded.get(key)
+        message_id, links = _sent_unrecorded.get(key, (None, []))
         if message_id is None:
             try:
-                message_id = _deliver(notification)
+                # A savepoint: the download links of an email that did not go out are not kept.
+                with transaction.atomic():
+                    message_id, links = _deliver(notification)
             except SEND_ERRORS as exc:
                 # The job itself is done (its message is acked): from here the row carries the retry.
                 _retry_later(notification, f"{type(exc).__name__}: {exc}")
                 return
-            _sent_unrecorded[key] = message_id
+            _sent_unrecorded[key] = (message_id, links)
         else:
             logger.info("%s email for invoice %s was sent before the database went away", kind, invoice_id)
+            # The links in that email were rolled back with it: the same rows again, so that they open.
+            DownloadLink.objects.bulk_create(links, ignore_conflicts=True)
         Notification.objects.filter(pk=notification.pk).update(
             sent_at=timezone.now(),
             provider_message_id=message_id,
@@ -129,32 +137,35 @@ def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
     return notification
 
 
-def _deliver(notification: Notification) -> str:
-    message = _message(notification)
+def _deliver(notification: Notification) -> tuple[str, list[DownloadLink]]:
+    """Send the email; the provider's message id, and the download links made for it."""
+    message, links = _message(notification)
     message.send()
     status = getattr(message, "anymail_status", None)  # set by anymail's provider backends
     provider_id = getattr(status, "message_id", None) if status is not None else None
     # A provider's id may be any value, even a falsy one; only its absence means plain SMTP.
-    return str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])
+    message_id = provider_id if provider_id is not None else message.extra_headers["Message-ID"]
+    return str(message_id), links
 
 
-def _message(notification: Notification) -> EmailMultiAlternatives:
+def _message(notification: Notification) -> tuple[EmailMultiAlternatives, list[DownloadLink]]:
     invoice = notification.invoice
     text = email_text(invoice.owner.language)
     locale = _email_locale(invoice.owner)
-    download_url = settings.SITE_URL + reverse("invoice-download", args=[invoice.id])
     renditions = list(invoice.renditions.all())
     failed_files = ", ".join(r.get_format_display() for r in renditions if r.status == "failed")
+    # A link per ready file that opens without a login (a person reading the email has no API token);
+    # a failed invoice's email links the files that were made.
+    links = links_for_email(renditions)
+    labels = {rendition.format: rendition.get_format_display() for rendition in renditions}
     context = {
         "text": text,
         "lang": locale,
         "rtl": text.language in RTL_LANGUAGES,
-        "download_url": download_url,
-        # Every file of the invoice, each with its own link (the first is the default download).
-        "files": [
-            {"label": rendition.get_format_display(), "url": f"{download_url}?format={rendition.format}"}
-            for rendition in renditions
-        ],
+        # After the links expire, the API download still works with a token.
+        "download_url": settings.SITE_URL + reverse("invoice-download", args=[invoice.id]),
+        "files": [{"label": labels[link.format], "url": link_url(link)} for link in links],
+        "links_until": text.links_until.format(until=_until(links, locale)),
         "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
         **_sentences(text, invoice, _total(invoice, locale), failed_files),
     }
@@ -168,7 +179,17 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
         headers={"Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
+    return message, links
+
+
+def _until(links: list[DownloadLink], locale: str) -> str:
+    """When the email's links stop working, as the owner's locale writes a date and time ("December 10,
+    2026, 1:49:00 PM UTC", "10. Dezember 2026, 13:49:00 UTC"), in the site's time zone; "" without links."""
+    if not links:
+        return ""
+    return dates.format_datetime(
+        links[0].expires_at, "long", tzinfo=ZoneInfo(settings.TIME_ZONE), locale=cached_locale(locale)
+    )
 
 
 def _email_locale(owner: User) -> str:

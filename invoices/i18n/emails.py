@@ -20,6 +20,9 @@ class EmailText:
     ready: str  # {number}, {total}
     download: str
     download_link: str
+    links_until: str  # {until}: a date and time in the owner's locale
+    api_download: str
+    ready_files: str
     details: str
     failed: str  # {number}
     failed_as: str  # {number}, {formats}: the file formats that failed, "PDF, XLSX"
@@ -38,8 +41,11 @@ def email_text(language: str) -> EmailText:
             subject_failed=gettext("Invoice {number} could not be created"),
             greeting=gettext("Hello,"),
             ready=gettext("your invoice {number} (total {total}) is ready."),
-            download=gettext("Download it (sign in with your API token):"),
+            download=gettext("Download it (no sign-in needed):"),
             download_link=gettext("Download the invoice"),
+            links_until=gettext("These links work until {until}."),
+            api_download=gettext("After that, download it from the API with your API token:"),
+            ready_files=gettext("The files that could be created can be downloaded (no sign-in needed):"),
             details=gettext("Its details and status:"),
             failed=gettext("your invoice {number} could not be created."),
             failed_as=gettext("your invoice {number} could not be created as {formats}."),

@@ -31,6 +31,10 @@ PROTECTED = [
     ("post", "/api/invoice-batches/"),
     ("get", f"/api/invoice-batches/{SOME_ID}/"),
     ("get", f"/api/invoice-batches/{SOME_ID}/download/"),
+    ("get", f"/api/invoices/{SOME_ID}/links/"),
+    ("post", f"/api/invoices/{SOME_ID}/links/"),
+    ("delete", f"/api/invoices/{SOME_ID}/links/"),
+    ("delete", "/api/links/"),
     ("post", "/upload?format=pdf"),
     ("get", f"/download?fid={SOME_ID}"),
     ("post", "/api/auth/logout/"),
@@ -51,6 +55,7 @@ PUBLIC = {
     "schema": "the OpenAPI document",
     "swagger-ui": "the API's documentation page",
     "landing": "the landing page: links only, no user data",
+    "link-download": "a signed download link: its token is the credential, and no header is read",
     "rest_framework:login": "the browsable API's login page: a form under the login guard, never Basic",
     "rest_framework:logout": "ends the browser's session; nothing to authenticate",
 }

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import signal
 import subprocess
 import uuid
@@ -224,8 +225,14 @@ def test_an_upload_with_two_formats_renders_both_and_each_downloads(pipeline, ow
     assert {key: Decimal(csv_total_row(csv_content)[key]) for key in SAMPLE_TOTALS} == SAMPLE_TOTALS
     assert download(owner_client, accepted["links"]["download"]) == pdf_content  # the first is the default
     body = plain_body(mail)
-    assert f"http://invoices.test/api/invoices/{invoice.id}/download/?format=pdf" in body
-    assert f"http://invoices.test/api/invoices/{invoice.id}/download/?format=csv" in body
+    # A download link per file, opening without a login (tests/links), and the API download for after.
+    assert re.search(
+        rf"^PDF: http://invoices\.test/files/1\.\w+\.{invoice.id.hex}\.pdf\.", body, re.MULTILINE
+    )
+    assert re.search(
+        rf"^CSV: http://invoices\.test/files/1\.\w+\.{invoice.id.hex}\.csv\.", body, re.MULTILINE
+    )
+    assert f"http://invoices.test/api/invoices/{invoice.id}/download/" in body
 
 
 def test_a_rendition_added_later_is_rendered_with_the_same_totals_and_sends_no_second_email(

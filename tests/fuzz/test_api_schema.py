@@ -78,6 +78,10 @@ OPERATIONS = [
     "GET /api/invoices/{id}/",
     "GET /api/invoices/{id}/download/",
     "POST /api/invoices/{id}/renditions/",
+    "GET /api/invoices/{id}/links/",
+    "POST /api/invoices/{id}/links/",
+    "DELETE /api/invoices/{id}/links/",
+    "DELETE /api/links/",
     "POST /upload",
     "GET /download",
     "GET /api/webhooks/",
@@ -141,6 +145,16 @@ def _steer_rendition(case: Any, data: st.DataObject, app: LiveApp) -> None:
     if case.media_type == "application/json" and steered(data, "a format"):
         formats = ["pdf", "xlsx", "excel", "csv", "ubl", "cii", "facturx"]
         case.body = {"format": data.draw(st.sampled_from(formats), label="format")}
+
+
+def _steer_link(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # Formats the invoices have and lack, lives in range and just outside it.
+    _steer_invoice_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a format and a life"):
+        case.body = {
+            "format": data.draw(st.sampled_from(["pdf", "xlsx", "excel", "csv", "ubl"]), label="format"),
+            "expires_in": data.draw(st.sampled_from([60, 3600, 86400, 604800, 59, 604801]), label="life"),
+        }
 
 
 def _steer_fid(case: Any, data: st.DataObject, app: LiveApp) -> None:
@@ -207,6 +221,9 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "GET /api/invoices/{id}/": _steer_invoice_id,
     "GET /api/invoices/{id}/download/": _steer_invoice_id,
     "POST /api/invoices/{id}/renditions/": _steer_rendition,
+    "GET /api/invoices/{id}/links/": _steer_invoice_id,
+    "POST /api/invoices/{id}/links/": _steer_link,
+    "DELETE /api/invoices/{id}/links/": _steer_invoice_id,
     "GET /download": _steer_fid,
     "POST /api/webhooks/": _steer_webhook_body,
     "GET /api/webhooks/{id}/": _steer_webhook_id,

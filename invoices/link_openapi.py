@@ -1,0 +1,193 @@
+"""OpenAPI documentation of the download-link endpoints (invoices/link_views.py), one named spec per
+operation, as ``invoices.openapi`` does for the invoice API. Documentation only."""
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+from accounts.openapi import UNAUTHENTICATED, error_example, error_response
+from invoices.models import LinkPurpose
+from invoices.openapi import FORMAT_VALUES, INVOICE_ID, NOT_FOUND
+from invoices.openapi_document import InvoiceFormatField
+
+_EXAMPLE_ID = "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10"
+_EXAMPLE_LINK_ID = "0b9f6a52-1d7e-4c57-9f0e-5b6c1f1e2a33"
+_EXAMPLE_URL = (
+    "https://invoices.example/files/1.0b9f6a521d7e4c579f0e5b6c1f1e2a33.7f0c2d9e4a514c1e9a432f6f3f1d8a10.pdf"
+    ".1796911200.Zm9yZ2VkLWJ5LW5vYm9keS1ub3QtYS1yZWFsLW1hYy0wMDAwMA"
+)
+_STATES = ["active", "expired", "revoked"]
+
+
+class LinkRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=FORMAT_VALUES,
+        required=False,
+        help_text="The file to link to (`excel` is `xlsx`): one of the invoice's renditions. Default: the "
+        "first format the upload asked for.",
+    )
+    expires_in = serializers.IntegerField(
+        required=False,
+        min_value=60,
+        max_value=settings.DOWNLOAD_LINK_MAX_SECONDS,
+        help_text="Seconds the link works, from 60 to `DOWNLOAD_LINK_MAX_SECONDS` "
+        f"({settings.DOWNLOAD_LINK_MAX_SECONDS}). Default 86400 (24 hours). Longer is refused, never "
+        "shortened.",
+    )
+
+
+class LinkCreatedSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The link's id: revoke it alone with `DELETE ...links/?id=`.")
+    url = serializers.URLField(help_text="Opens the file without a login until `expires_at`.")
+    format = InvoiceFormatField()
+    expires_at = serializers.DateTimeField()
+    purpose = serializers.ChoiceField(choices=LinkPurpose.values, help_text="`shared`: made through the API.")
+
+
+class LinkSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    format = InvoiceFormatField()
+    purpose = serializers.ChoiceField(
+        choices=LinkPurpose.values, help_text="`shared` (made through the API) or `email` (in an email)."
+    )
+    url = serializers.URLField(allow_null=True, help_text="The link while it is `active`; `null` after.")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=_STATES)
+    uses = serializers.IntegerField(min_value=0, help_text="Downloads through the link.")
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class LinkPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LinkSerializer(many=True)
+
+
+class RevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(
+        min_value=0, help_text="Links revoked now (those already revoked or expired are not counted)."
+    )
+
+
+LINKS_CREATE = extend_schema(
+    operation_id="invoices_links_create",
+    tags=["download links"],
+    summary="Make a download link that works without a login",
+    description=(
+        "A signed URL that downloads one of the invoice's files, without a token, until it expires. It "
+        "cannot be altered or extended; revoke it with `DELETE`. A link to a file still being made answers "
+        "a page saying so until the file is ready."
+    ),
+    parameters=[INVOICE_ID],
+    request={"application/json": LinkRequestSerializer},
+    responses={
+        201: OpenApiResponse(
+            LinkCreatedSerializer,
+            description="The link.",
+            examples=[
+                OpenApiExample(
+                    "link",
+                    value={
+                        "id": _EXAMPLE_LINK_ID,
+                        "url": _EXAMPLE_URL,
+                        "format": "pdf",
+                        "expires_at": "2026-12-10T13:20:00Z",
+                        "purpose": "shared",
+                    },
+                )
+            ],
+        ),
+        400: error_response(
+            "An unknown field, a format the invoice has no file in (or whose file failed), or `expires_in` "
+            "not a whole number from 60 to `DOWNLOAD_LINK_MAX_SECONDS`.",
+            error_example(
+                "format",
+                "invalid",
+                "Some fields are invalid.",
+                {
+                    "format": [
+                        "This invoice has no csv file; it has pdf. Add one with POST "
+                        f"/api/invoices/{_EXAMPLE_ID}/renditions/."
+                    ]
+                },
+            ),
+            error_example(
+                "expires_in",
+                "invalid",
+                "Some fields are invalid.",
+                {
+                    "expires_in": [
+                        "Give between 60 and 604800 seconds (DOWNLOAD_LINK_MAX_SECONDS); 604801 is outside."
+                    ]
+                },
+            ),
+        ),
+        401: UNAUTHENTICATED,
+        404: NOT_FOUND,
+    },
+)
+
+LINKS_LIST = extend_schema(
+    operation_id="invoices_links_list",
+    tags=["download links"],
+    summary="The invoice's download links",
+    description="Every link of the invoice, shared or emailed, newest first, with its state and uses.",
+    parameters=[
+        INVOICE_ID,
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description="Links per page: default 50, at most 200.",
+        ),
+    ],
+    responses={
+        200: OpenApiResponse(LinkPageSerializer, description="One page."),
+        401: UNAUTHENTICATED,
+        404: error_response(
+            "No such invoice (or another user's: the same answer), or `page` is past the last page.",
+            error_example("not_found", "not_found", "No such invoice."),
+        ),
+    },
+)
+
+LINKS_REVOKE = extend_schema(
+    operation_id="invoices_links_revoke",
+    tags=["download links"],
+    summary="Revoke the invoice's download links",
+    description="Every active link of the invoice stops working at once (`410`), or only the one `id`.",
+    parameters=[
+        INVOICE_ID,
+        OpenApiParameter("id", OpenApiTypes.UUID, description="Revoke only this link of the invoice."),
+    ],
+    responses={
+        200: OpenApiResponse(RevokedSerializer, description="How many links were revoked."),
+        400: error_response(
+            "`id` is not a UUID.",
+            error_example(
+                "invalid", "invalid", "Some fields are invalid.", {"id": ["Must be a valid UUID."]}
+            ),
+        ),
+        401: UNAUTHENTICATED,
+        404: error_response(
+            "No such invoice (or another user's: the same answer), or the invoice has no link `id`.",
+            error_example("not_found", "not_found", "No such invoice."),
+            error_example("no such link", "not_found", "No such link for this invoice."),
+        ),
+    },
+)
+
+LINKS_REVOKE_ALL = extend_schema(
+    operation_id="links_revoke_all",
+    tags=["download links"],
+    summary="Revoke every download link of every invoice of the caller",
+    description="Every active link, shared or emailed, stops working at once (`410`).",
+    responses={
+        200: OpenApiResponse(RevokedSerializer, description="How many links were revoked."),
+        401: UNAUTHENTICATED,
+    },
+)
