@@ -24,6 +24,8 @@ class BatchEmailText:
     failed_item: str  # {number}, {reason}
     more: str  # {count}: the failed invoices not listed
     download: str
+    until: str  # {until}: the date and time the ZIP's link expires
+    after: str  # followed by the API's ZIP URL, which needs a token
     status: str
     automatic: str
 
@@ -43,7 +45,9 @@ def batch_email_text(language: str) -> BatchEmailText:
             failed_list=gettext("These invoices could not be created:"),
             failed_item=gettext("{number}: {reason}"),
             more=gettext("and {count} more"),
-            download=gettext("Download every ready file as one ZIP (sign in with your API token):"),
+            download=gettext("Download every ready file as one ZIP (no sign-in needed):"),
+            until=gettext("This link works until {until}."),
+            after=gettext("After that, download it from the API with your API token:"),
             status=gettext("The batch's status and every invoice's outcome:"),
             automatic=gettext("This is an automatic message from the invoice service."),
         )
