@@ -1,4 +1,4 @@
-"""The one way this service makes an HTTP request to an address a user chose (docs/security.md case 17).
+"""The one way this service makes an HTTP request to an address a user chose (docs/security.md case 16).
 
 A webhook URL is the user's: left alone it could point the webhook worker at the database, the broker, a
 cloud metadata service or anything else inside our network (server-side request forgery). So:
