@@ -17,6 +17,7 @@ reach the database, not only 400s.
 
 import re
 import string
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -268,10 +269,8 @@ def lines(draw: st.DrawFn, currency: Currency, count: int) -> list[dict[str, Any
     """``count`` lines (a few distinct ones, repeated), each within its share of the ceiling."""
     # Gross may be twice the net (100 % tax); one share is kept for shipping.
     share = max_amount(currency) / (2 * (count + 1))
-    description_length = _description_length(count)
-    distinct = [
-        draw(_line(currency, share, description_length)) for _ in range(draw(st.integers(1, min(count, 3))))
-    ]
+    lengths = _text_lengths(count)
+    distinct = [draw(_line(currency, share, lengths)) for _ in range(draw(st.integers(1, min(count, 3))))]
     return [distinct[index % len(distinct)] for index in range(count)]
 
 
@@ -280,32 +279,47 @@ def lines(draw: st.DrawFn, currency: Currency, count: int) -> list[dict[str, Any
 _LINES_TEXT = MAX_TEXT_CHARACTERS - 30_000
 
 
-def _description_length(count: int) -> int:
-    """The longest description each of ``count`` lines may have within the text budget (SKU and unit
-    taken at their longest, and the reasons of its two allowances and two charges)."""
-    others = 2 * MAX_CODE_LENGTH + 4 * MAX_REASON_LENGTH
-    return max(1, min(MAX_DESCRIPTION_LENGTH, _LINES_TEXT // count - others))
+@dataclass(frozen=True)
+class _TextLengths:
+    """The longest texts one of ``count`` lines may have, all of them together within its share of the
+    lines' text budget: at 1,000 lines the SKU, unit and four reasons at their own limits alone (928
+    characters a line) would be four times the budget."""
+
+    description: int
+    code: int  # SKU and unit
+    reason: int  # each of the line's two allowances and two charges
+
+
+def _text_lengths(count: int) -> _TextLengths:
+    per_line = _LINES_TEXT // count
+    code = min(MAX_CODE_LENGTH, max(1, per_line // 10))
+    reason = min(MAX_REASON_LENGTH, max(1, per_line // 10))
+    description = max(1, min(MAX_DESCRIPTION_LENGTH, per_line - 2 * code - 4 * reason))
+    return _TextLengths(description=description, code=code, reason=reason)
 
 
 @st.composite
-def _line(draw: st.DrawFn, currency: Currency, share: Decimal, description_length: int) -> dict[str, Any]:
+def _line(draw: st.DrawFn, currency: Currency, share: Decimal, lengths: _TextLengths) -> dict[str, Any]:
     quantity = draw(decimals_upto(min(share, max_amount(currency)), MAX_QUANTITY_DECIMALS))
     price_ceiling = share / quantity if quantity else max_amount(currency)
     unit_price = draw(decimals_upto(min(price_ceiling, max_amount(currency)), MAX_UNIT_PRICE_DECIMALS))
     line: dict[str, Any] = {
-        "description": draw(texts(description_length, required=True, multiline=True)),
+        "description": draw(texts(lengths.description, required=True, multiline=True)),
         "quantity": draw(number_texts(quantity)),
         "unit_price": draw(number_texts(unit_price)),
     }
     optional = {
-        "sku": codes(MAX_CODE_LENGTH),
-        "unit": st.one_of(texts(MAX_CODE_LENGTH), st.sampled_from(["C62", "HUR", "KGM", "DAY", "LTR"])),
+        "sku": codes(lengths.code),
+        "unit": st.one_of(texts(lengths.code), st.sampled_from(["C62", "HUR", "KGM", "DAY", "LTR"])),
         "discount_percent": percents().flatmap(number_texts),
         "price_base_quantity": st.sampled_from(["1", "10", "100", "0.5", "12"]),
         # Percentages of the line's gross, two of at most 33 %: never more than the line is worth.
-        "allowances": st.lists(_line_adjustment(allowance=True), max_size=2),
+        "allowances": st.lists(_line_adjustment(allowance=True, reason_length=lengths.reason), max_size=2),
         "charges": st.lists(
-            _line_adjustment(allowance=False, amount=share / 4, currency=currency), max_size=2
+            _line_adjustment(
+                allowance=False, amount=share / 4, currency=currency, reason_length=lengths.reason
+            ),
+            max_size=2,
         ),
     }
     for key, strategy in optional.items():
@@ -338,9 +352,13 @@ def _tax(draw: st.DrawFn, *, allow_missing: bool = False) -> dict[str, Any]:
 
 
 def _line_adjustment(
-    *, allowance: bool, amount: Decimal = Decimal(0), currency: Currency | None = None
+    *,
+    allowance: bool,
+    amount: Decimal = Decimal(0),
+    currency: Currency | None = None,
+    reason_length: int = MAX_REASON_LENGTH,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    reason = {"reason": texts(MAX_REASON_LENGTH, required=True)}
+    reason = {"reason": texts(reason_length, required=True)}
     code = st.sampled_from(["95", "100", "41"] if allowance else ["FC", "ABL", "AAA"])
     if allowance:
         # At most a third each: two allowances, each rounded to the currency, never come to more than the
