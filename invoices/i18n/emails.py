@@ -19,7 +19,6 @@ class EmailText:
     greeting: str
     ready: str  # {number}, {total}
     download: str
-    download_link: str
     links_until: str  # {until}: a date and time in the owner's locale
     api_download: str
     ready_files: str
@@ -42,7 +41,6 @@ def email_text(language: str) -> EmailText:
             greeting=gettext("Hello,"),
             ready=gettext("your invoice {number} (total {total}) is ready."),
             download=gettext("Download it (no sign-in needed):"),
-            download_link=gettext("Download the invoice"),
             links_until=gettext("These links work until {until}."),
             api_download=gettext("After that, download it from the API with your API token:"),
             ready_files=gettext("The files that could be created can be downloaded (no sign-in needed):"),
