@@ -191,8 +191,9 @@ LINKS_REVOKE = extend_schema(
 LINKS_REVOKE_ALL = extend_schema(
     operation_id="links_revoke_all",
     tags=["download links"],
-    summary="Revoke every download link of every invoice of the caller",
-    description="Every active link, shared or emailed, stops working at once (`410`).",
+    summary="Revoke every download link of every invoice and every batch of the caller",
+    description="Every active link, shared or emailed, to an invoice's file or a batch's ZIP, stops working "
+    "at once (`410`).",
     responses={
         200: OpenApiResponse(RevokedSerializer, description="How many links were revoked."),
         401: UNAUTHENTICATED,
