@@ -1,6 +1,6 @@
-"""The admin's view of download links and their uses: which links an invoice has, who downloaded through
-them (time, client address, browser), and revoking them. Otherwise read-only: a link is made by its owner
-(the API) or by the ready email, never by staff, and a use is a record.
+"""The admin's view of download links and their uses: which links an invoice or a batch has, who downloaded
+through them (time, client address, browser), and revoking them. Otherwise read-only: a link is made by its
+owner (the API) or by the ready or batch email, never by staff, and a use is a record.
 """
 
 import uuid
@@ -61,42 +61,64 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(DownloadLink)
 class DownloadLinkAdmin(admin.ModelAdmin):
-    list_display = ("invoice_number", "format", "purpose", "created", "expires", "state", "uses")
+    list_display = ("target", "format_shown", "purpose", "created", "expires", "state", "uses")
     list_filter = (StateFilter, "purpose", "format", "created_at")
     search_fields = ("invoice__number",)
-    search_help_text = "Invoice number, or an invoice's or a link's id."
-    list_select_related = ("invoice",)
+    search_help_text = "Invoice number, or an invoice's, a batch's or a link's id."
+    list_select_related = ("invoice", "batch")
     list_per_page = 50
     show_full_result_count = False
     ordering = ("-created_at",)
     actions = ["revoke_selected"]
     inlines = [DownloadLinkUseInline]
-    fields = ("invoice_link", "format", "purpose", "created_at", "expires_at", "revoked_at", "state", "uses")
+    fields = (
+        "target_link",
+        "format_shown",
+        "purpose",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "state",
+        "uses",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DownloadLink]:
-        # The invoice's number is all the list needs of it; its stored input can be megabytes.
-        return super().get_queryset(request).defer("invoice__input").annotate(use_count=Count("uses"))
+        # The invoice's number is all the list needs of it; its stored input can be megabytes (and a
+        # batch's items, every item's outcome, as much).
+        queryset = super().get_queryset(request).defer("invoice__input", "batch__items")
+        return queryset.annotate(use_count=Count("uses"))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[DownloadLink], search_term: str
     ) -> tuple[QuerySet[DownloadLink], bool]:
-        """An invoice's or a link's id finds its links; anything else is searched in invoice numbers (a
-        UUID lookup with a number would be an error, not an empty result)."""
+        """An invoice's, a batch's or a link's id finds its links; anything else is searched in invoice
+        numbers (a UUID lookup with a number would be an error, not an empty result)."""
         try:
             key = uuid.UUID(search_term.strip())
         except ValueError:
             return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(invoice_id=key) | queryset.filter(id=key), False
+        matches = queryset.filter(invoice_id=key) | queryset.filter(batch_id=key) | queryset.filter(id=key)
+        return matches, False
 
-    @admin.display(description="invoice", ordering="invoice__number")
-    def invoice_number(self, link: DownloadLink) -> str:
-        return link.invoice.number
+    @admin.display(description="invoice or batch", ordering="invoice__number")
+    def target(self, link: DownloadLink) -> str:
+        if link.invoice is not None:
+            return link.invoice.number
+        return f"batch {str(link.batch_id)[:8]} (ZIP)"
 
-    @admin.display(description="invoice")
-    def invoice_link(self, link: DownloadLink) -> str:
-        url = reverse("admin:invoices_invoice_change", args=[link.invoice_id])
-        return format_html('<a href="{}">{}</a>', url, link.invoice.number)
+    @admin.display(description="invoice or batch")
+    def target_link(self, link: DownloadLink) -> str:
+        if link.invoice is not None:
+            url = reverse("admin:invoices_invoice_change", args=[link.invoice_id])
+            return format_html('<a href="{}">{}</a>', url, link.invoice.number)
+        url = reverse("admin:invoices_invoicebatch_change", args=[link.batch_id])
+        return format_html('<a href="{}">batch {}</a> (ZIP of its ready files)', url, link.batch_id)
+
+    @admin.display(description="format", ordering="format")
+    def format_shown(self, link: DownloadLink) -> str:
+        # A batch link without a format filter: its ZIP holds every format.
+        return link.get_format_display() if link.format else "every format"
 
     @admin.display(description="created", ordering="created_at")
     def created(self, link: DownloadLink) -> str:

@@ -9,6 +9,9 @@ The email is sent like a Notification (invoices/notifications.py, docs/reliabili
 is locked while it is sent and marked sent in the same transaction, a sending failure is retried by the
 relay's sweep (``batch_emails_requeue_due``) with the notifications' backoff until NOTIFY_GIVE_UP_SECONDS
 after completion, and the job is dispatched after the commit with ``email_next_attempt_at`` as its outbox.
+
+The email carries a signed download link to the ZIP of every ready file (invoices/links.py), made with the
+email in a savepoint: the link of an email that did not go out is not kept.
 """
 
 import logging
@@ -28,8 +31,9 @@ from django.utils import timezone
 from invoices.i18n.batch_emails import BatchEmailText, batch_email_text
 from invoices.i18n.locales import RTL_LANGUAGES
 from invoices.jobs import BATCH_COMPLETED, SendNotification
-from invoices.models import FINAL_STATUSES, Invoice, InvoiceBatch, InvoiceStatus
-from invoices.notifications import SEND_ERRORS, retry_delay
+from invoices.links import batch_link_for_email, link_url
+from invoices.models import FINAL_STATUSES, DownloadLink, Invoice, InvoiceBatch, InvoiceStatus
+from invoices.notifications import SEND_ERRORS, email_datetime, email_locale, retry_delay
 from webhooks.models import EventType
 from webhooks.services import Event, events_emit
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
@@ -40,8 +44,9 @@ logger = logging.getLogger(__name__)
 REQUEUE_BATCH = 100
 # The failed invoices an email lists by number and reason; the rest are "and N more" (the status URL has all).
 EMAIL_FAILED_LISTED = 20
-# Batch emails the provider accepted whose "sent" the database did not record (see notifications.py).
-_sent_unrecorded: dict[str, str] = {}
+# Batch emails the provider accepted whose "sent" the database did not record (see notifications.py), with
+# the download link the email carries, to be written again with the "sent".
+_sent_unrecorded: dict[str, tuple[str, DownloadLink | None]] = {}
 
 
 # --- Completion -----------------------------------------------------------------------------------------
@@ -137,14 +142,19 @@ def batch_email_send(*, batch_id: uuid.UUID) -> None:
         if batch.email_sent_at is not None or batch.email_failed_at is not None:
             logger.info("email for batch %s already settled; duplicate job ignored", batch_id)
             return
-        message_id = _sent_unrecorded.get(key)
+        message_id, link = _sent_unrecorded.get(key, (None, None))
         if message_id is None:
             try:
-                message_id = _deliver(batch)
+                # A savepoint: the download link of an email that did not go out is not kept.
+                with transaction.atomic():
+                    message_id, link = _deliver(batch)
             except SEND_ERRORS as exc:
                 _retry_later(batch, f"{type(exc).__name__}: {exc}")
                 return
-            _sent_unrecorded[key] = message_id
+            _sent_unrecorded[key] = (message_id, link)
+        elif link is not None:
+            # The link in that email was rolled back with it: the same row again, so that it opens.
+            DownloadLink.objects.bulk_create([link], ignore_conflicts=True)
         InvoiceBatch.objects.filter(pk=batch.pk).update(
             email_sent_at=timezone.now(),
             email_attempts=F("email_attempts") + 1,
@@ -202,17 +212,22 @@ def _locked(batch_id: uuid.UUID) -> InvoiceBatch:
     return batch
 
 
-def _deliver(batch: InvoiceBatch) -> str:
-    message = _message(batch)
+def _deliver(batch: InvoiceBatch) -> tuple[str, DownloadLink | None]:
+    """Send the email; the provider's message id, and the download link made for it (None: nothing ready)."""
+    message, link = _message(batch)
     message.send()
     status = getattr(message, "anymail_status", None)
     provider_id = getattr(status, "message_id", None) if status is not None else None
-    return str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])
+    message_id = str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])
+    return message_id, link
 
 
-def _message(batch: InvoiceBatch) -> EmailMultiAlternatives:
+def _message(batch: InvoiceBatch) -> tuple[EmailMultiAlternatives, DownloadLink | None]:
     text = batch_email_text(batch.owner.language)
     counts = batch_counts(batch.id)
+    # A link that opens the ZIP without a login (a person reading the email has no API token); none when
+    # every invoice failed, as there is no file to download.
+    link = batch_link_for_email(batch) if counts[InvoiceStatus.READY] else None
     failed = list(
         Invoice.objects.filter(batch_id=batch.id, status=InvoiceStatus.FAILED)
         .order_by("batch_index")
@@ -227,6 +242,8 @@ def _message(batch: InvoiceBatch) -> EmailMultiAlternatives:
         "failed": text.failed.format(failed=counts[InvoiceStatus.FAILED]),
         "failed_items": [text.failed_item.format(number=number, reason=reason) for number, reason in failed],
         "more": _more(text, counts[InvoiceStatus.FAILED] - len(failed)),
+        "link_url": link_url(link) if link is not None else "",
+        "until": _until(text, batch, link),
         **batch_urls(batch.id),
     }
     subject = text.subject_failed if counts[InvoiceStatus.FAILED] else text.subject
@@ -238,7 +255,15 @@ def _message(batch: InvoiceBatch) -> EmailMultiAlternatives:
         headers={"Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)},
     )
     message.attach_alternative(render_to_string("invoices/email/batch_completed.html", context), "text/html")
-    return message
+    return message, link
+
+
+def _until(text: BatchEmailText, batch: InvoiceBatch, link: DownloadLink | None) -> str:
+    """When the link stops working, as the owner's locale writes it (after that, the API's ZIP URL works
+    with a token); "" without a link."""
+    if link is None:
+        return ""
+    return text.until.format(until=email_datetime(link.expires_at, email_locale(batch.owner)))
 
 
 def _more(text: BatchEmailText, unlisted: int) -> str:

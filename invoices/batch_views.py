@@ -9,8 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import HttpResponseBase, StreamingHttpResponse
-from django.utils import timezone
+from django.http import HttpResponseBase
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.request import Request
@@ -22,6 +21,7 @@ from invoices import batches, openapi_batches, services
 from invoices.batch_notifications import batch_counts
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
+from invoices.downloads import batch_zip_response
 from invoices.models import Invoice, InvoiceBatch, InvoiceStatus
 from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, DownloadQuerySerializer, InvoicePagination
 from invoices.views import FileDownloadView, IdempotencyKeyReused, NotReady, PayloadTooLarge, _owner
@@ -299,12 +299,4 @@ class BatchDownloadView(FileDownloadView):
                 f"No {fmt + ' ' if fmt else ''}file of this batch is ready yet"
                 + ("." if batch.completed_at is None else ": every invoice of it failed.")
             )
-        response = StreamingHttpResponse(batches.batch_zip_chunks(entries), content_type="application/zip")
-        name = f"batch-{timezone.localdate(batch.created_at):%Y-%m-%d}-{str(batch.id)[:8]}.zip"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-cache"
-        # While the batch is processing, the ZIP holds what is ready so far; the header says how many.
-        response["X-Batch-Files"] = str(len(entries))
-        response["X-Batch-Status"] = "completed" if batch.completed_at else "processing"
-        return response
+        return batch_zip_response(batch, entries)

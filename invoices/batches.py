@@ -8,7 +8,8 @@ Either way nothing is stored when no item is valid. The accepted invoices, their
 jobs are written with a few bulk statements in one transaction: a batch of 1,000 is one request's work.
 
 The batch completes when its last invoice becomes final (``invoices.batch_notifications``), and its ready
-files leave as one streamed ZIP (``batch_zip_chunks``).
+files leave as one streamed ZIP (``batch_zip_chunks``): through the API, or through a signed download link
+(``batch_link_zip``).
 """
 
 import hashlib
@@ -26,6 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from invoices import links
 from invoices.document import DocumentInvalid
 from invoices.document.model import Document, RenderOptions
 from invoices.document.validation import read_request
@@ -472,3 +474,18 @@ def _copy(source: IO[bytes], target: IO[bytes], sink: _ChunkSink, chunk_size: in
         written = sink.take()
         if written:
             yield written
+
+
+def batch_link_zip(token: str) -> tuple[links.Opened, list[ZipEntry]]:
+    """What a batch download link opens: the ZIP's entries when the link works and a file is ready, else why
+    not (``links.batch_link_open``'s answer; NOT_READY while no file is ready yet, FAILED when the batch is
+    complete and none ever will be). The signature is checked before any query."""
+    opened = links.batch_link_open(token)
+    link = opened.link
+    if opened.outcome != links.Outcome.FILE or link is None or link.batch is None:
+        return opened, []
+    entries = batch_zip_entries(link.batch, link.format or None)
+    if not entries:
+        outcome = links.Outcome.FAILED if link.batch.completed_at else links.Outcome.NOT_READY
+        return links.Opened(outcome, link), []
+    return opened, entries

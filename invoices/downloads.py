@@ -1,11 +1,15 @@
-"""The one way a stored rendition leaves the service: streamed, with safe headers (API and admin)."""
+"""The one way a stored rendition leaves the service: streamed, with safe headers (API and admin), alone or
+in a batch's ZIP."""
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from django.core.files.storage import storages
-from django.http import FileResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
 
-from invoices.models import Rendition
+from invoices.batches import ZipEntry, batch_zip_chunks
+from invoices.models import InvoiceBatch, Rendition
 from invoices.renderers.naming import unicode_download_name
 
 
@@ -46,3 +50,17 @@ def add_file_headers(response: HttpResponseBase, rendition: Rendition) -> None:
     response["ETag"] = f'"{rendition.sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
+
+
+def batch_zip_response(batch: InvoiceBatch, entries: Sequence[ZipEntry]) -> StreamingHttpResponse:
+    """The ZIP of ``entries`` (not empty), streamed as it is made; the caller has checked ownership or the
+    link. Its headers say how many files it holds and whether the batch is still being made."""
+    response = StreamingHttpResponse(batch_zip_chunks(entries), content_type="application/zip")
+    name = f"batch-{timezone.localdate(batch.created_at):%Y-%m-%d}-{str(batch.id)[:8]}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    # While the batch is processing, the ZIP holds what is ready so far; the header says how many.
+    response["X-Batch-Files"] = str(len(entries))
+    response["X-Batch-Status"] = "completed" if batch.completed_at else "processing"
+    return response

@@ -1,4 +1,5 @@
-"""Download links: the owner's API (make, list, revoke) and the page a link opens (invoices/links.py).
+"""Download links: the owner's API (make, list, revoke; for an invoice's files and for a batch's ZIP) and
+the page a link opens (invoices/links.py).
 
 ``/files/<token>`` is for a person in a browser, outside /api/: no login, no cookies, and every answer but
 the file is a small HTML page of our own that says what happened and what to do, never a stack trace.
@@ -24,10 +25,10 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
-from invoices import link_openapi, links, selectors
-from invoices.downloads import stored_file_response
+from invoices import batches, link_openapi, links, selectors
+from invoices.downloads import batch_zip_response, stored_file_response
 from invoices.links import Outcome
-from invoices.models import DownloadLink, Invoice, InvoiceFormat
+from invoices.models import DownloadLink, Invoice, InvoiceBatch, InvoiceFormat
 from invoices.serializers import FORMAT_CHOICES, format_value
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ def _owned(request: Request, invoice_id: str) -> Invoice:
     if invoice is None:  # another account's invoice is the 404 of a missing one
         raise NotFound("No such invoice.")
     return invoice
+
+
+def _owned_batch(request: Request, batch_id: str) -> InvoiceBatch:
+    batch = batches.batch_get(owner=_owner(request), batch_id=batch_id)
+    if batch is None:  # another account's batch is the 404 of a missing one
+        raise NotFound("No such batch.")
+    return batch
 
 
 class WholeSecondsField(serializers.Field):
@@ -90,6 +98,11 @@ class LinkRequestSerializer(serializers.Serializer):
         return format_value(value)
 
 
+class BatchLinkRequestSerializer(LinkRequestSerializer):
+    """``POST /api/invoice-batches/{id}/links/``: ``{"format": "pdf", "expires_in": 86400}``, both optional;
+    without ``format`` the ZIP holds every format."""
+
+
 class RevokeQuerySerializer(serializers.Serializer):
     id = serializers.UUIDField(required=False, help_text="Revoke this link only.")
 
@@ -104,7 +117,8 @@ def link_representation(link: DownloadLink, *, with_url: bool = True) -> dict[st
     state = links.link_state(link)
     return {
         "id": str(link.id),
-        "format": link.format,
+        # A batch link without a format filter: its ZIP holds every format.
+        "format": link.format or None,
         "purpose": link.purpose,
         # Only a link that still works has a URL to share; the list never re-issues a dead one.
         "url": links.link_url(link) if with_url and state == links.LinkState.ACTIVE else None,
@@ -159,8 +173,51 @@ class InvoiceLinksView(APIView):
         return Response({"revoked": links.links_revoke_for_invoice(invoice=invoice, link_id=link_id)})
 
 
+class BatchLinksView(APIView):
+    """POST: make a link to the ZIP of the batch's ready files. GET: its links. DELETE: revoke them (or
+    one)."""
+
+    name = "Batch download links"  # the browsable API's title
+
+    @link_openapi.BATCH_LINKS_CREATE
+    def post(self, request: Request, pk: str) -> Response:
+        batch = _owned_batch(request, pk)  # ownership first: another user's batch is a 404 whatever the body
+        body = BatchLinkRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            link = links.batch_link_create(
+                batch=batch,
+                fmt=body.validated_data.get("format"),
+                expires_in=body.validated_data.get("expires_in"),
+            )
+        except links.LinkRefused as refused:
+            raise ValidationError({refused.field: [refused.message]}) from None
+        answer = link_representation(link)
+        return Response(
+            {key: answer[key] for key in ("id", "url", "format", "expires_at", "purpose")},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @link_openapi.BATCH_LINKS_LIST
+    def get(self, request: Request, pk: str) -> Response:
+        batch = _owned_batch(request, pk)
+        paginator = LinkPagination()
+        page = paginator.paginate_queryset(links.batch_link_list(batch=batch), request, view=self)
+        return paginator.get_paginated_response([link_representation(link) for link in page or []])
+
+    @link_openapi.BATCH_LINKS_REVOKE
+    def delete(self, request: Request, pk: str) -> Response:
+        batch = _owned_batch(request, pk)
+        query = RevokeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        link_id: uuid.UUID | None = query.validated_data.get("id")
+        if link_id is not None and not links.link_of_batch_exists(batch=batch, link_id=link_id):
+            raise NotFound("No such link for this batch.")
+        return Response({"revoked": links.links_revoke_for_batch(batch=batch, link_id=link_id)})
+
+
 class AccountLinksView(APIView):
-    """DELETE: revoke every link of every invoice of the caller."""
+    """DELETE: revoke every link of every invoice and every batch of the caller."""
 
     name = "All download links"  # the browsable API's title
 
@@ -189,8 +246,8 @@ def client_address(request: HttpRequest) -> str:
 
 
 class LinkDownloadView(View):
-    """GET /files/<token>: the file, or a page saying why not. HEAD answers the same without a body and
-    without logging a download (a mail scanner's check is not one)."""
+    """GET /files/<token>: the file (a batch link's: the ZIP), or a page saying why not. HEAD answers the
+    same without a body and without logging a download (a mail scanner's check is not one)."""
 
     http_method_names = ["get", "head"]
 
@@ -203,16 +260,9 @@ class LinkDownloadView(View):
     @staticmethod
     def _answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpResponseBase:
         try:
-            opened = links.link_open(token)
-            if opened.outcome != Outcome.FILE or opened.link is None or opened.rendition is None:
-                return _page(opened)
-            if log_use:
-                links.link_use_record(
-                    link=opened.link,
-                    client_address=client_address(request),
-                    user_agent=request.headers.get("User-Agent", ""),
-                )
-            return stored_file_response(opened.rendition, opened.link.invoice.number)
+            if links.is_batch_token(token):
+                return _batch_answer(request, token, log_use=log_use)
+            return _invoice_answer(request, token, log_use=log_use)
         except (OperationalError, InterfaceError, PyMongoError) as exc:
             # A database or storage outage: the person may try again; nothing about it is theirs to read.
             logger.warning("download link unavailable: %s: %s", type(exc).__name__, exc)
@@ -221,12 +271,43 @@ class LinkDownloadView(View):
             return response
 
 
+def _invoice_answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpResponseBase:
+    """An invoice link: the one rendition's file."""
+    opened = links.link_open(token)
+    link, rendition = opened.link, opened.rendition
+    if opened.outcome != Outcome.FILE or link is None or link.invoice is None or rendition is None:
+        return _page(opened)
+    if log_use:
+        _record_use(request, link)
+    return stored_file_response(rendition, link.invoice.number)
+
+
+def _record_use(request: HttpRequest, link: DownloadLink) -> None:
+    agent = request.headers.get("User-Agent", "")
+    links.link_use_record(link=link, client_address=client_address(request), user_agent=agent)
+
+
+def _batch_answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpResponseBase:
+    """A batch link: the ZIP of the batch's ready files, streamed as BatchDownloadView streams it."""
+    opened, entries = batches.batch_link_zip(token)
+    link = opened.link
+    if opened.outcome != Outcome.FILE or link is None or link.batch is None:
+        return _page(opened)
+    if log_use:
+        _record_use(request, link)
+    return batch_zip_response(link.batch, entries)
+
+
 def _page(opened: links.Opened) -> HttpResponse:
     context: dict[str, Any] = {}
-    if opened.link is not None:
-        context["expired_at"] = links.expiry_text(opened.link.expires_at)
-        context["number"] = opened.link.invoice.number
-        context["format_label"] = InvoiceFormat(opened.link.format).label
+    link = opened.link
+    if link is not None:
+        context["expired_at"] = links.expiry_text(link.expires_at)
+        context["format_label"] = InvoiceFormat(link.format).label if link.format else ""
+        if link.invoice is not None:
+            context["number"] = link.invoice.number
+        else:
+            context["batch"] = True
     response = _html(opened.outcome.value, context, PAGE_STATUS[opened.outcome])
     if opened.outcome == Outcome.NOT_READY:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -256,15 +256,24 @@ class LinkPurpose(models.TextChoices):
 
 
 class DownloadLink(models.Model):
-    """A signed, expiring URL that downloads one rendition without a login (invoices/links.py).
+    """A signed, expiring URL that downloads without a login (invoices/links.py): one rendition of an invoice,
+    or the ZIP of a batch's ready files.
 
-    The URL carries this row's id, the invoice, the format and the expiry, signed with DOWNLOAD_LINK_KEY: it
-    cannot be altered or extended, and the row is what a revocation marks and every download is logged on.
+    The URL carries this row's id, the invoice (or the batch), the format and the expiry, signed with
+    DOWNLOAD_LINK_KEY: it cannot be altered or extended, and the row is what a revocation marks and every
+    download is logged on. Exactly one of ``invoice`` and ``batch`` is set.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="download_links")
-    format = models.CharField(max_length=8, choices=InvoiceFormat.choices)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="download_links"
+    )
+    batch = models.ForeignKey(
+        InvoiceBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="download_links"
+    )
+    # An invoice link's file; a batch link's filter on the ZIP, blank for every format (never blank for an
+    # invoice link: the constraint below).
+    format = models.CharField(max_length=8, choices=InvoiceFormat.choices, blank=True)
     purpose = models.CharField(max_length=8, choices=LinkPurpose.choices, default=LinkPurpose.SHARED)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -272,10 +281,23 @@ class DownloadLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["invoice", "-created_at"], name="download_link_invoice")]
+        indexes = [
+            models.Index(fields=["invoice", "-created_at"], name="download_link_invoice"),
+            models.Index(fields=["batch", "-created_at"], name="download_link_batch"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(invoice__isnull=False, batch__isnull=True) & ~Q(format="")
+                    | Q(invoice__isnull=True, batch__isnull=False)
+                ),
+                name="download_link_invoice_or_batch",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.format} link to {self.invoice_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+        target = f"batch {self.batch_id}" if self.batch_id else f"invoice {self.invoice_id}"
+        return f"{self.format or 'zip'} link to {target} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class DownloadLinkUse(models.Model):

@@ -17,7 +17,7 @@ The same sweep covers the first attempt: the row is created with ``next_attempt_
 import logging
 import smtplib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from email.utils import make_msgid
 from typing import Any
@@ -151,7 +151,7 @@ def _deliver(notification: Notification) -> tuple[str, list[DownloadLink]]:
 def _message(notification: Notification) -> tuple[EmailMultiAlternatives, list[DownloadLink]]:
     invoice = notification.invoice
     text = email_text(invoice.owner.language)
-    locale = _email_locale(invoice.owner)
+    locale = email_locale(invoice.owner)
     renditions = list(invoice.renditions.all())
     failed_files = ", ".join(r.get_format_display() for r in renditions if r.status == "failed")
     # A link per ready file that opens without a login (a person reading the email has no API token);
@@ -187,12 +187,17 @@ def _until(links: list[DownloadLink], locale: str) -> str:
     2026, 1:49:00 PM UTC", "10. Dezember 2026, 13:49:00 UTC"), in the site's time zone; "" without links."""
     if not links:
         return ""
+    return email_datetime(links[0].expires_at, locale)
+
+
+def email_datetime(moment: datetime, locale: str) -> str:
+    """A date and time in an email, as ``locale`` writes it, in the site's time zone."""
     return dates.format_datetime(
-        links[0].expires_at, "long", tzinfo=ZoneInfo(settings.TIME_ZONE), locale=cached_locale(locale)
+        moment, "long", tzinfo=ZoneInfo(settings.TIME_ZONE), locale=cached_locale(locale)
     )
 
 
-def _email_locale(owner: User) -> str:
+def email_locale(owner: User) -> str:
     """The owner's own locale when it is in the email's language (a "de" reader with "de-CH" sees
     "CHF 1'250.00"); else the language's default, so the figures never follow another language's habits."""
     if owner.locale and language_of(owner.locale) == owner.language:

@@ -162,6 +162,10 @@ BATCHES_LIST = extend_schema(
     responses={
         200: OpenApiResponse(PaginatedBatchListSerializer, description="One page."),
         401: UNAUTHENTICATED,
+        404: error_response(
+            "`page` is past the last page or not a number.",
+            error_example("not_found", "not_found", "Invalid page."),
+        ),
     },
 )
 

@@ -21,6 +21,7 @@ urlpatterns = [
         batch_views.BatchDownloadView.as_view(),
         name="batch-download",
     ),
+    path("api/invoice-batches/<uuid:pk>/links/", link_views.BatchLinksView.as_view(), name="batch-links"),
     # The original service's contract.
     path("upload", views.LegacyUploadView.as_view(), name="legacy-upload"),
     path("download", views.LegacyDownloadView.as_view(), name="legacy-download"),

@@ -117,6 +117,7 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/invoice-batches/",
         "/api/invoice-batches/{id}/",
         "/api/invoice-batches/{id}/download/",
+        "/api/invoice-batches/{id}/links/",
         "/api/invoices/{id}/links/",
         "/api/links/",
         "/upload",

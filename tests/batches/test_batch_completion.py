@@ -96,7 +96,13 @@ def test_the_batch_email_counts_and_lists_the_failed_invoices(auth, owner, local
     assert "B-0019: Reason B-0019." in body
     assert "B-0020" not in body  # the first 20 only
     assert "and 2 more" in body
-    assert f"https://invoices.example/api/invoice-batches/{batch.id}/download/" in body
+    # The ZIP without a sign-in (a signed batch link), until when, then the API's ZIP and the status.
+    assert (
+        "Download every ready file as one ZIP (no sign-in needed):\nhttps://invoices.example/files/b1."
+        in body
+    )
+    assert "This link works until " in body
+    assert f"with your API token:\nhttps://invoices.example/api/invoice-batches/{batch.id}/download/" in body
     assert f"https://invoices.example/api/invoice-batches/{batch.id}/" in body
     html = str(message.alternatives[0][0])
     assert "B-0000: Reason B-0000." in html

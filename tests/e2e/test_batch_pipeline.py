@@ -1,17 +1,22 @@
 """A month-end batch on the real services with the real workers: 1,000 CSV invoices, 10 of them invalid, are
 accepted in one request, rendered by two `run_worker render` processes, completed exactly once, announced by
-exactly one email (no per-invoice email), and downloaded as one streamed ZIP holding every file."""
+exactly one email (no per-invoice email), and downloaded as one streamed ZIP holding every file: through the
+email's signed link without a token, and through the API."""
 
 import hashlib
 import io
 import json
+import re
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
+from rest_framework.test import APIClient
 
-from invoices.models import Invoice, InvoiceBatch, Notification, Rendition
+from invoices.models import DownloadLinkUse, Invoice, InvoiceBatch, Notification, Rendition
 from tests.batches.conftest import documents
 from tests.e2e.conftest import plain_body, wait_for
+from tests.links.conftest import body_of
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
 BATCH_SIZE = 1000
@@ -66,13 +71,20 @@ def test_a_batch_of_1000_is_rendered_completed_once_emailed_once_and_zipped(pipe
     assert f"/api/invoice-batches/{batch_id}/download/" in plain_body(mail)
     assert pipeline.logs().count(f"batch {batch_id} completed") == 1
 
+    # The ZIP twice: through the email's signed link, with no Authorization header (a person reading the
+    # email has no token), and through the API with one; the same 990 files, each its stored rendition.
+    [link_url] = re.findall(r"https?://\S+/files/b1\.\S+", plain_body(mail))
+    via_link = APIClient().get(urlsplit(link_url).path)  # no credentials
     download = client.get(accepted["links"]["download"])
-    assert download.status_code == 200
-    assert download.streaming
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     renditions = {r.download_name: r.sha256 for r in Rendition.objects.filter(invoice__batch_id=batch_id)}
     assert len(renditions) == 990
-    assert sorted(archive.namelist()) == sorted(renditions)
-    assert sorted(archive.namelist())[:2] == ["ME-0000.csv", "ME-0001.csv"]
-    for name in archive.namelist():
-        assert hashlib.sha256(archive.read(name)).hexdigest() == renditions[name], name
+    for response in (via_link, download):
+        assert response.status_code == 200
+        assert response.streaming
+        archive = zipfile.ZipFile(io.BytesIO(body_of(response)))
+        assert sorted(archive.namelist()) == sorted(renditions)
+        assert sorted(archive.namelist())[:2] == ["ME-0000.csv", "ME-0001.csv"]
+        for name in archive.namelist():
+            assert hashlib.sha256(archive.read(name)).hexdigest() == renditions[name], name
+    assert "HTTP_AUTHORIZATION" not in via_link.wsgi_request.META
+    assert DownloadLinkUse.objects.filter(link__batch_id=batch_id).count() == 1

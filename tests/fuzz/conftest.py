@@ -84,6 +84,7 @@ class LiveApp:
     queued: str  # id of an invoice still queued (its download is 409)
     log_path: Path
     webhook: str = ""  # id of a webhook endpoint of the fuzz user (a public address: nothing is sent to it)
+    batch: str = ""  # id of a completed batch of the fuzz user, its files ready (its ZIP and links are 2xx)
 
     def login(self) -> dict[str, Any]:
         """A fresh token pair for the fuzz user, through the real /login."""
@@ -167,18 +168,51 @@ def _status(base_url: str, token: str, invoice_id: str) -> str:
     return str(response.json()["status"])
 
 
-def _seed_invoices(app_url: str, env: dict[str, str], tmp: Path, token: str) -> tuple[dict[str, str], str]:
-    """One ready invoice per format (rendered by a real worker), then one left queued."""
+def _upload_batch(base_url: str, token: str) -> str:
+    documents = []
+    for fmt in ("csv", "pdf"):
+        body = sample_payload()
+        body["format"] = fmt
+        body["invoice"]["number"] = f"FUZZ-BATCH-{fmt}-{uuid.uuid4().hex[:8]}"
+        documents.append(body)
+    response = requests.post(
+        f"{base_url}/api/invoice-batches/",
+        json=documents,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def _batch_status(base_url: str, token: str, batch_id: str) -> str:
+    response = requests.get(
+        f"{base_url}/api/invoice-batches/{batch_id}/",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    return str(response.json()["status"])
+
+
+def _seed_invoices(
+    app_url: str, env: dict[str, str], tmp: Path, token: str
+) -> tuple[dict[str, str], str, str]:
+    """One ready invoice per format and one completed batch (rendered by a real worker), then one invoice
+    left queued."""
     worker = WorkerProcess("render", env, tmp / "render.log").wait_ready()
     try:
         ready = {fmt: _upload(app_url, token, fmt) for fmt in ("pdf", "xlsx", "csv")}
+        batch = _upload_batch(app_url, token)
         wait_for(
-            lambda: all(_status(app_url, token, i) == "ready" for i in ready.values()),
-            "the seed invoices ready",
+            lambda: (
+                all(_status(app_url, token, i) == "ready" for i in ready.values())
+                and _batch_status(app_url, token, batch) == "completed"
+            ),
+            "the seed invoices ready and the seed batch completed",
         )
     finally:
         worker.stop()
-    return ready, _upload(app_url, token, "pdf")
+    return ready, _upload(app_url, token, "pdf"), batch
 
 
 def _delete_namespace(namespace: str) -> None:
@@ -221,9 +255,11 @@ def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
         try:
             wait_for(server.answers, "gunicorn to answer /healthz")
             token = requests.post(f"{server.base_url}/login", auth=(FUZZ_EMAIL, PASSWORD), timeout=30).json()
-            ready, queued = _seed_invoices(server.base_url, env, tmp, token["access"])
+            ready, queued, batch = _seed_invoices(server.base_url, env, tmp, token["access"])
             webhook = _seed_webhook(server.base_url, token["access"])
-            yield LiveApp(server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook)
+            yield LiveApp(
+                server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook, batch
+            )
         finally:
             server.stop()
             _delete_namespace(namespace)

@@ -15,7 +15,8 @@ must:
 Random data mostly earns 400s and 404s, so the cases are steered part of the time to reach deep: uploads
 carry a valid invoice from tests/fuzz/strategies.py (so some are accepted and stored: 202), ids name real
 invoices (one ready file per format, one still queued), token endpoints get a real refresh token, the
-token and /login endpoints the real credentials. Steering only replaces values; the generated request is
+token and /login endpoints the real credentials, batch ids a completed batch of the fuzz user (uploads of
+a batch a list of valid invoices). Steering only replaces values; the generated request is
 otherwise sent as it is. Authenticated operations carry the fuzz user's real JWT, most of the time; the
 rest keep whatever schemathesis generated (usually no or a bad Authorization: 401). A logout revokes a
 refresh token of its own, drawn fresh for that case, so it never breaks the rest of the run.
@@ -82,6 +83,13 @@ OPERATIONS = [
     "POST /api/invoices/{id}/links/",
     "DELETE /api/invoices/{id}/links/",
     "DELETE /api/links/",
+    "GET /api/invoice-batches/",
+    "POST /api/invoice-batches/",
+    "GET /api/invoice-batches/{id}/",
+    "GET /api/invoice-batches/{id}/download/",
+    "GET /api/invoice-batches/{id}/links/",
+    "POST /api/invoice-batches/{id}/links/",
+    "DELETE /api/invoice-batches/{id}/links/",
     "POST /upload",
     "GET /download",
     "GET /api/webhooks/",
@@ -157,6 +165,27 @@ def _steer_link(case: Any, data: st.DataObject, app: LiveApp) -> None:
         }
 
 
+def _steer_batch(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # A list of valid invoices (a batch of one to three), or NDJSON of them.
+    if case.media_type == "application/json" and steered(data, "valid invoices"):
+        case.body = data.draw(st.lists(valid_documents(count=st.integers(1, 3)), min_size=1, max_size=3))
+
+
+def _steer_batch_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if steered(data, "real batch id"):
+        case.path_parameters["id"] = app.batch
+
+
+def _steer_batch_link(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # Formats the batch has and lacks, lives in range and just outside it.
+    _steer_batch_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a format and a life"):
+        case.body = {
+            "format": data.draw(st.sampled_from(["pdf", "xlsx", "excel", "csv", "ubl"]), label="format"),
+            "expires_in": data.draw(st.sampled_from([60, 3600, 86400, 604800, 59, 604801]), label="life"),
+        }
+
+
 def _steer_fid(case: Any, data: st.DataObject, app: LiveApp) -> None:
     if steered(data, "real fid"):
         case.query = {
@@ -224,6 +253,12 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "GET /api/invoices/{id}/links/": _steer_invoice_id,
     "POST /api/invoices/{id}/links/": _steer_link,
     "DELETE /api/invoices/{id}/links/": _steer_invoice_id,
+    "POST /api/invoice-batches/": _steer_batch,
+    "GET /api/invoice-batches/{id}/": _steer_batch_id,
+    "GET /api/invoice-batches/{id}/download/": _steer_batch_id,
+    "GET /api/invoice-batches/{id}/links/": _steer_batch_id,
+    "POST /api/invoice-batches/{id}/links/": _steer_batch_link,
+    "DELETE /api/invoice-batches/{id}/links/": _steer_batch_id,
     "GET /download": _steer_fid,
     "POST /api/webhooks/": _steer_webhook_body,
     "GET /api/webhooks/{id}/": _steer_webhook_id,
