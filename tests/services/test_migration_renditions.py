@@ -19,7 +19,7 @@ from tests.payloads import legacy_payload, sample_payload
 
 BEFORE = [("invoices", "0002_notification_retries")]
 # The current schema (0003 and 0004, and every later migration): the code under test runs on it.
-AFTER = [("invoices", "0006_batches_and_download_links")]
+AFTER = [("invoices", "0007_download_link_batch")]
 
 
 def migrate(targets):
