@@ -88,7 +88,7 @@ def test_an_item_errors_on_the_same_paths_as_one_upload(auth):
     assert body["items"][1]["errors"] == single["error"]["fields"]
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_atomic_with_one_error_stores_nothing_and_lists_every_item(auth):
     items = with_invalid(20, [7])
 
@@ -168,7 +168,7 @@ def test_ndjson_is_read_line_by_line_with_options_in_the_query(auth):
     assert Invoice.objects.count() == 29
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_ndjson_skips_blank_lines_and_names_a_line_that_is_not_json(auth):
     body = "\n" + json.dumps(numbered("N-1")) + "\n\n{not json}\n"
 
@@ -181,7 +181,7 @@ def test_ndjson_skips_blank_lines_and_names_a_line_that_is_not_json(auth):
     assert stored_rows() == NOTHING
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_more_items_than_the_limit_are_refused_and_nothing_stored(auth, settings):
     settings.BATCH_MAX_ITEMS = 5
 
@@ -197,7 +197,7 @@ def test_more_items_than_the_limit_are_refused_and_nothing_stored(auth, settings
     assert post_batch(auth, documents(5)).status_code == 202
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_a_body_over_the_byte_limit_is_413_and_nothing_stored(auth, settings):
     items = documents(3)
     # The NDJSON body (one line each) is a few bytes over, the JSON array (with its separators) more.
@@ -222,7 +222,7 @@ def test_a_batch_may_exceed_the_one_invoice_request_limit(auth, settings):
     assert response.json()["accepted"] == 10
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -248,7 +248,7 @@ def test_empty_or_malformed_bodies_are_400_naming_the_field(auth, body, field):
     assert stored_rows() == NOTHING
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_an_empty_body_a_bad_query_and_another_media_type_are_refused(auth):
     assert auth.post(BATCHES, data="", content_type="application/json").status_code == 400
     assert auth.post(BATCHES, data="", content_type="application/x-ndjson").status_code == 400
@@ -299,7 +299,7 @@ def test_a_legacy_item_is_accepted_and_its_number_error_has_the_legacy_path(auth
     assert list(body["items"][1]["errors"]) == ["invoice_no"]
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_idempotency_key_replays_the_first_answer(auth):
     items = with_invalid(10, [4])
     first = post_batch(auth, items, HTTP_IDEMPOTENCY_KEY="month-end-2026-11")
@@ -314,7 +314,7 @@ def test_idempotency_key_replays_the_first_answer(auth):
     assert stored_rows() == {"invoices": 9, "renditions": 9, "outbox": 9, "batches": 1}
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_idempotency_key_with_another_body_or_option_is_422(auth):
     items = documents(3)
     assert post_batch(auth, items, HTTP_IDEMPOTENCY_KEY="k-1").status_code == 202
@@ -347,7 +347,7 @@ def test_an_ndjson_replay_is_the_same_request_as_its_json_array(auth):
     assert again.json()["id"] == first.json()["id"]
 
 
-@pytest.mark.security  # docs/security.md cases 35-36
+@pytest.mark.security  # docs/security.md cases 32-33
 def test_a_concurrently_taken_number_costs_only_its_item(auth, owner, monkeypatch):
     from invoices import batches
 

@@ -1,4 +1,4 @@
-"""Batches are their owner's only (docs/security.md cases 33-36): another account's batch is the 404 of a
+"""Batches are their owner's only (docs/security.md cases 30-33): another account's batch is the 404 of a
 made-up id on every route, lists and ZIPs hold only one's own, and an item cannot name another account's
 invoice."""
 
