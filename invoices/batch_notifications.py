@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from invoices.i18n.batch_emails import BatchEmailText, batch_email_text
+from invoices.i18n.batch_emails import BatchEmailText, batch_done, batch_email_text, batch_more, batch_subject
 from invoices.i18n.locales import RTL_LANGUAGES
 from invoices.jobs import BATCH_COMPLETED, SendNotification
 from invoices.links import batch_link_for_email, link_url
@@ -237,7 +237,7 @@ def _message(batch: InvoiceBatch) -> tuple[EmailMultiAlternatives, DownloadLink 
         "text": text,
         "lang": text.language,
         "rtl": text.language in RTL_LANGUAGES,
-        "done": text.done.format(count=batch.accepted_count),
+        "done": batch_done(text.language, batch.accepted_count),
         "ready": text.ready.format(ready=counts[InvoiceStatus.READY]),
         "failed": text.failed.format(failed=counts[InvoiceStatus.FAILED]),
         "failed_items": [text.failed_item.format(number=number, reason=reason) for number, reason in failed],
@@ -246,9 +246,8 @@ def _message(batch: InvoiceBatch) -> tuple[EmailMultiAlternatives, DownloadLink 
         "until": _until(text, batch, link),
         **batch_urls(batch.id),
     }
-    subject = text.subject_failed if counts[InvoiceStatus.FAILED] else text.subject
     message = EmailMultiAlternatives(
-        subject=subject.format(count=batch.accepted_count, failed=counts[InvoiceStatus.FAILED]),
+        subject=batch_subject(text.language, batch.accepted_count, counts[InvoiceStatus.FAILED]),
         body=render_to_string("invoices/email/batch_completed.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[batch.email_recipient or batch.owner.email],
@@ -267,7 +266,7 @@ def _until(text: BatchEmailText, batch: InvoiceBatch, link: DownloadLink | None)
 
 
 def _more(text: BatchEmailText, unlisted: int) -> str:
-    return text.more.format(count=unlisted) if unlisted > 0 else ""
+    return batch_more(text.language, unlisted) if unlisted > 0 else ""
 
 
 def _retry_later(batch: InvoiceBatch, error: str) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from invoices import batch_notifications, services
 from invoices.batch_notifications import batch_email_send, batch_emails_requeue_due
+from invoices.i18n.batch_emails import batch_more, batch_subject
 from invoices.jobs import BATCH_COMPLETED, SendNotification
 from invoices.models import Invoice, InvoiceBatch, Notification
 from tests.batches.conftest import documents, post_batch
@@ -112,6 +113,20 @@ def test_the_batch_email_counts_and_lists_the_failed_invoices(auth, owner, local
     assert sent.email_next_attempt_at is None
 
 
+def test_the_counted_sentences_agree_with_the_count(auth, local_invoice_storage):
+    # Plural messages: a batch of one invoice is not "1 invoices", and "and N more" follows the count.
+    batch, [invoice] = submit(auth, 1)
+    services.invoice_render(invoice_id=invoice.id)
+
+    batch_email_send(batch_id=batch.id)
+
+    [message] = mail.outbox
+    assert message.subject == "Your batch of 1 invoice is done"
+    assert "the invoice of your batch of 1 is done." in message.body
+    assert batch_more("en", 1) == "and 1 more"
+    assert batch_subject("en", 2, 1) == "Your batch of 2 invoices is done: 1 could not be created"
+
+
 def test_the_email_is_in_the_owners_language(auth, owner, local_invoice_storage):
     owner.language = "de"
     owner.save(update_fields=["language"])
@@ -122,7 +137,7 @@ def test_the_email_is_in_the_owners_language(auth, owner, local_invoice_storage)
 
     [message] = mail.outbox
     assert isinstance(message, EmailMultiAlternatives)
-    assert message.subject == "Ihr Stapel mit 1 Rechnungen ist abgeschlossen"
+    assert message.subject == "Ihr Stapel mit 1 Rechnung ist abgeschlossen"
     assert 'lang="de"' in str(message.alternatives[0][0])
 
 
