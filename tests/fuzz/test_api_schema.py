@@ -3,8 +3,8 @@
 The app runs as gunicorn on the real services (tests/fuzz/conftest.py); the schema is loaded from its
 ``/api/schema/``. Each operation gets ``FUZZ_EXAMPLES`` generated cases (default 300; an operation without
 any input, ``GET /api/``, has only one distinct request; a batch upload gets a third of them, as each of
-its cases carries many invoices), drawn from the schema's examples, from data that fits the schema and from data that breaks it (schemathesis' positive and negative modes), and every answer
-must:
+its cases carries many invoices), drawn from the schema's examples, from data that fits the schema and
+from data that breaks it (schemathesis' positive and negative modes), and every answer must:
 
 - never be a 5xx (``not_a_server_error``);
 - have a status code the schema lists for the operation (``status_code_conformance``);
