@@ -148,10 +148,12 @@ def batch_email_send(*, batch_id: uuid.UUID) -> None:
                 # A savepoint: the download link of an email that did not go out is not kept.
                 with transaction.atomic():
                     message_id, link = _deliver(batch)
+                    # Remembered before the savepoint's release, the first statement after the send: a
+                    # database gone by then must not make the retry send the email again.
+                    _sent_unrecorded[key] = (message_id, link)
             except SEND_ERRORS as exc:
                 _retry_later(batch, f"{type(exc).__name__}: {exc}")
                 return
-            _sent_unrecorded[key] = (message_id, link)
         elif link is not None:
             # The link in that email was rolled back with it: the same row again, so that it opens.
             DownloadLink.objects.bulk_create([link], ignore_conflicts=True)

@@ -72,11 +72,13 @@ def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
                 # A savepoint: the download links of an email that did not go out are not kept.
                 with transaction.atomic():
                     message_id, links = _deliver(notification)
+                    # Remembered before the savepoint's release, the first statement after the send: a
+                    # database gone by then must not make the retry send the email again.
+                    _sent_unrecorded[key] = (message_id, links)
             except SEND_ERRORS as exc:
                 # The job itself is done (its message is acked): from here the row carries the retry.
                 _retry_later(notification, f"{type(exc).__name__}: {exc}")
                 return
-            _sent_unrecorded[key] = (message_id, links)
         else:
             logger.info("%s email for invoice %s was sent before the database went away", kind, invoice_id)
             # The links in that email were rolled back with it: the same rows again, so that they open.
