@@ -28,18 +28,22 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from invoices import links
+from invoices.branding import brand_version_for_upload
 from invoices.document import DocumentInvalid
 from invoices.document.model import Document, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice
+from invoices.ledger import ledger_record_issued
 from invoices.models import (
     MAX_SELLER_NAME_LENGTH,
     Invoice,
     InvoiceBatch,
     InvoiceFormat,
     InvoiceStatus,
+    NumberSeries,
     Rendition,
 )
+from invoices.numbering import SERIES_PATH, number_take
 from invoices.services import PRECEDING_ID_PATH, IdempotencyConflict
 from workers.outbox import outbox_add_many
 
@@ -88,6 +92,9 @@ class _Item:
     errors: dict[str, list[str]] = field(default_factory=dict)
     preceding_id: uuid.UUID | None = None
     invoice_id: uuid.UUID | None = None
+    brand_version_id: uuid.UUID | None = None
+    # The number its invoice was issued with: the document's, or the one its series gave.
+    number: str = ""
 
     @property
     def valid(self) -> bool:
@@ -100,12 +107,14 @@ class _Item:
         if not self.valid or self.document is None:
             return {"index": self.index, "status": REJECTED, "errors": self.errors}
         if self.invoice_id is None:  # valid, but nothing was issued (an atomic batch with an invalid item)
-            return {"index": self.index, "status": VALID, "number": self.document.data.number}
+            # An item naming a series has no number until it is issued.
+            number = None if self.document.data.series else self.document.data.number
+            return {"index": self.index, "status": VALID, "number": number}
         return {
             "index": self.index,
             "status": ACCEPTED,
             "id": str(self.invoice_id),
-            "number": self.document.data.number,
+            "number": self.number or self.document.data.number,
         }
 
 
@@ -195,6 +204,8 @@ def _checked_items(owner: User, documents: Sequence[Any]) -> list[_Item]:
     items = [_validated(index, payload, default_locale) for index, payload in enumerate(documents)]
     _check_preceding(owner, items)
     _check_numbers(owner, items)
+    _check_series(owner, items)
+    _check_brands(owner, items)
     return items
 
 
@@ -231,7 +242,10 @@ def _check_preceding(owner: User, items: list[_Item]) -> None:
 def _check_numbers(owner: User, items: list[_Item]) -> None:
     """A number is issued once per owner and seller: one already issued, or one an earlier item of this
     batch takes, is the item's error on its number."""
-    valid = [item for item in items if item.valid and item.document is not None]
+    # An item naming a series takes its number when it is issued (``_issue``).
+    valid = [
+        item for item in items if item.valid and item.document is not None and not item.document.data.series
+    ]
     numbers = {item.document.data.number for item in valid if item.document is not None}
     issued = {
         (seller, number): invoice_id
@@ -260,6 +274,42 @@ def _check_numbers(owner: User, items: list[_Item]) -> None:
             )
         else:
             first_index[key] = item.index
+
+
+def _check_series(owner: User, items: list[_Item]) -> None:
+    """The series an item names must be one of the owner's (one query for the batch)."""
+    codes = {item.document.data.series for item in items if item.valid and item.document is not None}
+    codes.discard("")
+    known = set(NumberSeries.objects.filter(owner=owner, code__in=codes).values_list("code", flat=True))
+    for item in items:
+        series = item.document.data.series if item.valid and item.document is not None else ""
+        if series and series not in known:
+            item.reject(
+                SERIES_PATH, f"You have no number series {series!r}; create it at /api/number-series/ first."
+            )
+
+
+def _check_brands(owner: User, items: list[_Item]) -> None:
+    """The brand each valid item names (or the account's default): its current version, one lookup per
+    distinct name; an unknown brand is the item's error on ``brand``."""
+    found: dict[str, uuid.UUID | DocumentInvalid | None] = {}
+    for item in items:
+        if not item.valid or item.options is None:
+            continue
+        reference = item.options.brand
+        if reference not in found:
+            try:
+                version = brand_version_for_upload(owner, reference)
+                found[reference] = version.id if version is not None else None
+            except DocumentInvalid as exc:
+                found[reference] = exc
+        outcome = found[reference]
+        if isinstance(outcome, DocumentInvalid):
+            for path, messages in outcome.errors.items():
+                for message in messages:
+                    item.reject(path, message)
+        else:
+            item.brand_version_id = outcome
 
 
 def _number_path(payload: Any) -> str:
@@ -311,7 +361,8 @@ def _issue_one_by_one(owner: User, batch: InvoiceBatch, items: list[_Item]) -> N
 
 
 def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
-    """Within a transaction: the items' invoices, their renditions and render jobs, one INSERT each."""
+    """Within a transaction: the items' invoices, their renditions and render jobs, one INSERT each. An item
+    naming a series takes its number here, in item order, so a rolled-back batch gives its numbers back."""
     invoices = [_unsaved_invoice(owner, batch, item) for item in items]
     Invoice.objects.bulk_create(invoices)
     renditions = Rendition.objects.bulk_create(
@@ -319,6 +370,7 @@ def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
         for invoice in invoices
         for position, fmt in enumerate(invoice.formats)
     )
+    ledger_record_issued(invoices)
     outbox_add_many(
         [RenderInvoice(invoice_id=rendition.invoice_id, format=rendition.format) for rendition in renditions]
     )
@@ -332,10 +384,18 @@ def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item) -> Invoice:
     if options is None or document is None:  # not reached: only valid items are issued
         raise ValueError(f"item {item.index} is not valid")
     totals = document.totals
+    taken = None
+    if document.data.series:
+        taken = number_take(owner=owner, code=document.data.series, issue_date=document.data.issue_date)
+    item.number = taken.number if taken is not None else document.data.number
     return Invoice(
         id=uuid.uuid4(),
         owner=owner,
-        number=document.data.number,
+        number=item.number,
+        series=taken.series if taken is not None else None,
+        series_period=taken.period if taken is not None else None,
+        series_value=taken.value if taken is not None else None,
+        brand_version_id=item.brand_version_id,
         seller_name=_seller_name(document),
         type=document.data.type,
         preceding_invoice_id=item.preceding_id,

@@ -106,6 +106,16 @@ class Invoice(models.Model):
         "InvoiceBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
     )
     batch_index = models.PositiveIntegerField(null=True, blank=True)
+    # The brand version it is rendered with, for ever (None: the service's own look, the classic layout).
+    brand_version = models.ForeignKey(
+        "BrandVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    # The series its number came from and its place there (None for a number the client chose).
+    series = models.ForeignKey(
+        "NumberSeries", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    series_period = models.PositiveIntegerField(null=True, blank=True)
+    series_value = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)  # when every rendition was last ready
@@ -313,3 +323,182 @@ class DownloadLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link_id} at {self.at:%Y-%m-%d %H:%M} from {self.client_address}"
+
+
+# --- Brands, number series and the ledger (issue: the seller's own invoice) -----------------------------
+
+
+class LayoutName(models.TextChoices):
+    """The PDF layouts shipped with the service, each a template of ours (invoices/renderers/layouts.py
+    lists their versions)."""
+
+    CLASSIC = "classic", "Classic"
+    MODERN = "modern", "Modern"
+    COMPACT = "compact", "Compact"
+
+
+class FontFamily(models.TextChoices):
+    """The text fonts shipped with the service (invoices/static/invoices/fonts); Chinese, Japanese, Korean,
+    Hindi and Arabic text keeps its own font whatever is chosen."""
+
+    SANS = "sans", "DejaVu Sans"
+    SERIF = "serif", "DejaVu Serif"
+    CONDENSED = "condensed", "DejaVu Sans Condensed"
+
+
+class BrandLogo(models.Model):
+    """A logo as we re-encoded it (PNG or JPEG from a raster upload, our own sanitized SVG), stored once per
+    content: brand versions that keep their logo share the row. Never the uploaded bytes."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    content_type = models.CharField(max_length=32)  # image/png, image/jpeg, image/svg+xml
+    data = models.BinaryField()
+    width = models.PositiveIntegerField()  # pixels (SVG: its user units)
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.width}x{self.height} {self.sha256[:12]}"
+
+
+class Brand(models.Model):
+    """A seller's look: what ``current`` says now. Every change makes a new BrandVersion; an invoice keeps
+    the version of the moment it was issued, so changing a brand never changes an issued invoice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="brands")
+    name = models.CharField(max_length=100)
+    # The account's default brand, used by an upload that names none (at most one per owner).
+    is_default = models.BooleanField(default=False)
+    current = models.ForeignKey(
+        "BrandVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="brand_name_per_owner"),
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(is_default=True), name="brand_one_default_per_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrandVersion(models.Model):
+    """One brand as it was between two changes: immutable once written."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()  # 1, 2, ... per brand
+    layout = models.CharField(max_length=16, choices=LayoutName.choices, default=LayoutName.CLASSIC)
+    # The layout template's version at the moment this brand version was made: a later template changes
+    # nothing for invoices issued with this one.
+    layout_version = models.PositiveSmallIntegerField(default=1)
+    accent_color = models.CharField(max_length=7, default="#1f4e79")  # "#rrggbb"
+    font = models.CharField(max_length=16, choices=FontFamily.choices, default=FontFamily.SANS)
+    footer = models.CharField(max_length=300, blank=True)
+    logo = models.ForeignKey(BrandLogo, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "version"], name="brand_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id} v{self.version}"
+
+
+class SeriesReset(models.TextChoices):
+    NEVER = "never", "Never"
+    YEARLY = "yearly", "Every year"
+
+
+class NumberSeries(models.Model):
+    """An unbroken series of invoice numbers (invoices/numbering.py): ``INV-{YYYY}-{seq:05}``.
+
+    An upload naming the series gets the next number in the very transaction that issues the invoice, so a
+    number is taken only by an invoice that exists: no gap and no repeat."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="number_series"
+    )
+    code = models.CharField(max_length=32)  # what an upload names: "series": "INV"
+    pattern = models.CharField(max_length=64)
+    reset = models.CharField(max_length=8, choices=SeriesReset.choices, default=SeriesReset.YEARLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "number series"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "code"], name="number_series_code_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.pattern})"
+
+
+class NumberSeriesCounter(models.Model):
+    """The last number a series gave in one period (a year, or 0 for a series that never resets). Its row is
+    locked while a number is taken, until the issuing transaction ends."""
+
+    series = models.ForeignKey(NumberSeries, on_delete=models.PROTECT, related_name="counters")
+    period = models.PositiveIntegerField()  # the year, or 0
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "period"], name="number_series_counter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.period}: {self.last_value}"
+
+
+class LedgerKind(models.TextChoices):
+    ISSUED = "issued"  # the invoice as issued: its input's hash
+    RENDITION = "rendition"  # one rendered file: its hash
+
+
+class LedgerEntry(models.Model):
+    """One entry of an owner's append-only, hash-chained ledger (invoices/ledger.py).
+
+    ``entry_hash`` is the SHA-256 of the entry's canonical form, which includes ``previous_hash``: changing
+    or removing any entry breaks every hash after it. The application's database role may INSERT and SELECT
+    these rows, never UPDATE or DELETE them (manage.py grant_app_role)."""
+
+    id = models.BigAutoField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveBigIntegerField()  # 1, 2, ... in the owner's chain
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    at = models.DateTimeField()
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="ledger_entries")
+    number = models.CharField(max_length=64)
+    input_sha256 = models.CharField(max_length=64)
+    brand_version = models.UUIDField(null=True, blank=True)
+    layout = models.CharField(max_length=16, blank=True)
+    layout_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    renderer_version = models.CharField(max_length=32)
+    # {"pdf": "<sha256>"} for a rendition entry; {} for an issued one.
+    files = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["owner", "position"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "position"], name="ledger_position_once"),
+        ]
+        indexes = [models.Index(fields=["invoice", "position"], name="ledger_invoice")]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.kind} {self.number}"

@@ -31,14 +31,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from invoices.batch_notifications import batch_invoice_final
+from invoices.branding import brand_style, brand_version_for_upload
 from invoices.document import DocumentInvalid
 from invoices.document.currencies import find_currency
 from invoices.document.model import E_INVOICE_FORMATS, Document, InvoiceData, RenderedFile, RenderOptions
 from invoices.document.validation import read_request
 from invoices.jobs import RenderInvoice, SendNotification
+from invoices.ledger import ledger_record_issued, ledger_record_rendition
 from invoices.models import (
     FINAL_STATUSES,
     MAX_SELLER_NAME_LENGTH,
+    BrandVersion,
     Invoice,
     InvoiceStatus,
     Notification,
@@ -46,6 +49,7 @@ from invoices.models import (
     Rendition,
     aggregate_status,
 )
+from invoices.numbering import TakenNumber, number_take
 from invoices.renderers import RenderRefused, render
 from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
 from invoicesite.metrics import RENDER_SECONDS
@@ -106,10 +110,16 @@ def invoice_submit(
         payload, default_format=default_format, default_locale=owner.locale or None
     )
     preceding = _preceding_invoice(owner, document.data)  # raises DocumentInvalid
+    brand_version = brand_version_for_upload(owner, options.brand)  # raises DocumentInvalid
     try:
         with transaction.atomic():
-            invoice = _invoice_create(owner, payload, options, document, idempotency_key, preceding)
+            # Taken last before the inserts: the series' counter stays locked until the commit.
+            taken = _number_take(owner, document)  # raises DocumentInvalid
+            invoice = _invoice_create(
+                owner, payload, options, document, idempotency_key, preceding, brand_version, taken
+            )
             _renditions_create(invoice, options.formats)
+            ledger_record_issued([invoice])
     except IntegrityError:
         # The number was issued before (the unique constraint says so, no query spent on the common case of
         # a new number), or a concurrent request with the same Idempotency-Key committed first.
@@ -141,6 +151,8 @@ def _replay_after_conflict(
         )
         if replay is not None:
             return Submission(invoice=replay, created=False)
+    if document.data.series:  # a number from a series is never the client's to replay by
+        return None
     issued = _issued_with_number(owner, document)
     return _number_replay(issued, payload, options) if issued is not None else None
 
@@ -223,6 +235,13 @@ def _preceding_invoice(owner: User, data: InvoiceData) -> Invoice | None:
     return found[ids[0]]
 
 
+def _number_take(owner: User, document: Document) -> TakenNumber | None:
+    """Within the issuing transaction: the next number of the series the invoice names, if it names one."""
+    if not document.data.series:
+        return None
+    return number_take(owner=owner, code=document.data.series, issue_date=document.data.issue_date)
+
+
 def _invoice_create(
     owner: User,
     payload: Any,
@@ -230,11 +249,17 @@ def _invoice_create(
     document: Document,
     idempotency_key: str,
     preceding: Invoice | None,
+    brand_version: BrandVersion | None = None,
+    taken: TakenNumber | None = None,
 ) -> Invoice:
     totals = document.totals
     return Invoice.objects.create(
         owner=owner,
-        number=document.data.number,
+        number=taken.number if taken is not None else document.data.number,
+        series=taken.series if taken is not None else None,
+        series_period=taken.period if taken is not None else None,
+        series_value=taken.value if taken is not None else None,
+        brand_version=brand_version,
         seller_name=_seller_name(document.data),
         type=document.data.type,
         preceding_invoice=preceding,
@@ -312,12 +337,14 @@ def _stored_request(invoice: Invoice, formats: Sequence[str]) -> tuple[RenderOpt
     """
     # The locale the upload resolved: an account's default changed since does not re-word an issued invoice.
     locale = invoice.locale or None
+    # The number a series gave it, for a body that names a series instead of a number.
+    number = invoice.number
     options, document = read_request(
-        invoice.input, default_format=_query_format(invoice), default_locale=locale
+        invoice.input, default_format=_query_format(invoice), default_locale=locale, assigned_number=number
     )
     added_e_invoices = [fmt for fmt in formats if fmt in E_INVOICE_FORMATS and fmt not in options.formats]
     if added_e_invoices:
-        options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0], locale)
+        options, document = _read_as_if_requested(invoice.input, formats, added_e_invoices[0], locale, number)
     return dataclasses.replace(options, formats=tuple(formats)), document  # type: ignore[arg-type]
 
 
@@ -330,11 +357,13 @@ def _query_format(invoice: Invoice) -> str | None:
 
 
 def _read_as_if_requested(
-    payload: Any, formats: Sequence[str], e_invoice: str, locale: str | None
+    payload: Any, formats: Sequence[str], e_invoice: str, locale: str | None, number: str
 ) -> tuple[RenderOptions, Document]:
     if isinstance(payload, dict) and "invoice" in payload:
         named = {key: value for key, value in payload.items() if key not in ("format", "formats")}
-        return read_request({**named, "formats": list(formats)}, default_locale=locale)
+        return read_request(
+            {**named, "formats": list(formats)}, default_locale=locale, assigned_number=number
+        )
     # The original flat format names its one format by ?format= only: read it for the e-invoice format.
     return read_request(payload, default_format=e_invoice, default_locale=locale)
 
@@ -433,15 +462,18 @@ def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile
     changed = _totals_changed(invoice, document)
     if changed:  # a rule changed since the upload: a file must never show other amounts than the invoice's
         raise PermanentError(f"The invoice's totals would change ({changed}); it is not rendered again.")
+    # The brand version of the moment it was issued, whenever it is rendered.
+    style = brand_style(invoice.brand_version_id)
     try:
         with RENDER_SECONDS.labels(fmt).time():
-            return render(document, dataclasses.replace(options, format=fmt))  # type: ignore[arg-type]
+            return render(document, dataclasses.replace(options, format=fmt, style=style))  # type: ignore[arg-type]
     except RenderRefused as exc:  # past a renderer's limit: the same every time
         raise PermanentError(str(exc)) from None
 
 
 def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: RenderedFile) -> bool:
     content = rendered.content
+    sha256 = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         was_ready = _lock(invoice.id)
         now = timezone.now()
@@ -455,12 +487,14 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
                 download_name=rendition_filename(invoice.number, rendition.format),
                 content_type=rendered.content_type,
                 size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
+                sha256=sha256,
                 failure_reason="",
                 rendered_at=now,
                 updated_at=now,
             )
         )
+        if updated:
+            ledger_record_rendition(invoice, rendition.format, sha256)
         events = (
             [_event(invoice, EventType.RENDITION_READY, f"{invoice.id}:{rendition.format}")]
             if updated

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from invoices import batch_views, link_views, views
 
@@ -22,6 +22,11 @@ urlpatterns = [
         name="batch-download",
     ),
     path("api/invoice-batches/<uuid:pk>/links/", link_views.BatchLinksView.as_view(), name="batch-links"),
+    # Brands (/api/brands/), number series (/api/number-series/), the ledger's proofs
+    # (/api/invoices/{id}/proof/).
+    path("", include("invoices.brand_urls")),
+    path("", include("invoices.series_urls")),
+    path("", include("invoices.ledger_urls")),
     # The original service's contract.
     path("upload", views.LegacyUploadView.as_view(), name="legacy-upload"),
     path("download", views.LegacyDownloadView.as_view(), name="legacy-download"),

@@ -173,6 +173,33 @@ class InvoiceData:
     payment_terms: str = ""  # BT-20
     payment: Payment | None = None  # BG-16/17
     claimed_totals: ClaimedTotals | None = None
+    # The number series the number is taken from ("INV"), when the upload sent no number; ``number`` is
+    # then the one the series gave (or a placeholder before it is assigned).
+    series: str = ""
+
+
+@dataclass(frozen=True)
+class BrandStyle:
+    """The look of a PDF: one brand version as the renderer needs it (invoices/branding.py makes it).
+
+    ``logo`` holds our own re-encoded bytes (PNG, JPEG, or our sanitized SVG), never an upload's; the
+    renderer keeps what it decodes from them per ``logo_sha256`` and process."""
+
+    version_id: str = ""  # the BrandVersion's id; "" for the service's own look
+    layout: str = "classic"  # a LayoutName
+    layout_version: int = 1
+    accent_color: str = "#1f4e79"
+    font: str = "sans"  # a FontFamily
+    footer: str = ""
+    logo: bytes = b""
+    logo_content_type: str = ""  # image/png, image/jpeg, image/svg+xml
+    logo_sha256: str = ""
+    logo_width: int = 0
+    logo_height: int = 0
+
+
+# The look of an invoice that names no brand, of an account with none: the classic layout, as before brands.
+DEFAULT_STYLE = BrandStyle()
 
 
 @dataclass(frozen=True)
@@ -185,6 +212,10 @@ class RenderOptions:
     formats: tuple[OutputFormat, ...] = ()
     ubl_profile: UblProfile = "peppol"
     cii_profile: CiiProfile = "factur-x"
+    # The brand the upload named (its id or name), "" for the account's default; resolved on upload.
+    brand: str = ""
+    # The brand version's look, set when a rendition is rendered (invoices.services._render_file).
+    style: BrandStyle = DEFAULT_STYLE
 
 
 @dataclass(frozen=True)

@@ -132,12 +132,17 @@ PERCENT = NumberRule(MAX_PERCENT_DECIMALS, Decimal(100), MAX_SIGNIFICANT_DIGITS,
 NO_CURRENCY = Currency("XXX", 2)
 NO_DATE = date(1, 1, 1)
 ZERO = Decimal(0)
+# The number a body naming a series reads with until the series gives it one, in the issuing transaction
+# (invoices/numbering.py): as long as the longest number a pattern makes, so the text budget counts it.
+SERIES_PLACEHOLDER = "0" * MAX_INVOICE_NUMBER_LENGTH
+MAX_SERIES_CODE_LENGTH = 32  # NumberSeries.code
+MAX_BRAND_REFERENCE_LENGTH = 100  # a brand's id or name (Brand.name)
 SHIPPING_REASON = "Shipping"
 DISCOUNT_REASON = "Discount"  # the renderers print their own translated label for it
 
-TOP_FIELDS = ("format", "formats", "page_size", "ubl_profile", "cii_profile", "invoice")
+TOP_FIELDS = ("format", "formats", "page_size", "ubl_profile", "cii_profile", "brand", "invoice")
 INVOICE_FIELDS = (
-    "type", "number", "issue_date", "due_date", "currency", "language", "locale", "amount_in_words",
+    "type", "number", "series", "issue_date", "due_date", "currency", "language", "locale", "amount_in_words",
     "preceding_invoice",
     "buyer_reference", "order_reference", "delivery_date", "billing_period", "seller", "buyer", "ship_to",
     "lines", "shipping", "allowances", "charges", "prepaid_amount", "rounding_amount", "notes",
@@ -172,7 +177,11 @@ TOTAL_PATHS = TotalPaths("invoice.lines", "invoice.totals.net", "invoice.totals.
 
 
 def read_request(
-    payload: object, *, default_format: str | None = None, default_locale: str | None = None
+    payload: object,
+    *,
+    default_format: str | None = None,
+    default_locale: str | None = None,
+    assigned_number: str | None = None,
 ) -> tuple[RenderOptions, Document]:
     """Validate a request body (current or legacy format), compute the invoice and check the totals the
     client sent; raise ``DocumentInvalid`` listing every error.
@@ -180,7 +189,8 @@ def read_request(
     ``payload`` is JSON parsed with Decimal numbers (``invoices.document.jsonio.loads_document_json``).
     ``default_format`` applies when the body names no format (the legacy ``/upload?format=`` contract).
     ``default_locale`` is the account's default locale, for an invoice that names neither a language nor a
-    locale.
+    locale. ``assigned_number`` is the number a series gave an issued invoice whose body names a ``series``
+    instead of a number; before it is assigned, such a body reads with ``SERIES_PLACEHOLDER``.
     """
     errors = ErrorCollector()
     if _is_legacy(payload):
@@ -192,7 +202,7 @@ def read_request(
         paths = LEGACY_PATHS
         _refuse_e_invoices_in_legacy(errors, options)
     else:
-        options, data = _read_current(errors, payload, default_format)
+        options, data = _read_current(errors, payload, default_format, assigned_number)
         paths = TOTAL_PATHS
     data = _resolve_locale(errors, data, default_locale)
     check_text_budget(errors, data, paths.lines)
@@ -269,7 +279,7 @@ def _is_legacy(payload: object) -> TypeGuard[dict[str, object]]:
 
 
 def _read_current(
-    errors: ErrorCollector, payload: object, default_format: str | None
+    errors: ErrorCollector, payload: object, default_format: str | None, assigned_number: str | None = None
 ) -> tuple[RenderOptions, InvoiceData]:
     if not isinstance(payload, dict):
         raise DocumentInvalid({"": ['Expected a JSON object with an "invoice" field.']})
@@ -280,7 +290,8 @@ def _read_current(
     invoice = ObjectReader.of(errors, "invoice", top.raw("invoice", required=True), INVOICE_FIELDS)
     if invoice is None:
         raise errors.exception()  # nothing else can be read
-    return options, _invoice(invoice, e_invoice=bool(E_INVOICE_FORMATS.intersection(options.formats)))
+    e_invoice = bool(E_INVOICE_FORMATS.intersection(options.formats))
+    return options, _invoice(invoice, e_invoice=e_invoice, assigned_number=assigned_number)
 
 
 def read_options(reader: ObjectReader, default_format: str | None) -> RenderOptions:
@@ -307,6 +318,7 @@ def read_options(reader: ObjectReader, default_format: str | None) -> RenderOpti
         cii_profile=reader.choice(
             "cii_profile", CII_PROFILES, default="factur-x", hint="factur-x, xrechnung"
         ),
+        brand=reader.text("brand", max_length=MAX_BRAND_REFERENCE_LENGTH),
     )
 
 
@@ -345,7 +357,7 @@ def _formats_differ(body_format: object, default_format: str | None) -> bool:
     return named[0] != named[1]
 
 
-def _invoice(reader: ObjectReader, *, e_invoice: bool) -> InvoiceData:
+def _invoice(reader: ObjectReader, *, e_invoice: bool, assigned_number: str | None = None) -> InvoiceData:
     currency = read_currency(reader, "currency", default=None)
     if currency is not None and e_invoice and currency.minor_units > E_INVOICE_MAX_DECIMALS:
         currency = replace(currency, minor_units=E_INVOICE_MAX_DECIMALS)
@@ -355,8 +367,10 @@ def _invoice(reader: ObjectReader, *, e_invoice: bool) -> InvoiceData:
         reader.error("due_date", f"Must not be before the issue date ({issue_date.isoformat()}).")
     document_type = reader.choice("type", DOCUMENT_TYPES, default="invoice", hint="invoice, credit_note")
     money, percent = money_rule(currency), PERCENT
+    number, series = _number_or_series(reader, assigned_number)
     return InvoiceData(
-        number=read_invoice_number(reader, "number"),
+        number=number,
+        series=series,
         issue_date=issue_date or NO_DATE,
         due_date=due_date,
         currency=currency or NO_CURRENCY,
@@ -545,6 +559,18 @@ def _unknown_currency_message(value: object) -> str:
     if isinstance(value, str) and value.upper() in CURRENCIES:
         message += f" Write it in capital letters: {value.upper()}."
     return message
+
+
+def _number_or_series(reader: ObjectReader, assigned_number: str | None) -> tuple[str, str]:
+    """The invoice's number and the series it is to be taken from: a number the client chose and no series,
+    or a series and (before it is assigned) ``SERIES_PLACEHOLDER``."""
+    series = reader.text("series", max_length=MAX_SERIES_CODE_LENGTH, code=True)
+    if not series:
+        return read_invoice_number(reader, "number"), ""
+    if reader.raw("number") is not None:
+        reader.error("series", "Give either a number or a series to take the next number from, not both.")
+        return "", series
+    return assigned_number or SERIES_PLACEHOLDER, series
 
 
 def read_invoice_number(reader: ObjectReader, key: str) -> str:

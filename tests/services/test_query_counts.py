@@ -29,10 +29,11 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     with CaptureQueriesContext(connection) as context:
         services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
     sql = statements(context)
-    assert len(sql) == 3, sql
-    assert sql[0].startswith('INSERT INTO "invoices_invoice"')
-    assert sql[1].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
-    assert sql[2].startswith('INSERT INTO "workers_outboxmessage"')
+    assert len(sql) == 4, sql
+    assert sql[0].startswith('SELECT "invoices_brand"')  # the account's default brand, if it has one
+    assert sql[1].startswith('INSERT INTO "invoices_invoice"')
+    assert sql[2].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
+    assert sql[3].startswith('INSERT INTO "workers_outboxmessage"')
 
 
 def test_a_render_reads_claims_and_finishes_in_ten_statements(submitted):
