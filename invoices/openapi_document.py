@@ -37,6 +37,7 @@ from invoices.document.validation import (
     DOCUMENT_TYPES,
     FORMATS,
     MAX_AMOUNT,
+    MAX_BRAND_REFERENCE_LENGTH,
     MAX_BUYER_REFERENCE_LENGTH,
     MAX_CODE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
@@ -49,6 +50,7 @@ from invoices.document.validation import (
     MAX_PERCENT_DECIMALS,
     MAX_QUANTITY_DECIMALS,
     MAX_REFERENCE_LENGTH,
+    MAX_SERIES_CODE_LENGTH,
     MAX_SIGNIFICANT_DIGITS,
     MAX_UNIT_PRICE_DECIMALS,
     PAGE_SIZES,
@@ -420,7 +422,19 @@ class InvoiceDataSerializer(ClosedObjectSerializer):
         required=False,
         help_text="`invoice` (380, the default) or `credit_note` (381, needs `preceding_invoice`).",
     )
-    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number (BT-1); printable characters.", required=True)
+    number = serializers.CharField(
+        max_length=MAX_INVOICE_NUMBER_LENGTH,
+        required=False,
+        allow_null=True,
+        help_text="Invoice number (BT-1); printable characters. Required unless `series` is given: then "
+        "absent or `null`, and the series gives the next number when the invoice is issued.",
+    )
+    series = serializers.CharField(
+        max_length=MAX_SERIES_CODE_LENGTH,
+        required=False,
+        help_text="The code of one of your number series (`/api/number-series/`) to take the next number "
+        "from, with no gap and no repeat, instead of sending `number`.",
+    )
     issue_date = serializers.DateField(help_text="`YYYY-MM-DD`.")
     due_date = serializers.DateField(required=False, help_text="`YYYY-MM-DD`, not before the issue date.")
     currency = CurrencyField()
@@ -497,6 +511,12 @@ class InvoiceDocumentSerializer(ClosedObjectSerializer):
         choices=["factur-x", "xrechnung"],
         required=False,
         help_text="`factur-x` (Factur-X / ZUGFeRD EN 16931, default) or `xrechnung` (XRechnung 3.0).",
+    )
+    brand = serializers.CharField(
+        max_length=MAX_BRAND_REFERENCE_LENGTH,
+        required=False,
+        help_text="The id or name of one of your brands (`/api/brands/`): its logo, colour, font, footer "
+        "and layout, as they are now, for ever. Default: your default brand, else the service's own look.",
     )
     invoice = InvoiceDataSerializer()
 
