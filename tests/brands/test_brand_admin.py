@@ -36,6 +36,7 @@ def form(owner, name="Nuage", **fields):
     }
 
 
+@pytest.mark.security
 def test_the_list_shows_owner_default_version_layout_and_an_inert_thumbnail(staff, owner):
     brand = branding.brand_create(
         owner, name="Nuage", is_default=True, layout="modern", logo=logo_sanitize(GOOD_SVG)
@@ -53,6 +54,7 @@ def test_the_list_shows_owner_default_version_layout_and_an_inert_thumbnail(staf
     assert "<script" not in row
 
 
+@pytest.mark.security
 def test_adding_a_brand_in_the_admin_sanitizes_the_logo_and_makes_a_version(staff, owner):
     logo = SimpleUploadedFile("logo.png", png_with_metadata(), content_type="image/png")
 
@@ -68,6 +70,7 @@ def test_adding_a_brand_in_the_admin_sanitizes_the_logo_and_makes_a_version(staf
     assert bytes(brand.current.logo.data) == logo_sanitize(png_with_metadata()).data  # ours, not the upload
 
 
+@pytest.mark.security
 def test_a_trap_uploaded_in_the_admin_is_refused_with_its_reason(staff, owner):
     svg, message = SVG_TRAPS["script"]
     logo = SimpleUploadedFile("logo.svg", svg.encode(), content_type="image/svg+xml")

@@ -69,6 +69,7 @@ def test_every_field_is_stored_and_shown(auth):
     assert auth.get(f"{BRANDS}{body['id']}/").json() == body
 
 
+@pytest.mark.security
 def test_a_logo_uploaded_as_a_multipart_file_is_stored_as_we_re_encoded_it(auth):
     upload_file = SimpleUploadedFile("logo.svg", png_with_metadata(), content_type="image/svg+xml")
     response = auth.post(
@@ -90,6 +91,7 @@ def test_a_logo_uploaded_as_a_multipart_file_is_stored_as_we_re_encoded_it(auth)
     assert b"Secret" not in logo.content
 
 
+@pytest.mark.security
 def test_an_svg_logo_is_served_as_an_attachment_in_a_sandbox(auth):
     body = make_brand(auth, logo=b64(GOOD_SVG))
 
@@ -290,6 +292,7 @@ def test_an_upload_naming_no_brand_uses_the_default_or_none(auth):
     assert Invoice.objects.get(number="INV-1").brand_version == Brand.objects.get(id=default["id"]).current
 
 
+@pytest.mark.security
 def test_changing_a_brand_after_an_upload_leaves_the_invoice_with_its_version(auth):
     brand = make_brand(auth, "Nuage", accent_color="#000000")
     upload(auth, "INV-1", brand="Nuage")
@@ -341,6 +344,7 @@ def test_the_preview_takes_another_layout_and_refuses_an_unknown_one(auth):
     assert current_of(brand["id"]).layout == "classic"  # nothing saved
 
 
+@pytest.mark.security
 def test_the_preview_is_throttled_per_account(auth, mallory, monkeypatch):
     rates = {**ScopedRateThrottle.THROTTLE_RATES, "brand_preview": "1/min"}
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
