@@ -156,7 +156,10 @@ def _raster(data: bytes, kind: str) -> CleanLogo:
             upright = ImageOps.exif_transpose(image) if kind == "JPEG" else image.copy()
         except (OSError, ValueError, SyntaxError, struct.error, EOFError, zlib.error) as exc:
             raise LogoRefused(f"The {kind} image could not be decoded ({_reason(exc)}).") from None
-    return _reencode(upright)
+    try:
+        return _reencode(upright)
+    except (OSError, ValueError) as exc:  # a pixel format Pillow reads but cannot convert or write
+        raise LogoRefused(f"The {kind} image's pixel format is not supported ({_reason(exc)}).") from None
 
 
 def _reason(exc: Exception) -> str:

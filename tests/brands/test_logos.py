@@ -161,3 +161,17 @@ def test_an_svg_without_a_size_or_not_an_svg_is_refused():
         == "The file is XML but not an SVG image (its root element is not <svg>)."
     )
     assert refusal(b"<svg").startswith("The SVG is not well-formed XML")
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind", "stored"),
+    [("I;16", "PNG", PNG), ("LA", "PNG", PNG), ("P", "PNG", PNG), ("1", "PNG", PNG), ("CMYK", "JPEG", PNG)],
+)
+def test_other_pixel_formats_are_re_encoded_too(mode, kind, stored):
+    out = io.BytesIO()
+    Image.new(mode, (40, 20)).save(out, kind)
+
+    clean = logo_sanitize(out.getvalue())
+
+    assert (clean.content_type, clean.width, clean.height) == (stored, 40, 20)
+    assert Image.open(io.BytesIO(clean.data)).mode in ("RGB", "RGBA", "L", "P", "1")
