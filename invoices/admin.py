@@ -314,3 +314,4 @@ from invoices import admin_batches, admin_links  # noqa: E402,F401
 
 # An invoice's download links, below its renditions and emails.
 InvoiceAdmin.inlines = [*InvoiceAdmin.inlines, admin_links.DownloadLinkInline]
+from invoices import admin_brands  # noqa: E402,F401

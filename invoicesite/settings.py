@@ -191,7 +191,11 @@ REST_FRAMEWORK = {
     # Client addresses come from REMOTE_ADDR unless NUM_PROXIES trusted proxies are in front, so a
     # forged X-Forwarded-For cannot reset a throttle.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("LOGIN_RATE", "30/min"),
+        # A brand preview renders a PDF: per account.
+        "brand_preview": env_str("BRAND_PREVIEW_RATE", "30/min"),
+    },
     "UNAUTHENTICATED_USER": None,
     # `?format=` belongs to the API (the output format of an invoice, as the original service used it),
     # not to DRF's renderer override.
@@ -214,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "invoices.models.InvoiceStatus",
         "BatchStatusEnum": ["processing", "completed"],
         "BatchItemStatusEnum": ["accepted", "rejected", "valid"],
+        "LogoContentTypeEnum": ["image/png", "image/jpeg", "image/svg+xml"],
+        "ContentTypeEnum": "invoices.openapi.FILE_CONTENT_TYPES",
     },
 }
 

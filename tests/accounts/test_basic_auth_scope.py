@@ -48,6 +48,15 @@ PROTECTED = [
     ("delete", f"/api/webhooks/{SOME_ID}/"),
     ("post", f"/api/webhooks/{SOME_ID}/rotate-secret/"),
     ("get", f"/api/webhooks/{SOME_ID}/deliveries/"),
+    ("get", "/api/brands/"),
+    ("post", "/api/brands/"),
+    ("get", f"/api/brands/{SOME_ID}/"),
+    ("patch", f"/api/brands/{SOME_ID}/"),
+    ("put", f"/api/brands/{SOME_ID}/"),
+    ("delete", f"/api/brands/{SOME_ID}/"),
+    ("get", f"/api/brands/{SOME_ID}/versions/"),
+    ("get", f"/api/brands/{SOME_ID}/logo/"),
+    ("get", f"/api/brands/{SOME_ID}/preview/"),
 ]
 # Routes that take no caller, each with the reason; a Basic header gives them nothing to use.
 PUBLIC = {

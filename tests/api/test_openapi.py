@@ -126,6 +126,11 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/webhooks/{id}/",
         "/api/webhooks/{id}/rotate-secret/",
         "/api/webhooks/{id}/deliveries/",
+        "/api/brands/",
+        "/api/brands/{id}/",
+        "/api/brands/{id}/versions/",
+        "/api/brands/{id}/logo/",
+        "/api/brands/{id}/preview/",
     }
     assert not [path for path in openapi["paths"] if path.startswith(NOT_API)]
 

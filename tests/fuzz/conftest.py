@@ -7,6 +7,7 @@ worker runs only while the seed invoices (one ready file per format, one queued 
 the fuzzed uploads do not compete with rendering for the machine's two cores.
 """
 
+import base64
 import os
 import subprocess
 import sys
@@ -40,6 +41,8 @@ GUARD_OFF = {
     "LOGIN_RATE": "1000000/min",
     "LOGIN_FAILURE_LIMIT": "1000000",
     "LOGIN_CLIENT_FAILURE_LIMIT": "1000000",
+    # Each preview is a render: the throttle stays on, with a rate no fuzz run reaches.
+    "BRAND_PREVIEW_RATE": "1000000/min",
 }
 
 
@@ -85,6 +88,7 @@ class LiveApp:
     log_path: Path
     webhook: str = ""  # id of a webhook endpoint of the fuzz user (a public address: nothing is sent to it)
     batch: str = ""  # id of a completed batch of the fuzz user, its files ready (its ZIP and links are 2xx)
+    brand: str = ""  # id of a brand of the fuzz user with a logo (its logo and preview are 2xx)
 
     def login(self) -> dict[str, Any]:
         """A fresh token pair for the fuzz user, through the real /login."""
@@ -240,6 +244,26 @@ def _seed_webhook(base_url: str, access: str) -> str:
     return str(response.json()["id"])
 
 
+# A 2 x 2 red PNG: the seeded brand's logo.
+FUZZ_LOGO_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001649444154789c63fccf"
+        "c0c0c0c0c0c4c0c0c0c0c000000d1d01036ac29be90000000049454e44ae426082"
+    )
+).decode()
+
+
+def _seed_brand(base_url: str, access: str) -> str:
+    response = requests.post(
+        f"{base_url}/api/brands/",
+        json={"name": "Fuzz brand", "logo": FUZZ_LOGO_PNG, "footer": "Fuzz Ltd"},
+        headers={"Authorization": f"Bearer {access}"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 @pytest.fixture(scope="module")
 def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[LiveApp]:
     if connection.vendor != "postgresql":
@@ -257,8 +281,9 @@ def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
             token = requests.post(f"{server.base_url}/login", auth=(FUZZ_EMAIL, PASSWORD), timeout=30).json()
             ready, queued, batch = _seed_invoices(server.base_url, env, tmp, token["access"])
             webhook = _seed_webhook(server.base_url, token["access"])
+            brand = _seed_brand(server.base_url, token["access"])
             yield LiveApp(
-                server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook, batch
+                server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook, batch, brand
             )
         finally:
             server.stop()

@@ -100,6 +100,15 @@ OPERATIONS = [
     "PATCH /api/webhooks/{id}/",
     "POST /api/webhooks/{id}/rotate-secret/",
     "GET /api/webhooks/{id}/deliveries/",
+    "GET /api/brands/",
+    "POST /api/brands/",
+    "GET /api/brands/{id}/",
+    "GET /api/brands/{id}/versions/",
+    "GET /api/brands/{id}/logo/",
+    "GET /api/brands/{id}/preview/",
+    "PATCH /api/brands/{id}/",
+    "PUT /api/brands/{id}/",  # after the logo's: a steered PUT sends no logo, which removes it
+    "DELETE /api/brands/{id}/",  # after the other brand operations: its steered cases delete the brand
     "DELETE /api/webhooks/{id}/",  # last: its steered cases delete the fuzz user's endpoint
 ]
 
@@ -241,6 +250,31 @@ def _steer_webhook_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
         }
 
 
+def _steer_brand_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if steered(data, "real brand id"):
+        case.path_parameters["id"] = app.brand
+
+
+def _steer_brand_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # A fresh name each time (a repeated one is a 400 on name), a look the API accepts or just refuses.
+    if "id" in (case.path_parameters or {}):
+        _steer_brand_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a valid brand"):
+        case.body = {
+            "name": f"Fuzz {data.draw(st.uuids(), label='name')}",
+            "layout": data.draw(st.sampled_from(["classic", "modern", "compact", "fancy"]), label="layout"),
+            "accent_color": data.draw(st.sampled_from(["#1F4E79", "#000000", "red"]), label="accent"),
+            "footer": data.draw(st.sampled_from(["", "Line 1\nLine 2", "1\n2\n3\n4"]), label="footer"),
+        }
+
+
+def _steer_preview(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    _steer_brand_id(case, data, app)
+    if steered(data, "a layout"):
+        layout = data.draw(st.sampled_from(["classic", "modern", "compact", "fancy"]), label="layout")
+        case.query = {**(case.query or {}), "layout": layout}
+
+
 STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /login": _steer_login,
     "POST /api/auth/token/": _steer_credentials,
@@ -268,6 +302,14 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /api/webhooks/{id}/rotate-secret/": _steer_webhook_id,
     "GET /api/webhooks/{id}/deliveries/": _steer_webhook_id,
     "DELETE /api/webhooks/{id}/": _steer_webhook_id,
+    "POST /api/brands/": _steer_brand_body,
+    "GET /api/brands/{id}/": _steer_brand_id,
+    "GET /api/brands/{id}/versions/": _steer_brand_id,
+    "GET /api/brands/{id}/logo/": _steer_brand_id,
+    "GET /api/brands/{id}/preview/": _steer_preview,
+    "PATCH /api/brands/{id}/": _steer_brand_body,
+    "PUT /api/brands/{id}/": _steer_brand_body,
+    "DELETE /api/brands/{id}/": _steer_brand_id,
 }
 
 
