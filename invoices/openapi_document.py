@@ -49,6 +49,7 @@ from invoices.document.validation import (
     MAX_PERCENT_DECIMALS,
     MAX_QUANTITY_DECIMALS,
     MAX_REFERENCE_LENGTH,
+    MAX_SERIES_CODE_LENGTH,
     MAX_SIGNIFICANT_DIGITS,
     MAX_UNIT_PRICE_DECIMALS,
     PAGE_SIZES,
@@ -420,7 +421,19 @@ class InvoiceDataSerializer(ClosedObjectSerializer):
         required=False,
         help_text="`invoice` (380, the default) or `credit_note` (381, needs `preceding_invoice`).",
     )
-    number = _text(MAX_INVOICE_NUMBER_LENGTH, "Invoice number (BT-1); printable characters.", required=True)
+    number = serializers.CharField(
+        max_length=MAX_INVOICE_NUMBER_LENGTH,
+        required=False,
+        allow_null=True,
+        help_text="Invoice number (BT-1); printable characters. Required unless `series` is given (then "
+        "absent or `null`).",
+    )
+    series = serializers.CharField(
+        max_length=MAX_SERIES_CODE_LENGTH,
+        required=False,
+        help_text="The code of one of your number series (`/api/number-series/`): the invoice gets its next "
+        "number when it is issued. Instead of `number`.",
+    )
     issue_date = serializers.DateField(help_text="`YYYY-MM-DD`.")
     due_date = serializers.DateField(required=False, help_text="`YYYY-MM-DD`, not before the issue date.")
     currency = CurrencyField()

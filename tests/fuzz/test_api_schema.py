@@ -15,11 +15,11 @@ from data that breaks it (schemathesis' positive and negative modes), and every 
 Random data mostly earns 400s and 404s, so the cases are steered part of the time to reach deep: uploads
 carry a valid invoice from tests/fuzz/strategies.py (so some are accepted and stored: 202), ids name real
 invoices (one ready file per format, one still queued), token endpoints get a real refresh token, the
-token and /login endpoints the real credentials, batch ids a completed batch of the fuzz user (uploads of
-a batch a list of valid invoices). Steering only replaces values; the generated request is
-otherwise sent as it is. Authenticated operations carry the fuzz user's real JWT, most of the time; the
-rest keep whatever schemathesis generated (usually no or a bad Authorization: 401). A logout revokes a
-refresh token of its own, drawn fresh for that case, so it never breaks the rest of the run.
+token and /login endpoints the real credentials, batch ids a completed batch of the fuzz user, series ids a
+series of the fuzz user (uploads of a batch a list of valid invoices). Steering only replaces values; the
+generated request is otherwise sent as it is. Authenticated operations carry the fuzz user's real JWT, most
+of the time; the rest keep whatever schemathesis generated (usually no or a bad Authorization: 401). A
+logout revokes a refresh token of its own, drawn fresh for that case, so it never breaks the rest of the run.
 
 Seeded (``FUZZ_SEED``, default 7) with the example database off: the same seed sends the same requests.
 The terminal summary reports, per operation, the cases sent and the share answered 2xx, and each
@@ -94,6 +94,11 @@ OPERATIONS = [
     "DELETE /api/invoice-batches/{id}/links/",
     "POST /upload",
     "GET /download",
+    "GET /api/number-series/",
+    "POST /api/number-series/",
+    "GET /api/number-series/{id}/",
+    "PATCH /api/number-series/{id}/",
+    "DELETE /api/number-series/{id}/",  # after GET and PATCH: its steered cases delete the seed series
     "GET /api/webhooks/",
     "POST /api/webhooks/",
     "GET /api/webhooks/{id}/",
@@ -241,6 +246,29 @@ def _steer_webhook_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
         }
 
 
+def _steer_series_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # Valid series (a fresh code each: codes are unique per account) and patterns the schema cannot tell
+    # from valid ones: an unknown token, a stray brace, a yearly series without a year.
+    if "id" in (case.path_parameters or {}):
+        _steer_series_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a real series"):
+        case.body = {
+            "code": f"S-{data.draw(st.integers(0, 10**9), label='code')}",
+            "pattern": data.draw(
+                st.sampled_from(
+                    ["R-{YYYY}-{seq:05}", "{YY}/{MM}/{seq}", "R-{seq}-{DD}", "R-{seq}}", "R-{seq}"]
+                ),
+                label="pattern",
+            ),
+            "reset": data.draw(st.sampled_from(["yearly", "never"]), label="reset"),
+        }
+
+
+def _steer_series_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if steered(data, "real series id"):
+        case.path_parameters["id"] = app.series
+
+
 STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /login": _steer_login,
     "POST /api/auth/token/": _steer_credentials,
@@ -262,6 +290,10 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /api/invoice-batches/{id}/links/": _steer_batch_link,
     "DELETE /api/invoice-batches/{id}/links/": _steer_batch_id,
     "GET /download": _steer_fid,
+    "POST /api/number-series/": _steer_series_body,
+    "GET /api/number-series/{id}/": _steer_series_id,
+    "PATCH /api/number-series/{id}/": _steer_series_body,
+    "DELETE /api/number-series/{id}/": _steer_series_id,
     "POST /api/webhooks/": _steer_webhook_body,
     "GET /api/webhooks/{id}/": _steer_webhook_id,
     "PATCH /api/webhooks/{id}/": _steer_webhook_body,
