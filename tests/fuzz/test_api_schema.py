@@ -29,6 +29,7 @@ operation must have been answered 2xx at least once.
 """
 
 import base64
+import itertools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +65,9 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+
+# A new series code for every steered create, the same sequence in every run.
+_SERIES_CODES = itertools.count()
 
 GUNICORN_REQUEST_LINE_LIMIT = 4094  # gunicorn's default limit_request_line (docker/gunicorn.conf.py keeps it)
 
@@ -247,13 +251,12 @@ def _steer_webhook_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
 
 
 def _steer_series_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
-    # Valid series (a fresh code each: codes are unique per account) and patterns the schema cannot tell
-    # from valid ones: an unknown token, a stray brace, a yearly series without a year.
+    # Valid series (a new code each time on create: codes are unique per account) and patterns the schema
+    # cannot tell from valid ones: an unknown token, a stray brace, a yearly series without a year.
     if "id" in (case.path_parameters or {}):
         _steer_series_id(case, data, app)
     if case.media_type == "application/json" and steered(data, "a real series"):
-        case.body = {
-            "code": f"S-{data.draw(st.integers(0, 10**9), label='code')}",
+        body = {
             "pattern": data.draw(
                 st.sampled_from(
                     ["R-{YYYY}-{seq:05}", "{YY}/{MM}/{seq}", "R-{seq}-{DD}", "R-{seq}}", "R-{seq}"]
@@ -262,6 +265,9 @@ def _steer_series_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
             ),
             "reset": data.draw(st.sampled_from(["yearly", "never"]), label="reset"),
         }
+        if case.method.upper() == "POST":
+            body["code"] = f"S-{next(_SERIES_CODES)}"
+        case.body = body
 
 
 def _steer_series_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
