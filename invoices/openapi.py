@@ -360,6 +360,7 @@ UPLOAD_ACCEPTED = OpenApiResponse(
             value={
                 "id": _EXAMPLE_ID,
                 "number": "INV-2026-0042",
+                "series": None,
                 "status": "queued",
                 "format": "pdf",
                 "formats": ["pdf", "ubl"],
