@@ -4,8 +4,9 @@ by a rollback, never twice in the account (the concurrent proof is tests/faults/
 import pytest
 from django.db import transaction
 
-from invoices import batches, services
+from invoices import batches, numbering, services
 from invoices.models import Invoice, NumberSeries, NumberSeriesCounter
+from invoices.numbering import pattern_format
 from tests.batches.conftest import numbered, post_batch
 from tests.numbering.conftest import post_invoice, series_payload
 
@@ -204,3 +205,30 @@ def test_a_batch_item_naming_an_unknown_series_is_rejected_on_its_series(auth, s
         "invoice.series": ["You have no number series 'NOPE'; create it at /api/number-series/ first."]
     }
     assert items[1]["number"] == "INV-2026-00001"
+
+
+def test_a_hand_number_committed_in_the_same_moment_makes_the_upload_take_the_next(auth, series, monkeypatch):
+    # The race, replayed: the hand-numbered invoice commits between the series' check and its INSERT. The
+    # first take does not see it (as it could not, a moment earlier); the INSERT fails on the unique number,
+    # and the upload takes again, passing over it.
+    by_hand = series_payload()
+    del by_hand["invoice"]["series"]
+    by_hand["invoice"]["number"] = "INV-2026-00001"
+    assert post_invoice(auth, by_hand).status_code == 202
+    real_next_free = numbering._next_free
+    blind = [True]
+
+    def next_free_blind_once(owner, series_, issue_date, last_value, held):
+        if blind.pop() if blind else False:
+            return last_value + 1, pattern_format(
+                series_.pattern, issue_date=issue_date, value=last_value + 1
+            )
+        return real_next_free(owner, series_, issue_date, last_value, held)
+
+    monkeypatch.setattr(numbering, "_next_free", next_free_blind_once)
+
+    response = post_invoice(auth, series_payload())
+
+    assert response.status_code == 202, response.content
+    assert response.json()["number"] == "INV-2026-00002"
+    assert not blind  # the blind take did happen
