@@ -43,7 +43,7 @@ from invoices.models import (
     NumberSeries,
     Rendition,
 )
-from invoices.numbering import SERIES_PATH, number_take
+from invoices.numbering import SERIES_PATH, NumberTaker
 from invoices.services import PRECEDING_ID_PATH, IdempotencyConflict
 from workers.outbox import outbox_add_many
 
@@ -375,10 +375,9 @@ def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
     # The numbers this batch issues, so that a series passes over a number an earlier item takes (by hand,
     # or from another series) before any of them is inserted.
     held = {item.document.data.number for item in items if item.document and not item.document.data.series}
-    invoices = []
-    for item in items:
-        invoices.append(_unsaved_invoice(owner, batch, item, held))
-        held.add(invoices[-1].number)
+    taker = NumberTaker(owner, held)
+    invoices = [_unsaved_invoice(owner, batch, item, taker) for item in items]
+    taker.save()
     Invoice.objects.bulk_create(invoices)
     renditions = Rendition.objects.bulk_create(
         Rendition(invoice=invoice, format=fmt, position=position)
@@ -393,7 +392,7 @@ def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
         item.invoice_id = invoice.id
 
 
-def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item, held: set[str]) -> Invoice:
+def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item, taker: NumberTaker) -> Invoice:
     """The invoice one upload of the item would issue (services._invoice_create's fields), in the batch."""
     options, document = item.options, item.document
     if options is None or document is None:  # not reached: only valid items are issued
@@ -401,9 +400,7 @@ def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item, held: set[st
     totals = document.totals
     taken = None
     if document.data.series:
-        taken = number_take(
-            owner=owner, code=document.data.series, issue_date=document.data.issue_date, held=held
-        )
+        taken = taker.take(document.data.series, document.data.issue_date)
     item.number = taken.number if taken is not None else document.data.number
     return Invoice(
         id=uuid.uuid4(),

@@ -2,11 +2,11 @@
 by a rollback, never twice in the account (the concurrent proof is tests/faults/test_numbering_kills.py)."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from invoices import batches, numbering, services
 from invoices.models import Invoice, NumberSeries, NumberSeriesCounter
-from invoices.numbering import pattern_format
 from tests.batches.conftest import numbered, post_batch
 from tests.numbering.conftest import post_invoice, series_payload
 
@@ -215,20 +215,34 @@ def test_a_hand_number_committed_in_the_same_moment_makes_the_upload_take_the_ne
     del by_hand["invoice"]["series"]
     by_hand["invoice"]["number"] = "INV-2026-00001"
     assert post_invoice(auth, by_hand).status_code == 202
-    real_next_free = numbering._next_free
+    real_issued = numbering.NumberTaker._issued
     blind = [True]
 
-    def next_free_blind_once(owner, series_, issue_date, last_value, held):
-        if blind.pop() if blind else False:
-            return last_value + 1, pattern_format(
-                series_.pattern, issue_date=issue_date, value=last_value + 1
-            )
-        return real_next_free(owner, series_, issue_date, last_value, held)
+    def issued_blind_once(taker, numbers):
+        if blind:
+            blind.pop()
+            return set()
+        return real_issued(taker, numbers)
 
-    monkeypatch.setattr(numbering, "_next_free", next_free_blind_once)
+    monkeypatch.setattr(numbering.NumberTaker, "_issued", issued_blind_once)
 
     response = post_invoice(auth, series_payload())
 
     assert response.status_code == 202, response.content
     assert response.json()["number"] == "INV-2026-00002"
     assert not blind  # the blind take did happen
+
+
+def test_a_batch_takes_its_numbers_in_a_few_queries_whatever_its_size(auth, series):
+    # One lock, one series lookup, one counter row locked and written once, and the "issued already?"
+    # check in runs that double: 20 times the items cost a handful of queries more, not 20 times as many.
+    def queries_for(count: int, year: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = post_batch(auth, {"invoices": [series_payload(issue_date=f"{year}-03-01")] * count})
+        assert response.status_code == 202, response.content
+        return len(captured)
+
+    few, many = queries_for(10, "2026"), queries_for(200, "2027")
+
+    assert many - few <= 6, (few, many)
+    assert Invoice.objects.filter(series=series).count() == 210
