@@ -43,7 +43,7 @@ from invoices.models import (
     NumberSeries,
     Rendition,
 )
-from invoices.numbering import SERIES_PATH, number_take
+from invoices.numbering import SERIES_PATH, NumberTaker
 from invoices.services import PRECEDING_ID_PATH, IdempotencyConflict
 from workers.outbox import outbox_add_many
 
@@ -351,8 +351,17 @@ def _issue_one_by_one(owner: User, batch: InvoiceBatch, items: list[_Item]) -> N
             with transaction.atomic():
                 _issue(owner, batch, [item])
         except IntegrityError:
-            number = item.document.data.number if item.document is not None else ""
             item.invoice_id = None
+            if item.document is not None and item.document.data.series:
+                # The number the series gave was chosen by hand for the same seller by an upload that
+                # committed in the same moment; the savepoint gave the series' number back.
+                item.reject(
+                    SERIES_PATH,
+                    f"Number {item.number} of the series was chosen by hand by another request while this "
+                    "batch was issued; send this invoice again.",
+                )
+                continue
+            number = item.document.data.number if item.document is not None else ""
             item.reject(
                 _number_path(item.payload),
                 f"Invoice number {number} was issued by another request while this batch was checked; give "
@@ -363,7 +372,12 @@ def _issue_one_by_one(owner: User, batch: InvoiceBatch, items: list[_Item]) -> N
 def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
     """Within a transaction: the items' invoices, their renditions and render jobs, one INSERT each. An item
     naming a series takes its number here, in item order, so a rolled-back batch gives its numbers back."""
-    invoices = [_unsaved_invoice(owner, batch, item) for item in items]
+    # The numbers this batch issues, so that a series passes over a number an earlier item takes (by hand,
+    # or from another series) before any of them is inserted.
+    held = {item.document.data.number for item in items if item.document and not item.document.data.series}
+    taker = NumberTaker(owner, held)
+    invoices = [_unsaved_invoice(owner, batch, item, taker) for item in items]
+    taker.save()
     Invoice.objects.bulk_create(invoices)
     renditions = Rendition.objects.bulk_create(
         Rendition(invoice=invoice, format=fmt, position=position)
@@ -378,7 +392,7 @@ def _issue(owner: User, batch: InvoiceBatch, items: list[_Item]) -> None:
         item.invoice_id = invoice.id
 
 
-def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item) -> Invoice:
+def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item, taker: NumberTaker) -> Invoice:
     """The invoice one upload of the item would issue (services._invoice_create's fields), in the batch."""
     options, document = item.options, item.document
     if options is None or document is None:  # not reached: only valid items are issued
@@ -386,7 +400,7 @@ def _unsaved_invoice(owner: User, batch: InvoiceBatch, item: _Item) -> Invoice:
     totals = document.totals
     taken = None
     if document.data.series:
-        taken = number_take(owner=owner, code=document.data.series, issue_date=document.data.issue_date)
+        taken = taker.take(document.data.series, document.data.issue_date)
     item.number = taken.number if taken is not None else document.data.number
     return Invoice(
         id=uuid.uuid4(),

@@ -113,6 +113,10 @@ class InvoiceAcceptedSerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     number = serializers.CharField()
+    series = serializers.CharField(
+        allow_null=True,
+        help_text="The code of the number series the number came from; `null` for a number the client chose.",
+    )
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, help_text=_STATUS_HELP)
     format = InvoiceFormatField(help_text="The default rendition: the first of `formats`.")
     formats = serializers.ListField(child=InvoiceFormatField(), min_length=1, help_text=_FORMATS_HELP)
@@ -172,6 +176,10 @@ class InvoiceSerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     number = serializers.CharField()
+    series = serializers.CharField(
+        allow_null=True,
+        help_text="The code of the number series the number came from; `null` for a number the client chose.",
+    )
     type = serializers.ChoiceField(
         choices=InvoiceType.choices, help_text="`invoice` (UNTDID 1001 code 380) or `credit_note` (381)."
     )
@@ -352,6 +360,7 @@ UPLOAD_ACCEPTED = OpenApiResponse(
             value={
                 "id": _EXAMPLE_ID,
                 "number": "INV-2026-0042",
+                "series": None,
                 "status": "queued",
                 "format": "pdf",
                 "formats": ["pdf", "ubl"],

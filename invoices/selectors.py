@@ -15,7 +15,13 @@ def invoice_get(*, owner: User, invoice_id: uuid.UUID | str) -> Invoice | None:
         key = invoice_id if isinstance(invoice_id, uuid.UUID) else uuid.UUID(str(invoice_id))
     except ValueError:
         return None
-    return Invoice.objects.filter(owner=owner, id=key).defer("input").prefetch_related("renditions").first()
+    return (
+        Invoice.objects.filter(owner=owner, id=key)
+        .defer("input")
+        .select_related("series")
+        .prefetch_related("renditions")
+        .first()
+    )
 
 
 def invoice_list(*, owner: User, status: str | None = None, fmt: str | None = None) -> QuerySet[Invoice]:
@@ -24,6 +30,7 @@ def invoice_list(*, owner: User, status: str | None = None, fmt: str | None = No
         Invoice.objects.filter(owner=owner)
         .defer("input")
         .order_by("-created_at", "-id")
+        .select_related("series")  # its code, in the same query
         .prefetch_related("renditions")  # one query for the page's renditions
     )
     if status:

@@ -63,6 +63,11 @@ def money_text(amount: Decimal, currency_code: str) -> str:
     return str(round_money(amount, currency)) if currency else str(amount)
 
 
+def series_code(invoice: Invoice) -> str | None:
+    """The code of the series the invoice's number came from (select_related("series") in lists)."""
+    return invoice.series.code if invoice.series_id is not None and invoice.series is not None else None
+
+
 class InvoiceAcceptedSerializer(serializers.Serializer):
     """The 202 answer to an upload."""
 
@@ -70,6 +75,7 @@ class InvoiceAcceptedSerializer(serializers.Serializer):
         return {
             "id": str(invoice.id),
             "number": invoice.number,
+            "series": series_code(invoice),
             "status": invoice.status,
             "format": invoice.format,
             "formats": list(invoice.formats),
@@ -86,6 +92,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
         return {
             "id": str(invoice.id),
             "number": invoice.number,
+            "series": series_code(invoice),
             "type": invoice.type,
             "preceding_invoice": str(invoice.preceding_invoice_id) if invoice.preceding_invoice_id else None,
             "format": invoice.format,

@@ -1,5 +1,12 @@
-"""URLs of the series API (filled in by its views)."""
+"""URLs of the number series API (invoices/series_views.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from invoices import series_views
+
+urlpatterns: list[URLPattern] = [
+    path("api/number-series/", series_views.SeriesListCreateView.as_view(), name="number-series-list"),
+    path(
+        "api/number-series/<uuid:pk>/", series_views.SeriesDetailView.as_view(), name="number-series-detail"
+    ),
+]

@@ -95,7 +95,12 @@ class RenditionAdded:
 
 
 def invoice_submit(
-    *, owner: User, payload: Any, default_format: str | None = None, idempotency_key: str = ""
+    *,
+    owner: User,
+    payload: Any,
+    default_format: str | None = None,
+    idempotency_key: str = "",
+    series_retry: bool = True,
 ) -> Submission:
     """Validate, then store the invoice, its renditions and their render jobs in one transaction (the
     outbox). Raises DocumentInvalid (400), IdempotencyConflict (422) or NumberTaken (409)."""
@@ -124,6 +129,16 @@ def invoice_submit(
         # The number was issued before (the unique constraint says so, no query spent on the common case of
         # a new number), or a concurrent request with the same Idempotency-Key committed first.
         again = _replay_after_conflict(owner, payload, options, document, idempotency_key, default_format)
+        if again is None and document.data.series and series_retry:
+            # The number the series gave was chosen by hand, for the same seller, by an upload that committed
+            # meanwhile: taken again, the series passes over it (that invoice holds it, so no hole).
+            return invoice_submit(
+                owner=owner,
+                payload=payload,
+                default_format=default_format,
+                idempotency_key=idempotency_key,
+                series_retry=False,
+            )
         if again is None:
             raise
         return again

@@ -172,6 +172,7 @@ def _accepted_fallback(request: Request, submission: services.Submission) -> Htt
     body: dict[str, Any] = {
         "id": str(invoice.id),
         "number": invoice.number,
+        "series": invoice.series.code if invoice.series is not None else None,
         "status": invoice.status,
         "format": invoice.format,
         "formats": list(invoice.formats),

@@ -566,7 +566,16 @@ def _number_or_series(reader: ObjectReader, assigned_number: str | None) -> tupl
     or a series and (before it is assigned) ``SERIES_PLACEHOLDER``."""
     series = reader.text("series", max_length=MAX_SERIES_CODE_LENGTH, code=True)
     if not series:
-        return read_invoice_number(reader, "number"), ""
+        if reader.raw("number") is not None:
+            return read_invoice_number(reader, "number"), ""
+        # A series given but invalid has its own error; a number is not asked for on top of it.
+        if reader.field_path("series") not in reader.errors.errors:
+            reader.error(
+                "number",
+                'This field is required: give the invoice\'s number, or name a number series ("series") to '
+                "take the next number from.",
+            )
+        return "", ""
     if reader.raw("number") is not None:
         reader.error("series", "Give either a number or a series to take the next number from, not both.")
         return "", series

@@ -89,6 +89,7 @@ class LiveApp:
     webhook: str = ""  # id of a webhook endpoint of the fuzz user (a public address: nothing is sent to it)
     batch: str = ""  # id of a completed batch of the fuzz user, its files ready (its ZIP and links are 2xx)
     brand: str = ""  # id of a brand of the fuzz user with a logo (its logo and preview are 2xx)
+    series: str = ""  # id of a number series of the fuzz user that issued nothing (PATCH and DELETE are 2xx)
 
     def login(self) -> dict[str, Any]:
         """A fresh token pair for the fuzz user, through the real /login."""
@@ -233,6 +234,17 @@ def _delete_namespace(namespace: str) -> None:
 FUZZ_WEBHOOK_URL = "https://93.184.215.14/hooks"
 
 
+def _seed_series(base_url: str, access: str) -> str:
+    response = requests.post(
+        f"{base_url}/api/number-series/",
+        json={"code": "FUZZ", "pattern": "FUZZ-{YYYY}-{seq:05}"},
+        headers={"Authorization": f"Bearer {access}"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 def _seed_webhook(base_url: str, access: str) -> str:
     response = requests.post(
         f"{base_url}/api/webhooks/",
@@ -282,8 +294,18 @@ def live_app(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
             ready, queued, batch = _seed_invoices(server.base_url, env, tmp, token["access"])
             webhook = _seed_webhook(server.base_url, token["access"])
             brand = _seed_brand(server.base_url, token["access"])
+            series = _seed_series(server.base_url, token["access"])
             yield LiveApp(
-                server.base_url, FUZZ_EMAIL, PASSWORD, ready, queued, server.log_path, webhook, batch, brand
+                server.base_url,
+                FUZZ_EMAIL,
+                PASSWORD,
+                ready,
+                queued,
+                server.log_path,
+                webhook,
+                batch,
+                brand=brand,
+                series=series,
             )
         finally:
             server.stop()

@@ -15,11 +15,11 @@ from data that breaks it (schemathesis' positive and negative modes), and every 
 Random data mostly earns 400s and 404s, so the cases are steered part of the time to reach deep: uploads
 carry a valid invoice from tests/fuzz/strategies.py (so some are accepted and stored: 202), ids name real
 invoices (one ready file per format, one still queued), token endpoints get a real refresh token, the
-token and /login endpoints the real credentials, batch ids a completed batch of the fuzz user (uploads of
-a batch a list of valid invoices). Steering only replaces values; the generated request is
-otherwise sent as it is. Authenticated operations carry the fuzz user's real JWT, most of the time; the
-rest keep whatever schemathesis generated (usually no or a bad Authorization: 401). A logout revokes a
-refresh token of its own, drawn fresh for that case, so it never breaks the rest of the run.
+token and /login endpoints the real credentials, batch ids a completed batch of the fuzz user, series ids a
+series of the fuzz user (uploads of a batch a list of valid invoices). Steering only replaces values; the
+generated request is otherwise sent as it is. Authenticated operations carry the fuzz user's real JWT, most
+of the time; the rest keep whatever schemathesis generated (usually no or a bad Authorization: 401). A
+logout revokes a refresh token of its own, drawn fresh for that case, so it never breaks the rest of the run.
 
 Seeded (``FUZZ_SEED``, default 7) with the example database off: the same seed sends the same requests.
 The terminal summary reports, per operation, the cases sent and the share answered 2xx, and each
@@ -29,6 +29,7 @@ operation must have been answered 2xx at least once.
 """
 
 import base64
+import itertools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -65,6 +66,9 @@ CHECKS = [
     response_headers_conformance,
 ]
 
+# A new series code for every steered create, the same sequence in every run.
+_SERIES_CODES = itertools.count()
+
 GUNICORN_REQUEST_LINE_LIMIT = 4094  # gunicorn's default limit_request_line (docker/gunicorn.conf.py keeps it)
 
 # Every operation of the schema; test_the_fuzzed_operations_are_all_of_the_schema keeps this list honest.
@@ -94,6 +98,11 @@ OPERATIONS = [
     "DELETE /api/invoice-batches/{id}/links/",
     "POST /upload",
     "GET /download",
+    "GET /api/number-series/",
+    "POST /api/number-series/",
+    "GET /api/number-series/{id}/",
+    "PATCH /api/number-series/{id}/",
+    "DELETE /api/number-series/{id}/",  # after GET and PATCH: its steered cases delete the seed series
     "GET /api/webhooks/",
     "POST /api/webhooks/",
     "GET /api/webhooks/{id}/",
@@ -275,6 +284,31 @@ def _steer_preview(case: Any, data: st.DataObject, app: LiveApp) -> None:
         case.query = {**(case.query or {}), "layout": layout}
 
 
+def _steer_series_body(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    # Valid series (a new code each time on create: codes are unique per account) and patterns the schema
+    # cannot tell from valid ones: an unknown token, a stray brace, a yearly series without a year.
+    if "id" in (case.path_parameters or {}):
+        _steer_series_id(case, data, app)
+    if case.media_type == "application/json" and steered(data, "a real series"):
+        body = {
+            "pattern": data.draw(
+                st.sampled_from(
+                    ["R-{YYYY}-{seq:05}", "{YY}/{MM}/{seq}", "R-{seq}-{DD}", "R-{seq}}", "R-{seq}"]
+                ),
+                label="pattern",
+            ),
+            "reset": data.draw(st.sampled_from(["yearly", "never"]), label="reset"),
+        }
+        if case.method.upper() == "POST":
+            body["code"] = f"S-{next(_SERIES_CODES)}"
+        case.body = body
+
+
+def _steer_series_id(case: Any, data: st.DataObject, app: LiveApp) -> None:
+    if steered(data, "real series id"):
+        case.path_parameters["id"] = app.series
+
+
 STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /login": _steer_login,
     "POST /api/auth/token/": _steer_credentials,
@@ -296,6 +330,10 @@ STEERING: dict[str, Callable[[Any, st.DataObject, LiveApp], None]] = {
     "POST /api/invoice-batches/{id}/links/": _steer_batch_link,
     "DELETE /api/invoice-batches/{id}/links/": _steer_batch_id,
     "GET /download": _steer_fid,
+    "POST /api/number-series/": _steer_series_body,
+    "GET /api/number-series/{id}/": _steer_series_id,
+    "PATCH /api/number-series/{id}/": _steer_series_body,
+    "DELETE /api/number-series/{id}/": _steer_series_id,
     "POST /api/webhooks/": _steer_webhook_body,
     "GET /api/webhooks/{id}/": _steer_webhook_id,
     "PATCH /api/webhooks/{id}/": _steer_webhook_body,
