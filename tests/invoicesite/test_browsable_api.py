@@ -56,7 +56,7 @@ def test_the_json_answer_to_an_upload_is_unchanged(auth):
 
     assert response.status_code == 202
     assert response["Content-Type"] == "application/json"
-    assert set(response.json()) == {"id", "number", "status", "format", "formats", "links"}
+    assert set(response.json()) == {"id", "number", "series", "status", "format", "formats", "links"}
 
 
 # --- Nothing after the commit turns an accepted upload into an error answer ---------------------------
