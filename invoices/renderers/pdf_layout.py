@@ -34,9 +34,10 @@ MAX_PERCENT = 22  # no line-table column takes more than this share of the frame
 NUMBER_SIZES = (TEXT_SIZE, 8.0, 7.5, 7.0, 6.5, 6.0)
 
 
-def frame_width(page_size: str) -> float:
-    """The width text flows in, in points: the page less its side margins."""
-    return PAGE_WIDTHS[page_size] - 2 * PAGE_MARGIN
+def frame_width(page_size: str, margin: float = PAGE_MARGIN) -> float:
+    """The width text flows in, in points: the page less its side margins (``margin`` pt each, the
+    classic layout's 16mm unless the layout says otherwise)."""
+    return PAGE_WIDTHS[page_size] - 2 * margin
 
 
 def text_width(text: str, *, bold: bool = False, size: float = TEXT_SIZE) -> float:
