@@ -85,7 +85,8 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
         box = (chosen.logo_box[0] * MM, chosen.logo_box[1] * MM)
         align = _logo_align(chosen, str(context["direction"]))
         space = chosen.logo_space * MM
-        inline[logo_placeholder] = lambda: logo_flowable(style.logo, style.logo_content_type, box, align, space)
+        kind = style.logo_content_type
+        inline[logo_placeholder] = lambda: logo_flowable(style.logo, kind, box, align, space)
     with text_family(fonts):
         content = build_pdf(
             html,

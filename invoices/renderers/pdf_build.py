@@ -188,7 +188,9 @@ def _splice_inline(story: list[Flowable], flowables: Mapping[str, Callable[[], F
     story[:] = [replaced(flowable) for flowable in story]
     missing = [key for key, times in found.items() if times != 1]
     if missing:
-        raise PDFRenderError(f"the template must hold each inline placeholder once, alone in a block: {missing}")
+        raise PDFRenderError(
+            f"each inline placeholder must be in the template once, alone in a block: {missing}"
+        )
 
 
 def _page_templates(context: pisaContext) -> list[PmlPageTemplate]:

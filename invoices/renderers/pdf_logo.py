@@ -73,11 +73,13 @@ class Logo:
     drawing: Drawing | None = None
 
 
-class LogoFlowable(Flowable):  # type: ignore[misc]
+class LogoFlowable(Flowable):
     """The logo fitted into a ``box_width`` x ``box_height`` pt box, aspect ratio kept, at the ``align``
     side of the width it is given (the cell of the layout that holds it)."""
 
-    def __init__(self, logo: Logo, box_width: float, box_height: float, align: Align, space_after: float) -> None:
+    def __init__(
+        self, logo: Logo, box_width: float, box_height: float, align: Align, space_after: float
+    ) -> None:
         super().__init__()
         self.space_after = space_after  # pt under the logo, inside the flowable (a cell ignores spaceAfter)
         self.logo = logo
@@ -98,9 +100,8 @@ class LogoFlowable(Flowable):  # type: ignore[misc]
         x = 0.0 if self.align == "left" else self.avail - self.drawn_width
         canvas = self.canv
         if self.logo.image is not None:
-            canvas.drawImage(
-                self.logo.image, x, self.space_after, self.drawn_width, self.drawn_height, mask="auto", preserveAspectRatio=False
-            )
+            width, height = self.drawn_width, self.drawn_height
+            canvas.drawImage(self.logo.image, x, self.space_after, width, height, mask="auto")
         elif self.logo.drawing is not None:
             drawing = self.logo.drawing
             canvas.saveState()
@@ -142,7 +143,7 @@ def _decode(data: bytes, content_type: str) -> Logo:
 def _raster(data: bytes, kind: str) -> Logo:
     try:
         # Image.open reads the header only: the size is known before any pixel is decoded.
-        image = Image.open(io.BytesIO(data), formats=[kind])
+        image: Image.Image = Image.open(io.BytesIO(data), formats=[kind])
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise RenderRefused(f"The brand's logo is not a readable {kind} image.") from error
     width, height = image.size
@@ -162,7 +163,7 @@ def _raster(data: bytes, kind: str) -> Logo:
     return Logo(width=float(width), height=float(height), image=ImageReader(image))
 
 
-class _OurFonts(FontMap):  # type: ignore[misc]
+class _OurFonts(FontMap):
     """svglib's font lookup answering our own text fonts only: never a font file svglib would find by
     name, never fontconfig, never one of PDF's standard fonts (not embedded, which PDF/A refuses)."""
 
@@ -178,7 +179,8 @@ def _vector(data: bytes) -> Logo:
     root = _safe_svg_root(data)
     register_fonts()
     try:
-        drawing = SvgRenderer(None, font_map=_OurFonts()).render(root)
+        # The source is a stream, not a path: svglib resolves no reference relative to it (none is left).
+        drawing = SvgRenderer(io.BytesIO(data), font_map=_OurFonts()).render(root)
     except Exception as error:  # svglib raises whatever its converters meet; the reason is ours to give
         raise RenderRefused("The brand's SVG logo could not be drawn.") from error
     if not drawing.width or not drawing.height or drawing.width <= 0 or drawing.height <= 0:
