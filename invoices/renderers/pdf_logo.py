@@ -185,6 +185,9 @@ def _vector(data: bytes) -> Logo:
         raise RenderRefused("The brand's SVG logo could not be drawn.") from error
     if not drawing.width or not drawing.height or drawing.width <= 0 or drawing.height <= 0:
         raise RenderRefused("The brand's SVG logo has no size (width, height or viewBox).")
+    # reportlab's drawing starts in Helvetica, a font PDF/A (the Factur-X rendition) refuses unembedded:
+    # ours instead. svglib's text already names ours (_OurFonts).
+    drawing.initialFontName = TEXT_FAMILY
     return Logo(width=float(drawing.width), height=float(drawing.height), drawing=drawing)
 
 
