@@ -23,7 +23,8 @@ from xhtml2pdf import pisa
 
 from invoices.document.model import Document, RenderOptions
 from invoices.document.validation import read_request
-from invoices.renderers.pdf import TEMPLATE, render_pdf
+from invoices.renderers.layouts import layout_template
+from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_build import PDFRenderError
 from invoices.renderers.pdf_context import invoice_context
 from invoices.renderers.pdf_fonts import register_fonts
@@ -142,8 +143,10 @@ def render_payload(payload: dict[str, Any]) -> bytes:
 
 
 def render_invoice_html(document: Document, options: RenderOptions) -> str:
-    """The HTML the PDF renderer hands to xhtml2pdf, with the line table's block left empty."""
-    return render_to_string(TEMPLATE, {**invoice_context(document, options), "line_table": ""})
+    """The HTML the PDF renderer hands to xhtml2pdf, in the layout of ``options.style`` (classic version 1
+    unbranded), with the line table's and the logo's blocks left empty."""
+    template = layout_template(options.style.layout, options.style.layout_version)
+    return render_to_string(template, {**invoice_context(document, options), "line_table": "", "logo": ""})
 
 
 def html_to_pdf(html: str) -> bytes:
