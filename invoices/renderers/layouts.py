@@ -40,11 +40,19 @@ class Layout:
     logo_side: Side  # where the logo sits in its cell, in reading order ("start" is the left in English)
     logo_space: float = 0.0  # mm between the logo and what follows it in its cell
     title_max: float | None = None  # pt, a cap on the title's size (the compact layout's smaller type)
+    # The title's column as a share of the frame, and the padding inside it (mm, both sides together), for a
+    # layout whose title is not in classic's 40 % column (pdf_context.title_size); 0 for classic's.
+    title_share: float = 0.0
+    title_padding: float = 0.0
 
     @property
     def frame_margin(self) -> float:
         """The side margin in points."""
         return self.side_margin * MM
+
+    def title_room(self, frame: float) -> float:
+        """The width in pt the title has in a frame ``frame`` pt wide."""
+        return frame * self.title_share - self.title_padding * MM
 
 
 _DIR = "invoices/pdf/layouts"
@@ -53,7 +61,21 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
     # Today's invoice, with the logo top left above the seller's name, the accent on the title and total.
     "classic": {1: Layout("classic", 1, f"{_DIR}/classic_v1.html", 16, 16, 20, (60, 16), "start", 3)},
     # A band in the accent colour with the logo at its start and the title in it; more air around blocks.
-    "modern": {1: Layout("modern", 1, f"{_DIR}/modern_v1.html", 16, 14, 20, (62, 15), "start", 0)},
+    "modern": {
+        1: Layout(
+            "modern",
+            1,
+            f"{_DIR}/modern_v1.html",
+            16,
+            14,
+            20,
+            (62, 15),
+            "start",
+            0,
+            title_share=0.5,
+            title_padding=10,
+        )
+    },
     # Smaller type and margins for long invoices; the logo small at the top, at the end of the line.
     "compact": {1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0)},
 }
@@ -91,15 +113,35 @@ def accent_color(value: str) -> str:
     return value.lower() if ACCENT_PATTERN.fullmatch(value) else DEFAULT_ACCENT
 
 
+def _luminance(colour: str) -> float:
+    """The WCAG relative luminance of a "#rrggbb" colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
 def on_accent(accent: str) -> str:
     """The text colour that reads on ``accent`` (a checked "#rrggbb"): white on a dark accent, ink on a
     light one (WCAG contrast ratio, whichever is higher)."""
-    channels = [int(accent[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    luminance = _luminance(accent)
     white = 1.05 / (luminance + 0.05)
     ink = (luminance + 0.05) / 0.05
     return "#ffffff" if white >= ink else "#102a43"
+
+
+# WCAG's contrast for large text (the title is 15 pt bold and up): 3 to 1 against the white page.
+MIN_TITLE_CONTRAST = 3.0
+
+
+def accent_text(accent: str) -> str:
+    """``accent`` as the colour of text on the white page: itself when it reads (MIN_TITLE_CONTRAST), else
+    darkened in steps until it does (a pale yellow brand gets a deep ochre title, not an invisible one)."""
+    red, green, blue = (int(accent[i : i + 2], 16) for i in (1, 3, 5))
+    colour = accent
+    while 1.05 / (_luminance(colour) + 0.05) < MIN_TITLE_CONTRAST:
+        red, green, blue = (int(c * 0.9) for c in (red, green, blue))
+        colour = f"#{red:02x}{green:02x}{blue:02x}"
+    return colour
 
 
 def footer_lines(text: str) -> list[str]:
@@ -123,6 +165,7 @@ def layout_context(style: BrandStyle, chosen: Layout, fonts: tuple[str, str]) ->
     return {
         "layout": chosen,
         "accent": accent,
+        "accent_text": accent_text(accent),
         "on_accent": on_accent(accent),
         "font_family": fonts[0],
         "footer_lines": lines,

@@ -549,12 +549,13 @@ def preceding_lines(document: Document, labels: Labels, fmt: NumberFormat) -> li
     return lines
 
 
-def title_size(title: str) -> float:
+def title_size(title: str, room: float | None = None) -> float:
     """The title's font size: the largest at which it fits its column on one line, down to
     ONE_LINE_TITLE_SIZE ("NOTA DE CRÉDITO"); below that, the largest at which its longest word does, the
     words wrapping between them ("FACTURA / RECTIFICATIVA"), so a single long word keeps a line of its own
-    at a smaller size ("RECHNUNGSKORREKTUR")."""
-    room = frame_width("a4") * TITLE_SHARE
+    at a smaller size ("RECHNUNGSKORREKTUR"). ``room`` is the title's width in pt, the classic layout's
+    column unless a layout gives its own."""
+    room = frame_width("a4") * TITLE_SHARE if room is None else room
 
     def fits(text: str, size: float) -> bool:
         # The padding that takes the letter spacing (see invoice_context) narrows the column by as much.
@@ -584,7 +585,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
     title = labels.credit_note if data.type == "credit_note" else labels.invoice
     facts = header_facts(document, labels, fmt)
     frame = frame_width(page_size, margin)
-    size = title_size(title.upper())
+    size = title_size(title.upper(), chosen.title_room(frame) if chosen.title_share else None)
     if chosen.title_max is not None:
         size = min(size, chosen.title_max)
     return {

@@ -14,7 +14,10 @@ from invoices.renderers.layouts import (
     CURRENT,
     DEFAULT_ACCENT,
     LAYOUTS,
+    MIN_TITLE_CONTRAST,
+    _luminance,
     accent_color,
+    accent_text,
     footer_lines,
     layout,
     layout_template,
@@ -118,3 +121,12 @@ def test_the_footer_reaches_the_template_as_escaped_text():
     page = render_invoice_html(document, dataclasses.replace(options, style=look))
     assert "&lt;img src=&quot;http://127.0.0.1/x&quot;&gt; &amp; &lt;pdf:nextpage /&gt;" in page
     assert "<img" not in page
+
+
+@pytest.mark.parametrize("accent", ["#f4d35e", "#ffffff", "#a0e0ff", "#e36414", "#1f4e79"])
+def test_the_title_in_the_accent_reads_on_the_white_page(accent):
+    title = accent_text(accent)
+    luminance = _luminance(title)
+    assert 1.05 / (luminance + 0.05) >= MIN_TITLE_CONTRAST
+    if 1.05 / (_luminance(accent) + 0.05) >= MIN_TITLE_CONTRAST:
+        assert title == accent  # a dark enough accent is used as it is
