@@ -5,8 +5,8 @@ lines or drawn over its neighbour. An invoice may hold amounts up to 10^12 ("1,0
 numeric column is made as wide as its widest value, measured in the font it is printed in; the
 description takes what is left.
 
-The sizes below mirror the template's stylesheet (``invoices/templates/invoices/pdf/invoice.html``):
-change them together.
+The sizes below mirror the template's stylesheet
+(``invoices/templates/invoices/pdf/layouts/_base_v1.html``): change them together.
 """
 
 import math

@@ -11,8 +11,8 @@ Security: a ``Paragraph`` parses markup, so every piece of user text put in one 
 ``<br/>``. User text never reaches a colour, a style or an attribute. Plain strings are drawn as they are,
 never parsed.
 
-The look mirrors the rest of the invoice's stylesheet (``invoices/templates/invoices/pdf/invoice.html``):
-change them together.
+The look mirrors the rest of the invoice's stylesheet
+(``invoices/templates/invoices/pdf/layouts/_base_v1.html``): change them together.
 
 Right to left (``labels.rtl``), the table is mirrored as the template's tables are: the columns in the other
 order (the line number on the right, the net on the left), text aligned right and numbers left. A reportlab

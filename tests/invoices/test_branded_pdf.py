@@ -118,6 +118,7 @@ def test_a_right_to_left_invoice_puts_the_classic_logo_at_its_start_on_the_right
     assert colour_pixels(image, PNG_COLOUR, (0.0, 0.0, 0.5, 1.0)) == 0
 
 
+@pytest.mark.security
 def test_the_footer_is_printed_on_every_page_and_user_markup_in_it_is_text():
     footer = "<b>Example</b> & Co <img src=x>\nSecond line\nThird line\nFourth line is dropped"
     payload = payload_with_lines([f"Item {n:03d}" for n in range(90)])
@@ -130,6 +131,7 @@ def test_the_footer_is_printed_on_every_page_and_user_markup_in_it_is_text():
         assert f"Page {number} of {len(pages)}" in page
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     "accent", ["red", "#12345g", "#fff", "#123456; } body { color: red", "url(http://127.0.0.1/x)", ""]
 )
