@@ -7,8 +7,14 @@ registered, templates compiled, modules imported), then timed over repeats: wall
 CPU time with process_time. The PDF case then times the reference the same way, in the same process right
 after, so the ratio of the two medians is taken under the same conditions; the XLSX case times openpyxl's
 own floor (an empty workbook, saved) the same way.
+
+The 20-line PDF case also times the same invoice branded (the modern layout with a PNG logo, ``BRANDED``)
+against the unbranded one, the two renders alternating call by call so that a shared machine's drift
+weighs on both alike; the target is the ratio of their CPU medians (the decoded logo is cached per process,
+so a warm render only fits and draws it).
 """
 
+import dataclasses
 import io
 import multiprocessing
 import time
@@ -20,6 +26,8 @@ from bench.data import SIZES, sample
 from bench.stats import ratio, summarize
 
 FORMATS = ("pdf", "xlsx", "csv")
+BRANDED = "modern, PNG logo"
+BRANDED_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -76,9 +84,62 @@ def measure_case(fmt: str, lines: int, warmup: int, repeats: int) -> dict[str, A
         result["reference"] = reference
         result["ratio_cpu"] = ratio(result["cpu_ms"]["median"], reference["cpu_ms"]["median"])
         result["ratio_wall"] = ratio(result["wall_ms"]["median"], reference["wall_ms"]["median"])
+        if lines == BRANDED_LINES:
+            result["branded"] = measure_branded(document, options, warmup, repeats)
     if fmt == "xlsx":
         result["floor"] = time_calls(empty_workbook, warmup, repeats)
     return result
+
+
+def time_alternating(
+    first: Callable[[], object], second: Callable[[], object], warmup: int, repeats: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``time_calls`` of two calls, alternating: each repeat times ``first`` then ``second``."""
+    for _ in range(warmup):
+        first()
+        second()
+    times: dict[int, dict[str, list[float]]] = {0: {"wall": [], "cpu": []}, 1: {"wall": [], "cpu": []}}
+    for _ in range(repeats):
+        for index, call in enumerate((first, second)):
+            wall_start, cpu_start = time.perf_counter(), time.process_time()
+            call()
+            times[index]["cpu"].append((time.process_time() - cpu_start) * 1000)
+            times[index]["wall"].append((time.perf_counter() - wall_start) * 1000)
+    first_result, second_result = (
+        {"wall_ms": summarize(times[i]["wall"]), "cpu_ms": summarize(times[i]["cpu"])} for i in (0, 1)
+    )
+    return first_result, second_result
+
+
+def measure_branded(document: Any, options: Any, warmup: int, repeats: int) -> dict[str, Any]:
+    """The PDF of ``document`` branded (BRANDED) against the same PDF unbranded, alternating."""
+    from bench.data import logo_png
+    from invoices.document.model import BrandStyle
+    from invoices.renderers import render
+
+    logo = logo_png()
+    style = BrandStyle(
+        layout="modern",
+        accent_color="#7b2cbf",
+        footer="Example Ltd, 1 Example Street, London\nRegistered in England and Wales, No. 01234567",
+        logo=logo,
+        logo_content_type="image/png",
+        logo_width=600,
+        logo_height=180,
+    )
+    branded_options = dataclasses.replace(options, style=style)
+    size = len(render(document, branded_options).content)
+    plain, branded = time_alternating(
+        lambda: render(document, options), lambda: render(document, branded_options), warmup, repeats
+    )
+    return {
+        "style": BRANDED,
+        "bytes": size,
+        **branded,
+        "unbranded": plain,
+        "ratio_cpu": ratio(branded["cpu_ms"]["median"], plain["cpu_ms"]["median"]),
+        "ratio_wall": ratio(branded["wall_ms"]["median"], plain["wall_ms"]["median"]),
+    }
 
 
 def empty_workbook() -> bytes:

@@ -77,6 +77,13 @@ TARGETS: list[Check] = [
     ),
     (
         "render",
+        lambda s: _case("pdf", 20)(s)["branded"]["ratio_cpu"],
+        lambda v: v <= 1.2,
+        "PDF 20 lines branded (modern, PNG logo) / unbranded (CPU) <= 1.2x",
+        times,
+    ),
+    (
+        "render",
         lambda s: _case("pdf", 200)(s)["cpu_ms"]["median"],
         lambda v: v <= 1000,
         "PDF 200 lines CPU <= 1 s",
@@ -306,6 +313,7 @@ def render_section(render: dict[str, Any]) -> list[str]:
         ref_rows,
     )
     out += xlsx_floor_lines(render["cases"])
+    out += branded_lines(render["cases"])
     lin_rows = [
         [
             fmt.upper(),
@@ -318,6 +326,37 @@ def render_section(render: dict[str, Any]) -> list[str]:
     out += ["", "Growth with the line count (CPU medians): 10x for strictly proportional.", ""]
     out += table(["format", "200 / 20 lines", "per extra line", "fixed part"], lin_rows)
     return out
+
+
+def branded_lines(cases: list[dict[str, Any]]) -> list[str]:
+    """The branded PDF against the unbranded one, timed alternating in the 20-line PDF case's process."""
+    rows = []
+    for case in cases:
+        branded = case.get("branded")
+        if branded:
+            plain = branded["unbranded"]
+            rows.append(
+                [
+                    str(case["lines"]),
+                    branded["style"],
+                    median_range(branded["cpu_ms"], "ms"),
+                    median_range(plain["cpu_ms"], "ms"),
+                    times(branded["ratio_cpu"]),
+                    times(branded["ratio_wall"]),
+                    f"{branded['bytes']:,}",
+                ]
+            )
+    if not rows:
+        return []
+    out = [
+        "",
+        "Branded: the same PDF with a brand's look (its layout, accent, footer and a 600 x 180 PNG logo),",
+        "timed alternating with the unbranded render in one process; the decoded logo is cached per process.",
+        "",
+    ]
+    return out + table(
+        ["lines", "brand", "branded CPU", "unbranded CPU", "branded/unbranded CPU", "wall", "bytes"], rows
+    )
 
 
 def xlsx_floor_lines(cases: list[dict[str, Any]]) -> list[str]:

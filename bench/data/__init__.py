@@ -1,5 +1,6 @@
 """The benchmark's sample invoices, committed as JSON (written by ``python -m bench.data.make_data``)."""
 
+import io
 import json
 import uuid
 from pathlib import Path
@@ -42,3 +43,18 @@ def with_fresh_number(body: bytes) -> bytes:
     payload = json.loads(body)
     payload["invoice"]["number"] = f"BENCH-{uuid.uuid4().hex[:16]}"
     return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def logo_png() -> bytes:
+    """The branded case's logo (section 1): a 600 x 180 PNG with transparency, as the brands' logo
+    sanitizing writes one (RGBA, re-encoded). Drawn here rather than committed: shapes in two colours."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 180), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 599, 179), radius=36, fill=(123, 44, 191, 255))
+    draw.ellipse((30, 30, 150, 150), fill=(255, 255, 255, 255))
+    draw.rectangle((190, 70, 560, 110), fill=(255, 255, 255, 200))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

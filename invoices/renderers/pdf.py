@@ -12,25 +12,32 @@ Two things are done outside xhtml2pdf's own ``CreatePDF``, for speed (``pdf_buil
 - "Page X of Y" is drawn in one layout pass, not two: each page is held until the last one is known and the
   template's static frames (the footer) are painted then, with the page count.
 
-Everything else on the page, the footer included, is the HTML template.
+Everything else on the page, the footer included, is the HTML template: the one of the layout and version the
+brand's look names (``layouts``; the service's own look is classic version 1), set in the brand's text family
+(``pdf_fonts.text_family``), with the brand's logo drawn where the template holds its placeholder
+(``pdf_logo``), never through xhtml2pdf.
 """
 
+import dataclasses
 import secrets
+from collections.abc import Callable, Iterator
 
 from django.template.loader import render_to_string
 from reportlab.platypus import Flowable
 
 from invoices.document.model import Document, RenderedFile, RenderOptions
 from invoices.renderers import content_types
+from invoices.renderers.layouts import MM, Layout, layout, layout_template, text_fonts_for
 from invoices.renderers.naming import invoice_filename
 from invoices.renderers.pdf_build import PDFRenderError, build_pdf
-from invoices.renderers.pdf_context import invoice_context
-from invoices.renderers.pdf_fonts import register_fonts
-from invoices.renderers.pdf_layout import frame_width
+from invoices.renderers.pdf_context import LineRow, invoice_context
+from invoices.renderers.pdf_fonts import TEXT_FAMILIES, family_draws, register_fonts, text_family
+from invoices.renderers.pdf_logo import Align, decoded_logo, logo_flowable
 from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from invoices.renderers.pdf_table import line_table
 
-TEMPLATE = "invoices/pdf/invoice.html"
+# The unbranded invoice's template: classic version 1.
+TEMPLATE = layout_template("classic", 1)
 CONTENT_TYPE = content_types.PDF
 # The schema refuses more lines than this (docs/security.md case 7); checked again here because render
 # time grows with the line count (docs/performance.md) and a PDF worker must never get an unbounded
@@ -45,32 +52,86 @@ __all__ = ["CONTENT_TYPE", "MAX_LINES", "MAX_PAGES", "PDFRenderError", "render_p
 
 
 def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
-    """The invoice as a PDF file: A4 unless ``options.page_size`` is "letter"."""
+    """The invoice as a PDF file: A4 unless ``options.page_size`` is "letter", in the look of
+    ``options.style`` (the service's own look unless a brand version gave one)."""
     if len(document.lines) > MAX_LINES:
         raise ValueError(f"an invoice PDF holds at most {MAX_LINES} lines, not {len(document.lines)}")
-    context = invoice_context(document, options)
-    # The placeholder is a fresh random word, so no user text can stand in for it.
-    placeholder = f"invoice-line-table-{secrets.token_hex(16)}"
-    html = render_to_string(TEMPLATE, {**context, "line_table": placeholder})
+    style = options.style
+    chosen = layout(style.layout, style.layout_version)
+    if style.logo:
+        # Decoded (or taken from the process's cache) before anything is laid out: a logo the renderer
+        # refuses fails the rendition with its reason at once.
+        decoded_logo(style.logo, style.logo_content_type)
     register_fonts()
+    fonts = text_fonts_for(style)
+    context, html, placeholders = _page(document, options, fonts)
+    if not family_draws(_printed_texts(html, context), fonts):
+        # DejaVu Serif lacks letters DejaVu Sans has (Hebrew): such an invoice is set in DejaVu Sans, the
+        # same every time it is rendered, rather than with boxes where the letters should be.
+        fonts = TEXT_FAMILIES["sans"]
+        context, html, placeholders = _page(document, options, fonts)
+    table_placeholder, logo_placeholder = placeholders
 
     def table() -> Flowable:
         return line_table(
             context["lines"],  # type: ignore[arg-type]
             context["columns"],  # type: ignore[arg-type]
             context["labels"],  # type: ignore[arg-type]
-            frame_width(str(context["page_size"])),
+            float(context["frame"]),  # type: ignore[arg-type]
         )
 
-    content = build_pdf(
-        html,
-        {placeholder: table},
-        link_callback=link_callback,
-        resource_policy=RESOURCE_POLICY,
-        max_pages=MAX_PAGES,
-    )
+    inline: dict[str, Callable[[], Flowable]] = {}
+    if logo_placeholder:
+        box = (chosen.logo_box[0] * MM, chosen.logo_box[1] * MM)
+        align = _logo_align(chosen, str(context["direction"]))
+        space = chosen.logo_space * MM
+        kind = style.logo_content_type
+        inline[logo_placeholder] = lambda: logo_flowable(style.logo, kind, box, align, space)
+    with text_family(fonts):
+        content = build_pdf(
+            html,
+            {table_placeholder: table},
+            inline=inline,
+            link_callback=link_callback,
+            resource_policy=RESOURCE_POLICY,
+            max_pages=MAX_PAGES,
+        )
     return RenderedFile(
         filename=invoice_filename(document, "pdf"),
         content_type=CONTENT_TYPE,
         content=content,
     )
+
+
+def _page(
+    document: Document, options: RenderOptions, fonts: tuple[str, str]
+) -> tuple[dict[str, object], str, tuple[str, str]]:
+    """The template's context measured in ``fonts``, the page's HTML, and its placeholders (the line
+    table's, the logo's or "" without a logo). Each placeholder is a fresh random word, so no user text can
+    stand in for it."""
+    with text_family(fonts):
+        context = invoice_context(document, options)
+    table = f"invoice-line-table-{secrets.token_hex(16)}"
+    logo = f"invoice-logo-{secrets.token_hex(16)}" if options.style.logo else ""
+    template = layout_template(options.style.layout, options.style.layout_version)
+    html = render_to_string(template, {**context, "line_table": table, "logo": logo})
+    return context, html, (table, logo)
+
+
+def _printed_texts(html: str, context: dict[str, object]) -> Iterator[str]:
+    """Every text the page prints: the HTML (its markup is ASCII, so only text is checked) and the line
+    table's cells, which are not in it."""
+    yield html
+    lines: list[LineRow] = context["lines"]  # type: ignore[assignment]
+    for line in lines:
+        for value in dataclasses.astuple(line):
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, tuple):
+                yield from (item for item in value if isinstance(item, str))
+
+
+def _logo_align(chosen: Layout, direction: str) -> Align:
+    """The side of its cell the logo sits on: the layout's start or end, mirrored on a right-to-left page."""
+    start_is_left = direction != "rtl"
+    return "left" if (chosen.logo_side == "start") == start_is_left else "right"

@@ -163,6 +163,36 @@ def _splice(story: list[Flowable], flowables: Mapping[str, Callable[[], Flowable
     return result
 
 
+def _splice_inline(story: list[Flowable], flowables: Mapping[str, Callable[[], Flowable]]) -> None:
+    """Replace, in place, each paragraph anywhere in ``story`` (inside table cells too) whose whole text is
+    a key of ``flowables`` with the flowable that key's function builds: for a placeholder inside the
+    layout's header table (the logo). Every placeholder must be found exactly once."""
+    found: dict[str, int] = dict.fromkeys(flowables, 0)
+
+    def replaced(flowable: Any) -> Any:
+        if isinstance(flowable, PmlParagraph):
+            text = flowable.getPlainText().strip()
+            if text in flowables:
+                found[text] += 1
+                return flowables[text]()
+            return flowable
+        if isinstance(flowable, list):
+            return [replaced(item) for item in flowable]
+        if isinstance(flowable, PmlTable):
+            flowable._cellvalues = [[replaced(cell) for cell in row] for row in flowable._cellvalues]
+        content = getattr(flowable, "_content", None)  # KeepTogether, KeepInFrame
+        if isinstance(content, list):
+            flowable._content = [replaced(item) for item in content]
+        return flowable
+
+    story[:] = [replaced(flowable) for flowable in story]
+    missing = [key for key, times in found.items() if times != 1]
+    if missing:
+        raise PDFRenderError(
+            f"each inline placeholder must be in the template once, alone in a block: {missing}"
+        )
+
+
 def _page_templates(context: pisaContext) -> list[PmlPageTemplate]:
     """The page templates the stylesheet declared, the unnamed @page first, as xhtml2pdf's build orders
     them (with its 1 cm default when there is no unnamed @page)."""
@@ -179,12 +209,15 @@ def build_pdf(
     html: str,
     flowables: Mapping[str, Callable[[], Flowable]],
     *,
+    inline: Mapping[str, Callable[[], Flowable]] | None = None,
     link_callback: Callable[[str, str | None], str],
     resource_policy: ResourceAccessPolicy,
     max_pages: int | None = None,
 ) -> bytes:
     """The PDF of ``html``, with the flowable each of ``flowables`` builds in place of the block that holds
-    only its key. The functions are called under the render's lock, resource policy and deadline.
+    only its key, at the top level of the page, and of each of ``inline`` in place of the paragraph that holds
+    only its key anywhere (in a table's cell). The functions are called under the render's lock, resource
+    policy and deadline.
     RenderRefused past ``max_pages`` pages.
 
     Each page's canvas starts in ``pdf_fonts.BASE_FONT``, not reportlab's default: that is Helvetica, one of
@@ -210,6 +243,8 @@ def build_pdf(
                 # The page count is the canvas's job here, not a second pass's: no indexing flowable.
                 story = [f for f in context.story if f is not context.indexing_story]
                 story = _splice(story, flowables)
+                if inline:
+                    _splice_inline(story, inline)
                 out = io.BytesIO()
                 meta = context.meta
                 doc = _OnePassDoc(

@@ -22,10 +22,13 @@ from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.labels import Labels, labels_for, unit_text
 from invoices.i18n.locales import cached_locale
 from invoices.i18n.words import amount_in_words
+from invoices.renderers.layouts import layout, layout_context
+from invoices.renderers.pdf_fonts import text_fonts
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
     NUMBER_SIZES,
+    PAGE_MARGIN,
     SLACK,
     TAXES_SHARE,
     TEXT_SIZE,
@@ -521,11 +524,11 @@ def header_facts(document: Document, labels: Labels, fmt: NumberFormat) -> list[
     return [(label, value) for label, value in facts if value]
 
 
-def fact_label_percent(facts: list[tuple[str, str]], page_size: str) -> int:
+def fact_label_percent(facts: list[tuple[str, str]], page_size: str, margin: float = PAGE_MARGIN) -> int:
     """The share of the header's facts table its labels take: 55 %, the longest label word (Dutch
     "BETALINGSVOORWAARDEN") with room to spare, unless a value needs more of the rest to stay on one line
     (a Leitweg-ID, a billing period); never less than the longest label word."""
-    room = frame_width(page_size) * FACTS_SHARE
+    room = frame_width(page_size, margin) * FACTS_SHARE
     word = max((w for label, _ in facts for w in label.upper().split()), key=len, default="")
     label_need = text_width(word, size=LABEL_SIZE) + LABEL_LETTER_SPACING * len(word) + SLACK
     value_need = max((text_width(value, bold=True) for _, value in facts), default=0.0) + SLACK
@@ -546,12 +549,13 @@ def preceding_lines(document: Document, labels: Labels, fmt: NumberFormat) -> li
     return lines
 
 
-def title_size(title: str) -> float:
+def title_size(title: str, room: float | None = None) -> float:
     """The title's font size: the largest at which it fits its column on one line, down to
     ONE_LINE_TITLE_SIZE ("NOTA DE CRÉDITO"); below that, the largest at which its longest word does, the
     words wrapping between them ("FACTURA / RECTIFICATIVA"), so a single long word keeps a line of its own
-    at a smaller size ("RECHNUNGSKORREKTUR")."""
-    room = frame_width("a4") * TITLE_SHARE
+    at a smaller size ("RECHNUNGSKORREKTUR"). ``room`` is the title's width in pt, the classic layout's
+    column unless a layout gives its own."""
+    room = frame_width("a4") * TITLE_SHARE if room is None else room
 
     def fits(text: str, size: float) -> bool:
         # The padding that takes the letter spacing (see invoice_context) narrows the column by as much.
@@ -565,7 +569,11 @@ def title_size(title: str) -> float:
 
 
 def invoice_context(document: Document, options: RenderOptions) -> dict[str, object]:
-    """The template's context: plain strings and the Document's own parties, nothing to compute."""
+    """The template's context: plain strings and the Document's own parties, nothing to compute. Measured
+    in the text family of the render in progress (``pdf_fonts.text_family``; ``pdf.render_pdf`` sets the
+    brand's), for the layout ``options.style`` names."""
+    chosen = layout(options.style.layout, options.style.layout_version)
+    margin = chosen.frame_margin
     data = document.data
     labels = labels_for(data.locale)
     fmt = PrintedNumbers(data.locale, data.currency)
@@ -576,30 +584,36 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
     grand_label, grand = grand_total(document, labels, fmt)
     title = labels.credit_note if data.type == "credit_note" else labels.invoice
     facts = header_facts(document, labels, fmt)
+    frame = frame_width(page_size, margin)
+    size = title_size(title.upper(), chosen.title_room(frame) if chosen.title_share else None)
+    if chosen.title_max is not None:
+        size = min(size, chosen.title_max)
     return {
+        **layout_context(options.style, chosen, text_fonts()),
+        "frame": frame,
         "labels": labels,
         "direction": "rtl" if labels.rtl else "ltr",
         "page_size": page_size,
         "data": data,
         "title": title,
-        "title_size": f"{title_size(title.upper())}pt",
+        "title_size": f"{size}pt",
         # xhtml2pdf aligns letter-spaced text right as if unspaced: it would end past the margin by this.
         "title_indent": f"{TITLE_LETTER_SPACING * (len(title) - 1)}pt",
         "preceding": preceding_lines(document, labels, fmt),
         "facts": facts,
-        "fact_label_percent": fact_label_percent(facts, page_size),
+        "fact_label_percent": fact_label_percent(facts, page_size, margin),
         "seller": party_block(data.seller, labels),
         "buyer": party_block(data.buyer, labels),
         "ship_to": party_block(data.ship_to, labels) if data.ship_to else None,
         "lines": lines,
         # Columns no line uses have width 0 and are left out, which gives the description the room.
-        "columns": line_columns(lines, labels, frame_width(page_size)),
+        "columns": line_columns(lines, labels, frame),
         "total_rows": totals,
         "grand_label": grand_label,
         "gross": grand,
         "tax_rows": taxes,
         "tax_notes": tax_notes(document.totals.tax_groups, labels),
-        "summary_columns": summary_columns(taxes, totals, grand, labels, frame_width(page_size)),
+        "summary_columns": summary_columns(taxes, totals, grand, labels, frame),
         "payment": payment_rows(data.payment, labels),
         "amount_in_words": amount_in_words(document.totals.payable, data.currency, data.language)
         if data.amount_in_words

@@ -21,9 +21,11 @@ and re-hash every font file on every render (the 5 MB CJK collection most; docs/
 no stylesheet ever needs to name a file, so the renderer's resource policy can refuse every file read.
 """
 
+import contextlib
+import contextvars
 import functools
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,16 @@ DEVANAGARI_FAMILY = "NotoSansDevanagari"
 DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
 ARABIC_FAMILY = "NotoNaskhArabic"
 ARABIC_BOLD = "NotoNaskhArabic-Bold"
+# The text families a brand may choose (BrandStyle.font), each a regular and a bold face of ours.
+SERIF_FAMILY = "DejaVuSerif"
+SERIF_BOLD = "DejaVuSerif-Bold"
+CONDENSED_FAMILY = "DejaVuSansCondensed"
+CONDENSED_BOLD = "DejaVuSansCondensed-Bold"
+TEXT_FAMILIES = {
+    "sans": (TEXT_FAMILY, TEXT_BOLD),
+    "serif": (SERIF_FAMILY, SERIF_BOLD),
+    "condensed": (CONDENSED_FAMILY, CONDENSED_BOLD),
+}
 # The font every page's canvas starts in (pdf_build's ``base_font``): one of ours, so that no page names a
 # font that is not embedded (reportlab's own default is Helvetica), as PDF/A requires of Factur-X files.
 BASE_FONT = TEXT_FAMILY
@@ -55,6 +67,10 @@ BASE_FONT = TEXT_FAMILY
 _FILES = {
     TEXT_FAMILY: ("DejaVuSans.ttf", 0),
     TEXT_BOLD: ("DejaVuSans-Bold.ttf", 0),
+    SERIF_FAMILY: ("DejaVuSerif.ttf", 0),
+    SERIF_BOLD: ("DejaVuSerif-Bold.ttf", 0),
+    CONDENSED_FAMILY: ("DejaVuSansCondensed.ttf", 0),
+    CONDENSED_BOLD: ("DejaVuSansCondensed-Bold.ttf", 0),
     # Face 0 of the collection is the proportional "Micro Hei"; face 1 is its monospaced twin.
     CJK_FAMILY: ("wqy-microhei.ttc", 0),
     DEVANAGARI_FAMILY: ("NotoSansDevanagari-Regular.ttf", 0),
@@ -68,7 +84,8 @@ ARABIC_FONTS = frozenset({ARABIC_FAMILY, ARABIC_BOLD})
 # Characters no glyph is drawn for, which Noto Naskh Arabic maps to visible marks (the zero-width non-joiner
 # and joiner, the directional marks) for a shaper to hide; reportlab draws every glyph it is given.
 _INVISIBLE = (0x200C, 0x200D, 0x200E, 0x200F)
-# The font each class of font_runs (invoice_text) is set in, regular and bold; "" is the text font.
+# The font each class of font_runs (invoice_text) is set in, regular and bold; "" is the text font of DejaVu
+# Sans, the service's own look (``run_fonts`` gives the text font of the render's family).
 RUN_FONTS = {
     "": (TEXT_FAMILY, TEXT_BOLD),
     "cjk": (CJK_FAMILY, CJK_FAMILY),  # no bold face: the CJK font's regular, as xhtml2pdf falls back to
@@ -90,14 +107,15 @@ def register_fonts() -> None:
             _fit_arabic_face(font.face, pdfmetrics.getFont(TEXT_FAMILY).face)
         pdfmetrics.registerFont(font)
     # No italic faces are shipped: nothing on the invoice is italic, and user text is never styled.
-    pdfmetrics.registerFontFamily(TEXT_FAMILY, normal=TEXT_FAMILY, bold=TEXT_BOLD)
+    for regular, bold in TEXT_FAMILIES.values():
+        pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold)
     pdfmetrics.registerFontFamily(CJK_FAMILY, normal=CJK_FAMILY)
     pdfmetrics.registerFontFamily(DEVANAGARI_FAMILY, normal=DEVANAGARI_FAMILY, bold=DEVANAGARI_BOLD)
     pdfmetrics.registerFontFamily(ARABIC_FAMILY, normal=ARABIC_FAMILY, bold=ARABIC_BOLD)
     # xhtml2pdf copies DEFAULT_FONT into each document's font table, so a family named here resolves in
     # every later render without an @font-face rule. This is the hook xhtml2pdf's users have long relied on
     # for pre-registered fonts; the PDF tests (pdffonts) fail loudly should it ever stop working.
-    for family in (TEXT_FAMILY, CJK_FAMILY, DEVANAGARI_FAMILY, ARABIC_FAMILY):
+    for family in (TEXT_FAMILY, SERIF_FAMILY, CONDENSED_FAMILY, CJK_FAMILY, DEVANAGARI_FAMILY, ARABIC_FAMILY):
         xhtml2pdf_default.DEFAULT_FONT[family.lower()] = family
     # A reportlab table sets its cell style's font before drawing each cell, and that font defaults to
     # Helvetica, a standard font that is never embedded. Every cell of ours (xhtml2pdf's tables and the line
@@ -106,6 +124,60 @@ def register_fonts() -> None:
     # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
     reportlab_tables.CellStyle.fontname = BASE_FONT
     _shape_paragraph_words()
+
+
+# The text family of the render in progress (a brand's choice), as (regular, bold): what the line table and
+# every measurement set Latin, Greek, Cyrillic and Hebrew text in. A context variable rather than a parameter
+# threaded through every measuring function: one render runs at a time per thread, and a render that sets no
+# family measures in DejaVu Sans, as before brands.
+_text_fonts: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
+    "invoice_text_fonts", default=TEXT_FAMILIES["sans"]
+)
+
+
+@contextlib.contextmanager
+def text_family(fonts: tuple[str, str]) -> Iterator[None]:
+    """Measure and set the text in ``fonts`` (a value of TEXT_FAMILIES) inside the block."""
+    token = _text_fonts.set(fonts)
+    try:
+        yield
+    finally:
+        _text_fonts.reset(token)
+
+
+def text_fonts() -> tuple[str, str]:
+    """The (regular, bold) text font of the render in progress: DejaVu Sans unless a brand chose another."""
+    return _text_fonts.get()
+
+
+def run_fonts(kind: str) -> tuple[str, str]:
+    """The (regular, bold) font a run of class ``kind`` (font_runs) is set in: the render's text family for
+    "" and the script's own font for the others."""
+    return text_fonts() if kind == "" else RUN_FONTS[kind]
+
+
+def family_draws(texts: Iterator[str] | list[str], fonts: tuple[str, str]) -> bool:
+    """Whether ``fonts`` has a glyph for every character of ``texts`` that DejaVu Sans would draw (the
+    CJK, Devanagari and Arabic runs keep their own fonts). DejaVu Serif lacks Hebrew and some Cyrillic
+    letters that DejaVu Sans has: an invoice holding them is set in DejaVu Sans, never with boxes."""
+    if fonts == TEXT_FAMILIES["sans"]:
+        return True
+    codes = _family_codes(fonts)
+    sans = _drawable_codes()[""]
+    for text in texts:
+        if text.isascii():
+            continue  # every family has every printable ASCII character
+        for run, kind in font_runs(printable(text)):
+            if kind == "" and any(ord(char) in sans and ord(char) not in codes for char in run):
+                return False
+    return True
+
+
+@functools.cache
+def _family_codes(fonts: tuple[str, str]) -> frozenset[int]:
+    register_fonts()
+    regular, bold = (pdfmetrics.getFont(name).face.charToGlyph for name in fonts)
+    return frozenset(code for code, glyph in regular.items() if glyph and bold.get(code))
 
 
 def _fit_arabic_face(face: Any, text_face: Any) -> None:
@@ -150,13 +222,13 @@ def arabic_text(text: str, bold: bool = False) -> str:
 
 
 def drawn_width(text: str, *, bold: bool = False, size: float) -> float:
-    """The width of ``text`` as the PDF draws it: each run in its font (regular or ``bold``), Arabic joined
-    and Devanagari shaped."""
+    """The width of ``text`` as the PDF draws it: each run in its font (regular or ``bold``; the render's
+    text family for the text font), Arabic joined and Devanagari shaped."""
     register_fonts()
     if not needs_own_font(text):
-        return float(pdfmetrics.stringWidth(text, RUN_FONTS[""][bold], size))
+        return float(pdfmetrics.stringWidth(text, text_fonts()[bold], size))
     return sum(
-        shaped_width(arabic_text(run, bold) if run_font == "arab" else run, RUN_FONTS[run_font][bold], size)
+        shaped_width(arabic_text(run, bold) if run_font == "arab" else run, run_fonts(run_font)[bold], size)
         for run, run_font in font_runs(text)
     )
 

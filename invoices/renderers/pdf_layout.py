@@ -5,8 +5,8 @@ lines or drawn over its neighbour. An invoice may hold amounts up to 10^12 ("1,0
 numeric column is made as wide as its widest value, measured in the font it is printed in; the
 description takes what is left.
 
-The sizes below mirror the template's stylesheet (``invoices/templates/invoices/pdf/invoice.html``):
-change them together.
+The sizes below mirror the template's stylesheet
+(``invoices/templates/invoices/pdf/layouts/_base_v1.html``): change them together.
 """
 
 import math
@@ -34,9 +34,10 @@ MAX_PERCENT = 22  # no line-table column takes more than this share of the frame
 NUMBER_SIZES = (TEXT_SIZE, 8.0, 7.5, 7.0, 6.5, 6.0)
 
 
-def frame_width(page_size: str) -> float:
-    """The width text flows in, in points: the page less its side margins."""
-    return PAGE_WIDTHS[page_size] - 2 * PAGE_MARGIN
+def frame_width(page_size: str, margin: float = PAGE_MARGIN) -> float:
+    """The width text flows in, in points: the page less its side margins (``margin`` pt each, the
+    classic layout's 16mm unless the layout says otherwise)."""
+    return PAGE_WIDTHS[page_size] - 2 * margin
 
 
 def text_width(text: str, *, bold: bool = False, size: float = TEXT_SIZE) -> float:

@@ -12,8 +12,9 @@ reach the network (SSRF against 127.0.0.1 or 169.254.169.254) or read a file out
   references no resource today (fonts are registered in ``pdf_fonts``), so any call that it refuses means
   markup got through, and failing the render is the right answer.
 
-We accept no user images in this version: an invoice logo, when one is added, will be our own file in our
-static directory, added to the allowed roots here, and still held to ``MAX_IMAGE_PIXELS``.
+A brand's logo never passes these gates because it never reaches xhtml2pdf: the template holds a random
+placeholder word, and ``pdf_logo`` draws the logo's bytes, already in memory, in its place; it holds the logo
+to ``MAX_IMAGE_PIXELS`` itself (docs/security.md cases 12 and 34). Nothing is added to the allowed roots.
 """
 
 from urllib.parse import urlsplit
@@ -35,7 +36,7 @@ MAX_RENDER_SECONDS = float(getattr(settings, "PDF_MAX_RENDER_SECONDS", 60))
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 # Our largest file is the 5 MB CJK font collection.
 MAX_LOCAL_BYTES = 8 * 1024 * 1024
-# For our own logo, should one be added: 2000 x 2000 decodes to 16 MB of RGBA.
+# For any image xhtml2pdf meets, and a brand's logo (pdf_logo): 2000 x 2000 decodes to 16 MB of RGBA.
 MAX_IMAGE_PIXELS = 4_000_000
 
 RESOURCE_POLICY = ResourceAccessPolicy.server(

@@ -11,8 +11,8 @@ Security: a ``Paragraph`` parses markup, so every piece of user text put in one 
 ``<br/>``. User text never reaches a colour, a style or an attribute. Plain strings are drawn as they are,
 never parsed.
 
-The look mirrors the rest of the invoice's stylesheet (``invoices/templates/invoices/pdf/invoice.html``):
-change them together.
+The look mirrors the rest of the invoice's stylesheet
+(``invoices/templates/invoices/pdf/layouts/_base_v1.html``): change them together.
 
 Right to left (``labels.rtl``), the table is mirrored as the template's tables are: the columns in the other
 order (the line number on the right, the net on the left), text aligned right and numbers left. A reportlab
@@ -42,11 +42,12 @@ from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
 from invoices.renderers.pdf_fonts import (
     RUN_FONTS,
     SHAPED_FONTS,
-    TEXT_FAMILY,
     arabic_text,
     drawn_width,
     register_fonts,
+    run_fonts,
     shaped_width,
+    text_fonts,
 )
 from invoices.renderers.pdf_layout import (
     HEADER_LETTER_SPACING,
@@ -121,7 +122,7 @@ class HeaderLabel(Flowable):
 def _header_runs(line: str) -> list[tuple[str, str]]:
     """A header line's runs, each with the bold font it is drawn in (a Hindi or Japanese header has glyphs
     the text font lacks)."""
-    return [(run, RUN_FONTS[font][1]) for run, font in font_runs(line)]
+    return [(run, run_fonts(font)[1]) for run, font in font_runs(line)]
 
 
 def _run_width(run: str, font: str) -> float:
@@ -192,11 +193,15 @@ class LineTable(Table):
         return []
 
 
-@lru_cache(maxsize=16)
 def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> ParagraphStyle:
+    return _paragraph_style_in(text_fonts()[0], right, muted, size)
+
+
+@lru_cache(maxsize=48)
+def _paragraph_style_in(font: str, right: bool, muted: bool, size: float) -> ParagraphStyle:
     return ParagraphStyle(
-        f"invoice-cell-{int(right)}{int(muted)}-{size}",
-        fontName=TEXT_FAMILY,
+        f"invoice-cell-{font}-{int(right)}{int(muted)}-{size}",
+        fontName=font,
         fontSize=size,
         leading=TEXT_LEADING,
         textColor=MUTED_COLOR if muted else TEXT_COLOR,
@@ -262,7 +267,7 @@ def text_cell(
     if (
         len(lines) == 1
         and not needs_own_font(lines[0])
-        and stringWidth(lines[0], TEXT_FAMILY, TEXT_SIZE) <= inner
+        and stringWidth(lines[0], text_fonts()[0], TEXT_SIZE) <= inner
     ):
         return lines[0]
     return Paragraph(_markup(lines), _paragraph_style(right, muted))
@@ -331,12 +336,16 @@ def description_cell(
     return [main, Paragraph(_markup(lines), _note_style(rtl))]
 
 
-@lru_cache(maxsize=2)
 def _note_style(rtl: bool = False) -> ParagraphStyle:
+    return _note_style_in(text_fonts()[0], rtl)
+
+
+@lru_cache(maxsize=6)
+def _note_style_in(font: str, rtl: bool) -> ParagraphStyle:
     return ParagraphStyle(
-        f"invoice-cell-note-{int(rtl)}",
+        f"invoice-cell-note-{font}-{int(rtl)}",
         alignment=TA_RIGHT if rtl else TA_LEFT,
-        fontName=TEXT_FAMILY,
+        fontName=font,
         fontSize=NOTE_SIZE,
         leading=NOTE_SIZE * LINE_HEIGHT,
         textColor=MUTED_COLOR,
@@ -345,7 +354,7 @@ def _note_style(rtl: bool = False) -> ParagraphStyle:
 
 
 def _fits(text: str, width: float, size: float) -> bool:
-    return bool(stringWidth(text, TEXT_FAMILY, size) <= width)
+    return bool(stringWidth(text, text_fonts()[0], size) <= width)
 
 
 def _row(
@@ -391,7 +400,7 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
         cols, aligned_right = cols[::-1], aligned_right[::-1]
         rows = [row[::-1] for row in rows]
     style = [
-        ("FONT", (0, 1), (-1, -1), TEXT_FAMILY, TEXT_SIZE, TEXT_LEADING),
+        ("FONT", (0, 1), (-1, -1), text_fonts()[0], TEXT_SIZE, TEXT_LEADING),
         ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 1), (-1, -1), CELL_PADDING[0]),

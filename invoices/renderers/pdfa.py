@@ -292,9 +292,25 @@ def _accepted_findings() -> frozenset[tuple[str, str]]:
 _ACCEPTED = _accepted_findings()
 
 
+# pikepdf's validator does not judge shadings (a brand's SVG logo with a gradient draws one) and says so;
+# PDF/A-3 permits them, and what it asks of them, a colour space the output intent covers, is checked by
+# ``_shading_problems`` instead.
+_UNJUDGED = frozenset(
+    {
+        ("pikepdf:shading", "shadings (sh) are not supported"),
+        ("pikepdf:schema-Resources", "shadings are not supported"),
+    }
+)
+
+
 def _validator_findings(pdf: bytes) -> list[pikepdf.pdfa.Finding]:
     report = validate_written(io.BytesIO(pdf), FLAVOUR)
-    return [finding for finding in report.findings if (finding.rule, finding.message) not in _ACCEPTED]
+    return [
+        finding
+        for finding in report.findings
+        if (finding.rule, finding.message) not in _ACCEPTED
+        and (finding.rule, finding.message) not in _UNJUDGED
+    ]
 
 
 def _own_problems(document: Pdf) -> list[str]:
@@ -302,6 +318,7 @@ def _own_problems(document: Pdf) -> list[str]:
     return [
         *_encryption_and_id_problems(document),
         *_font_problems(document),
+        *_shading_problems(document),
         *_output_intent_problems(document),
         *attachment,
         *_xmp_problems(document, attached),
@@ -318,6 +335,41 @@ def _encryption_and_id_problems(document: Pdf) -> list[str]:
     for number, page in enumerate(document.pages, 1):
         if Name.Trans in page.obj:
             problems.append(f"page {number} has a /Trans (page transition)")
+    return problems
+
+
+# The colour spaces the sRGB output intent covers (ISO 19005-3, 6.2.4.3): a shading in any other is refused.
+_INTENT_COVERED = frozenset({"/DeviceRGB", "/DeviceGray"})
+
+
+def _shading_problems(document: Pdf) -> list[str]:
+    """Every shading a page or its form XObjects name (a gradient of a brand's SVG logo) is of a type PDF
+    defines (1 to 7) in a colour space the output intent covers: what PDF/A asks of a shading, which
+    pikepdf's validator leaves unjudged."""
+    problems: list[str] = []
+    visited: set[tuple[int, int]] = set()
+
+    def walk(resources: object, where: str) -> None:
+        if not isinstance(resources, Dictionary):
+            return
+        shadings = resources.get(Name.Shading)
+        if isinstance(shadings, Dictionary):
+            for key, shading in shadings.items():
+                space = shading.get(Name.ColorSpace) if isinstance(shading, Dictionary | Stream) else None
+                kind = shading.get(Name.ShadingType) if isinstance(shading, Dictionary | Stream) else None
+                if str(space) not in _INTENT_COVERED or int(kind or 0) not in range(1, 8):
+                    problems.append(f"{where}: shading {key} in {space} (type {kind}) is not PDF/A")
+        xobjects = resources.get(Name.XObject)
+        if isinstance(xobjects, Dictionary):
+            for key, xobject in xobjects.items():
+                if isinstance(xobject, Stream) and xobject.get(Name.Subtype) == Name.Form:
+                    ident = xobject.objgen
+                    if ident not in visited:
+                        visited.add(ident)
+                        walk(xobject.get(Name.Resources), f"{where} form {key}")
+
+    for number, page in enumerate(document.pages, 1):
+        walk(page.obj.get(Name.Resources), f"page {number}")
     return problems
 
 

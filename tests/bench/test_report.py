@@ -83,8 +83,17 @@ def render_case(fmt: str, lines: int, cpu: float, **extra) -> dict:
 def results() -> dict:
     reference = {"cpu_ms": summary(50.0), "wall_ms": summary(50.0)}
     pdf = {"reference": reference, "reference_bytes": 900, "ratio_cpu": 2.0, "ratio_wall": 2.0}
+    branded = {
+        "style": "modern, PNG logo",
+        "bytes": 1200,
+        "cpu_ms": summary(125.0),
+        "wall_ms": summary(125.0),
+        "unbranded": {"cpu_ms": summary(100.0), "wall_ms": summary(100.0)},
+        "ratio_cpu": 1.25,
+        "ratio_wall": 1.25,
+    }
     cases = [
-        render_case("pdf", 20, 100.0, **pdf),
+        render_case("pdf", 20, 100.0, **pdf, branded=branded),
         render_case("pdf", 200, 900.0, **pdf),
         render_case("xlsx", 20, 12.0, floor={"cpu_ms": summary(5.0), "wall_ms": summary(5.0)}),
         render_case("xlsx", 200, 30.0, floor={"cpu_ms": summary(5.5), "wall_ms": summary(5.5)}),
@@ -121,6 +130,8 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     report.write(results(), markdown_path, json_path)
     text = markdown_path.read_text()
     assert "| PDF 20 lines CPU <= 120 ms | 100.0 ms | yes |" in text
+    assert "| PDF 20 lines branded (modern, PNG logo) / unbranded (CPU) <= 1.2x | 1.25x | **no** |" in text
+    assert "| 20 | modern, PNG logo | 125.0 [125.0-125.0] ms | 100.0 [100.0-100.0] ms | 1.25x |" in text
     floor = "openpyxl's empty workbook alone: 5.0 ms"
     assert f"| XLSX 20 lines CPU <= 10 ms | 12.0 ms | **no** | {floor} |" in text
     assert "| API >= 200 accepted/s | not measured |  |" in text

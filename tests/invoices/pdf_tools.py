@@ -17,13 +17,14 @@ from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
-from PIL import Image
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 from xhtml2pdf import pisa
 
 from invoices.document.model import Document, RenderOptions
 from invoices.document.validation import read_request
-from invoices.renderers.pdf import TEMPLATE, render_pdf
+from invoices.renderers.layouts import layout_template
+from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_build import PDFRenderError
 from invoices.renderers.pdf_context import invoice_context
 from invoices.renderers.pdf_fonts import register_fonts
@@ -142,8 +143,10 @@ def render_payload(payload: dict[str, Any]) -> bytes:
 
 
 def render_invoice_html(document: Document, options: RenderOptions) -> str:
-    """The HTML the PDF renderer hands to xhtml2pdf, with the line table's block left empty."""
-    return render_to_string(TEMPLATE, {**invoice_context(document, options), "line_table": ""})
+    """The HTML the PDF renderer hands to xhtml2pdf, in the layout of ``options.style`` (classic version 1
+    unbranded), with the line table's and the logo's blocks left empty."""
+    template = layout_template(options.style.layout, options.style.layout_version)
+    return render_to_string(template, {**invoice_context(document, options), "line_table": "", "logo": ""})
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -173,3 +176,40 @@ def printed_pattern(value: str) -> str:
     """A regular expression for ``value`` as pdftotext's layout mode prints it: each no-break space of a
     CLDR format ("19 %", "1 234,50 €", "CHF 1'250.00") printed as a space or not at all."""
     return "".join(r"\s?" if char in "\xa0\u202f" else re.escape(char) for char in value)
+
+
+def page_image(pdf: bytes, page: int = 1, dpi: int = 60) -> Image.Image:
+    """Page ``page`` of ``pdf`` as pdftoppm draws it at ``dpi``, in RGB."""
+    png = _with_file(
+        pdf, "pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "{pdf}", "page"
+    )
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def colour_mask(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 40) -> Image.Image:
+    """A mask of ``image``: 255 where a pixel is ``colour`` give or take ``tolerance`` in each channel
+    (anti-aliasing blends a shape's edges), 0 elsewhere."""
+    channels = [
+        band.point(lambda value, wanted=wanted: 255 if abs(value - wanted) <= tolerance else 0)
+        for band, wanted in zip(image.split(), colour, strict=True)
+    ]
+    mask = ImageChops.multiply(ImageChops.multiply(channels[0], channels[1]), channels[2])
+    return mask
+
+
+def colour_pixels(
+    image: Image.Image, colour: tuple[int, int, int], box: tuple[float, float, float, float] = (0, 0, 1, 1)
+) -> int:
+    """How many pixels of ``image`` within ``box`` (left, top, right, bottom as shares of the page) are
+    ``colour`` (``colour_mask``)."""
+    width, height = image.size
+    left, top, right, bottom = box
+    region = image.crop(
+        (round(left * width), round(top * height), round(right * width), round(bottom * height))
+    )
+    return colour_mask(region, colour).histogram()[255]
+
+
+def colour_box(image: Image.Image, colour: tuple[int, int, int]) -> tuple[int, int, int, int] | None:
+    """The bounding box (left, top, right, bottom in pixels) of ``image``'s pixels that are ``colour``."""
+    return colour_mask(image, colour).getbbox()

@@ -15,11 +15,12 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from invoices.document.model import Document, RenderOptions
+from invoices.document.model import DEFAULT_STYLE, BrandStyle, Document, RenderOptions
 from invoices.document.validation import read_request
 from invoices.i18n.formatting import NumberFormat
 from invoices.renderers import render
 from invoices.renderers.wording import tax_rate_text
+from tests.invoices.brand_looks import style
 from tests.invoices.en16931_samples import credit_note_document, jpy_document, rich_document
 from tests.invoices.pdf_tools import pdf_text, printed_pattern
 from tests.payloads import sample_payload
@@ -44,11 +45,22 @@ DOCUMENTS = {
 }
 
 
-class Renditions:
-    """One document's three renditions, read back."""
+# The rich document's PDF in each layout and text family too: a brand's look changes no number.
+LOOKS = {
+    "modern-serif": style("modern", "serif", "svg"),
+    "compact-condensed": style("compact", "condensed", "png"),
+    "classic-sans": style("classic", "sans", "png"),
+}
 
-    def __init__(self, document: Document) -> None:
-        content = {fmt: render(document, RenderOptions(format=fmt)).content for fmt in ("pdf", "xlsx", "csv")}
+
+class Renditions:
+    """One document's three renditions, read back; the PDF in the look ``style``."""
+
+    def __init__(self, document: Document, style: BrandStyle = DEFAULT_STYLE) -> None:
+        content = {
+            fmt: render(document, RenderOptions(format=fmt, style=style)).content
+            for fmt in ("pdf", "xlsx", "csv")
+        }
         self.document = document
         self.text = pdf_text(content["pdf"])
         sheet = load_workbook(io.BytesIO(content["xlsx"])).active
@@ -75,9 +87,10 @@ class Renditions:
         return [Decimal(row[column]) for row in self.rows if row["row_type"] == row_type and row[column]]
 
 
-@pytest.fixture(scope="module", params=list(DOCUMENTS))
+@pytest.fixture(scope="module", params=[*DOCUMENTS, *(f"en16931-EUR@{look}" for look in LOOKS)])
 def renditions(request) -> Renditions:
-    return Renditions(DOCUMENTS[request.param]())
+    name, _, look = request.param.partition("@")
+    return Renditions(DOCUMENTS[name](), LOOKS[look] if look else DEFAULT_STYLE)
 
 
 def test_line_amounts_agree(renditions):

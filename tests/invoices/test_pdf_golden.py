@@ -113,6 +113,7 @@ def normal_path(monkeypatch):
         options, document = build(payload)
         ours = render_pdf(document, options).content
         assert seen["kwargs"] == {
+            "inline": {},  # no logo: nothing is put inside the page's tables
             "link_callback": link_callback,
             "resource_policy": RESOURCE_POLICY,
             "max_pages": pdf_renderer.MAX_PAGES,

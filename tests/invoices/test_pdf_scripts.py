@@ -8,8 +8,10 @@ import unicodedata
 import pytest
 from django.utils.safestring import SafeString
 
+from invoices.document.model import DEFAULT_STYLE, BrandStyle
 from invoices.renderers.pdf import render_pdf
 from invoices.templatetags.invoice_text import font_runs, script_runs, script_text
+from tests.invoices.brand_looks import TEXT_FONTS, style
 from tests.invoices.pdf_tools import (
     build,
     fonts_drawing,
@@ -18,7 +20,6 @@ from tests.invoices.pdf_tools import (
     payload_with_lines,
     pdf_fonts,
     pdf_text,
-    render_payload,
 )
 
 SCRIPTS = {
@@ -38,35 +39,59 @@ SCRIPT_FONTS = {
     **dict.fromkeys(("chinese", "japanese", "korean"), ("WenQuanYiMicroHei-0",)),
     **dict.fromkeys(("arabic", "urdu"), ("NotoNaskhArabic-Regular", "NotoNaskhArabic-Bold")),
 }
-TEXT_FONTS = ("DejaVuSans", "DejaVuSans-Bold")
 CJK_SAMPLE = "你好世界こんにちは안녕하세요"
 
 
+@dataclasses.dataclass(frozen=True)
+class Look:
+    style: BrandStyle
+    text_fonts: tuple[str, str]  # the fonts the text of the scripts without their own font is drawn in
+    scripts: frozenset[str] = frozenset(SCRIPTS)
+
+
+# The invoice in every layout and every text family: CJK, Devanagari and Arabic keep their own fonts.
+LOOKS = {
+    "unbranded": Look(DEFAULT_STYLE, TEXT_FONTS["sans"]),
+    # DejaVu Serif has no Hebrew: an invoice holding some is set in DejaVu Sans (pdf.render_pdf).
+    "modern-serif-with-hebrew": Look(style("modern", "serif", "svg"), TEXT_FONTS["sans"]),
+    "classic-serif": Look(
+        style("classic", "serif", "png"), TEXT_FONTS["serif"], frozenset(SCRIPTS) - {"hebrew"}
+    ),
+    "compact-condensed": Look(style("compact", "condensed", "png"), TEXT_FONTS["condensed"]),
+}
+
+
+@pytest.fixture(scope="module", params=list(LOOKS))
+def look(request) -> Look:
+    return LOOKS[request.param]
+
+
 @pytest.fixture(scope="module")
-def multiscript_pdf() -> bytes:
-    payload = payload_with_lines(list(SCRIPTS.values()))
+def multiscript_pdf(look: Look) -> bytes:
+    payload = payload_with_lines([SCRIPTS[script] for script in sorted(look.scripts)])
     body = payload["invoice"]
     body["seller"]["name"] = "東京テクノロジー株式会社"
     body["buyer"]["name"] = "Ελληνική Εταιρεία Α.Ε."
     body["notes"] = "备注：谢谢\nПримечание: спасибо"
-    return render_payload(payload)
+    options, document = build(payload)
+    return render_pdf(document, dataclasses.replace(options, style=look.style)).content
 
 
 def letters(text: str) -> set[str]:
     return {char for char in nfkc(text) if unicodedata.category(char).startswith("L")}
 
 
-@pytest.mark.parametrize("script", sorted(SCRIPTS))
-def test_every_script_is_printed(multiscript_pdf, script):
+def test_every_script_is_printed(multiscript_pdf, look):
     text = nfkc(pdf_text(multiscript_pdf))
-    expected = SCRIPTS[script]
-    if script in RIGHT_TO_LEFT:
-        # pdftotext returns right-to-left text as presentation forms, in its own order: compare the letters.
-        assert letters(expected) <= letters(text)
-    else:
-        # Word by word: a description may wrap, and -layout puts the other columns between its lines.
-        for word in nfkc(expected).split():
-            assert word in text
+    for script in sorted(look.scripts):
+        expected = SCRIPTS[script]
+        if script in RIGHT_TO_LEFT:
+            # pdftotext returns right-to-left text as presentation forms, in its own order: the letters.
+            assert letters(expected) <= letters(text), script
+        else:
+            # Word by word: a description may wrap, and -layout puts the other columns between its lines.
+            for word in nfkc(expected).split():
+                assert word in text, script
 
 
 def test_names_and_notes_in_other_scripts_are_printed(multiscript_pdf):
@@ -80,17 +105,18 @@ def test_names_and_notes_in_other_scripts_are_printed(multiscript_pdf):
         assert nfkc(expected) in text
 
 
-def test_every_font_is_embedded(multiscript_pdf):
+def test_every_font_is_embedded(multiscript_pdf, look):
     fonts = pdf_fonts(multiscript_pdf)
-    assert fonts.get("DejaVuSans") is True
+    assert fonts.get(look.text_fonts[0]) is True
     assert fonts.get("WenQuanYiMicroHei-0") is True
     assert fonts.get("NotoNaskhArabic-Regular") is True
 
 
-def test_each_script_is_drawn_in_a_font_that_has_it(multiscript_pdf):
+def test_each_script_is_drawn_in_a_font_that_has_it(multiscript_pdf, look):
     drawn = fonts_drawing(multiscript_pdf)
-    for script, text in SCRIPTS.items():
-        wanted = set(SCRIPT_FONTS.get(script, TEXT_FONTS))
+    for script in look.scripts:
+        text = SCRIPTS[script]
+        wanted = set(SCRIPT_FONTS.get(script, look.text_fonts))
         for char in letters(text):
             assert drawn.get(char, set()) & wanted, (script, char, drawn.get(char))
 

@@ -274,7 +274,7 @@ def test_requirements_pin_at_least_the_minimum_safe_versions():
         "/etc/passwd",
         str(FONT_DIR / "DejaVuSans.ttf"),  # absolute, even inside the directory: only relative names
         "../../../../etc/passwd",
-        "fonts/../../templates/invoices/pdf/invoice.html",
+        "fonts/../../templates/invoices/pdf/layouts/classic_v1.html",
         "missing.ttf",
         "//example.com/x.ttf",
         "\\\\server\\share\\x.ttf",
@@ -304,7 +304,7 @@ def test_resource_policy_reads_only_the_font_directory():
     RESOURCE_POLICY.check_path(FONT_DIR / "DejaVuSans.ttf")
     for path in (
         "/etc/passwd",
-        FONT_DIR.parent.parent.parent / "templates" / "invoices" / "pdf" / "invoice.html",
+        FONT_DIR.parent.parent.parent / "templates" / "invoices" / "pdf" / "layouts" / "classic_v1.html",
     ):
         with pytest.raises(ResourceAccessError):
             RESOURCE_POLICY.check_path(path)
