@@ -73,9 +73,6 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
 # --- Managing brands (the API and the admin go through these) ---------------------------------------------
 
 MAX_BRANDS_PER_OWNER = 50
-# The layouts' current template versions come from invoices/renderers/layouts.py (made by the PDF side of
-# this feature); until it is merged every layout is at version 1. The lead wires it.
-CURRENT_LAYOUT_VERSION = 1
 # What makes the look: a change to any of these makes a new BrandVersion. Name and default are not the look.
 LOOK_FIELDS = ("layout", "accent_color", "font", "footer", "logo")
 DEFAULT_LOOK: dict[str, Any] = {
@@ -102,7 +99,11 @@ class BrandInUse(Exception):
 
 def layout_version_of(layout: str) -> int:
     """The current template version of ``layout`` (recorded in every new BrandVersion)."""
-    return CURRENT_LAYOUT_VERSION
+    # Imported here: the layouts module loads the PDF fonts (reportlab), which a CSV-only web request never
+    # needs.
+    from invoices.renderers.layouts import CURRENT
+
+    return CURRENT[layout]
 
 
 def brand_list(owner: User) -> QuerySet[Brand]:

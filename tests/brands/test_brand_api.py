@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from invoices import branding
 from invoices.branding import MAX_BRANDS_PER_OWNER
 from invoices.models import Brand, BrandLogo, BrandVersion, Invoice
+from invoices.renderers import layouts
 from tests.brands.conftest import BRANDS, b64, make_brand, patch_json, post_json, put_json, upload
 from tests.brands.logo_files import GOOD_SVG, png_image, png_with_metadata
 
@@ -46,7 +47,7 @@ def test_a_brand_is_made_with_its_defaults_and_a_first_version(auth, owner):
     brand = Brand.objects.get(id=body["id"], owner=owner)
     assert brand.current is not None
     assert brand.current.version == 1
-    assert brand.current.layout_version == branding.CURRENT_LAYOUT_VERSION
+    assert brand.current.layout_version == layouts.CURRENT["classic"]
 
 
 def test_every_field_is_stored_and_shown(auth):
@@ -187,7 +188,7 @@ def test_a_change_of_the_look_makes_a_new_version_and_name_or_default_alone_does
     assert [v["version"] for v in versions["results"]] == [4, 3, 2, 1]  # newest first
     assert versions["results"][1]["logo"]["sha256"] == with_logo["logo"]["sha256"]
     assert [v["accent_color"] for v in versions["results"]] == ["#ff0000", "#ff0000", "#ff0000", "#000000"]
-    assert all(v["layout_version"] == branding.CURRENT_LAYOUT_VERSION for v in versions["results"])
+    assert all(v["layout_version"] == layouts.CURRENT[v["layout"]] for v in versions["results"])
 
 
 def test_versions_share_one_stored_logo(auth):

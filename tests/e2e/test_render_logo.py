@@ -1,4 +1,4 @@
-"""docs/security.md case 34 through the real path: a brand whose stored logo is a hostile SVG (put in the
+"""docs/security.md case 38 through the real path: a brand whose stored logo is a hostile SVG (put in the
 database directly, past the brands API's sanitizing), named by an invoice uploaded through
 ``POST /api/invoices/`` and rendered by a real ``run_worker render`` process.
 
