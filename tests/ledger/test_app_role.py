@@ -73,9 +73,10 @@ def test_the_app_role_reads_and_appends_but_cannot_update_delete_or_truncate_the
     ]
     appended = run(
         as_app,
-        "INSERT INTO invoices_ledgerentry (owner_id, position, kind, at, invoice_id, number, input_sha256,"
-        " layout, renderer_version, files, previous_hash, entry_hash) SELECT owner_id, position + 1, kind, at,"
-        " invoice_id, number, input_sha256, layout, renderer_version, files, entry_hash, entry_hash"
+        "INSERT INTO invoices_ledgerentry (owner_id, position, kind, at, invoice_id, number,"
+        " input_sha256, layout, renderer_version, files, previous_hash, entry_hash)"
+        " SELECT owner_id, position + 1, kind, at, invoice_id, number, input_sha256, layout,"
+        " renderer_version, files, entry_hash, entry_hash"
         " FROM invoices_ledgerentry WHERE id = %s",
         entry.id,
     )

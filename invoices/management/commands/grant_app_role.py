@@ -40,8 +40,8 @@ class Command(BaseCommand):
                 )
             if role == owner:
                 raise CommandError(
-                    f"{role!r} is the role running this command, the schema's owner: an owner may do anything "
-                    "to its tables. The application needs a role of its own."
+                    f"{role!r} is the role running this command, the schema's owner: an owner may do "
+                    "anything to its tables. The application needs a role of its own."
                 )
             for statement in _statements(role, database, schema):
                 cursor.execute(statement)
