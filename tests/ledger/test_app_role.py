@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]  # no stubs in requirements-dev
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from psycopg2 import errors
+from psycopg2 import errors  # type: ignore[import-untyped]
 
 from invoices.models import LedgerEntry
 

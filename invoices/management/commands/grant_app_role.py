@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from psycopg2 import sql
+from psycopg2 import sql  # type: ignore[import-untyped]  # no stubs in requirements-dev
 
 from invoices.models import LedgerEntry
 
