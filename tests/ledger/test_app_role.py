@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from psycopg2 import errors  # type: ignore[import-untyped]
+from psycopg2 import errors
 
 from invoices.models import LedgerEntry
 
