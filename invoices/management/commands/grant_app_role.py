@@ -1,13 +1,15 @@
-"""manage.py grant_app_role <role>: what the application's own database role may do, granted by the schema
+"""manage.py grant_app_role [role]: what the application's own database role may do, granted by the schema
 owner after every ``migrate``.
 
 The web and the workers connect as a role that owns nothing: it may read and write every table of the
 schema, except the ledger (invoices_ledgerentry), which it may only read and append to: UPDATE, DELETE and
 TRUNCATE are revoked, so no bug and no stolen application credential can rewrite history
 (docs/security.md case 35). PostgreSQL only; idempotent (GRANT and REVOKE of what is already so change
-nothing), so the Helm chart's migrate job runs it on every release.
+nothing), so the Helm chart's migrate job runs it on every release. The role defaults to the variable
+DATABASE_APP_ROLE (the chart's ``migrate.appRole``).
 """
 
+import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -22,9 +24,16 @@ class Command(BaseCommand):
     help = "Grant the application's database role its rights (the ledger: SELECT and INSERT only)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("role", help="the login role the web and the workers connect as")
+        parser.add_argument(
+            "role",
+            nargs="?",
+            default=os.environ.get("DATABASE_APP_ROLE", ""),
+            help="the login role the web and the workers connect as (default: $DATABASE_APP_ROLE)",
+        )
 
     def handle(self, *args: Any, role: str, **options: Any) -> None:
+        if not role:
+            raise CommandError("Name the application role: grant_app_role <role>, or set DATABASE_APP_ROLE.")
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"grant_app_role needs PostgreSQL (this database is {connection.vendor}): other databases "
