@@ -303,6 +303,7 @@ def secret_items(workload) -> dict[str, tuple[str, str]]:
     }
 
 
+@pytest.mark.security
 def test_the_migration_job_runs_as_the_owner_and_grants_the_app_role(app):
     """docs/security.md case 35: the job migrates with the schema owner's URL, then the entry point runs
     grant_app_role for migrate.appRole; the app's pods get only the application role's URL."""
@@ -324,6 +325,7 @@ def test_the_migration_job_runs_as_the_owner_and_grants_the_app_role(app):
         assert ("postgres", "url") not in items.values(), workload["metadata"]["name"]
 
 
+@pytest.mark.security
 def test_an_owner_url_given_as_a_value_reaches_only_the_migration_job():
     owner_url = "postgres://owner:zz-owner-pass-5e1@db.example.com:5432/invoiceapp"
     docs = render(APP_CHART, {"secrets": {"databaseOwnerUrl": owner_url}})

@@ -55,6 +55,7 @@ def test_an_entry_altered_in_the_database_is_not_verified(owner, auth, issued):
     assert proof_of(auth, invoice.id).json()["verified"] is False
 
 
+@pytest.mark.security
 def test_a_predecessor_altered_and_rehashed_breaks_the_link(owner, auth, issued):
     before = issued(owner, ["csv"])  # positions 1, 2
     invoice = issued(owner, ["csv"])  # positions 3, 4

@@ -20,7 +20,7 @@ from tests.batches.conftest import documents, post_batch
 from tests.ledger.conftest import verify
 from tests.payloads import sample_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
 
 @pytest.fixture
