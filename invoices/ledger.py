@@ -117,10 +117,10 @@ def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
     if not invoices:
         return
     looks = _looks(invoices)
-    now = timezone.now()
     entries: list[LedgerEntry] = []
     for owner_id in dict.fromkeys(invoice.owner_id for invoice in invoices):
         position, previous = _head(owner_id)
+        now = timezone.now()  # taken once the chain is ours: its times follow its positions
         for invoice in invoices:
             if invoice.owner_id != owner_id:
                 continue
@@ -135,9 +135,10 @@ def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
 def ledger_record_rendition(invoice: Invoice, fmt: str, sha256: str) -> None:
     """Within the transaction that marks the rendition ready: its ``rendition`` entry with the file's hash."""
     look = _looks([invoice])[invoice.brand_version_id]
+    position, previous = _head(invoice.owner_id)
+    # The time is taken once the chain is ours: its times follow its positions.
     entry = _entry(invoice, LedgerKind.RENDITION, look, {fmt: sha256}, timezone.now())
-    position, entry.previous_hash = _head(invoice.owner_id)
-    entry.position = position + 1
+    entry.position, entry.previous_hash = position + 1, previous
     entry.entry_hash = entry_hash(entry)
     entry.save(force_insert=True)
 
