@@ -71,12 +71,13 @@ case "$role" in
     shift
     record_role migrate
     python manage.py migrate --no-input "$@"
-    python manage.py createcachetable
     # As the schema's owner: the application's role may then read and append ledger rows, never change
     # them (docs/deployment.md, "The two database roles"). Unset: one role for everything (no grant).
     if [ -n "${DATABASE_APP_ROLE:-}" ]; then
+      python manage.py createcachetable
       exec python manage.py grant_app_role  # the role named by DATABASE_APP_ROLE
     fi
+    exec python manage.py createcachetable
     ;;
   cleanup)
     shift

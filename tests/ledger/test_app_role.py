@@ -99,10 +99,11 @@ def test_the_app_role_reads_and_appends_but_cannot_update_delete_or_truncate_the
     assert LedgerEntry.objects.filter(owner_id=entry.owner_id).count() == 3
 
 
-def test_granting_again_changes_nothing(entry, as_app):
-    """Idempotent: the migrate job runs it on every release."""
+def test_granting_again_changes_nothing(entry, as_app, monkeypatch):
+    """Idempotent: the migrate job runs it on every release, naming the role in DATABASE_APP_ROLE."""
     grant()
-    grant()
+    monkeypatch.setenv("DATABASE_APP_ROLE", APP_ROLE)
+    call_command("grant_app_role", stdout=StringIO())
     with pytest.raises(errors.InsufficientPrivilege):
         run(as_app, "DELETE FROM invoices_ledgerentry WHERE id = %s", entry.id)
     assert run(as_app, "SELECT count(*) FROM invoices_ledgerentry") == [(2,)]
