@@ -4,7 +4,8 @@
 #   web                  gunicorn on 0.0.0.0:8000 (settings in docker/gunicorn.conf.py)
 #   render|notify|webhook|relay
 #                        manage.py run_worker ROLE: a queue consumer (with the outbox relay), or the relay
-#   migrate              manage.py migrate, then createcachetable; exits when done (a one-shot job)
+#   migrate              manage.py migrate, createcachetable, then grant_app_role "$DATABASE_APP_ROLE" when
+#                        set; exits when done (a one-shot job)
 #   cleanup              manage.py cleanup_files: removes stored files no invoice references (the CronJob)
 #   manage.py ARGS...    python manage.py ARGS..., e.g. `manage.py shell`
 #   anything else        run as given, e.g. `python -V`
@@ -28,7 +29,7 @@ usage: entrypoint.sh ROLE [ARGS...]
   notify     run the notification worker (manage.py run_worker notify)
   webhook    run the webhook delivery worker (manage.py run_worker webhook)
   relay      run the outbox relay alone (manage.py run_worker relay)
-  migrate    apply the migrations and create the cache table, then exit
+  migrate    apply the migrations, create the cache table, grant $DATABASE_APP_ROLE its rights, then exit
   cleanup    remove stored files no invoice references (manage.py cleanup_files), then exit
   manage.py  any management command, e.g. `manage.py shell`
   COMMAND    anything else is run as given
@@ -70,6 +71,12 @@ case "$role" in
     shift
     record_role migrate
     python manage.py migrate --no-input "$@"
+    # As the schema's owner: the application's role may then read and append ledger rows, never change
+    # them (docs/deployment.md, "The two database roles"). Unset: one role for everything (no grant).
+    if [ -n "${DATABASE_APP_ROLE:-}" ]; then
+      python manage.py createcachetable
+      exec python manage.py grant_app_role  # the role named by DATABASE_APP_ROLE
+    fi
     exec python manage.py createcachetable
     ;;
   cleanup)

@@ -310,8 +310,7 @@ def _rendition_label(rendition: Rendition) -> str:
 
 
 # Registered in modules of their own: links and batches.
-from invoices import admin_batches, admin_links, admin_series  # noqa: E402,F401
+from invoices import admin_batches, admin_brands, admin_ledger, admin_links, admin_series  # noqa: E402,F401
 
-# An invoice's download links, below its renditions and emails.
-InvoiceAdmin.inlines = [*InvoiceAdmin.inlines, admin_links.DownloadLinkInline]
-from invoices import admin_brands  # noqa: E402,F401
+# An invoice's download links, below its renditions and emails; then its ledger entries.
+InvoiceAdmin.inlines = [*InvoiceAdmin.inlines, admin_links.DownloadLinkInline, admin_ledger.LedgerEntryInline]

@@ -1,21 +1,199 @@
 """The ledger: an append-only, hash-chained log of every issued invoice and every rendered file.
 
-(Contract placeholder: the entries, their hashes, ``verify_ledger`` and the proof endpoint are built on
-this interface.)
+Each account has a chain of its own (an account's auditor verifies its own chain, and concurrent accounts
+never queue on one lock). An entry records the invoice, its number, the SHA-256 of its stored input, the
+brand version and layout it is rendered with, the renderers' version and, for a rendition, the SHA-256 of
+the file; ``entry_hash`` is the SHA-256 of the entry's canonical form, which includes the hash of the entry
+before (``previous_hash``; 64 zeros for the first). Changing or removing an entry breaks every link after
+it; ``manage.py verify_ledger`` finds the first break (invoices/ledger_verify.py).
+
+The two canonical forms, so an auditor can recompute every hash from the rows (docs/api.md, "Proof"):
+
+- the input: the invoice's stored ``input`` as JSON with sorted keys, no spaces (separators ``,`` and
+  ``:``), non-ASCII characters as themselves, encoded UTF-8; decimals are the strings they are stored as;
+- the entry: the JSON object of ``ENTRY_FIELDS`` written the same way, with ``owner`` the account's id,
+  ``invoice`` and ``brand_version`` as UUID strings (or null), ``at`` as ISO 8601 UTC with microseconds
+  (``2026-12-03T17:05:00.123456Z``) and ``files`` the object ``{format: sha256}`` (``{}`` for ``issued``).
+  The row's own ``id`` is not part of it (the database gives it on insert).
+
+Appending takes a transaction-scoped advisory lock on the owner's chain (PostgreSQL; SQLite serializes
+writers anyway), reads the head, inserts; the unique (owner, position) constraint is the backstop.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from invoices.models import Invoice
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
+
+from invoices.models import BrandVersion, Invoice, LedgerEntry, LedgerKind
 
 # The version of the renderers an entry names: raised whenever a change to a renderer changes the files it
 # makes for the same input.
 RENDERER_VERSION = "2026.12.1"
 
+GENESIS_HASH = "0" * 64
+# The service's own look, for an invoice issued without a brand (invoices.document.model.DEFAULT_STYLE).
+DEFAULT_LAYOUT = "classic"
+DEFAULT_LAYOUT_VERSION = 1
+# The fields entry_hash covers, in the order the proof endpoint and the docs list them.
+ENTRY_FIELDS = (
+    "owner",
+    "position",
+    "kind",
+    "at",
+    "invoice",
+    "number",
+    "input_sha256",
+    "brand_version",
+    "layout",
+    "layout_version",
+    "renderer_version",
+    "files",
+    "previous_hash",
+)
+# The key of a chain's lock, pg_advisory_xact_lock(int, int): the first half names the ledger, so no other
+# advisory lock can collide with a chain's; the second is the owner's id folded into 31 bits (two owners
+# that fold alike share a lock: slower, never wrong).
+LOCK_NAMESPACE = 0x1ED6E5
+LOCK_ID_MASK = 0x7FFFFFFF
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8; a Decimal is written as the string it is stored as."""
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def input_sha256(stored_input: Any) -> str:
+    """The SHA-256 of an invoice's stored input in its canonical form."""
+    return hashlib.sha256(canonical_json(stored_input)).hexdigest()
+
+
+def entry_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds: what entry_hash covers of ``at``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_fields(entry: LedgerEntry) -> dict[str, Any]:
+    """The entry's fields as entry_hash covers them (and as the proof endpoint shows them)."""
+    return {
+        "owner": entry.owner_id,
+        "position": entry.position,
+        "kind": entry.kind,
+        "at": entry_time(entry.at),
+        "invoice": str(entry.invoice_id),
+        "number": entry.number,
+        "input_sha256": entry.input_sha256,
+        "brand_version": str(entry.brand_version) if entry.brand_version is not None else None,
+        "layout": entry.layout,
+        "layout_version": entry.layout_version,
+        "renderer_version": entry.renderer_version,
+        "files": entry.files,
+        "previous_hash": entry.previous_hash,
+    }
+
+
+def entry_hash(entry: LedgerEntry) -> str:
+    return hashlib.sha256(canonical_json(entry_fields(entry))).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Look:
+    brand_version: Any  # uuid.UUID | None
+    layout: str
+    layout_version: int
+
 
 def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
-    """Within the issuing transaction: one ``issued`` entry per invoice, in order, in each owner's chain."""
+    """Within the issuing transaction: one ``issued`` entry per invoice, in order, in each owner's chain,
+    hashed in Python and inserted with one statement."""
+    if not invoices:
+        return
+    looks = _looks(invoices)
+    entries: list[LedgerEntry] = []
+    for owner_id in dict.fromkeys(invoice.owner_id for invoice in invoices):
+        position, previous = _head(owner_id)
+        now = timezone.now()  # taken once the chain is ours: its times follow its positions
+        for invoice in invoices:
+            if invoice.owner_id != owner_id:
+                continue
+            position += 1
+            entry = _entry(invoice, LedgerKind.ISSUED, looks[invoice.brand_version_id], {}, now)
+            entry.position, entry.previous_hash = position, previous
+            entry.entry_hash = previous = entry_hash(entry)
+            entries.append(entry)
+    LedgerEntry.objects.bulk_create(entries)
 
 
 def ledger_record_rendition(invoice: Invoice, fmt: str, sha256: str) -> None:
     """Within the transaction that marks the rendition ready: its ``rendition`` entry with the file's hash."""
+    look = _looks([invoice])[invoice.brand_version_id]
+    position, previous = _head(invoice.owner_id)
+    # The time is taken once the chain is ours: its times follow its positions.
+    entry = _entry(invoice, LedgerKind.RENDITION, look, {fmt: sha256}, timezone.now())
+    entry.position, entry.previous_hash = position + 1, previous
+    entry.entry_hash = entry_hash(entry)
+    entry.save(force_insert=True)
+
+
+def _entry(invoice: Invoice, kind: str, look: _Look, files: dict[str, str], now: datetime) -> LedgerEntry:
+    return LedgerEntry(
+        owner_id=invoice.owner_id,
+        kind=kind,
+        at=now,
+        invoice_id=invoice.id,
+        number=invoice.number,
+        input_sha256=input_sha256(invoice.input),
+        brand_version=look.brand_version,
+        layout=look.layout,
+        layout_version=look.layout_version,
+        renderer_version=RENDERER_VERSION,
+        files=files,
+    )
+
+
+def _head(owner_id: int) -> tuple[int, str]:
+    """Lock the owner's chain until the transaction ends, then read its last position and hash (the lock
+    comes first, in a statement of its own: a head read in the same statement could miss an entry committed
+    while it waited)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, owner_id & LOCK_ID_MASK])
+    head = (
+        LedgerEntry.objects.filter(owner_id=owner_id)
+        .order_by("-position")
+        .values_list("position", "entry_hash")
+        .first()
+    )
+    return head if head is not None else (0, GENESIS_HASH)
+
+
+def _looks(invoices: Sequence[Invoice]) -> dict[Any, _Look]:
+    """The brand version, layout and layout version of each invoice's look: the service's own (classic,
+    version 1) without a brand; one query for the brand versions not already loaded with their invoice."""
+    looks: dict[Any, _Look] = {None: _Look(None, DEFAULT_LAYOUT, DEFAULT_LAYOUT_VERSION)}
+    missing = set()
+    for invoice in invoices:
+        version_id = invoice.brand_version_id
+        if version_id is None or version_id in looks:
+            continue
+        cached = Invoice.brand_version.is_cached(invoice)
+        if cached and invoice.brand_version is not None:
+            looks[version_id] = _Look(
+                version_id, invoice.brand_version.layout, invoice.brand_version.layout_version
+            )
+        else:
+            missing.add(version_id)
+    if missing:
+        for version_id, layout, layout_version in BrandVersion.objects.filter(id__in=missing).values_list(
+            "id", "layout", "layout_version"
+        ):
+            looks[version_id] = _Look(version_id, layout, layout_version)
+    return looks

@@ -1,5 +1,9 @@
-"""URLs of the ledger API (filled in by its views)."""
+"""URLs of the ledger API."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from invoices import ledger_views
+
+urlpatterns: list[URLPattern] = [
+    path("api/invoices/<uuid:pk>/proof/", ledger_views.InvoiceProofView.as_view(), name="invoice-proof"),
+]

@@ -4,8 +4,9 @@
 #
 #   scripts/services.sh up      start what is missing and prepare the databases
 #
-# PostgreSQL: a role and database `invoiceapp` (password `invoiceapp`, CREATEDB for the test database),
-# reached over TCP on 127.0.0.1:5432 so password, trust and scram set-ups all work.
+# PostgreSQL: a role and database `invoiceapp` (password `invoiceapp`, CREATEDB for the test database; the
+# schema's owner), and the application's login role `invoiceapp_app` (password `invoiceapp_app`: owns nothing,
+# gets its rights from `manage.py grant_app_role`, which cannot UPDATE or DELETE ledger rows), reached over TCP on 127.0.0.1:5432 so password, trust and scram set-ups all work.
 # RabbitMQ: guest/guest on 127.0.0.1:5672 (Debian's rabbitmq-server).
 # MongoDB: a real mongod already answering on 127.0.0.1:27017 is used; otherwise the MongoDB-compatible
 # SecantusDB (PyPI, pinned) is installed into .services/mongo and started in the background, its data in
@@ -45,6 +46,9 @@ pg_prepare() {
   pg_admin_sql "DO \$\$BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'invoiceapp') THEN
       CREATE ROLE invoiceapp LOGIN CREATEDB PASSWORD 'invoiceapp';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'invoiceapp_app') THEN
+      CREATE ROLE invoiceapp_app LOGIN PASSWORD 'invoiceapp_app';
     END IF; END\$\$;" >/dev/null
   if [ -z "$(pg_admin_sql "SELECT 1 FROM pg_database WHERE datname = 'invoiceapp'")" ]; then
     pg_admin_sql "CREATE DATABASE invoiceapp OWNER invoiceapp" >/dev/null

@@ -114,6 +114,7 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/invoices/{id}/",
         "/api/invoices/{id}/download/",
         "/api/invoices/{id}/renditions/",
+        "/api/invoices/{id}/proof/",
         "/api/invoice-batches/",
         "/api/invoice-batches/{id}/",
         "/api/invoice-batches/{id}/download/",
@@ -361,6 +362,8 @@ def test_real_answers_match_the_response_schemas(openapi, client_for, user, api)
     check("GET", "/api/invoices/", 200, auth.get("/api/invoices/?page_size=1"))
     check("GET", "/api/invoices/{id}/download/", 409, auth.get(f"/api/invoices/{invoice_id}/download/"))
     check("GET", "/api/invoices/{id}/", 404, auth.get(f"/api/invoices/{uuid.uuid4()}/"))
+    check("GET", "/api/invoices/{id}/proof/", 200, auth.get(f"/api/invoices/{invoice_id}/proof/"))
+    check("GET", "/api/invoices/{id}/proof/", 404, auth.get(f"/api/invoices/{uuid.uuid4()}/proof/"))
     check(
         "POST", "/api/invoices/", 400, auth.post("/api/invoices/", data="{", content_type="application/json")
     )

@@ -293,6 +293,52 @@ def test_migration_job_is_a_pre_install_and_pre_upgrade_hook_running_migrate(app
     assert pod_spec(job)["restartPolicy"] == "Never"
 
 
+def secret_items(workload) -> dict[str, tuple[str, str]]:
+    """path (the variable) -> (Secret, key) of what the pod's secrets volume mounts."""
+    sources = pod_spec(workload)["volumes"][1]["projected"]["sources"]
+    return {
+        item["path"]: (source["secret"]["name"], item["key"])
+        for source in sources
+        for item in source["secret"]["items"]
+    }
+
+
+@pytest.mark.security
+def test_the_migration_job_runs_as_the_owner_and_grants_the_app_role(app):
+    """docs/security.md case 35: the job migrates with the schema owner's URL, then the entry point runs
+    grant_app_role for migrate.appRole; the app's pods get only the application role's URL."""
+    job = one(app, "Job", name("migrate"))
+    env = {item["name"]: item.get("value") for item in container_of(job)["env"]}
+    assert env["DATABASE_APP_ROLE"] == "invoiceapp_app"
+    assert secret_items(job)["DATABASE_URL"] == ("postgres", "url")  # the owner's, from helm/postgres
+    assert "DATABASE_OWNER_URL" not in secret_items(job)
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
+    migrate = entrypoint[entrypoint.index("  migrate)") : entrypoint.index("  cleanup)")]
+    assert "python manage.py migrate --no-input" in migrate
+    assert migrate.index("migrate --no-input") < migrate.index("manage.py grant_app_role")
+    for workload in workloads(app):
+        if workload is job:
+            continue
+        items = secret_items(workload)
+        assert items["DATABASE_URL"] == ("postgres", "app-url"), workload["metadata"]["name"]
+        assert "DATABASE_OWNER_URL" not in items
+        assert ("postgres", "url") not in items.values(), workload["metadata"]["name"]
+
+
+@pytest.mark.security
+def test_an_owner_url_given_as_a_value_reaches_only_the_migration_job():
+    owner_url = "postgres://owner:zz-owner-pass-5e1@db.example.com:5432/invoiceapp"
+    docs = render(APP_CHART, {"secrets": {"databaseOwnerUrl": owner_url}})
+    secret = secret_data(one(docs, "Secret", "invoiceapp"))
+    assert secret["DATABASE_OWNER_URL"] == owner_url
+    for workload in workloads(docs):
+        items = secret_items(workload)
+        expected = (
+            ("invoiceapp", "DATABASE_OWNER_URL") if workload["kind"] == "Job" else ("postgres", "app-url")
+        )
+        assert items["DATABASE_URL"] == expected, workload["metadata"]["name"]
+
+
 def test_what_the_migration_job_mounts_is_created_before_it(app):
     job = one(app, "Job", name("migrate"))
     for kind in ("ConfigMap", "Secret", "ServiceAccount"):
@@ -520,7 +566,7 @@ def test_debug_is_never_set(app):
 def test_every_variable_the_chart_sets_is_read_by_the_app(app):
     sources = "".join(
         path.read_text()
-        for folder in ("invoicesite", "workers", "docker")
+        for folder in ("invoicesite", "workers", "docker", "invoices/management")
         for path in (ROOT / folder).rglob("*.py")
     )
     variables = set(config_data(app))
@@ -631,7 +677,7 @@ def test_connection_urls_come_from_the_data_charts_secrets_by_default(app):
         for source in sources
         for item in source["secret"]["items"]
     }
-    assert items["DATABASE_URL"] == ("postgres", "url")
+    assert items["DATABASE_URL"] == ("postgres", "app-url")  # the application's role
     assert items["AMQP_URL"] == ("rabbitmq", "url")
     assert items["MONGODB_URL"] == ("mongodb", "url")
 
@@ -643,11 +689,13 @@ def test_existing_secret_replaces_the_charts_secret():
         sources = pod_spec(workload)["volumes"][1]["projected"]["sources"]
         assert [source["secret"]["name"] for source in sources] == ["invoiceapp-prod"]
         keys = [item["key"] for item in sources[0]["secret"]["items"]]
+        # The migrate job's DATABASE_URL file holds the schema owner's URL; no other pod gets that key.
+        database = "DATABASE_OWNER_URL" if workload["kind"] == "Job" else "DATABASE_URL"
         assert keys == [
             "SECRET_KEY",
             "JWT_SIGNING_KEY",
             "DOWNLOAD_LINK_KEY",
-            "DATABASE_URL",
+            database,
             "AMQP_URL",
             "MONGODB_URL",
         ]

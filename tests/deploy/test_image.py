@@ -274,6 +274,19 @@ def test_migrate_applies_the_migrations_then_execs_createcachetable(run_entrypoi
     assert result.calls[1][0] == result.pid
 
 
+def test_migrate_grants_the_app_role_its_rights_last_when_one_is_named(run_entrypoint):
+    """docs/security.md case 35: the chart's migrate job names migrate.appRole in DATABASE_APP_ROLE."""
+    result = run_entrypoint("migrate", DATABASE_APP_ROLE="invoiceapp_app")
+
+    assert result.returncode == 0, result.stderr
+    assert [call[2] for call in result.calls] == [
+        "python manage.py migrate --no-input",
+        "python manage.py createcachetable",
+        "python manage.py grant_app_role",
+    ]
+    assert result.calls[2][0] == result.pid
+
+
 def test_a_failed_migration_fails_the_job_without_creating_the_cache_table(run_entrypoint):
     result = run_entrypoint("migrate", FAKE_MIGRATE_EXIT="3")
 

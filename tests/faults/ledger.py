@@ -11,7 +11,10 @@
 - no outbox row left unsent;
 - no webhook delivery left pending: each succeeded, or failed with a reason; one delivery (one webhook-id)
   per endpoint and event; and, given the receivers' records (``check_webhook_receipts``), every delivery
-  that succeeded reached its receiver under its own webhook-id, and no receiver saw an id of no delivery.
+  that succeeded reached its receiver under its own webhook-id, and no receiver saw an id of no delivery;
+- the hash-chained ledger holds (``manage.py verify_ledger``: every chain, input and stored file), and each
+  ready rendition has exactly one rendition entry: a worker killed between storing its file and committing
+  left no entry, and the retry that finished it added one.
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from typing import Any
 
 from django.core.management import call_command
 
-from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
+from invoices.models import Invoice, InvoiceStatus, LedgerEntry, LedgerKind, Notification, Rendition
 from tests.e2e.conftest import Pipeline, wait_for
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from workers.models import OutboxMessage
@@ -75,6 +78,7 @@ def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
     ready = sum(invoice.status == InvoiceStatus.READY for invoice in invoices)
     succeeded, failed = _check_webhook_deliveries()
+    _check_hash_chain()
     return Ledger(
         ready=ready,
         failed=len(invoices) - ready,
@@ -114,6 +118,23 @@ def _check_webhook_deliveries() -> tuple[int, int]:
     assert all(count == 1 for count in per_event.values()), "more than one delivery for an endpoint and event"
     succeeded = sum(d.status == DeliveryStatus.SUCCEEDED for d in deliveries)
     return succeeded, len(deliveries) - succeeded
+
+
+def _check_hash_chain() -> None:
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)  # CommandError naming the first break otherwise
+    assert out.getvalue().startswith("Ledger verified"), out.getvalue()
+    entries = Counter(
+        (invoice_id, fmt)
+        for invoice_id, files in LedgerEntry.objects.filter(kind=LedgerKind.RENDITION).values_list(
+            "invoice_id", "files"
+        )
+        for fmt in files
+    )
+    ready = set(Rendition.objects.filter(status=InvoiceStatus.READY).values_list("invoice_id", "format"))
+    doubled = {key: count for key, count in entries.items() if count > 1}
+    assert not doubled, f"a rendition with more than one ledger entry: {doubled}"
+    assert set(entries) == ready, "rendition entries without a ready rendition, or the reverse"
 
 
 def _pending_notifications() -> Any:

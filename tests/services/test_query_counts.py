@@ -29,18 +29,24 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     with CaptureQueriesContext(connection) as context:
         services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
     sql = statements(context)
-    assert len(sql) == 4, sql
+    assert len(sql) == 7, sql
     assert sql[0].startswith('SELECT "invoices_brand"')  # the account's default brand, if it has one
     assert sql[1].startswith('INSERT INTO "invoices_invoice"')
     assert sql[2].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
     assert sql[3].startswith('INSERT INTO "workers_outboxmessage"')
+    # The ledger's issued entry, last in the transaction so the chain stays locked for the shortest time:
+    # the owner's chain locked (its own statement, so the head read after it sees an entry committed while
+    # it waited), its head read, the entry inserted. No brand version read: the invoice names none.
+    assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
+    assert sql[5].startswith('SELECT "invoices_ledgerentry"."position" AS "position"')
+    assert sql[6].startswith('INSERT INTO "invoices_ledgerentry"')
 
 
-def test_a_render_reads_claims_and_finishes_in_ten_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_thirteen_statements(submitted):
     with CaptureQueriesContext(connection) as context:
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
-    assert len(sql) == 10, sql
+    assert len(sql) == 13, sql
     assert sql[0].startswith('SELECT "invoices_invoice"')
     assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
     assert sql[2].startswith('UPDATE "invoices_rendition"')  # claim, compare-and-set
@@ -48,11 +54,16 @@ def test_a_render_reads_claims_and_finishes_in_ten_statements(submitted):
     assert sql[4].startswith('SELECT "invoices_invoice"')  # ready: the lock
     assert "FOR UPDATE" in sql[4]
     assert sql[5].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
-    assert sql[6].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
-    assert sql[7].startswith('UPDATE "invoices_invoice"')  # the aggregate
-    assert sql[8].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    # The file's ledger entry, in the same transaction: the chain's lock, its head, the entry (the input's
+    # hash comes from the invoice already read, so no statement reads the input again).
+    assert sql[6].startswith("SELECT pg_advisory_xact_lock(")
+    assert sql[7].startswith('SELECT "invoices_ledgerentry"."position" AS "position"')
+    assert sql[8].startswith('INSERT INTO "invoices_ledgerentry"')
+    assert sql[9].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
+    assert sql[10].startswith('UPDATE "invoices_invoice"')  # the aggregate
+    assert sql[11].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
     # The owner's webhook endpoints, once for both events (a file ready, the invoice ready): none here.
-    assert sql[9].startswith('SELECT "webhooks_webhookendpoint"')
+    assert sql[12].startswith('SELECT "webhooks_webhookendpoint"')
     assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
 
 

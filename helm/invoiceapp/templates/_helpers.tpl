@@ -71,7 +71,7 @@ nowhere fails.
 {{- define "invoiceapp.secretFiles" -}}
 {{- $v := .Values }}
 {{- $own := include "invoiceapp.fullname" . }}
-{{- $required := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "amqpUrl" "mongodbUrl" }}
+{{- $required := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "databaseOwnerUrl" "amqpUrl" "mongodbUrl" }}
 {{- $generated := list "secretKey" "jwtSigningKey" "downloadLinkKey" }}
 {{- $refs := $v.secretRefs | default dict }}
 {{- $files := list }}
@@ -85,7 +85,7 @@ nowhere fails.
 {{- fail "anymailSecrets is set together with existingSecret: list the ANYMAIL_* keys in existingSecretKeys instead" }}
 {{- end }}
 {{- end }}
-{{- range $key := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "amqpUrl" "mongodbUrl" "emailHostPassword" "redisUrl" "metricsToken" }}
+{{- range $key := list "secretKey" "jwtSigningKey" "downloadLinkKey" "databaseUrl" "databaseOwnerUrl" "amqpUrl" "mongodbUrl" "emailHostPassword" "redisUrl" "metricsToken" }}
 {{- $env := $key | snakecase | upper }}
 {{- $ref := get $refs $key | default dict }}
 {{- if and $v.existingSecret (has $env $v.existingSecretKeys) }}
@@ -109,6 +109,31 @@ nowhere fails.
 {{- else }}
 {{- range $env := keys $v.anymailSecrets | sortAlpha }}
 {{- $files = append $files (dict "env" $env "secret" $own "key" $env) }}
+{{- end }}
+{{- end }}
+{{- toYaml $files }}
+{{- end }}
+
+{{/*
+The secret files of one role's pods: the migrate job's DATABASE_URL is the schema owner's
+(DATABASE_OWNER_URL's source: it migrates and runs grant_app_role); every other pod gets the application's
+role in DATABASE_URL and never the owner's URL. (dict "root" $ "role" "migrate")
+*/}}
+{{- define "invoiceapp.podSecretFiles" -}}
+{{- $all := include "invoiceapp.secretFiles" .root | fromYamlArray }}
+{{- $owner := dict }}
+{{- range $all }}
+{{- if eq .env "DATABASE_OWNER_URL" }}
+{{- $owner = . }}
+{{- end }}
+{{- end }}
+{{- $files := list }}
+{{- range $all }}
+{{- if eq .env "DATABASE_OWNER_URL" }}
+{{- else if and (eq .env "DATABASE_URL") (eq $.role "migrate") }}
+{{- $files = append $files (dict "env" "DATABASE_URL" "secret" $owner.secret "key" $owner.key) }}
+{{- else }}
+{{- $files = append $files . }}
 {{- end }}
 {{- end }}
 {{- toYaml $files }}
@@ -167,7 +192,7 @@ The pod spec every role shares: (dict "root" $ "role" "render" "values" .Values.
 */}}
 {{- define "invoiceapp.podSpec" -}}
 {{- $root := .root }}
-{{- $files := include "invoiceapp.secretFiles" $root | fromYamlArray }}
+{{- $files := include "invoiceapp.podSecretFiles" . | fromYamlArray }}
 {{- $bySecret := dict }}
 {{- range $files }}
 {{- $_ := set $bySecret .secret (append (get $bySecret .secret | default list) (dict "key" .key "path" .env)) }}

@@ -45,3 +45,13 @@ app.kubernetes.io/component: database
 {{- define "postgres.host" -}}
 {{- printf "%s.%s.svc" (include "postgres.fullname" .) .Release.Namespace }}
 {{- end }}
+
+{{/* The init script that creates the application's role (templates/secret.yaml). */}}
+{{- define "postgres.appRoleScript" -}}
+#!/bin/sh
+set -eu
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+  --set app_user="$APP_DB_USER" --set app_password="$(cat "$APP_DB_PASSWORD_FILE")" <<'SQL'
+CREATE ROLE :"app_user" LOGIN PASSWORD :'app_password';
+SQL
+{{ end -}}
