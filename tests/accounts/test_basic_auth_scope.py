@@ -57,6 +57,12 @@ PROTECTED = [
     ("get", f"/api/brands/{SOME_ID}/versions/"),
     ("get", f"/api/brands/{SOME_ID}/logo/"),
     ("get", f"/api/brands/{SOME_ID}/preview/"),
+    ("get", "/api/number-series/"),
+    ("post", "/api/number-series/"),
+    ("get", f"/api/number-series/{SOME_ID}/"),
+    ("patch", f"/api/number-series/{SOME_ID}/"),
+    ("delete", f"/api/number-series/{SOME_ID}/"),
+    ("get", f"/api/invoices/{SOME_ID}/proof/"),
 ]
 # Routes that take no caller, each with the reason; a Basic header gives them nothing to use.
 PUBLIC = {
