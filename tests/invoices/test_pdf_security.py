@@ -11,6 +11,7 @@ import io
 import re
 import struct
 import sys
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,22 +69,26 @@ def cve_payload(marker: Path) -> str:
 
 class _AuditLog:
     """File opens and socket connects while ``recording`` is on. An audit hook cannot be removed, so one
-    is installed for the process and only listens inside ``recording()``."""
+    is installed for the process and only listens inside ``recording()``, and only to the thread that
+    records: the render runs in it, while other tests' background threads (a MongoDB client's monitor
+    retrying an unreachable server) may still be connecting elsewhere in the process."""
 
     EVENTS = frozenset({"open", "socket.connect", "socket.getaddrinfo", "urllib.Request", "subprocess.Popen"})
 
     def __init__(self) -> None:
         self.active = False
+        self.thread: int | None = None
         self.events: list[tuple[str, str]] = []
         sys.addaudithook(self._hook)
 
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if self.active and event in self.EVENTS:
+        if self.active and event in self.EVENTS and threading.get_ident() == self.thread:
             self.events.append((event, repr(args[:2])[:200]))
 
     @contextmanager
     def recording(self) -> Iterator[list[tuple[str, str]]]:
         self.events = []
+        self.thread = threading.get_ident()
         self.active = True
         try:
             yield self.events
