@@ -89,8 +89,13 @@ lint-deploy: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 	scripts/lint-helm.sh
 
+# pytest-xdist workers (`--dist loadgroup` is in pyproject.toml; tests/conftest.py says which tests share one).
+# Much of the suite waits on servers, workers and brokers, so more workers than the 2 cores still pay:
+# docs/performance.md, "Suite times". PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= 4
+
 pytest: $(STAMP) catalogs
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 ## make test-faults: only the fault-injection suite (tests/faults), against the real services
 test-faults: $(STAMP) services

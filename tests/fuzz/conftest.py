@@ -12,9 +12,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,38 +43,6 @@ GUARD_OFF = {
     # Each preview is a render: the throttle stays on, with a rate no fuzz run reaches.
     "BRAND_PREVIEW_RATE": "1000000/min",
 }
-
-
-@dataclass
-class Tally:
-    """Answers per operation, by status code: the report says how deep the fuzzing reached."""
-
-    statuses: dict[str, Counter[int]] = field(default_factory=dict)
-
-    def record(self, operation: str, status: int) -> None:
-        self.statuses.setdefault(operation, Counter())[status] += 1
-
-    def success_share(self, operation: str) -> tuple[int, int]:
-        counts = self.statuses.get(operation, Counter())
-        return sum(n for status, n in counts.items() if 200 <= status < 300), sum(counts.values())
-
-    def lines(self) -> list[str]:
-        rows = []
-        for operation in sorted(self.statuses):
-            ok, total = self.success_share(operation)
-            codes = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses[operation].items()))
-            rows.append(f"{operation:40} {total:5} cases, {ok / total:6.1%} 2xx  ({codes})")
-        return rows
-
-
-TALLY = Tally()
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if TALLY.statuses:
-        terminalreporter.section("schemathesis: answers per operation")
-        for line in TALLY.lines():
-            terminalreporter.write_line(line)
 
 
 @dataclass(frozen=True)
@@ -147,7 +114,9 @@ class Gunicorn:
             )
         try:
             return requests.get(f"{self.base_url}/healthz", timeout=5).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not up yet: gunicorn listens before its workers have loaded the app, and on a busy machine
+            # (a parallel `make test`) that can take longer than one request's timeout. wait_for bounds it.
             return False
 
     def stop(self) -> None:

@@ -48,8 +48,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fuzz.conftest import FUZZ_WEBHOOK_URL, TALLY, LiveApp
+from tests.fuzz.conftest import FUZZ_WEBHOOK_URL, LiveApp
 from tests.fuzz.strategies import valid_documents
+from tests.fuzz.tally import TALLY
 
 # pytest-django creates the test database only for tests that ask for one; the server commits to it.
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
