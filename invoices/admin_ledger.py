@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from invoices.ledger import entry_time
 from invoices.models import LedgerEntry
@@ -71,13 +71,16 @@ class LedgerEntryAdmin(ReadOnly, admin.ModelAdmin):
         return format_html('<code title="{}">{}</code>', entry.entry_hash, entry.entry_hash[:HASH_PREVIEW])
 
 
+_WRAPPED = '<span style="word-break: break-all">{}</span>'
+
+
 class LedgerEntryInline(ReadOnly, admin.TabularInline):
     """The invoice's entries, in chain order, on its page."""
 
     model = LedgerEntry
     extra = 0
     can_delete = False
-    fields = ("position", "kind", "at_utc", "files_shown", "entry_hash")
+    fields = ("position", "kind", "at_utc", "files_shown", "entry_hash_shown")
     readonly_fields = fields
     ordering = ("position",)
     verbose_name = "ledger entry"
@@ -94,6 +97,15 @@ class LedgerEntryInline(ReadOnly, admin.TabularInline):
     def at_utc(self, entry: LedgerEntry) -> str:
         return entry_time(entry.at)
 
+    # The hashes are shown whole (an auditor compares them), broken anywhere so the page fits its window.
     @admin.display(description="files")
     def files_shown(self, entry: LedgerEntry) -> str:
-        return ", ".join(f"{fmt} {sha}" for fmt, sha in entry.files.items()) or "-"
+        if not entry.files:
+            return "-"
+        return format_html_join(
+            format_html("<br>"), _WRAPPED, ((f"{fmt} {sha}",) for fmt, sha in entry.files.items())
+        )
+
+    @admin.display(description="entry hash")
+    def entry_hash_shown(self, entry: LedgerEntry) -> str:
+        return format_html(_WRAPPED, entry.entry_hash)
