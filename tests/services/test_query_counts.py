@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from invoices import services
+from invoices.models import Brand, BrandVersion
 from invoices.notifications import notification_send
 from tests.payloads import sample_payload
 
@@ -40,6 +41,20 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
     assert sql[5].startswith('SELECT "invoices_ledgerentry"."position" AS "position"')
     assert sql[6].startswith('INSERT INTO "invoices_ledgerentry"')
+
+
+def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_statement(user):
+    brand = Brand.objects.create(owner=user, name="Acme", is_default=True)
+    brand.current = BrandVersion.objects.create(brand=brand, version=1, layout="modern")
+    brand.save(update_fields=["current"])
+    with CaptureQueriesContext(connection) as context:
+        invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+    sql = statements(context)
+    assert invoice.brand_version_id == brand.current_id
+    assert len(sql) == 7, sql  # as many as without a brand: the version comes with the brand
+    assert sql[0].startswith('SELECT "invoices_brand"')
+    assert 'JOIN "invoices_brandversion"' in sql[0]
+    assert not any(statement.startswith('SELECT "invoices_brandversion"') for statement in sql)
 
 
 def test_a_render_reads_claims_and_finishes_in_thirteen_statements(submitted):
