@@ -4,7 +4,7 @@ and the same logo sanitizing (invoices/logos.py) as the API: staff can no more s
 change an issued invoice's look, than its owner can."""
 
 import base64
-import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,13 +14,18 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from invoices import branding
-from invoices.brand_serializers import MAX_FOOTER_LENGTH, MAX_FOOTER_LINES, MAX_NAME_LENGTH
-from invoices.document.fields import clean_text
+from invoices.brand_serializers import BrandValueInvalid, accent_color_clean, brand_name_clean, footer_clean
 from invoices.logos import LOGO_MAX_BYTES, LogoRefused, logo_sanitize
 from invoices.models import Brand, BrandLogo, BrandVersion, FontFamily, Invoice, LayoutName
 
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
 THUMBNAIL_SIDE = 48
+
+
+def _checked(rule: Callable[[str], str], value: str) -> str:
+    try:
+        return rule(value)
+    except BrandValueInvalid as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 def logo_thumbnail(logo: BrandLogo | None) -> str:
@@ -72,30 +77,13 @@ class BrandForm(forms.ModelForm):
             )
 
     def clean_name(self) -> str:
-        text, problem = clean_text(self.cleaned_data["name"], multiline=False)
-        if problem is None and not text:
-            problem = "Must not be blank."
-        if problem is None and len(text) > MAX_NAME_LENGTH:
-            problem = f"At most {MAX_NAME_LENGTH} characters are allowed."
-        if problem:
-            raise forms.ValidationError(problem)
-        return text
+        return _checked(brand_name_clean, self.cleaned_data["name"])
 
     def clean_accent_color(self) -> str:
-        value: str = self.cleaned_data["accent_color"]
-        if not _COLOUR.fullmatch(value):
-            raise forms.ValidationError('A colour as "#rrggbb", such as "#1f4e79".')
-        return value.lower()
+        return _checked(accent_color_clean, self.cleaned_data["accent_color"])
 
     def clean_footer(self) -> str:
-        text, problem = clean_text(self.cleaned_data["footer"], multiline=True)
-        if problem is None and len(text) > MAX_FOOTER_LENGTH:
-            problem = f"At most {MAX_FOOTER_LENGTH} characters are allowed."
-        if problem is None and text and len(text.split("\n")) > MAX_FOOTER_LINES:
-            problem = f"At most {MAX_FOOTER_LINES} lines are allowed."
-        if problem:
-            raise forms.ValidationError(problem)
-        return text
+        return _checked(footer_clean, self.cleaned_data["footer"])
 
     def clean_logo(self) -> Any:
         upload = self.cleaned_data.get("logo")

@@ -8,6 +8,7 @@ JSON, as a base64 string, and is made safe by invoices/logos.py before anything 
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +26,51 @@ MAX_FOOTER_LENGTH = 300
 MAX_FOOTER_LINES = 3
 BRAND_FIELDS = ("name", "is_default", "layout", "accent_color", "font", "footer", "logo")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
+
+
+class BrandValueInvalid(ValueError):
+    """A brand's name, accent colour or footer breaks its rule; the message is for the person who sent it."""
+
+
+# The rules of the look's text fields, shared by the API's serializer and the admin's form.
+
+
+def brand_name_clean(value: str) -> str:
+    text, problem = clean_text(value, multiline=False)
+    if problem is None and not text:
+        problem = "Must not be blank."
+    if problem is None and len(text) > MAX_NAME_LENGTH:
+        problem = f"At most {MAX_NAME_LENGTH} characters are allowed (got {len(text):,})."
+    if problem:
+        raise BrandValueInvalid(problem)
+    return text
+
+
+def accent_color_clean(value: str) -> str:
+    if not _COLOUR.fullmatch(value):
+        raise BrandValueInvalid('A colour as "#rrggbb", such as "#1f4e79".')
+    return value.lower()
+
+
+def footer_clean(value: str) -> str:
+    text, problem = clean_text(value, multiline=True)
+    if problem is None and len(text) > MAX_FOOTER_LENGTH:
+        problem = f"At most {MAX_FOOTER_LENGTH} characters are allowed (got {len(text):,})."
+    lines = len(text.split("\n")) if text else 0
+    if problem is None and lines > MAX_FOOTER_LINES:
+        problem = f"At most {MAX_FOOTER_LINES} lines are allowed (got {lines})."
+    if problem:
+        raise BrandValueInvalid(problem)
+    return text
+
+
+def _checked(rule: Callable[[str], str], value: str) -> str:
+    try:
+        return rule(value)
+    except BrandValueInvalid as exc:
+        raise serializers.ValidationError(str(exc)) from None
+
+
 # base64 of LOGO_MAX_BYTES, with room for line breaks: a longer string is refused before it is decoded.
 _MAX_BASE64_LENGTH = (LOGO_MAX_BYTES + 2) // 3 * 4 + 4096
 _TOO_LARGE = f"The logo is larger than {LOGO_MAX_BYTES:,} bytes (1 MB); upload a smaller image."
@@ -89,30 +135,13 @@ class BrandInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate_name(self, value: str) -> str:
-        text, problem = clean_text(value, multiline=False)
-        if problem is None and not text:
-            problem = "Must not be blank."
-        if problem is None and len(text) > MAX_NAME_LENGTH:
-            problem = f"At most {MAX_NAME_LENGTH} characters are allowed (got {len(text):,})."
-        if problem:
-            raise serializers.ValidationError(problem)
-        return text
+        return _checked(brand_name_clean, value)
 
     def validate_accent_color(self, value: str) -> str:
-        if not _COLOUR.fullmatch(value):
-            raise serializers.ValidationError('A colour as "#rrggbb", such as "#1f4e79".')
-        return value.lower()
+        return _checked(accent_color_clean, value)
 
     def validate_footer(self, value: str) -> str:
-        text, problem = clean_text(value, multiline=True)
-        if problem is None and len(text) > MAX_FOOTER_LENGTH:
-            problem = f"At most {MAX_FOOTER_LENGTH} characters are allowed (got {len(text):,})."
-        lines = len(text.split("\n")) if text else 0
-        if problem is None and lines > MAX_FOOTER_LINES:
-            problem = f"At most {MAX_FOOTER_LINES} lines are allowed (got {lines})."
-        if problem:
-            raise serializers.ValidationError(problem)
-        return text
+        return _checked(footer_clean, value)
 
 
 class PreviewQuerySerializer(serializers.Serializer):
