@@ -18,16 +18,18 @@
 """
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from invoices.models import Invoice, InvoiceStatus, LedgerEntry, LedgerKind, Notification, Rendition
-from tests.e2e.conftest import Pipeline, wait_for
+from tests.e2e.conftest import Pipeline
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from workers.models import OutboxMessage
 
@@ -58,11 +60,36 @@ def settle(pipeline: Pipeline, timeout: float = SETTLE_TIMEOUT) -> None:
             and len(pipeline.inbox.messages) >= Notification.objects.filter(sent_at__isnull=False).count()
         )
 
-    wait_for(
-        quiet,
-        "the pipeline to settle (invoices final, outbox sent, notifications and webhooks done)",
-        timeout,
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if quiet():
+            return
+        time.sleep(0.1)
+    pytest.fail(
+        f"timed out after {timeout:.0f} s waiting for the pipeline to settle (invoices final, outbox sent, "
+        f"notifications and webhooks done); still on its way:\n{_still_pending(pipeline)}",
+        pytrace=False,
     )
+
+
+def _still_pending(pipeline: Pipeline) -> str:
+    """What kept the pipeline from settling, and the end of each worker's log: a failure explains itself."""
+    unsent = OutboxMessage.objects.filter(sent_at__isnull=True)
+    not_final = Invoice.objects.exclude(status__in=FINAL)
+    notifications = _pending_notifications()
+    deliveries = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+    lines = [
+        f"invoices not final: {list(not_final.values_list('id', 'status'))}",
+        f"outbox unsent: {list(unsent.values_list('id', 'queue', 'publish_attempts', 'last_error'))}",
+        f"notifications pending: {list(notifications.values_list('invoice_id', 'kind', 'attempts'))}",
+        f"webhook deliveries pending: {deliveries.count()}",
+        f"emails received {len(pipeline.inbox.messages)}, notifications sent "
+        f"{Notification.objects.filter(sent_at__isnull=False).count()}",
+    ]
+    for worker in pipeline.workers:
+        tail = worker.log()[-2500:]
+        lines.append(f"--- {worker.queue} (exit {worker.process.poll()}), last lines:\n{tail}")
+    return "\n".join(lines)
 
 
 def check(pipeline: Pipeline, accepted: Iterable[Any], *, orphans_expected: bool = False) -> Ledger:
