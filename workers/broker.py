@@ -54,7 +54,24 @@ def connection_parameters(url: str | None = None, *, heartbeat: int | None = Non
 
 def connect(url: str | None = None, *, heartbeat: int | None = None) -> Any:
     """A pika BlockingConnection; raises one of BROKER_ERRORS when the broker cannot be reached."""
-    return pika.BlockingConnection(connection_parameters(url, heartbeat=heartbeat))
+    return open_connection(connection_parameters(url, heartbeat=heartbeat))
+
+
+def open_connection(parameters: Any) -> Any:
+    """``pika.BlockingConnection(parameters)``, raising only BROKER_ERRORS when the broker is away.
+
+    pika raises a bare ValueError ("Expected connected socket, but getpeername() failed") when the TCP
+    connection is reset between its connect and the AMQP handshake: a broker restarting, or a proxy or
+    load balancer in front of it that accepts and drops. That is an unreachable broker, not a bug; left a
+    ValueError it escaped the workers' reconnect loops and ended the process (seen in the broker-restart
+    fault test).
+    """
+    try:
+        return pika.BlockingConnection(parameters)
+    except ValueError as exc:
+        if "getpeername" not in str(exc):
+            raise
+        raise pika.exceptions.AMQPConnectionError(f"connection reset while connecting: {exc}") from exc
 
 
 def close_quietly(connection: Any) -> None:

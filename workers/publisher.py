@@ -16,7 +16,7 @@ import pika.exceptions
 from django.conf import settings
 
 from workers import topology
-from workers.broker import BROKER_ERRORS, close_quietly, connection_parameters
+from workers.broker import BROKER_ERRORS, close_quietly, connection_parameters, open_connection
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class Publisher:
         parameters = connection_parameters(self.url)
         # pika bounds the whole connection handshake with stack_timeout: give it what is left.
         parameters.stack_timeout = max(0.1, min(parameters.stack_timeout, deadline - time.monotonic()))
-        self._connection = pika.BlockingConnection(parameters)
+        self._connection = open_connection(parameters)
         with self._stall_guard(deadline):
             channel = self._connection.channel()
             topology.declare(channel, self.layout)
