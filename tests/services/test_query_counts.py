@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from invoices import services
-from invoices.models import Brand, BrandVersion
+from invoices.models import Brand, BrandVersion, Invoice
 from invoices.notifications import notification_send
 from tests.payloads import sample_payload
 
@@ -31,7 +31,8 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
         services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
     sql = statements(context)
     assert len(sql) == 7, sql
-    assert sql[0].startswith('SELECT "invoices_brand"')  # the account's default brand, if it has one
+    # The account's default brand's current version, if it has one (fixed SQL: a join from the brand).
+    assert 'FROM "invoices_brand" INNER JOIN "invoices_brandversion"' in sql[0]
     assert sql[1].startswith('INSERT INTO "invoices_invoice"')
     assert sql[2].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
     assert sql[3].startswith('INSERT INTO "workers_outboxmessage"')
@@ -39,7 +40,7 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     # the owner's chain locked (its own statement, so the head read after it sees an entry committed while
     # it waited), its head read, the entry inserted. No brand version read: the invoice names none.
     assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[5].startswith('SELECT "invoices_ledgerentry"."position" AS "position"')
+    assert sql[5].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
     assert sql[6].startswith('INSERT INTO "invoices_ledgerentry"')
 
 
@@ -52,9 +53,11 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
     sql = statements(context)
     assert invoice.brand_version_id == brand.current_id
     assert len(sql) == 7, sql  # as many as without a brand: the version comes with the brand
-    assert sql[0].startswith('SELECT "invoices_brand"')
-    assert 'JOIN "invoices_brandversion"' in sql[0]
-    assert not any(statement.startswith('SELECT "invoices_brandversion"') for statement in sql)
+    assert 'FROM "invoices_brand" INNER JOIN "invoices_brandversion"' in sql[0]
+    assert not any(statement.startswith('SELECT "invoices_brandversion"') for statement in sql[1:])
+    # Loaded by that statement, whole, for the ledger's entry (its layout) without another read.
+    assert Invoice.brand_version.is_cached(invoice)
+    assert invoice.brand_version.layout == "modern"
 
 
 def test_a_render_reads_claims_and_finishes_in_thirteen_statements(submitted):
@@ -72,7 +75,7 @@ def test_a_render_reads_claims_and_finishes_in_thirteen_statements(submitted):
     # The file's ledger entry, in the same transaction: the chain's lock, its head, the entry (the input's
     # hash comes from the invoice already read, so no statement reads the input again).
     assert sql[6].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[7].startswith('SELECT "invoices_ledgerentry"."position" AS "position"')
+    assert sql[7].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
     assert sql[8].startswith('INSERT INTO "invoices_ledgerentry"')
     assert sql[9].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
     assert sql[10].startswith('UPDATE "invoices_invoice"')  # the aggregate
