@@ -57,6 +57,7 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
     assert not any(statement.startswith('SELECT "invoices_brandversion"') for statement in sql[1:])
     # Loaded by that statement, whole, for the ledger's entry (its layout) without another read.
     assert Invoice.brand_version.is_cached(invoice)
+    assert invoice.brand_version is not None
     assert invoice.brand_version.layout == "modern"
 
 
