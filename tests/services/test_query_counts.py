@@ -61,28 +61,29 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
     assert invoice.brand_version.layout == "modern"
 
 
-def test_a_render_reads_claims_and_finishes_in_thirteen_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_twelve_statements(submitted):
     with CaptureQueriesContext(connection) as context:
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
-    assert len(sql) == 13, sql
+    assert len(sql) == 12, sql
     assert sql[0].startswith('SELECT "invoices_invoice"')
     assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
-    assert sql[2].startswith('UPDATE "invoices_rendition"')  # claim, compare-and-set
-    assert sql[3].startswith('UPDATE "invoices_invoice"')  # queued -> rendering, compare-and-set
-    assert sql[4].startswith('SELECT "invoices_invoice"')  # ready: the lock
-    assert "FOR UPDATE" in sql[4]
-    assert sql[5].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
+    # The claim, one statement: the rendition's compare-and-set, and the invoice queued -> rendering.
+    assert sql[2].startswith('WITH claimed AS (UPDATE "invoices_rendition"')
+    assert 'UPDATE "invoices_invoice"' in sql[2]
+    assert sql[3].startswith('SELECT "invoices_invoice"')  # ready: the lock
+    assert "FOR UPDATE" in sql[3]
+    assert sql[4].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
     # The file's ledger entry, in the same transaction: the chain's lock, its head, the entry (the input's
     # hash comes from the invoice already read, so no statement reads the input again).
-    assert sql[6].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[7].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
-    assert sql[8].startswith('INSERT INTO "invoices_ledgerentry"')
-    assert sql[9].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
-    assert sql[10].startswith('UPDATE "invoices_invoice"')  # the aggregate
-    assert sql[11].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    assert sql[5].startswith("SELECT pg_advisory_xact_lock(")
+    assert sql[6].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
+    assert sql[7].startswith('INSERT INTO "invoices_ledgerentry"')
+    assert sql[8].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
+    assert sql[9].startswith('UPDATE "invoices_invoice"')  # the aggregate
+    assert sql[10].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
     # The owner's webhook endpoints, once for both events (a file ready, the invoice ready): none here.
-    assert sql[12].startswith('SELECT "webhooks_webhookendpoint"')
+    assert sql[11].startswith('SELECT "webhooks_webhookendpoint"')
     assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
 
 
