@@ -1,4 +1,4 @@
-"""``python -m bench.run [--quick] [--sections render,einvoice,locale,pipeline,api,...,batch] [--n 500]``
+"""``python -m bench.run [--quick] [--sections render,einvoice,locale,pipeline,api,...,list] [--n 500]``
 
 The entry point of ``make bench``: prepares the benchmark's own database, AMQP namespace and MongoDB
 database on the real services (``scripts/services.sh up`` brings them up), runs the sections asked for,
