@@ -576,7 +576,8 @@ def test_the_api_s_cpu_per_upload_target_leaves_out_wrk():
         "load generator (bench)": 0.4,
         "kernel, other processes": 0.25,
     }
-    api = {"cores": 2, "rounds": [api_round(300.0, cpu)]}
+    round_ = api_round(300.0, cpu)
+    api = {"cores": 2, "rounds": [round_]}
 
     assert report.api_service_cpu_ms(api) == pytest.approx(2.75)
-    assert report.api_cpu_bound(api, api["rounds"][0]) == pytest.approx(2000 / 3.15)  # the bound counts wrk
+    assert report.api_cpu_bound(api, round_) == pytest.approx(2000 / 3.15)  # the bound counts wrk
