@@ -498,6 +498,11 @@ def test_the_scaling_runs_are_each_shown_over_their_own_cpu_bound(tmp_path):
     assert "| process | 1 worker | 2 workers |" in text
     assert "| CPU bound | 16.7/s | 25.0/s |" in text
     assert "| render workers on a CPU | 84 % | 72 % |" in text
+    # With no section 2 in the run, the old target's bound comes from the scaling section's own 2-worker run.
+    assert (
+        f"| 1 -> 2 render workers >= 1.7x{INFO} | 1.71x | yes | CPU bound of the 2-worker run over the "
+        "1-worker rate: 1.79x; with neither run waiting, 2 x the render share: 1.50x (sections 2, 4) |"
+    ) in text
 
 
 def test_repeated_runs_without_ceilings_are_combined_around_the_run_of_median_rate():
