@@ -64,6 +64,12 @@ def test_wrk_output_parsed():
     assert figures["latency_ms"] == {"p50": 98.0, "p90": 120.0, "p99": 150.5}
 
 
+def test_wrk_output_of_the_list_counts_its_200s():
+    figures = parse(WRK_OUTPUT.replace("status 202", "status 200"), ok="200")
+    assert figures["accepted"] == 2890
+    assert figures["not_accepted"] == 10
+
+
 INFO = " (information: bound by the shared cores)"
 API_CPU = "API: CPU of every process per accepted upload <= 3.0 ms"
 
