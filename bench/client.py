@@ -40,8 +40,8 @@ def create_user(work_dir: Path) -> str:
     return password
 
 
-def login(base_url: str, password: str) -> str:
-    response = requests.post(f"{base_url}/login", auth=(EMAIL, password), timeout=30)
+def login(base_url: str, password: str, email: str = EMAIL) -> str:
+    response = requests.post(f"{base_url}/login", auth=(email, password), timeout=30)
     response.raise_for_status()
     return str(response.json()["access"])
 

@@ -63,17 +63,87 @@ def _ms(value: float) -> str:
 TARGETS: list[Check] = [
     (
         "render",
+        lambda s: _case("pdf", 20)(s)["ratio_cpu"],
+        lambda v: v <= 1.3,
+        "PDF 20 lines / reportlab reference (CPU) <= 1.3x",
+        times,
+    ),
+    (
+        "render",
+        lambda s: _case("pdf", 200)(s)["ratio_cpu"],
+        lambda v: v <= 0.6,
+        "PDF 200 lines / reportlab reference (CPU) <= 0.6x",
+        times,
+    ),
+    (
+        "pipeline",
+        lambda s: overhead_ms(s["pipeline"]["pdf"]),
+        lambda v: v <= 10,
+        "PDF overhead per invoice: CPU of every process minus the bare render <= 10 ms",
+        _ms,
+    ),
+    (
+        "pipeline",
+        lambda s: overhead_ms(s["pipeline"]["csv"]),
+        lambda v: v <= 10,
+        "CSV overhead per invoice: CPU of every process minus the bare render <= 10 ms",
+        _ms,
+    ),
+    (
+        "api",
+        lambda s: api_service_cpu_ms(s["api"]),
+        lambda v: v <= 3.0,
+        "API: CPU of every process per accepted upload <= 3.0 ms",
+        _ms,
+    ),
+    (
+        "api",
+        lambda s: s["api"]["p99_ms"]["median"],
+        lambda v: v <= 100,
+        "API p99 <= 100 ms at 16 connections",
+        _ms,
+    ),
+    (
+        "pipeline",
+        lambda s: rate_over_cpu_bound(s["pipeline"]["pdf"]),
+        lambda v: v >= 0.92,
+        "PDF pipeline rate / its CPU bound >= 92 %",
+        percent,
+    ),
+    (
+        "pipeline",
+        lambda s: rate_over_cpu_bound(s["pipeline"]["csv"]),
+        lambda v: v >= 0.92,
+        "CSV pipeline rate / its CPU bound >= 92 %",
+        percent,
+    ),
+    (
+        "list",
+        lambda s: s["list"]["ratio_p99"],
+        lambda v: v <= 1.5,
+        "list GET /api/invoices/ p99, 100,000 invoices of one owner / 100 <= 1.5x",
+        times,
+    ),
+    (
+        "scaling",
+        lambda s: rate_over_cpu_bound(s["scaling"]["runs"]["1"]),
+        lambda v: v >= 0.9,
+        "1 -> 2 render workers: 1 worker's rate / its CPU bound >= 90 %",
+        percent,
+    ),
+    (
+        "scaling",
+        lambda s: rate_over_cpu_bound(s["scaling"]["runs"]["2"]),
+        lambda v: v >= 0.9,
+        "1 -> 2 render workers: 2 workers' rate / their CPU bound >= 90 %",
+        percent,
+    ),
+    (
+        "render",
         lambda s: _case("pdf", 20)(s)["cpu_ms"]["median"],
         lambda v: v <= 120,
         "PDF 20 lines CPU <= 120 ms",
         _ms,
-    ),
-    (
-        "render",
-        lambda s: _case("pdf", 20)(s)["ratio_cpu"],
-        lambda v: v <= 5,
-        "PDF / reportlab (CPU) <= 5x",
-        times,
     ),
     (
         "render",
@@ -139,35 +209,6 @@ TARGETS: list[Check] = [
         share,
     ),
     (
-        "pipeline",
-        lambda s: s["pipeline"]["pdf"]["efficiency"],
-        lambda v: v >= 0.85,
-        "PDF pipeline efficiency >= 85 %",
-        percent,
-    ),
-    (
-        "pipeline",
-        lambda s: s["pipeline"]["csv"]["efficiency"],
-        lambda v: v >= 0.85,
-        "CSV pipeline efficiency >= 85 %",
-        percent,
-    ),
-    (
-        "api",
-        lambda s: s["api"]["accepted_per_s"]["median"],
-        lambda v: v >= 200,
-        "API >= 200 accepted/s",
-        lambda v: f"{number(v)}/s",
-    ),
-    ("api", lambda s: s["api"]["p99_ms"]["median"], lambda v: v <= 150, "API p99 <= 150 ms", _ms),
-    (
-        "scaling",
-        lambda s: s["scaling"]["speedup"],
-        lambda v: v >= 1.7,
-        "1 -> 2 render workers >= 1.7x",
-        times,
-    ),
-    (
         "load",
         lambda s: _load_faults(s["load"]["ledger"]),
         lambda v: v == 0,
@@ -197,20 +238,110 @@ TARGETS: list[Check] = [
     ),
 ]
 
+# The targets before issue 20, kept as information: each is bound by the CPU of the services that share the
+# machine's cores with our code (the "what this machine allowed" column says how far), so the issue replaced
+# them with the targets above, which measure what our code controls.
+INFORMATION: list[Check] = [
+    (
+        "pipeline",
+        lambda s: s["pipeline"]["pdf"]["efficiency"],
+        lambda v: v >= 0.85,
+        "PDF pipeline efficiency >= 85 %",
+        percent,
+    ),
+    (
+        "pipeline",
+        lambda s: s["pipeline"]["csv"]["efficiency"],
+        lambda v: v >= 0.85,
+        "CSV pipeline efficiency >= 85 %",
+        percent,
+    ),
+    (
+        "api",
+        lambda s: s["api"]["accepted_per_s"]["median"],
+        lambda v: v >= 200,
+        "API >= 200 accepted/s",
+        lambda v: f"{number(v)}/s",
+    ),
+    ("api", lambda s: s["api"]["p99_ms"]["median"], lambda v: v <= 150, "API p99 <= 150 ms", _ms),
+    (
+        "scaling",
+        lambda s: s["scaling"]["speedup"],
+        lambda v: v >= 1.7,
+        "1 -> 2 render workers >= 1.7x",
+        times,
+    ),
+]
+SHARED_CORES = "bound by the shared cores"
+
 
 def target_rows(sections: dict[str, Any]) -> list[list[str]]:
+    """The targets, then the old ones kept as information (labelled, and not counted as missed)."""
     rows = []
-    for section, figure, met, label, show in TARGETS:
-        if section not in sections:
-            rows.append([label, "not run", "", ""])
-            continue
-        try:
-            value = figure(sections)
-        except (KeyError, TypeError, StopIteration):  # the section failed; its error is printed below
-            rows.append([label, "not measured", "", ""])
-            continue
-        rows.append([label, show(value), "yes" if met(value) else "**no**", _limit(label, sections)])
+    for checks, information in ((TARGETS, False), (INFORMATION, True)):
+        for section, figure, met, label, show in checks:
+            shown = f"{label} (information: {SHARED_CORES})" if information else label
+            if section not in sections:
+                rows.append([shown, "not run", "", ""])
+                continue
+            try:
+                value = figure(sections)
+            except (KeyError, TypeError, StopIteration):  # the section failed; its error is printed below
+                rows.append([shown, "not measured", "", ""])
+                continue
+            verdict = "yes" if met(value) else "no" if information else "**no**"
+            rows.append([shown, show(value), verdict, _limit(label, sections)])
     return rows
+
+
+# --- The figures behind the targets of issue 20 ------------------------------------------------------------
+
+# The load generator (our client, wrk) is not the service: the CPU "of every process" per invoice or upload
+# is that of the web tier, the workers, PostgreSQL, RabbitMQ, the storage server and the kernel.
+CLIENT = "load generator (bench)"
+
+
+def service_cpu(used: dict[str, float]) -> dict[str, float]:
+    return {group: ms for group, ms in used.items() if group != CLIENT}
+
+
+def overhead_by_process(run: dict[str, Any]) -> dict[str, float]:
+    """CPU ms per invoice of every process but the client, the render workers' less the bare render of the
+    same document in the same run (its render ceiling): what the pipeline adds to rendering."""
+    used = service_cpu(run["cpu_ms_per_invoice"])
+    bare = run["render_ceiling"]["cpu_ms"]
+    return {group: ms - bare if group == "render workers" else ms for group, ms in used.items()}
+
+
+def overhead_ms(run: dict[str, Any]) -> float:
+    return sum(overhead_by_process(run).values())
+
+
+def largest(parts: dict[str, float], count: int = 4) -> str:
+    """The ``count`` largest parts, largest first: "web (gunicorn) 11.2 ms, PostgreSQL 8.8 ms"."""
+    ordered = sorted((part for part in parts.items() if part[1]), key=lambda part: part[1], reverse=True)
+    ordered = ordered[:count]
+    return ", ".join(f"{group} {_ms(ms)}" for group, ms in ordered)
+
+
+def api_service_cpu_ms(api: dict[str, Any]) -> float:
+    median_round = api_cpu_round(api)
+    if median_round is None:
+        raise KeyError("cpu_ms_per_upload")
+    return sum(service_cpu(median_round["cpu_ms_per_upload"]).values())
+
+
+def rate_over_cpu_bound(run: dict[str, Any]) -> float:
+    """A pipeline run's rate over the rate its own CPU allows (``pipeline_cpu_bound``): below 1 only by
+    waiting, since the bound assumes every process runs whenever the cores are free."""
+    return float(run.get("run_rate", run["rate"]) / pipeline_cpu_bound(run))
+
+
+def render_busy(run: dict[str, Any]) -> float:
+    """The share of the run the render workers were on a CPU: rate x their CPU per invoice over workers."""
+    workers = run.get("render_workers", 2)
+    rate = run.get("run_rate", run["rate"])
+    return float(rate * run["cpu_ms_per_invoice"].get("render workers", 0.0) / (workers * 1000))
 
 
 def _efficiency_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
@@ -238,12 +369,20 @@ def _api_limit(sections: dict[str, Any]) -> str:
     return f"CPU bound {bound:.0f}/s at {_ms(total)} per upload, all processes (section 3)"
 
 
+def _machine_limit(sections: dict[str, Any]) -> str:
+    """For a target in milliseconds: how fast the machine was, by the reportlab reference's own time."""
+    reference = _case("pdf", 20)(sections)["reference"]["cpu_ms"]["median"]
+    return f"this machine's speed: the reportlab reference took {_ms(reference)} (section 1)"
+
+
 def _xlsx_limit(sections: dict[str, Any]) -> str:
     return f"openpyxl's empty workbook alone: {_ms(_case('xlsx', 20)(sections)['floor']['cpu_ms']['median'])}"
 
 
 def _scaling_limit(sections: dict[str, Any]) -> str:
-    run = sections["pipeline"]["pdf"]
+    two = sections["scaling"]["runs"]["2"]
+    # The 2-worker run with its CPU table: the scaling section's own since issue 20, else section 2's.
+    run = two if two.get("cpu_ms_per_invoice") else sections["pipeline"]["pdf"]
     one_rate = sections["scaling"]["runs"]["1"]["rate"]  # the median of its runs (pipeline.scaling)
     return (
         f"CPU bound of the 2-worker run over the 1-worker rate: {times(pipeline_cpu_bound(run) / one_rate)}; "
@@ -251,8 +390,90 @@ def _scaling_limit(sections: dict[str, Any]) -> str:
     )
 
 
+def _reference_limit(lines: int) -> Callable[[dict[str, Any]], str]:
+    def limit(sections: dict[str, Any]) -> str:
+        case = _case("pdf", lines)(sections)
+        ours, reference = case["cpu_ms"]["median"], case["reference"]["cpu_ms"]["median"]
+        return (
+            f"{_ms(ours)} against the reference's {_ms(reference)}: xhtml2pdf's HTML and CSS layout over the "
+            "same reportlab (section 1; docs/performance.md, Render)"
+        )
+
+    return limit
+
+
+def _overhead_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
+    def limit(sections: dict[str, Any]) -> str:
+        run = sections["pipeline"][fmt]
+        parts = overhead_by_process(run)
+        return (
+            f"bare render {_ms(run['render_ceiling']['cpu_ms'])}; the overhead's largest parts: "
+            f"{largest(parts)} (render workers: less the bare render; section 2)"
+        )
+
+    return limit
+
+
+def _api_cpu_limit(sections: dict[str, Any]) -> str:
+    median_round = api_cpu_round(sections["api"])
+    if median_round is None:
+        return ""
+    return f"{largest(service_cpu(median_round['cpu_ms_per_upload']))} (section 3)"
+
+
+def _waits_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
+    def limit(sections: dict[str, Any]) -> str:
+        run = sections["pipeline"][fmt]
+        return _waiting(run, "section 2")
+
+    return limit
+
+
+def _waiting(run: dict[str, Any], where: str) -> str:
+    rate = run.get("run_rate", run["rate"])
+    return (
+        f"{rate:.1f}/s against a CPU bound of {pipeline_cpu_bound(run):.1f}/s; the render workers were on a "
+        f"CPU {percent(render_busy(run))} of the run and waited for PostgreSQL, RabbitMQ and the storage "
+        f"server the rest ({where}; docs/performance.md, Waits)"
+    )
+
+
+def _scaling_run_limit(count: str) -> Callable[[dict[str, Any]], str]:
+    return lambda sections: _waiting(sections["scaling"]["runs"][count], "section 4")
+
+
+def _list_limit(sections: dict[str, Any]) -> str:
+    listing = sections["list"]
+    small, large = listing["small"], listing["large"]
+    cpu = {name: _list_cpu(listing[name]) for name in ("small", "large")}
+    web, database = (
+        {name: used.get(group, 0.0) for name, used in cpu.items()}
+        for group in ("web (gunicorn)", "PostgreSQL")
+    )
+    # PostgreSQL's part grows with the owner's invoices (the page's exact count; docs/performance.md, List).
+    return (
+        f"p99 {_ms(large['p99_ms']['median'])} against {_ms(small['p99_ms']['median'])}; CPU per request: "
+        f"web {_ms(web['large'])} against {_ms(web['small'])}, PostgreSQL {_ms(database['large'])} against "
+        f"{_ms(database['small'])} (section 10)"
+    )
+
+
 # What bounds a target on this machine, where a measurement of the run says it.
 LIMITS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "PDF 20 lines / reportlab reference (CPU) <= 1.3x": _reference_limit(20),
+    "PDF 200 lines / reportlab reference (CPU) <= 0.6x": _reference_limit(200),
+    "PDF overhead per invoice: CPU of every process minus the bare render <= 10 ms": _overhead_limit("pdf"),
+    "CSV overhead per invoice: CPU of every process minus the bare render <= 10 ms": _overhead_limit("csv"),
+    "API: CPU of every process per accepted upload <= 3.0 ms": _api_cpu_limit,
+    "API p99 <= 100 ms at 16 connections": _api_limit,
+    "PDF pipeline rate / its CPU bound >= 92 %": _waits_limit("pdf"),
+    "CSV pipeline rate / its CPU bound >= 92 %": _waits_limit("csv"),
+    "list GET /api/invoices/ p99, 100,000 invoices of one owner / 100 <= 1.5x": _list_limit,
+    "1 -> 2 render workers: 1 worker's rate / its CPU bound >= 90 %": _scaling_run_limit("1"),
+    "1 -> 2 render workers: 2 workers' rate / their CPU bound >= 90 %": _scaling_run_limit("2"),
+    "PDF 20 lines CPU <= 120 ms": _machine_limit,
+    "PDF 200 lines CPU <= 1 s": _machine_limit,
+    "CSV 20 lines CPU <= 1 ms": _machine_limit,
     "XLSX 20 lines CPU <= 10 ms": _xlsx_limit,
     "PDF pipeline efficiency >= 85 %": _efficiency_limit("pdf"),
     "CSV pipeline efficiency >= 85 %": _efficiency_limit("csv"),
@@ -438,8 +659,11 @@ CPU_NOTE = [
     "the highest efficiency this machine allows with the services as they are: the part above it is not",
     "lost waiting, it is CPU that the web tier, the notify worker, PostgreSQL, RabbitMQ and the storage",
     "server need per invoice and that the bare ceilings do not pay (the render ceiling uses every core for",
-    "rendering alone). The last row keeps only bare rendering and what is not ours (PostgreSQL, RabbitMQ,",
-    "the storage server, the load generator, the kernel): no change to our code can go past it.",
+    'rendering alone). The row "if web, notify and worker overhead cost nothing" keeps only bare rendering',
+    "and what is not ours (PostgreSQL, RabbitMQ, the storage server, the load generator, the kernel): no",
+    "change to our code can go past it.",
+    "The bare render is the render ceiling's own CPU per invoice (the same document, measured right after",
+    "the run); the overhead is what every process but the load generator used per invoice beyond it.",
     "CPU time is read from /proc before and after each run (user + system, children included);",
     '"kernel, other processes" is the machine\'s busy time (/proc/stat) that no group was charged for:',
     "mostly the kernel's work for the loopback traffic, which no process's own time includes.",
@@ -462,6 +686,11 @@ def cpu_section(pipeline: dict[str, Any]) -> list[str]:
         ["efficiency bound (CPU bound / min ceiling)", *(percent(cpu_bound(run)) for run in runs.values())]
     )
     rows.append(["efficiency bound if web, notify and worker overhead cost nothing", *services_only(runs)])
+    if all("cpu_ms" in run["render_ceiling"] for run in runs.values()):
+        rows.append(
+            ["bare render of the same document", *(_ms(r["render_ceiling"]["cpu_ms"]) for r in runs.values())]
+        )
+        rows.append(["overhead: every process but the client, less the bare render", *overheads(runs)])
     out = ["", "### Where the CPU goes (CPU ms per invoice, by process, run of median efficiency)", ""]
     out += table(["process", *(fmt.upper() for fmt in runs)], rows)
     return out + CPU_NOTE
@@ -470,6 +699,10 @@ def cpu_section(pipeline: dict[str, Any]) -> list[str]:
 # The processes that are not ours: what an invoice costs even if our web tier, notify worker and render
 # worker overhead took no CPU at all.
 NOT_OURS = ("PostgreSQL", "RabbitMQ", "storage server", "load generator (bench)", "kernel, other processes")
+
+
+def overheads(runs: dict[str, Any]) -> list[str]:
+    return [_ms(overhead_ms(run)) for run in runs.values()]
 
 
 def services_only(runs: dict[str, Any]) -> list[str]:
@@ -490,8 +723,13 @@ def services_only_bound(run: dict[str, Any]) -> float:
 
 
 def pipeline_cpu_bound(run: dict[str, Any]) -> float:
-    """Invoices/s the CPU of every process of one pipeline run allows: cores x 1000 / CPU ms per invoice."""
-    return run.get("cores", 2) * 1000 / sum(run["cpu_ms_per_invoice"].values())
+    """Invoices/s the CPU of one pipeline run allows: cores x 1000 / CPU ms per invoice of every process,
+    and no more than its render workers, one core each at most, can render (fewer workers than cores)."""
+    cores, used = run.get("cores", 2), run["cpu_ms_per_invoice"]
+    bound = cores * 1000 / sum(used.values())
+    render = used.get("render workers", 0.0)
+    workers = min(run.get("render_workers", cores), cores)
+    return float(min(bound, workers * 1000 / render) if render else bound)
 
 
 def render_share(run: dict[str, Any]) -> float:
@@ -557,6 +795,7 @@ def api_cpu_section(api: dict[str, Any]) -> list[str]:
     total, bound, cores = sum(used.values()), api_cpu_bound(api, median_round), api.get("cores", 2)
     rows = [[group, _ms(value)] for group, value in used.items() if value]
     rows.append(["**total**", f"**{_ms(total)}**"])
+    rows.append(["every process but the load generator (the target)", _ms(sum(service_cpu(used).values()))])
     rows.append(["CPU bound (cores x 1000 / total)", f"{bound:.0f}/s"])
     rows.append(["rate of that round", f"{median_round['accepted_per_s']:.0f}/s"])
     rows.append(["measured rate / CPU bound", percent(median_round["accepted_per_s"] / bound)])
@@ -565,7 +804,8 @@ def api_cpu_section(api: dict[str, Any]) -> list[str]:
     out += [
         "",
         f"wrk, the web tier, PostgreSQL and RabbitMQ share the {cores} cores: 200 uploads/s needs the total",
-        f"under {_ms(cores * 1000 / 200)} per upload on this machine at full use of every core.",
+        f"under {_ms(cores * 1000 / 200)} per upload on this machine at full use of every core (the target",
+        "before issue 20, now information); the target holds every process but wrk to 3.0 ms per upload.",
     ]
     return out
 
@@ -619,6 +859,7 @@ def scaling_section(scaling: dict[str, Any]) -> list[str]:
         rows.append([count, rate, f"{scaling.get('invoices', run.get('invoices', ''))} x {runs}"])
     out = ["## 4. Scaling (PDF pipeline)", ""]
     out += table(["render workers", "rate", "invoices x runs"], rows)
+    out += scaling_cpu_lines(scaling)
     out += [
         "",
         f"Speed-up 1 -> 2 workers: {times(scaling['speedup'])}, of the medians (the 2-worker runs are"
@@ -627,9 +868,93 @@ def scaling_section(scaling: dict[str, Any]) -> list[str]:
         "that bound over the 1-worker rate is the most this machine can show with the 1-worker run as it",
         "was. A worker that waits less (on PostgreSQL, RabbitMQ, the storage server) raises both rates, and",
         "the speed-up tends to 2 x the render workers' share of all the CPU per invoice (section 2): on 2",
-        "cores shared with the services, 1.7x needs rendering to be 85 % of the CPU, as efficiency does.",
+        "cores shared with the services, 1.7x (the target before issue 20, now information) needs rendering",
+        "to be 85 % of the CPU, as efficiency does. The targets hold each run to its own CPU bound instead.",
     ]
     return out
+
+
+def scaling_cpu_lines(scaling: dict[str, Any]) -> list[str]:
+    """Each worker count's run of median rate against its own CPU bound (runs from before issue 20 kept no
+    CPU table: nothing is shown for them)."""
+    runs = {count: run for count, run in scaling["runs"].items() if run.get("cpu_ms_per_invoice")}
+    if not runs:
+        return []
+    groups = list(next(iter(runs.values()))["cpu_ms_per_invoice"])
+    rows = [
+        [group, *(_ms(run["cpu_ms_per_invoice"].get(group, 0.0)) for run in runs.values())]
+        for group in groups
+    ]
+    rows.append(
+        ["**total**", *(f"**{_ms(sum(run['cpu_ms_per_invoice'].values()))}**" for run in runs.values())]
+    )
+    rows.append(["CPU bound", *(f"{pipeline_cpu_bound(run):.1f}/s" for run in runs.values())])
+    rows.append(["rate of that run", *(f"{run.get('run_rate', run['rate']):.1f}/s" for run in runs.values())])
+    rows.append(["rate / CPU bound", *(percent(rate_over_cpu_bound(run)) for run in runs.values())])
+    rows.append(["render workers on a CPU", *(percent(render_busy(run)) for run in runs.values())])
+    out = ["", "### Each run over its own CPU bound (CPU ms per invoice, by process, run of median rate)", ""]
+    out += table(["process", *(f"{count} worker{'s' if count != '1' else ''}" for count in runs)], rows)
+    out += [
+        "",
+        "A run's CPU bound is cores x 1000 / its total, and no more than its render workers can render with",
+        "a core each (1000 / the render workers' CPU per invoice, times the workers): with 1 worker that is",
+        'the lower one. Below the bound, the workers were waiting: "render workers on a CPU" is their',
+        "CPU per invoice times the rate, over the workers.",
+    ]
+    return out
+
+
+def _list_cpu(owner: dict[str, Any]) -> dict[str, float]:
+    """CPU ms per request by process, in the owner's round of median p99."""
+    rounds = sorted(owner["rounds"], key=lambda r: r["latency_ms"]["p99"])
+    return dict(rounds[(len(rounds) - 1) // 2]["cpu_ms_per_request"])
+
+
+def list_section(listing: dict[str, Any]) -> list[str]:
+    rows, cpu_rows = [], []
+    for name in ("small", "large"):
+        owner = listing[name]
+        rows.append(
+            [
+                f"{owner['invoices']:,}",
+                median_range(owner["per_s"], "/s"),
+                median_range(owner["p50_ms"], "ms"),
+                median_range(owner["p99_ms"], "ms"),
+                str(owner["not_ok"]),
+            ]
+        )
+        used = service_cpu(_list_cpu(owner))
+        cpu_rows.append(
+            [f"{owner['invoices']:,}", *(_ms(used.get(g, 0.0)) for g in LIST_GROUPS), _ms(sum(used.values()))]
+        )
+    rounds = listing["small"]["p99_ms"]["n"]
+    out = [
+        f"## 10. List (GET /api/invoices/, the default page of 50, wrk -c{listing['connections']})",
+        "",
+    ]
+    out += table(["invoices of the owner", "requests", "p50", "p99", "non-200"], rows)
+    out += [
+        "",
+        f"p99 with {listing['large']['invoices']:,} invoices over p99 with {listing['small']['invoices']:,}: "
+        f"{times(listing['ratio_p99'])} (medians of {rounds} rounds of {listing['seconds']} s each, the two "
+        "owners' rounds alternating).",
+        "",
+        "CPU ms per request, by process (round of median p99):",
+        "",
+    ]
+    out += table(["invoices of the owner", *LIST_GROUPS, "every process"], cpu_rows)
+    out += [
+        "",
+        "Both owners' invoices are ready 20-line PDFs with their stored input and rendition, inserted in",
+        "bulk (no file rendered: the list reads neither files nor inputs), then the tables vacuumed and",
+        "analysed.",
+        'Every process: all but the load generator (wrk); on a shared machine, "kernel, other processes"',
+        "also holds whatever else ran meanwhile.",
+    ]
+    return out
+
+
+LIST_GROUPS = ("web (gunicorn)", "PostgreSQL", "kernel, other processes")
 
 
 def memory_section(memory: dict[str, Any]) -> list[str]:
@@ -745,6 +1070,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "memory": memory_section,
     "load": load_section,
     "batch": batch_section,
+    "list": list_section,
 }
 
 
