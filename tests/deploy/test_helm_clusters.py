@@ -419,11 +419,14 @@ def test_a_hook_job_initiates_the_replica_set_after_install_and_upgrade(mongodb)
 
 
 def test_the_initiation_is_idempotent(init_script):
-    # rs.initiate only where replSetGetStatus said NotYetInitialized, with member 0 alone (the others hold
-    # their first start's users: an initiate naming them is refused); each other member is added only when
-    # the configuration lacks it, so a second run changes nothing.
+    # A set with a primary is never initiated again; without one, rs.initiate runs only where
+    # replSetGetStatus said NotYetInitialized, with member 0 alone (the others hold their first start's
+    # users: an initiate naming them is refused); each other member is added only when the configuration
+    # lacks it, so a second run changes nothing.
     assert init_script.count("rs.initiate(") == 1
+    assert init_script.index("db = connectToPrimary();") < init_script.index("print(`no primary")
     guard = init_script.index("if (initiated()) {")
+    assert init_script.index("print(`no primary") < guard
     assert guard < init_script.index("rs.initiate({ _id: name, members: [{ _id: 0, host: members[0] }] })")
     assert "status.codeName === 'NotYetInitialized'" in init_script
     assert init_script.count("rs.add(") == 1
