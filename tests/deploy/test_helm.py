@@ -20,6 +20,7 @@ from tests.deploy.helm_tools import (
     APP_CHART,
     CHARTS,
     DATA_CHARTS,
+    HELM_DIR,
     ROOT,
     HelmUnavailable,
     Manifest,
@@ -112,14 +113,21 @@ def app() -> list[Manifest]:
     return render(APP_CHART)
 
 
+# Every chart with its default values, and with each values file of helm/ci/ (<chart>-<name>.yaml:
+# production-like, the cluster shapes, KEDA), as scripts/lint-helm.sh renders them.
+VARIANTS = [(chart, None) for chart in CHARTS] + [
+    (path.name.split("-", 1)[0], path) for path in sorted((HELM_DIR / "ci").glob("*.yaml"))
+]
+
+
 @pytest.fixture(
-    scope="module", params=[(chart, variant) for chart in CHARTS for variant in ("default", "ci")]
+    scope="module",
+    params=VARIANTS,
+    ids=[f"{chart}-default" if path is None else path.stem for chart, path in VARIANTS],
 )
 def rendered(request: pytest.FixtureRequest) -> tuple[str, list[Manifest]]:
-    """Every chart with its default values and with its production-like values (helm/ci/)."""
-    chart, variant = request.param
-    files = [production_values(chart)] if variant == "ci" else []
-    return chart, render(chart, files=files)
+    chart, path = request.param
+    return chart, render(chart, files=[path] if path else [])
 
 
 def app_deployment(docs: list[Manifest], role: str) -> Manifest:

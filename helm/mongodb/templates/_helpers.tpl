@@ -45,3 +45,31 @@ app.kubernetes.io/component: database
 {{- define "mongodb.host" -}}
 {{- printf "%s.%s.svc" (include "mongodb.fullname" .) .Release.Namespace }}
 {{- end }}
+
+{{- define "mongodb.replicaSet" -}}
+{{- if gt (int .Values.replicaCount) 1 }}true{{ end }}
+{{- end }}
+
+{{/* A replica set's governing Service: it publishes not-ready pods too, so members resolve each other while starting. */}}
+{{- define "mongodb.headlessName" -}}
+{{- printf "%s-headless" (include "mongodb.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Every member's host:port, in ordinal order: the replica set's configuration and MONGODB_URL list these. */}}
+{{- define "mongodb.members" -}}
+{{- $members := list }}
+{{- range $i := until (int .Values.replicaCount) }}
+{{- $members = append $members (printf "%s-%d.%s.%s.svc.%s:27017" (include "mongodb.fullname" $) $i (include "mongodb.headlessName" $) $.Release.Namespace $.Values.clusterDomain) }}
+{{- end }}
+{{- join "," $members }}
+{{- end }}
+
+{{- define "mongodb.initJobName" -}}
+{{- printf "%s-replicaset-init" (include "mongodb.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The initiation Job's pods: not the StatefulSet's (its Services select name and instance). */}}
+{{- define "mongodb.initJobSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "mongodb.name" . }}-replicaset-init
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}

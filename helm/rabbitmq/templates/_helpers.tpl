@@ -45,3 +45,26 @@ app.kubernetes.io/component: broker
 {{- define "rabbitmq.host" -}}
 {{- printf "%s.%s.svc" (include "rabbitmq.fullname" .) .Release.Namespace }}
 {{- end }}
+
+{{- define "rabbitmq.clustered" -}}
+{{- if gt (int .Values.replicaCount) 1 }}true{{ end }}
+{{- end }}
+
+{{/* A cluster's governing Service: it publishes not-ready pods too, so nodes find each other while starting. */}}
+{{- define "rabbitmq.headlessName" -}}
+{{- printf "%s-headless" (include "rabbitmq.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The DNS suffix of every node: a node's name and address are <pod><suffix>. */}}
+{{- define "rabbitmq.memberSuffix" -}}
+{{- printf ".%s.%s.svc.%s" (include "rabbitmq.headlessName" .) .Release.Namespace .Values.clusterDomain }}
+{{- end }}
+
+{{/* The host name of every node, in ordinal order: what AMQP_URL lists. */}}
+{{- define "rabbitmq.memberHosts" -}}
+{{- $hosts := list }}
+{{- range $i := until (int .Values.replicaCount) }}
+{{- $hosts = append $hosts (printf "%s-%d%s" (include "rabbitmq.fullname" $) $i (include "rabbitmq.memberSuffix" $)) }}
+{{- end }}
+{{- join "," $hosts }}
+{{- end }}
