@@ -66,7 +66,9 @@ def test_a_render_reads_claims_and_finishes_in_twelve_statements(submitted):
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
     assert len(sql) == 12, sql
-    assert sql[0].startswith('SELECT "invoices_invoice"')
+    # The invoice and its owner (fixed SQL), the owner for the ready notification's address.
+    assert sql[0].startswith('SELECT "invoices_invoice"."id"')
+    assert 'INNER JOIN "accounts_user"' in sql[0]
     assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
     # The claim, one statement: the rendition's compare-and-set, and the invoice queued -> rendering.
     assert sql[2].startswith('WITH claimed AS (UPDATE "invoices_rendition"')
