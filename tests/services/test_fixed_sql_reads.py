@@ -1,6 +1,8 @@
 """The reads written as fixed SQL give the very instances the ORM gives: every field, converted the same
 way (JSON documents as dicts, times aware, decimals exact), the related instances attached."""
 
+import uuid
+
 from django.forms.models import model_to_dict
 
 from invoices import services
@@ -21,6 +23,7 @@ def _same(ours, orms) -> None:
 def test_the_render_reads_the_invoice_and_its_owner_as_the_orm_does(user, local_invoice_storage):
     invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
     ours = services._invoice_with_owner(invoice.id)
+    assert ours is not None
     orms = Invoice.objects.select_related("owner").get(id=invoice.id)
     _same(ours, orms)
     assert isinstance(ours.input, dict)
@@ -30,7 +33,7 @@ def test_the_render_reads_the_invoice_and_its_owner_as_the_orm_does(user, local_
 
 
 def test_an_unknown_invoice_reads_as_none(db):
-    assert services._invoice_with_owner("00000000-0000-0000-0000-000000000000") is None
+    assert services._invoice_with_owner(uuid.UUID(int=0)) is None
 
 
 def test_the_email_reads_its_notification_invoice_and_owner_as_the_orm_does(user, local_invoice_storage):
