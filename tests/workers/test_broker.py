@@ -36,6 +36,7 @@ def test_the_heartbeat_argument_applies_to_every_node():
     assert {p.heartbeat for p in connection_parameters(NODES, heartbeat=3)} == {3}
 
 
+@pytest.mark.security  # docs/security.md case 43
 @pytest.mark.parametrize(
     ("url", "message"),
     [
