@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from workers import topology
-from workers.broker import BROKER_ERRORS, connect
+from workers.broker import BROKER_ERRORS, broker_urls, connect
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
@@ -48,6 +48,19 @@ class FetchedMessage:
 
 def amqp_url_from_env() -> str:
     return os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
+
+
+def single_broker_port(url: str) -> int:
+    """The port of the one broker ``url`` names, for a test that puts a FaultProxy in front of it. An
+    AMQP_URL naming a cluster's nodes FAILS such a test: the other nodes would be reachable past the proxy."""
+    urls = broker_urls(url)
+    if len(urls) != 1:
+        pytest.fail(
+            f"this test puts a proxy in front of one broker, and AMQP_URL names {len(urls)}: run it with a "
+            "single broker (the suite's default); tests/faults/test_rabbit_cluster.py is the cluster's test",
+            pytrace=False,
+        )
+    return pika.URLParameters(urls[0]).port
 
 
 @pytest.fixture(scope="session")

@@ -167,7 +167,7 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     new_leader, members = queue_placement(layout_render)
 
     restart = time.monotonic()
-    cluster("up")
+    cluster("ctl", str(leader_node), "start_app")
     restarted = time.monotonic() - restart
     stopped_nodes.discard(leader_node)
 

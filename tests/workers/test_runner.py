@@ -3,12 +3,18 @@
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
 
-from tests.amqp import dead_letters, fetch_messages, publish_raw, queue_message_count, wait_until
+from tests.amqp import (
+    dead_letters,
+    fetch_messages,
+    publish_raw,
+    queue_message_count,
+    single_broker_port,
+    wait_until,
+)
 from tests.faults.proxy import FaultProxy, with_port
 from tests.workers import fake_consumers
 from tests.workers.fake_consumers import RecordedRender
@@ -204,7 +210,7 @@ def test_the_runner_waits_for_the_broker_and_then_consumes(amqp_namespace, setti
 
 
 def test_a_broker_that_accepts_but_never_answers_the_handshake_is_retried_not_fatal(amqp_namespace, settings):
-    proxy = FaultProxy(urlsplit(settings.AMQP_URL).port or 5672)
+    proxy = FaultProxy(single_broker_port(settings.AMQP_URL))
     direct_url = settings.AMQP_URL
     settings.AMQP_URL = with_port(direct_url, proxy.port, "stack_timeout=0.5")
     proxy.pause()  # TCP accepted, then silence: pika's handshake times out (not an AMQPError)
