@@ -48,6 +48,17 @@ def test_readyz_stays_ready_but_degraded_when_the_broker_is_unreachable(
     assert "127.0.0.1:1" not in response.content.decode()  # details stay in the log
 
 
+def test_readyz_finds_the_broker_on_any_node_of_amqp_url(
+    client, db, settings, amqp_url, invoices_gridfs_storage
+):
+    # A cluster's first node is away: the check, like every client, goes on to the next one that answers.
+    settings.AMQP_URL = f"amqp://guest:guest@127.0.0.1:1/%2F,{amqp_url}"
+
+    response = client.get("/readyz")
+
+    assert response.json()["checks"]["broker"] == "ok"
+
+
 def test_readyz_is_503_when_the_database_is_unreachable(client, db, monkeypatch):
     from invoicesite import health
 

@@ -277,3 +277,29 @@ def test_a_delivery_past_the_limit_gives_up_without_running_the_job(settings, db
     assert verdict is runner.Verdict.REJECT
     assert fake_consumers.count("consume:render") == 0
     assert fake_consumers.count("give_up:render") == 1
+
+
+def test_a_consumer_whose_node_goes_away_consumes_from_the_next_node_of_amqp_url(
+    amqp_namespace, settings, caplog
+):
+    # Two "nodes" (proxies in front of the one broker): the first is lost, the second takes over.
+    port = single_broker_port(settings.AMQP_URL)
+    first, second = FaultProxy(port, name="node-1"), FaultProxy(port, name="node-2")
+    direct_url = settings.AMQP_URL
+    settings.AMQP_URL = f"{with_port(direct_url, first.port)},{with_port(direct_url, second.port)}"
+    caplog.set_level("INFO", logger="workers.runner")
+    try:
+        with running(fake_consumers.RecordingConsumer()):
+            wait_until(lambda: f"on 127.0.0.1:{first.port}" in caplog.text, 10, "consuming on the first node")
+            first.down()
+            wait_until(
+                lambda: f"on 127.0.0.1:{second.port}" in caplog.text, 10, "consuming on the second node"
+            )
+            settings.AMQP_URL = direct_url
+            publish(invoice_id="inv-1")
+            wait_until(lambda: calls("consume:render")() == 1, 10, "the consumer on the second node")
+    finally:
+        first.close()
+        second.close()
+
+    assert f"lost the broker connection to 127.0.0.1:{first.port}" in caplog.text
