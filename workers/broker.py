@@ -7,6 +7,7 @@ serves them, and a client whose node goes away reconnects to the next one (docs/
 
 import contextlib
 import random
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -94,20 +95,31 @@ def connect(
     url: str | None = None,
     *,
     heartbeat: int | None = None,
-    stack_timeout: float | None = None,
     lost: str | None = None,
+    deadline: float | None = None,
 ) -> Any:
     """A pika BlockingConnection to the first node of AMQP_URL that answers; raises one of BROKER_ERRORS when
     none does. ``lost`` is the node ("host:port", see ``node_of``) whose connection just broke: it is tried
     last, so a node that went away without refusing connections does not cost a timeout on every reconnect.
-    ``stack_timeout`` shortens each node's handshake limit to at most that many seconds."""
+    ``deadline`` (``time.monotonic()``) bounds the whole attempt, every node included."""
     candidates = connection_parameters(url, heartbeat=heartbeat)
     if lost is not None:
         candidates.sort(key=lambda params: _node(params) == lost)  # stable: the others keep their order
-    if stack_timeout is not None:
-        for params in candidates:
-            params.stack_timeout = min(params.stack_timeout, stack_timeout)
-    return pika.BlockingConnection(candidates)
+    if deadline is None:
+        return pika.BlockingConnection(candidates)
+    # pika bounds each node's bring-up with its own stack_timeout, so a list of silent nodes would take
+    # that many times as long: here each node gets only what is left.
+    failure: BaseException = pika.exceptions.AMQPConnectionError("no time left to connect")
+    for params in candidates:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        params.stack_timeout = min(params.stack_timeout, max(0.1, left))
+        try:
+            return pika.BlockingConnection(params)
+        except BROKER_ERRORS as exc:
+            failure = exc
+    raise failure
 
 
 def node_of(connection: Any) -> str:

@@ -125,9 +125,7 @@ class Publisher:
                 return self._channel
         if self._channel is not None:
             self._drop()  # the channel or its connection closed while idle
-        # pika bounds each node's connection handshake with stack_timeout: give it what is left.
-        remaining = max(0.1, deadline - time.monotonic())
-        self._connection = connect(self.url, stack_timeout=remaining, lost=self._lost)
+        self._connection = connect(self.url, lost=self._lost, deadline=deadline)
         logger.info("publisher connected to RabbitMQ at %s", node_of(self._connection))
         with self._stall_guard(deadline):
             channel = self._connection.channel()

@@ -1,6 +1,9 @@
 """AMQP_URL as one URL or a comma-separated list of a cluster's nodes (workers/broker.py)."""
 
+import time
+
 import pika
+import pika.exceptions
 import pytest
 
 from workers import broker
@@ -100,12 +103,29 @@ def test_the_node_that_was_lost_is_tried_last_the_others_in_order(monkeypatch):
     ]
 
 
-def test_a_shorter_stack_timeout_applies_to_each_node_a_longer_one_does_not(monkeypatch):
-    seen: list[list[float]] = []
-    monkeypatch.setattr(
-        broker.pika, "BlockingConnection", lambda params: seen.append([p.stack_timeout for p in params])
-    )
+def test_with_a_deadline_each_node_gets_only_what_is_left_of_it(monkeypatch):
+    # Three nodes that time out: pika's own list would give each its full stack_timeout.
+    clock = [100.0]
+    budgets: list[float] = []
 
-    connect(NODES.replace("5673/%2F", "5673/%2F?stack_timeout=0.5"), stack_timeout=2.0)
+    def silent_node(params):
+        budgets.append(params.stack_timeout)
+        clock[0] += params.stack_timeout
+        raise pika.exceptions.AMQPConnectionError("handshake timed out")
 
-    assert seen == [[2.0, 0.5, 2.0]]
+    monkeypatch.setattr(broker.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(broker.pika, "BlockingConnection", silent_node)
+
+    with pytest.raises(pika.exceptions.AMQPConnectionError):
+        connect(NODES.replace("5673/%2F", "5673/%2F?stack_timeout=0.5"), deadline=112.0)
+
+    assert budgets == [broker.STACK_TIMEOUT, 0.5, 1.5]  # 10 s, its own 0.5 s, then the 1.5 s left
+    assert clock[0] == 112.0
+
+
+def test_with_a_deadline_a_node_that_refuses_leaves_the_rest_to_the_next(amqp_url):
+    connection = connect(f"{CLOSED_PORT_URL},{amqp_url}", deadline=time.monotonic() + 5)
+    try:
+        assert node_of(connection) == f"127.0.0.1:{pika.URLParameters(amqp_url).port}"
+    finally:
+        connection.close()
