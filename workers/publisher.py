@@ -123,8 +123,7 @@ class Publisher:
             self._connection.process_data_events(time_limit=0)
             if self._channel.is_open:
                 return self._channel
-        if self._channel is not None:
-            self._drop()  # the channel or its connection closed while idle
+        self._drop()  # a channel or connection that closed while idle; nothing yet on the first publish
         self._connection = connect(self.url, lost=self._lost, deadline=deadline)
         logger.info("publisher connected to RabbitMQ at %s", node_of(self._connection))
         with self._stall_guard(deadline):
