@@ -265,7 +265,15 @@ if STATIC_ROOT.is_relative_to(VAR_DIR):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Jobs: RabbitMQ when AMQP_URL is set, otherwise in-process after commit (the embedded default) ----
+# One broker, or a cluster's nodes separated by commas (tried in order: workers/broker.py).
 AMQP_URL = env_secret("AMQP_URL")
+if AMQP_URL:
+    from workers.broker import BrokerConfigError, broker_urls
+
+    try:
+        broker_urls(AMQP_URL)
+    except BrokerConfigError as exc:  # the message names the entry's position, never its credentials
+        raise ImproperlyConfigured(str(exc)) from None
 # Prefetch per consumer: small, so a slow render never holds jobs another worker could take.
 WORKER_PREFETCH = env_int("WORKER_PREFETCH", 2)
 # Deliveries of one message before it is dead-lettered (RabbitMQ's x-delivery-limit on quorum queues).

@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from workers import topology
-from workers.broker import BROKER_ERRORS
+from workers.broker import BROKER_ERRORS, broker_urls, connect
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
@@ -50,12 +50,25 @@ def amqp_url_from_env() -> str:
     return os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
 
 
+def single_broker_port(url: str) -> int:
+    """The port of the one broker ``url`` names, for a test that puts a FaultProxy in front of it. An
+    AMQP_URL naming a cluster's nodes FAILS such a test: the other nodes would be reachable past the proxy."""
+    urls = broker_urls(url)
+    if len(urls) != 1:
+        pytest.fail(
+            f"this test puts a proxy in front of one broker, and AMQP_URL names {len(urls)}: run it with a "
+            "single broker (the suite's default); tests/faults/test_rabbit_cluster.py is the cluster's test",
+            pytrace=False,
+        )
+    return pika.URLParameters(urls[0]).port
+
+
 @pytest.fixture(scope="session")
 def amqp_url() -> str:
     """AMQP_URL from the environment (or the local default), checked to answer."""
     url = amqp_url_from_env()
     try:
-        pika.BlockingConnection(pika.URLParameters(url)).close()
+        connect(url).close()
     except BROKER_ERRORS as exc:
         pytest.fail(
             f"RabbitMQ is not reachable at {url}: {exc!r}. Start it with `scripts/services.sh up` "
@@ -78,7 +91,7 @@ def amqp_namespace(amqp_url: str, settings: Any) -> Iterator[str]:
 
 def delete_namespace(layout: topology.Topology, *, url: str | None = None) -> None:
     """Delete a namespace's queues and exchanges (those that exist)."""
-    connection = pika.BlockingConnection(pika.URLParameters(url or amqp_url_from_env()))
+    connection = connect(url or amqp_url_from_env())
     try:
         topology.delete(connection.channel(), layout)
     finally:
@@ -87,7 +100,7 @@ def delete_namespace(layout: topology.Topology, *, url: str | None = None) -> No
 
 def with_channel(action: Callable[[Any], Any]) -> Any:
     """Run ``action(channel)`` on a short-lived connection to the current AMQP_URL."""
-    connection = pika.BlockingConnection(pika.URLParameters(django_settings.AMQP_URL or amqp_url_from_env()))
+    connection = connect(django_settings.AMQP_URL or amqp_url_from_env())
     try:
         return action(connection.channel())
     finally:

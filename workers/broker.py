@@ -1,7 +1,13 @@
-"""Connecting to RabbitMQ (AMQP_URL) and backing off when it is away."""
+"""Connecting to RabbitMQ (AMQP_URL) and backing off when it is away.
+
+AMQP_URL names one broker, or the nodes of a cluster separated by commas. A connection goes to the first
+node that answers; the queues are quorum queues replicated on every node (workers/topology.py), so any node
+serves them, and a client whose node goes away reconnects to the next one (docs/reliability.md).
+"""
 
 import contextlib
 import random
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,10 +44,43 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def connection_parameters(url: str | None = None, *, heartbeat: int | None = None) -> Any:
+class BrokerConfigError(ValueError):
+    """AMQP_URL cannot be used; the message names the entry (never its credentials)."""
+
+
+def broker_urls(url: str) -> list[str]:
+    """The entries of AMQP_URL: one amqp:// or amqps:// URL, or several separated by commas (one per node
+    of a cluster, tried in this order). A bad entry raises BrokerConfigError naming its position."""
+    entries = [entry.strip() for entry in url.split(",")]
+    for position, entry in enumerate(entries, start=1):
+        where = f"AMQP_URL entry {position} of {len(entries)}"
+        if not entry:
+            raise BrokerConfigError(f"{where} is empty (a stray comma?)")
+        try:
+            parts = urlsplit(entry)
+            port = parts.port
+        except ValueError as exc:  # a port that is not a number, a malformed IPv6 host
+            raise BrokerConfigError(f"{where} is not a URL: {exc}") from None
+        if parts.scheme not in ("amqp", "amqps"):
+            raise BrokerConfigError(
+                f"{where} must start with amqp:// or amqps://, not {parts.scheme or '?'}://"
+            )
+        if not parts.hostname:
+            raise BrokerConfigError(f"{where} names no host")
+        if port == 0:
+            raise BrokerConfigError(f"{where} names port 0")
+    return entries
+
+
+def connection_parameters(url: str | None = None, *, heartbeat: int | None = None) -> list[Any]:
+    """pika parameters for each entry of ``url`` (default: AMQP_URL), in order."""
     url = url if url is not None else settings.AMQP_URL
     if not url:
         raise ValueError("AMQP_URL is empty (embedded mode): there is no broker to connect to")
+    return [_parameters(entry, heartbeat) for entry in broker_urls(url)]
+
+
+def _parameters(url: str, heartbeat: int | None) -> Any:
     params = pika.URLParameters(url)
     given = parse_qs(urlsplit(url).query)
     for name, value in _DEFAULTS.items():
@@ -52,13 +91,49 @@ def connection_parameters(url: str | None = None, *, heartbeat: int | None = Non
     return params
 
 
-def connect(url: str | None = None, *, heartbeat: int | None = None) -> Any:
-    """A pika BlockingConnection; raises one of BROKER_ERRORS when the broker cannot be reached."""
-    return open_connection(connection_parameters(url, heartbeat=heartbeat))
+def connect(
+    url: str | None = None,
+    *,
+    heartbeat: int | None = None,
+    lost: str | None = None,
+    deadline: float | None = None,
+) -> Any:
+    """A pika BlockingConnection to the first node of AMQP_URL that answers; raises one of BROKER_ERRORS when
+    none does. ``lost`` is the node ("host:port", see ``node_of``) whose connection just broke: it is tried
+    last, so a node that went away without refusing connections does not cost a timeout on every reconnect.
+    ``deadline`` (``time.monotonic()``) bounds the whole attempt, every node included."""
+    candidates = connection_parameters(url, heartbeat=heartbeat)
+    if lost is not None:
+        candidates.sort(key=lambda params: _node(params) == lost)  # stable: the others keep their order
+    if deadline is None:
+        return open_connection(candidates)
+    # pika bounds each node's bring-up with its own stack_timeout, so a list of silent nodes would take
+    # that many times as long: here each node gets only what is left.
+    failure: BaseException = pika.exceptions.AMQPConnectionError("no time left to connect")
+    for params in candidates:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        params.stack_timeout = min(params.stack_timeout, max(0.1, left))
+        try:
+            return open_connection(params)
+        except BROKER_ERRORS as exc:
+            failure = exc
+    raise failure
+
+
+def node_of(connection: Any) -> str:
+    """The node a connection is to, as "host:port": for logs (no credentials) and for ``connect(lost=)``."""
+    return _node(connection._impl.params)
+
+
+def _node(params: Any) -> str:
+    return f"{params.host}:{params.port}"
 
 
 def open_connection(parameters: Any) -> Any:
-    """``pika.BlockingConnection(parameters)``, raising only BROKER_ERRORS when the broker is away.
+    """``pika.BlockingConnection(parameters)`` (one node's, or a list), raising only BROKER_ERRORS when the
+    broker is away.
 
     pika raises a bare ValueError ("Expected connected socket, but getpeername() failed") when the TCP
     connection is reset between its connect and the AMQP handshake: a broker restarting, or a proxy or

@@ -16,7 +16,7 @@ import pika.exceptions
 from django.conf import settings
 
 from workers import topology
-from workers.broker import BROKER_ERRORS, close_quietly, connection_parameters, open_connection
+from workers.broker import BROKER_ERRORS, close_quietly, connect, node_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class Publisher:
         self.timeout = timeout
         self._connection: Any = None
         self._channel: Any = None
+        # The node ("host:port") of a connection that broke: the next connection tries it last.
+        self._lost: str | None = None
 
     def publish(self, queue: str, payload: dict[str, Any], message_id: uuid.UUID | str) -> None:
         """Send ``payload`` as JSON to the logical ``queue``; PublishError unless the broker confirms it."""
@@ -74,7 +76,7 @@ class Publisher:
                 # A connection that went away while idle is common (heartbeat missed between web
                 # requests): one fresh connection is worth trying, within the same deadline. A retry may
                 # duplicate a message whose confirm was lost; consumers are idempotent.
-                self.close()
+                self._drop()
                 if attempt == 2 or time.monotonic() >= deadline:
                     raise PublishError(f"cannot publish message {message_id} to {queue!r}: {exc!r}") from exc
                 logger.info("publish of %s failed (%r); reconnecting once", message_id, exc)
@@ -85,11 +87,17 @@ class Publisher:
             try:
                 self._connection.process_data_events(time_limit=0)
             except BROKER_ERRORS:
-                self.close()  # the next publish reconnects
+                self._drop()  # the next publish reconnects
 
     def close(self) -> None:
         close_quietly(self._connection)
         self._connection = self._channel = None
+
+    def _drop(self) -> None:
+        """Close a connection that failed, remembering its node so the reconnect tries the others first."""
+        if self._connection is not None:
+            self._lost = node_of(self._connection)
+        self.close()
 
     def __enter__(self) -> "Publisher":
         return self
@@ -115,11 +123,9 @@ class Publisher:
             self._connection.process_data_events(time_limit=0)
             if self._channel.is_open:
                 return self._channel
-        self.close()
-        parameters = connection_parameters(self.url)
-        # pika bounds the whole connection handshake with stack_timeout: give it what is left.
-        parameters.stack_timeout = max(0.1, min(parameters.stack_timeout, deadline - time.monotonic()))
-        self._connection = open_connection(parameters)
+        self._drop()  # a channel or connection that closed while idle; nothing yet on the first publish
+        self._connection = connect(self.url, lost=self._lost, deadline=deadline)
+        logger.info("publisher connected to RabbitMQ at %s", node_of(self._connection))
         with self._stall_guard(deadline):
             channel = self._connection.channel()
             topology.declare(channel, self.layout)

@@ -22,7 +22,7 @@ from django import db
 from django.conf import settings
 
 from workers import topology
-from workers.broker import BROKER_ERRORS, DEFAULT_HEARTBEAT, Backoff, close_quietly, connect
+from workers.broker import BROKER_ERRORS, DEFAULT_HEARTBEAT, Backoff, close_quietly, connect, node_of
 from workers.errors import OUTAGE_ERRORS, PermanentError
 from workers.heartbeat import heartbeat
 from workers.outbox import relay_and_sweep_forever
@@ -230,9 +230,10 @@ def _give_up(consumer: Consumer, delivery: Delivery, event: dict[str, Any], reas
 
 def _serve(consumer: Consumer, stop: threading.Event, jobs: "JobThread", options: RunnerOptions) -> None:
     backoff = Backoff(options.reconnect_min, options.reconnect_max)
+    lost: str | None = None  # the node whose connection broke last: tried last (workers/broker.connect)
     while not stop.is_set():
         try:
-            connection = connect(heartbeat=options.heartbeat)
+            connection = connect(heartbeat=options.heartbeat, lost=lost)
         except BROKER_ERRORS as exc:
             _wait_to_reconnect(stop, backoff, f"cannot reach the broker: {exc!r}")
             continue
@@ -240,7 +241,8 @@ def _serve(consumer: Consumer, stop: threading.Event, jobs: "JobThread", options
         try:
             session.serve(on_ready=backoff.reset)
         except BROKER_ERRORS as exc:
-            _wait_to_reconnect(stop, backoff, f"lost the broker connection: {exc!r}")
+            lost = node_of(connection)
+            _wait_to_reconnect(stop, backoff, f"lost the broker connection to {lost}: {exc!r}")
         finally:
             close_quietly(connection)
 
@@ -294,7 +296,7 @@ class _Session:
         self.channel.add_on_cancel_callback(self._on_cancelled_by_broker)
         name = layout.queue_name(self.consumer.queue)
         tag: str = self.channel.basic_consume(name, on_message_callback=self._on_message)
-        logger.info("ready: consuming %s", name)
+        logger.info("ready: consuming %s on %s", name, node_of(self.connection))
         return tag
 
     def _finish(self, tag: str) -> None:

@@ -153,7 +153,7 @@ def test_rabbitmq_nodes_keep_probing_their_own_node(rabbitmq):
 
 @pytest.mark.security
 def test_peer_discovery_may_only_read_its_endpoints_and_report_events(rabbitmq):
-    """docs/security.md case 43: the discovery token reaches one container and allows two verbs."""
+    """docs/security.md case 44: the discovery token reaches one container and allows two verbs."""
     role = one(rabbitmq, "Role", "rabbitmq-peer-discovery")
     assert role["rules"] == [
         {
@@ -193,7 +193,7 @@ def test_peer_discovery_may_only_read_its_endpoints_and_report_events(rabbitmq):
 
 @pytest.mark.security
 def test_the_erlang_cookie_comes_from_the_secret_into_an_owner_only_file(rabbitmq):
-    """docs/security.md case 43: the nodes' cookie is no fixed string, and only the broker's uid reads it."""
+    """docs/security.md case 44: the nodes' cookie is no fixed string, and only the broker's uid reads it."""
     statefulset = one(rabbitmq, "StatefulSet", "rabbitmq")
     init = container(statefulset, "erlang-cookie")
     script = init["command"][-1]
@@ -347,7 +347,7 @@ def test_mongod_runs_with_the_replica_set_name_and_the_key_file(mongodb):
 
 @pytest.mark.security
 def test_the_key_file_comes_from_the_secret_into_an_owner_only_file(mongodb):
-    """docs/security.md case 43: the members' key is no fixed string, and only mongod's uid reads its copy."""
+    """docs/security.md case 44: the members' key is no fixed string, and only mongod's uid reads its copy."""
     statefulset = one(mongodb, "StatefulSet", "mongodb")
     args = container(statefulset, "mongodb")["args"]
     key_file = args[args.index("--keyFile") + 1]

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 
+from tests.amqp import single_broker_port
 from tests.e2e.conftest import (  # noqa: F401 - pipeline and smtp_inbox are pytest fixtures
     Pipeline,
     WorkerProcess,
@@ -47,7 +48,7 @@ def make_proxy() -> Iterator[Callable[[int, str], FaultProxy]]:
 @pytest.fixture
 def broker_proxy(make_proxy, pipeline: Pipeline, settings: Any) -> FaultProxy:  # noqa: F811
     """RabbitMQ behind a proxy, for the workers (and the relay) and for this process's fast-path publish."""
-    proxy = make_proxy(urlsplit(settings.AMQP_URL).port or 5672, "rabbitmq")
+    proxy = make_proxy(single_broker_port(settings.AMQP_URL), "rabbitmq")
     settings.AMQP_URL = pipeline.env["AMQP_URL"] = with_port(settings.AMQP_URL, proxy.port)
     return proxy
 

@@ -7,7 +7,8 @@
   readable, with the size and sha256 each row records;
 - no orphan in the test's GridFS database: no file no ready rendition points to, no chunk without a file;
 - at most one email per invoice and event in the SMTP inbox, and exactly one for each notification
-  marked sent; no notification left pending (each is sent, or failed with a reason);
+  marked sent; no notification left pending (each is sent, or failed with a reason); likewise one email
+  per batch whose email is marked sent, and no batch email left pending;
 - no outbox row left unsent;
 - no webhook delivery left pending: each succeeded, or failed with a reason; one delivery (one webhook-id)
   per endpoint and event; and, given the receivers' records (``check_webhook_receipts``), every delivery
@@ -18,6 +19,7 @@
 """
 
 import hashlib
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +30,15 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from invoices.models import Invoice, InvoiceStatus, LedgerEntry, LedgerKind, Notification, Rendition
+from invoices.models import (
+    Invoice,
+    InvoiceBatch,
+    InvoiceStatus,
+    LedgerEntry,
+    LedgerKind,
+    Notification,
+    Rendition,
+)
 from tests.e2e.conftest import Pipeline
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from workers.models import OutboxMessage
@@ -36,6 +46,8 @@ from workers.models import OutboxMessage
 SETTLE_TIMEOUT = 120.0  # seconds; generous for a 2-core machine shared with other work
 FINAL = (InvoiceStatus.READY, InvoiceStatus.FAILED)
 SUBJECT_KIND = {"is ready": "ready", "could not be created": "failed"}
+# A batch's one email links its ZIP (invoices/batch_notifications.py); an invoice's email names the invoice.
+BATCH_LINK = re.compile(r"/api/invoice-batches/([0-9a-f-]{36})/download/")
 
 
 @dataclass
@@ -57,7 +69,10 @@ def settle(pipeline: Pipeline, timeout: float = SETTLE_TIMEOUT) -> None:
             and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
             and not _pending_notifications().exists()
             and not WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists()
-            and len(pipeline.inbox.messages) >= Notification.objects.filter(sent_at__isnull=False).count()
+            and not _pending_batch_emails().exists()
+            and len(pipeline.inbox.messages)
+            >= Notification.objects.filter(sent_at__isnull=False).count()
+            + InvoiceBatch.objects.filter(email_sent_at__isnull=False).count()
         )
 
     deadline = time.monotonic() + timeout
@@ -168,6 +183,14 @@ def _pending_notifications() -> Any:
     return Notification.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
 
 
+def _pending_batch_emails() -> Any:
+    """Batches with an invoice (so an email to send once all are final) whose email is neither sent nor
+    failed."""
+    return InvoiceBatch.objects.filter(
+        accepted_count__gt=0, email_sent_at__isnull=True, email_failed_at__isnull=True
+    )
+
+
 def _check_invoice(pipeline: Pipeline, invoice: Invoice) -> None:
     renditions = list(invoice.renditions.all())
     if invoice.status == InvoiceStatus.FAILED:
@@ -218,7 +241,11 @@ def _check_no_orphans(pipeline: Pipeline, invoices: list[Invoice], *, cleanup: b
 def _check_emails(pipeline: Pipeline, invoices: list[Invoice]) -> int:
     by_invoice = {str(invoice.id): invoice for invoice in invoices}
     counts: Counter[tuple[str, str]] = Counter()
+    batches: Counter[str] = Counter()
     for message in list(pipeline.inbox.messages):
+        if batch := BATCH_LINK.search(_plain(message)):
+            batches[batch.group(1)] += 1
+            continue
         kind = next(kind for words, kind in SUBJECT_KIND.items() if words in message["Subject"])
         invoice_id = next(i for i in by_invoice if i in _plain(message))
         counts[invoice_id, kind] += 1
@@ -230,7 +257,13 @@ def _check_emails(pipeline: Pipeline, invoices: list[Invoice]) -> int:
     assert set(counts) == sent, "the inbox and the notifications marked sent disagree"
     for notification in Notification.objects.filter(sent_at__isnull=True):
         assert notification.last_error.strip(), f"{notification} is unsent without a reason"
-    return sum(counts.values())
+    assert all(count == 1 for count in batches.values()), f"more than one email per batch: {batches}"
+    emailed = {
+        str(pk)
+        for pk in InvoiceBatch.objects.filter(email_sent_at__isnull=False).values_list("pk", flat=True)
+    }
+    assert set(batches) == emailed, "the inbox and the batches marked emailed disagree"
+    return sum(counts.values()) + sum(batches.values())
 
 
 def _plain(message: Any) -> str:

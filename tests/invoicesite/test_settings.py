@@ -18,6 +18,7 @@ pytestmark = pytest.mark.security
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_VARS = (
     "DEBUG",
+    "AMQP_URL",
     "WEBHOOK_ALLOWED_NETWORKS",
     "WEBHOOK_ALLOW_HTTP",
     "SECRET_KEY",
@@ -97,6 +98,22 @@ def test_an_access_token_lifetime_over_15_minutes_or_not_positive_is_refused(sec
 
 def test_an_access_token_lifetime_of_15_minutes_is_accepted():
     result = manage("check", **production_env(JWT_ACCESS_TOKEN_SECONDS="900"))
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_bad_amqp_url_entry_stops_the_app_naming_its_position_not_its_password():
+    nodes = "amqp://app:hunter2-secret@mq-1:5672/%2F,amqp://app:hunter2-secret@mq-2:5672/%2F"
+    result = manage("check", **production_env(AMQP_URL=f"{nodes},mq-3:5672"))
+
+    assert result.returncode != 0
+    assert "AMQP_URL entry 3 of 3 must start with amqp:// or amqps://" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_an_amqp_url_naming_each_node_of_a_cluster_is_accepted():
+    nodes = "amqp://app:pw@mq-1:5672/%2F, amqp://app:pw@mq-2:5672/%2F, amqp://app:pw@mq-3:5672/%2F"
+    result = manage("check", **production_env(AMQP_URL=nodes))
 
     assert result.returncode == 0, result.stderr
 

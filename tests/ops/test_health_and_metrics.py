@@ -48,6 +48,39 @@ def test_readyz_stays_ready_but_degraded_when_the_broker_is_unreachable(
     assert "127.0.0.1:1" not in response.content.decode()  # details stay in the log
 
 
+def test_readyz_finds_the_broker_on_any_node_of_amqp_url(
+    client, db, settings, amqp_url, invoices_gridfs_storage
+):
+    # A cluster's first node is away: the check, like every client, goes on to the next one that answers.
+    settings.AMQP_URL = f"amqp://guest:guest@127.0.0.1:1/%2F,{amqp_url}"
+
+    response = client.get("/readyz")
+
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+def test_the_broker_check_is_bounded_over_all_the_nodes(settings, monkeypatch):
+    from invoicesite import health
+    from workers import broker
+
+    settings.AMQP_URL = "amqp://a:b@mq-1:5672/%2F,amqp://a:b@mq-2:5672/%2F"
+    deadlines: list[float | None] = []
+
+    def unreachable(url, *, deadline=None, **options):
+        deadlines.append(deadline)
+        raise OSError("no node answered")
+
+    monkeypatch.setattr(broker, "connect", unreachable)
+    before = time.monotonic()
+
+    with pytest.raises(OSError, match="no node answered"):
+        health.check_broker()
+
+    [deadline] = deadlines
+    assert deadline is not None
+    assert before + health.BROKER_CHECK_SECONDS <= deadline <= time.monotonic() + health.BROKER_CHECK_SECONDS
+
+
 def test_readyz_is_503_when_the_database_is_unreachable(client, db, monkeypatch):
     from invoicesite import health
 

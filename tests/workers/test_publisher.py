@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.amqp import fetch_messages, with_channel
+from tests.amqp import fetch_messages, single_broker_port, with_channel
 from tests.faults.proxy import FaultProxy, with_port
 from workers.publisher import Publisher, PublishError, publisher_for_thread
 
@@ -73,3 +73,28 @@ def test_a_broker_that_stops_answering_fails_the_publish_at_the_timeout_not_neve
             publisher.publish("render", {"n": 3}, "m-3")
     finally:
         proxy.close()
+
+
+def test_after_losing_its_node_the_publisher_tries_the_other_nodes_first(amqp_namespace, settings, caplog):
+    # Two "nodes" in front of the one broker. The first drops its connections and answers again at once:
+    # the reconnect still goes to the second, so a node that just failed is not the first one retried.
+    port = single_broker_port(settings.AMQP_URL)
+    first, second = FaultProxy(port, name="node-1"), FaultProxy(port, name="node-2")
+    caplog.set_level("INFO", logger="workers.publisher")
+    try:
+        with Publisher(
+            f"{with_port(settings.AMQP_URL, first.port)},{with_port(settings.AMQP_URL, second.port)}"
+        ) as publisher:
+            publisher.publish("render", {"n": 1}, "m-1")
+            first.cut()
+            publisher.publish("render", {"n": 2}, "m-2")
+    finally:
+        first.close()
+        second.close()
+
+    connected = [line for line in caplog.messages if line.startswith("publisher connected to RabbitMQ at")]
+    assert connected == [
+        f"publisher connected to RabbitMQ at 127.0.0.1:{first.port}",
+        f"publisher connected to RabbitMQ at 127.0.0.1:{second.port}",
+    ]
+    assert [m.event for m in fetch_messages(f"{amqp_namespace}.render")] == [{"n": 1}, {"n": 2}]

@@ -3,12 +3,18 @@
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
 
-from tests.amqp import dead_letters, fetch_messages, publish_raw, queue_message_count, wait_until
+from tests.amqp import (
+    dead_letters,
+    fetch_messages,
+    publish_raw,
+    queue_message_count,
+    single_broker_port,
+    wait_until,
+)
 from tests.faults.proxy import FaultProxy, with_port
 from tests.workers import fake_consumers
 from tests.workers.fake_consumers import RecordedRender
@@ -204,7 +210,7 @@ def test_the_runner_waits_for_the_broker_and_then_consumes(amqp_namespace, setti
 
 
 def test_a_broker_that_accepts_but_never_answers_the_handshake_is_retried_not_fatal(amqp_namespace, settings):
-    proxy = FaultProxy(urlsplit(settings.AMQP_URL).port or 5672)
+    proxy = FaultProxy(single_broker_port(settings.AMQP_URL))
     direct_url = settings.AMQP_URL
     settings.AMQP_URL = with_port(direct_url, proxy.port, "stack_timeout=0.5")
     proxy.pause()  # TCP accepted, then silence: pika's handshake times out (not an AMQPError)
@@ -271,3 +277,29 @@ def test_a_delivery_past_the_limit_gives_up_without_running_the_job(settings, db
     assert verdict is runner.Verdict.REJECT
     assert fake_consumers.count("consume:render") == 0
     assert fake_consumers.count("give_up:render") == 1
+
+
+def test_a_consumer_whose_node_goes_away_consumes_from_the_next_node_of_amqp_url(
+    amqp_namespace, settings, caplog
+):
+    # Two "nodes" (proxies in front of the one broker): the first is lost, the second takes over.
+    port = single_broker_port(settings.AMQP_URL)
+    first, second = FaultProxy(port, name="node-1"), FaultProxy(port, name="node-2")
+    direct_url = settings.AMQP_URL
+    settings.AMQP_URL = f"{with_port(direct_url, first.port)},{with_port(direct_url, second.port)}"
+    caplog.set_level("INFO", logger="workers.runner")
+    try:
+        with running(fake_consumers.RecordingConsumer()):
+            wait_until(lambda: f"on 127.0.0.1:{first.port}" in caplog.text, 10, "consuming on the first node")
+            first.down()
+            wait_until(
+                lambda: f"on 127.0.0.1:{second.port}" in caplog.text, 10, "consuming on the second node"
+            )
+            settings.AMQP_URL = direct_url
+            publish(invoice_id="inv-1")
+            wait_until(lambda: calls("consume:render")() == 1, 10, "the consumer on the second node")
+    finally:
+        first.close()
+        second.close()
+
+    assert f"lost the broker connection to 127.0.0.1:{first.port}" in caplog.text
