@@ -136,7 +136,7 @@ def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
     CPU per email to build (docs/performance.md); the row comes back as the same three instances."""
     notification_fields, invoice_fields, owner_fields = _locked_fields()
     with connection.cursor() as cursor:
-        cursor.execute(_locked_sql(), [invoice_id, kind])
+        cursor.execute(_locked_sql(), [sqlnames.value(Notification, "invoice", invoice_id), kind])
         row = cursor.fetchone()
     if row is None:
         raise PermanentError(f"No {kind} notification exists for invoice {invoice_id}.")
@@ -177,6 +177,8 @@ def _locked_sql() -> str:
         sqlnames.column(Invoice, "owner"),
         sqlnames.column(User, "id"),
     )
+    # SQLite (embedded mode) has no row locks: one process, and its writes are serialised anyway.
+    lock = f" FOR UPDATE OF {notification}" if connection.features.has_select_for_update_of else ""
     # Names from the models' metadata, the values as parameters; (invoice, kind) is unique. Only the
     # notification's row is locked, as before: the invoice's lock belongs to the render's transactions.
     return (
@@ -184,7 +186,7 @@ def _locked_sql() -> str:
         f"INNER JOIN {invoice} ON {invoice}.{i_id} = {notification}.{n_invoice} "
         f"INNER JOIN {owner} ON {owner}.{u_id} = {invoice}.{i_owner} "
         f"WHERE {notification}.{n_invoice} = %s AND {notification}.{n_kind} = %s "
-        f"LIMIT 1 FOR UPDATE OF {notification}"
+        f"LIMIT 1{lock}"
     )
 
 

@@ -430,7 +430,7 @@ def _invoice_with_owner(invoice_id: uuid.UUID) -> Invoice | None:
     ORM's select_related cost the render worker 1.3 ms of CPU per file, this 0.5 ms (the same instances)."""
     invoice_fields, owner_fields = _invoice_with_owner_fields()
     with connection.cursor() as cursor:
-        cursor.execute(_invoice_with_owner_sql(), [invoice_id])
+        cursor.execute(_invoice_with_owner_sql(), [sqlnames.value(Invoice, "id", invoice_id)])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -25,6 +25,11 @@ def column(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(str(field(model, name).column))
 
 
+def value(model: type[models.Model], name: str, python_value: Any) -> Any:
+    """``python_value`` as the database takes it for field ``name`` (SQLite binds no UUID, for one)."""
+    return field(model, name).get_db_prep_value(python_value, connection)
+
+
 def columns(model: type[models.Model], fields: Sequence["models.Field[Any, Any]"]) -> str:
     """``"table"."column", ...`` of ``fields``, for a SELECT that reads several models' rows at once."""
     name = table(model)
