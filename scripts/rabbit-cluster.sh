@@ -86,13 +86,35 @@ start_node() {
     return 0
   fi
   if port_open "$(amqp_port "$n")"; then
-    log "127.0.0.1:$(amqp_port "$n") is taken by something this checkout's cookie cannot reach" \
-      "(another checkout's cluster? stop it with its own scripts/rabbit-cluster.sh down)"
-    return 1
+    take_over "$n" || return 1
   fi
   log "starting RabbitMQ node $(node_name "$n") on 127.0.0.1:$(amqp_port "$n")"
   # setsid + redirected output: the node must not hold the caller's terminal or CI's output pipe open.
   in_node_env "$n" setsid "$RABBIT_BIN/rabbitmq-server" >>"$CLUSTER_DIR/c$n/log/startup.log" 2>&1 </dev/null &
+}
+
+# Node N's port is held by a node this checkout's cookie cannot reach: another checkout's cluster (a clone
+# deleted, a test run killed before its teardown). The names and ports are this script's own, so such a node
+# is a leftover test broker of this user: stop it, so that every checkout (CI's fresh clone among them) can
+# start its cluster. Anything else on the port is left alone and reported.
+take_over() {
+  local n=$1 pids
+  pids=$(pgrep -u "$(id -u)" -f -- "-sname $(node_name "$n")" || true)
+  if [ -z "$pids" ]; then
+    log "127.0.0.1:$(amqp_port "$n") is taken by something that is not a node of this script; free the port"
+    return 1
+  fi
+  log "stopping $(node_name "$n") left by another checkout (pids $(echo "$pids" | tr '\n' ' '))"
+  # shellcheck disable=SC2086  # one pid per word
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    port_open "$(amqp_port "$n")" || return 0
+    sleep 1
+  done
+  # shellcheck disable=SC2086
+  kill -9 $pids 2>/dev/null || true
+  sleep 1
+  ! port_open "$(amqp_port "$n")"
 }
 
 await_node() {

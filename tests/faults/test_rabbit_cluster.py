@@ -35,7 +35,11 @@ CLUSTER = Path(__file__).resolve().parents[2] / "scripts" / "rabbit-cluster.sh"
 NODES = (1, 2, 3)
 BATCH = 500
 STOP_AFTER = BATCH // 5  # invoices rendered before the leader stops: the rest is rendered through the loss
-MOVE_LIMIT = 10.0  # seconds: consumers and publishers work again on another node within this
+# Seconds: consumers work again on another node within this of losing their connection, and uploads publish
+# again within this of the stop command. A consumer's clock starts when its node lets go of it: a graceful
+# stop_app takes RabbitMQ itself 1-11 s to close its connections (the longer on a loaded machine), which is
+# the broker's shutdown, not the failover (seen at 11.8 s from the command, 0.7 s from the loss).
+MOVE_LIMIT = 10.0
 UPLOAD_EVERY = 0.25  # seconds between the single uploads that probe the fast path during the loss
 PROBE_WINDOW = 15.0  # seconds the fast path is probed after the stop, at most
 LOG_TIME = "%Y-%m-%d %H:%M:%S,%f"  # the asctime of the workers' plain log lines (invoicesite/settings.py)
@@ -54,11 +58,15 @@ def node_name(node: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def amqp_url() -> str:
+def amqp_url() -> Iterator[str]:
     """The cluster's three nodes instead of the suite's single broker (overrides tests.amqp's fixture, so
-    ``amqp_namespace`` and ``pipeline`` use it, and delete the namespace's queues on it afterwards)."""
+    ``amqp_namespace`` and ``pipeline`` use it, and delete the namespace's queues on it afterwards).
+
+    Stopped afterwards: a cluster left running would hold its ports against another checkout's run (CI's
+    fresh clone on the same machine); `rabbit-cluster.sh up` also stops one a killed run left behind."""
     cluster("up")
-    return cluster("url").strip()
+    yield cluster("url").strip()
+    cluster("down")
 
 
 @pytest.fixture
@@ -120,12 +128,12 @@ def probe_fast_path(client: Any, accepted: list[str], since: float) -> float | N
     return None
 
 
-def moved(worker: WorkerProcess, stopped_at: datetime) -> tuple[float, float, str]:
-    """(seconds from the stop command, seconds from the loss of its connection, its new node)."""
+def moved(worker: WorkerProcess, stopped_at: datetime) -> tuple[float, float, str, datetime]:
+    """(seconds from the stop command, seconds from the loss of its connection, its new node, the loss)."""
     lost_at, back_at, node = wait_for(
         lambda: reconnection(worker.log(), stopped_at), f"{worker.queue} consuming again"
     )
-    return (back_at - stopped_at).total_seconds(), (back_at - lost_at).total_seconds(), node
+    return (back_at - stopped_at).total_seconds(), (back_at - lost_at).total_seconds(), node, lost_at
 
 
 def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_nothing(
@@ -161,7 +169,7 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     publish_back = probe_fast_path(owner_client, accepted, since)
     assert left > 0, "the batch was rendered before the node stopped: nothing was rendered through the loss"
 
-    moves = {  # queue: (seconds from the stop command, seconds from the connection's loss, new node)
+    moves = {  # queue: (seconds from the stop command, seconds from the connection's loss, new node, loss)
         worker.queue: moved(worker, stopped_at) for worker in pipeline.workers if worker is not relay
     }
     new_leader, members = queue_placement(layout_render)
@@ -172,12 +180,13 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     stopped_nodes.discard(leader_node)
 
     result = ledger.check(pipeline, accepted)
-    pause = longest_render_pause(stopped_at)
+    # From the first connection the node let go of: before it, the node was still stopping.
+    pause = longest_render_pause(min(lost_at for *_, lost_at in moves.values()))
     assert publish_back is not None, f"the fast path did not publish within {PROBE_WINDOW} s of the stop"
     consumers = ", ".join(
         f"{queue} {seconds:.2f} s after the stop command ({since_loss:.2f} s after its connection closed) "
         f"on {node}"
-        for queue, (seconds, since_loss, node) in moves.items()
+        for queue, (seconds, since_loss, node, _) in moves.items()
     )
     print(
         f"\nnode loss: stopped {leader} (render queue leader) with {left} of {BATCH + 1} invoices to go; "
@@ -188,8 +197,8 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     assert new_leader != leader
     assert members == everyone
     lost = connection_parameters()[leader_node - 1]
-    assert all(node != f"{lost.host}:{lost.port}" for _, _, node in moves.values()), moves
-    assert all(seconds < MOVE_LIMIT for seconds, _, _ in moves.values()), moves
+    assert all(node != f"{lost.host}:{lost.port}" for _, _, node, _ in moves.values()), moves
+    assert all(since_loss < MOVE_LIMIT for _, since_loss, _, _ in moves.values()), moves
     assert publish_back < MOVE_LIMIT
     assert pause < MOVE_LIMIT, pause
     assert result.ready == len(accepted)
