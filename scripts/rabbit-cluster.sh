@@ -97,9 +97,23 @@ start_node() {
 # deleted, a test run killed before its teardown). The names and ports are this script's own, so such a node
 # is a leftover test broker of this user: stop it, so that every checkout (CI's fresh clone among them) can
 # start its cluster. Anything else on the port is left alone and reported.
+# The pids of this user's processes started as node N (the name is in their environment, not their command
+# line: the server takes it from RABBITMQ_NODENAME).
+node_pids() {
+  local env_file pid
+  for env_file in /proc/[0-9]*/environ; do
+    pid=${env_file#/proc/}
+    pid=${pid%/environ}
+    [ -O "$env_file" ] || continue
+    if { tr '\0' '\n' <"$env_file"; } 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$(node_name "$1")"; then
+      echo "$pid"
+    fi
+  done
+}
+
 take_over() {
   local n=$1 pids
-  pids=$(pgrep -u "$(id -u)" -f -- "-sname $(node_name "$n")" || true)
+  pids=$(node_pids "$n")
   if [ -z "$pids" ]; then
     log "127.0.0.1:$(amqp_port "$n") is taken by something that is not a node of this script; free the port"
     return 1
