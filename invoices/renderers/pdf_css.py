@@ -25,7 +25,8 @@ document (copying a declaration block before it changes one) and only adds a loo
 is used under the render lock (``pdf_build``), one render at a time.
 
 The properties each element resolves to are kept across renders too (``_SharedAttrCache``). xhtml2pdf keeps
-them per document, keyed on the element's tag, class, id, style and its parent node; here the parent node is
+them per document (``CSSCollect``), keyed on the element's tag, class, id, style and its parent node
+(``CSSAttrCacheKey``); here the parent node is
 replaced by the whole chain of ancestors written out (each one's tag and every attribute), and the entries
 are kept per cascade: the text and name of every stylesheet of the document, in order. That is all the
 answer depends on as long as no rule looks at an element's siblings or contents (``+``, ``~``, ``:has()``,
