@@ -17,7 +17,9 @@ def drawn(border: str) -> bytes:
     pdf = build_pdf(
         PAGE.format(border=border), {}, link_callback=link_callback, resource_policy=RESOURCE_POLICY
     )
-    return PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+    contents = PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
+    assert contents is not None
+    return contents.get_data()
 
 
 def test_a_frame_is_outlined_only_when_its_border_is_switched_on():
