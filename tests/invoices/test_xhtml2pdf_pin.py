@@ -91,6 +91,8 @@ INTERNALS: list[tuple[str, object, str, str]] = [
     ("PmlPageTemplate", _page_template, "_page_count", BUILD),
     ("PmlPageTemplate", _page_template, "_paintStaticFrame", BUILD),
     ("reportlab Table", lambda: Table([["x"]]), "_cellvalues", BUILD),
+    # The line table's cell styles are worked out once per kind of row and handed to its Table (cellStyles).
+    ("reportlab Table", lambda: Table([["x"]]), "_cellStyles", TABLE),
     ("pisaContext", _context, "_parseCSSSource", CSS),
     ("pisaContext", _context, "parseCSS", CSS),
     # CSSCollect reads it with get() and fills it by item; the key's parent is replaced in pdf_css.
