@@ -151,3 +151,20 @@ def test_the_shared_properties_are_bounded(monkeypatch):
         paragraph_colours(f"<html><head>{style}</head><body>{paragraphs}</body></html>")
     assert len(pdf_css._element_caches) == pdf_css.MAX_CASCADES
     assert all(len(cache) == 3 for cache in pdf_css._element_caches.values())
+
+
+def test_user_text_never_becomes_part_of_the_shared_key():
+    # The parties' names reach attributes of the page (<meta name="author">, the title): invoices that
+    # differ only in their text must share every entry, so a worker's cache does not grow with its invoices.
+    def entries() -> int:
+        return sum(len(cache) for cache in pdf_css._element_caches.values())
+
+    render_payload(sample_payload())
+    before = entries()
+    for name in ("Zeta Trading Ltd", "Omega & Söhne GmbH <b>"):
+        payload = sample_payload()
+        payload["invoice"]["seller"]["name"] = name
+        payload["invoice"]["buyer"]["name"] = name
+        payload["invoice"]["notes"] = f"Thanks, {name}"
+        render_payload(payload)
+    assert entries() == before
