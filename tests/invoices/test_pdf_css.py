@@ -12,7 +12,7 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlParagraph
 
 from invoices.renderers import pdf_css
 from invoices.renderers.pdf_css import CachedCSSContext
-from tests.invoices.pdf_tools import page_sizes, render_payload
+from tests.invoices.pdf_tools import page_sizes, pdf_text, render_payload
 from tests.payloads import sample_payload
 
 
@@ -123,6 +123,7 @@ def test_a_second_render_resolves_no_element_again_and_draws_the_same(monkeypatc
         ("article > div p { color: #ff0000; }", "<article>", "<section>"),
     ],
 )
+@pytest.mark.security
 def test_elements_under_different_ancestors_do_not_share_their_properties(style, red, black):
     def page(opening: str) -> str:
         closing = f"</{opening[1:].split()[0].rstrip('>')}>"
@@ -134,6 +135,7 @@ def test_elements_under_different_ancestors_do_not_share_their_properties(style,
     assert paragraph_colours(page(red)) == [RED]
 
 
+@pytest.mark.security
 def test_a_stylesheet_that_reads_siblings_keeps_its_elements_to_one_document():
     style = "<style>h1 + p { color: #ff0000; }</style>"
     after_h1 = f"<html><head>{style}</head><body><h1>t</h1><p>a</p></body></html>"
@@ -142,6 +144,7 @@ def test_a_stylesheet_that_reads_siblings_keeps_its_elements_to_one_document():
     assert paragraph_colours(after_h2)[-1] == BLACK
 
 
+@pytest.mark.security
 def test_the_shared_properties_are_bounded(monkeypatch):
     monkeypatch.setattr(pdf_css, "_element_caches", OrderedDict())
     monkeypatch.setattr(pdf_css, "MAX_ELEMENTS", 3)
@@ -153,6 +156,7 @@ def test_the_shared_properties_are_bounded(monkeypatch):
     assert all(len(cache) == 3 for cache in pdf_css._element_caches.values())
 
 
+@pytest.mark.security
 def test_user_text_never_becomes_part_of_the_shared_key():
     # The parties' names reach attributes of the page (<meta name="author">, the title): invoices that
     # differ only in their text must share every entry, so a worker's cache does not grow with its invoices.
@@ -168,3 +172,18 @@ def test_user_text_never_becomes_part_of_the_shared_key():
         payload["invoice"]["notes"] = f"Thanks, {name}"
         render_payload(payload)
     assert entries() == before
+
+
+@pytest.mark.security
+def test_each_invoice_prints_its_own_text_after_another_was_rendered():
+    # docs/security.md case 43: nothing of one invoice reaches the next through the renderer's caches.
+    texts = []
+    for seller in ("Alphaunique Trading", "Betaunique Trading"):
+        payload = sample_payload()
+        payload["invoice"]["seller"]["name"] = seller
+        payload["invoice"]["notes"] = f"Note of {seller}"
+        texts.append(pdf_text(render_payload(payload)))
+    assert "Alphaunique" in texts[0]
+    assert "Betaunique" not in texts[0]
+    assert "Betaunique" in texts[1]
+    assert "Alphaunique" not in texts[1]
