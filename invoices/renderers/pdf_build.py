@@ -213,8 +213,8 @@ def _drop_hidden_boundary(frame: PmlFrame) -> None:
     """A frame with no boundary to draw gets 0 for it rather than xhtml2pdf's falsy ``ShowBoundaryValue``.
 
     reportlab tests the value for truth only, so nothing drawn changes; but it deep-copies the frame each
-    time it measures a cell's content (``flowables._listWrapOn``), about 190 times for a 20-line invoice,
-    and that object was most of each copy's cost."""
+    time it measures a cell's content (``flowables._listWrapOn``), and that object, copied by ``copy``'s
+    generic path, was half of each copy's cost (docs/performance.md)."""
     if not frame.showBoundary:
         frame.showBoundary = 0
 

@@ -440,10 +440,10 @@ _HEADER, _LINES, _ALL_ROWS = (0, 0), (1, -1), (0, -1)
 def _cell_styles(commands: list[tuple[Any, ...]], columns: int, rows: int) -> list[list[CellStyle]]:
     """The cell styles a ``Table`` of ``rows`` rows (the header first) would get from ``commands``.
 
-    reportlab applies each command to each cell it names, about 9 ms of a 200-line render for a dozen
-    commands over 1,600 cells. Here they are applied to a header row and one line's row, and the line's
-    styles copied to the others: the lines all come out alike, as every command names the header, the lines
-    or both, never one line."""
+    reportlab applies each command to each cell it names, most of the time a long table takes to build
+    (docs/performance.md). Here they are applied to a header row and one line's row, and the line's styles
+    copied to the others: the lines all come out alike, as every command names the header, the lines or
+    both, never one line."""
     for command in commands:
         (_, first_row), (_, last_row) = command[1], command[2]
         if (first_row, last_row) not in (_HEADER, _LINES, _ALL_ROWS):
