@@ -26,12 +26,13 @@ is used under the render lock (``pdf_build``), one render at a time.
 
 The properties each element resolves to are kept across renders too (``_SharedAttrCache``). xhtml2pdf keeps
 them per document (``CSSCollect``), keyed on the element's tag, class, id, style and its parent node
-(``CSSAttrCacheKey``); here the parent node is
-replaced by the whole chain of ancestors written out (each one's tag and every attribute), and the entries
-are kept per cascade: the text and name of every stylesheet of the document, in order. That is all the
-answer depends on as long as no rule looks at an element's siblings or contents (``+``, ``~``, ``:has()``,
-``:first-child`` and the like) or declares custom properties; a document whose stylesheets do either keeps
-xhtml2pdf's own cache, for that document alone.
+(``CSSAttrCacheKey``); here the parent node is replaced by the whole chain of ancestors written out (each
+one's tag and every attribute), and the entries are kept per cascade: the text and name of every stylesheet
+of the document, in order. That is all the answer depends on as long as no rule looks at an element's
+siblings or contents (``+``, ``~``, ``:has()``, ``:first-child`` and the like) or declares custom
+properties; a document whose stylesheets do either keeps xhtml2pdf's own cache, for that document alone.
+An element's text is never part of the key (docs/security.md case 43), and the entries are bounded
+(docs/reliability.md rule 19).
 """
 
 from collections import OrderedDict
