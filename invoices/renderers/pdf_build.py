@@ -202,7 +202,21 @@ def _page_templates(context: pisaContext) -> list[PmlPageTemplate]:
         x, y, w, h = getBox("1cm 1cm -1cm -1cm", context.pageSize)
         frame = PmlFrame(x, y, w, h, id="body", leftPadding=0, rightPadding=0, bottomPadding=0, topPadding=0)
         body = PmlPageTemplate(id="body", frames=[frame], pagesize=context.pageSize)
-    return [body, *templates.values()]
+    result = [body, *templates.values()]
+    for template in result:
+        for frame in [*template.frames, *template.pisaStaticList]:
+            _drop_hidden_boundary(frame)
+    return result
+
+
+def _drop_hidden_boundary(frame: PmlFrame) -> None:
+    """A frame with no boundary to draw gets 0 for it rather than xhtml2pdf's falsy ``ShowBoundaryValue``.
+
+    reportlab tests the value for truth only, so nothing drawn changes; but it deep-copies the frame each
+    time it measures a cell's content (``flowables._listWrapOn``), and that object, copied by ``copy``'s
+    generic path, was half of each copy's cost (docs/performance.md)."""
+    if not frame.showBoundary:
+        frame.showBoundary = 0
 
 
 def build_pdf(

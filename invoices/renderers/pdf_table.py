@@ -24,6 +24,7 @@ own with a right-to-left base (``xhtml2pdf.bidi``), Arabic joined first; numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 # escape() only writes text safely into reportlab markup; nothing here parses XML.
 from xml.sax.saxutils import escape  # nosec B406
@@ -34,6 +35,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 from xhtml2pdf.bidi import get_display, needs_bidi
 from xhtml2pdf.config.resources import check_deadline
 
@@ -399,7 +401,7 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
     if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
         cols, aligned_right = cols[::-1], aligned_right[::-1]
         rows = [row[::-1] for row in rows]
-    style = [
+    cell_style = [
         ("FONT", (0, 1), (-1, -1), text_fonts()[0], TEXT_SIZE, TEXT_LEADING),
         ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -409,21 +411,53 @@ def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, f
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING[3]),
         ("TOPPADDING", (0, 0), (-1, 0), HEADER_PADDING[0]),
         ("BOTTOMPADDING", (0, 0), (-1, 0), HEADER_PADDING[2]),
-        ("LINEBELOW", (0, 0), (-1, 0), *HEADER_RULE),
-        ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE),
     ]
-    style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, right in enumerate(aligned_right) if right]
+    cell_style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, right in enumerate(aligned_right) if right]
     if columns.size != TEXT_SIZE:
-        style += [
+        cell_style += [
             ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right
         ]
-    style += [("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted]
+    cell_style += [
+        ("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted
+    ]
+    rules = [("LINEBELOW", (0, 0), (-1, 0), *HEADER_RULE), ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE)]
     table = LineTable(
         rows,
         colWidths=[column.width for column in cols],
         repeatRows=1,
-        style=TableStyle(style),
+        style=TableStyle(rules),
+        cellStyles=_cell_styles(cell_style, len(cols), len(rows)),
         hAlign="LEFT",
     )
     table.starts_table = True
     return table
+
+
+# The rows a cell style command of the line table may name: the header, the lines, or both.
+_HEADER, _LINES, _ALL_ROWS = (0, 0), (1, -1), (0, -1)
+
+
+def _cell_styles(commands: list[tuple[Any, ...]], columns: int, rows: int) -> list[list[CellStyle]]:
+    """The cell styles a ``Table`` of ``rows`` rows (the header first) would get from ``commands``.
+
+    reportlab applies each command to each cell it names, most of the time a long table takes to build
+    (docs/performance.md). Here they are applied to a header row and one line's row, and the line's styles
+    copied to the others: the lines all come out alike, as every command names the header, the lines or
+    both, never one line."""
+    for command in commands:
+        (_, first_row), (_, last_row) = command[1], command[2]
+        if (first_row, last_row) not in (_HEADER, _LINES, _ALL_ROWS):
+            raise ValueError(f"a line table's cell style names the header, the lines or both: {command}")
+    header, line = Table([[""] * columns for _ in range(2)], style=commands)._cellStyles
+    return [
+        header,
+        *([_copy(style, row, column) for column, style in enumerate(line)] for row in range(1, rows)),
+    ]
+
+
+def _copy(style: CellStyle, row: int, column: int) -> CellStyle:
+    # CellStyle.copy reads every attribute through dir(), slower than the commands it would save.
+    copied = CellStyle.__new__(CellStyle)
+    copied.__dict__.update(style.__dict__)
+    copied.name = repr((row, column))  # the name reportlab gives the cell's style
+    return copied

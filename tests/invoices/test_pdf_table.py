@@ -2,13 +2,14 @@
 layout pass (``pdf_build``): its cells, wrapping, scripts and escaping, and the placeholder it replaces."""
 
 import pytest
-from reportlab.platypus import Paragraph
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Paragraph, Table
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_build import PDFRenderError, build_pdf
 from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
-from invoices.renderers.pdf_table import HeaderLabel, text_cell
+from invoices.renderers.pdf_table import HeaderLabel, _cell_styles, text_cell
 from tests.invoices.pdf_tools import (
     build,
     drawn_text,
@@ -175,3 +176,31 @@ def test_tall_rows_that_fit_on_a_page_are_never_cut():
         last = [i for i, page in enumerate(pages) if f"Stop{n:02d}" in page]
         assert len(first) == 1, (n, first)
         assert first == last, f"line {n} is cut across pages: {first} {last}"
+
+
+CELL_COMMANDS = [
+    ("FONT", (0, 1), (-1, -1), "DejaVuSans", 8.5, 11),
+    ("TEXTCOLOR", (0, 1), (-1, -1), HexColor("#1f2933")),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("TOPPADDING", (0, 1), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, 0), 0),
+    ("ALIGN", (2, 1), (2, -1), "RIGHT"),
+    ("FONTSIZE", (2, 1), (2, -1), 7),
+    ("TEXTCOLOR", (1, 1), (1, -1), HexColor("#616e7c")),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5])
+def test_the_line_tables_cell_styles_are_those_reportlab_gives_each_cell(rows):
+    expected = Table([["x"] * 3 for _ in range(rows)], style=CELL_COMMANDS)._cellStyles
+    styles = _cell_styles(CELL_COMMANDS, 3, rows)
+    assert [[vars(style) for style in row] for row in styles] == [
+        [vars(style) for style in row] for row in expected
+    ]
+    copies = [style for row in styles for style in row]
+    assert len({id(style) for style in copies}) == len(copies)  # each cell its own, as reportlab's
+
+
+def test_a_cell_style_for_one_line_of_the_table_is_refused():
+    with pytest.raises(ValueError, match="the header, the lines or both"):
+        _cell_styles([("TEXTCOLOR", (0, 2), (-1, 2), HexColor("#616e7c"))], 3, 5)

@@ -25,10 +25,11 @@ from pathlib import Path
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Table
-from xhtml2pdf import bidi, default, document, files, util
+from xhtml2pdf import bidi, default, document, files, parser, util
 from xhtml2pdf.builders import printmarks
 from xhtml2pdf.config import resources
 from xhtml2pdf.context import pisaContext
+from xhtml2pdf.w3c.css import CSSSelectorCombinationQualifier, CSSSelectorLogicalQualifier
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,14 @@ FONTS = "invoices/renderers/pdf_fonts.py"
 TABLE = "invoices/renderers/pdf_table.py"
 # Every file of ours that reaches past xhtml2pdf's CreatePDF (`grep -rn xhtml2pdf invoices`): the ones to
 # read again, against the new xhtml2pdf source, before changing the pin.
-FILES_TO_REVISIT = (BUILD, CSS, FONTS, TABLE, "tests/invoices/test_pdf_css.py")
+FILES_TO_REVISIT = (
+    BUILD,
+    CSS,
+    FONTS,
+    TABLE,
+    "tests/invoices/test_pdf_css.py",
+    "tests/invoices/test_pdf_build.py",
+)
 
 
 def _page_template() -> PmlPageTemplate:
@@ -83,7 +91,22 @@ INTERNALS: list[tuple[str, object, str, str]] = [
     ("PmlPageTemplate", _page_template, "_page_count", BUILD),
     ("PmlPageTemplate", _page_template, "_paintStaticFrame", BUILD),
     ("reportlab Table", lambda: Table([["x"]]), "_cellvalues", BUILD),
+    # The line table's cell styles are worked out once per kind of row and handed to its Table (cellStyles).
+    ("reportlab Table", lambda: Table([["x"]]), "_cellStyles", TABLE),
     ("pisaContext", _context, "_parseCSSSource", CSS),
+    ("pisaContext", _context, "parseCSS", CSS),
+    # CSSCollect reads it with get() and fills it by item; the key's parent is replaced in pdf_css.
+    ("pisaContext", _context, "cssAttrCache", CSS),
+    ("xhtml2pdf.parser", lambda: parser, "CSSCollect", CSS),
+    ("CSSAttrCacheKey", lambda: parser.CSSAttrCacheKey(None, "p", "", "", ""), "parent", CSS),
+    ("xhtml2pdf.parser", lambda: parser, "PSEUDO_CLASS_ATTRIBUTES", CSS),
+    ("pisaContext", _parsed_context, "cssCustomNames", CSS),
+    ("pisaContext", _parsed_context, "cssDefault", CSS),
+    ("CSSSelectorCombinationQualifier", lambda: CSSSelectorCombinationQualifier(" ", None), "op", CSS),
+    ("CSSSelectorCombinationQualifier", lambda: CSSSelectorCombinationQualifier(" ", None), "selector", CSS),
+    ("CSSSelectorLogicalQualifier", lambda: CSSSelectorLogicalQualifier("not", []), "selectors", CSS),
+    ("CSSSelectorLogicalQualifier", lambda: CSSSelectorLogicalQualifier("not", []), "nth", CSS),
+    ("PmlFrame", lambda: PmlFrame(0, 0, 100, 100), "showBoundary", BUILD),
     ("pisaContext", _parsed_context, "cssBuilder", CSS),
     ("pisaContext", _parsed_context, "cssParser", CSS),
     ("pisaContext", _context, "templateList", BUILD),
