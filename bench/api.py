@@ -24,7 +24,26 @@ from bench import cpu
 from bench.data import sample
 from bench.stats import summarize
 
-LUA = r"""
+# The per-thread status counts and the one `bench` line per figure that `parse` reads; the list section
+# (bench/listing.py) reports the same way.
+LUA_REPORT = r"""
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + count end
+  end
+  for status, count in pairs(counts) do io.write(string.format("bench status %d %d\n", status, count)) end
+  for _, p in ipairs({50, 90, 99}) do io.write(string.format("bench p%d %d\n", p, latency:percentile(p))) end
+  io.write(string.format("bench requests %d\nbench duration_us %d\n", summary.requests, summary.duration))
+  io.write(string.format("bench socket_errors %d\n", summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+LUA = (
+    r"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. TOKEN
@@ -45,20 +64,9 @@ function request()
   counter = counter + 1
   return wrk.format(nil, nil, nil, BODY_HEAD .. prefix .. counter .. BODY_TAIL)
 end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
-
-function done(summary, latency, requests)
-  local counts = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + count end
-  end
-  for status, count in pairs(counts) do io.write(string.format("bench status %d %d\n", status, count)) end
-  for _, p in ipairs({50, 90, 99}) do io.write(string.format("bench p%d %d\n", p, latency:percentile(p))) end
-  io.write(string.format("bench requests %d\nbench duration_us %d\n", summary.requests, summary.duration))
-  io.write(string.format("bench socket_errors %d\n", summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout))
-end
 """
+    + LUA_REPORT
+)
 
 
 NUMBER_SLOT = "@@NUMBER@@"

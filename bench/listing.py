@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cpu
-from bench.api import parse
+from bench.api import LUA_REPORT, parse
 from bench.client import login
 from bench.data import sample
 from bench.stats import summarize
@@ -31,7 +31,8 @@ QUICK_LARGE = 20_000
 CONNECTIONS = 4
 BATCH = 5_000
 
-LUA = r"""
+LUA = (
+    r"""
 wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer " .. TOKEN
 
@@ -40,20 +41,9 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args) statuses = {} end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
-
-function done(summary, latency, requests)
-  local counts = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + count end
-  end
-  for status, count in pairs(counts) do io.write(string.format("bench status %d %d\n", status, count)) end
-  for _, p in ipairs({50, 90, 99}) do io.write(string.format("bench p%d %d\n", p, latency:percentile(p))) end
-  io.write(string.format("bench requests %d\nbench duration_us %d\n", summary.requests, summary.duration))
-  io.write(string.format("bench socket_errors %d\n", summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout))
-end
 """
+    + LUA_REPORT
+)
 
 
 def owner_with_invoices(count: int) -> tuple[str, str]:

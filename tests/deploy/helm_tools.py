@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,16 @@ def helm_binary() -> Path:
             f"{result.stderr.strip()}"
         )
     return path
+
+
+def require_helm() -> None:
+    """Fail (never skip) the calling test module when helm cannot be had, saying why."""
+    try:
+        helm_binary()
+        return
+    except HelmUnavailable as exc:
+        reason = str(exc)
+    pytest.fail(reason, pytrace=False)
 
 
 def render(chart: str, values: dict[str, Any] | None = None, files: Iterable[Path] = ()) -> list[Manifest]:

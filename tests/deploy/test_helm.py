@@ -22,12 +22,10 @@ from tests.deploy.helm_tools import (
     DATA_CHARTS,
     HELM_DIR,
     ROOT,
-    HelmUnavailable,
     Manifest,
     all_containers,
     containers,
     env_values,
-    helm_binary,
     hook_kinds,
     hook_weight,
     of_kind,
@@ -38,6 +36,7 @@ from tests.deploy.helm_tools import (
     production_values,
     render,
     render_error,
+    require_helm,
     workloads,
 )
 
@@ -100,12 +99,7 @@ def name(role: str) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def helm() -> None:
-    try:
-        helm_binary()
-        return
-    except HelmUnavailable as exc:
-        reason = str(exc)
-    pytest.fail(reason, pytrace=False)
+    require_helm()
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ import yaml
 from tests.deploy.helm_tools import (
     APP_CHART,
     HELM_DIR,
-    HelmUnavailable,
     Manifest,
     containers,
-    helm_binary,
     hook_kinds,
     of_kind,
     one,
@@ -28,6 +26,7 @@ from tests.deploy.helm_tools import (
     pod_spec,
     render,
     render_error,
+    require_helm,
     workloads,
 )
 
@@ -40,12 +39,7 @@ OWNER_ONLY_COPY = "umask 0277"  # a file created under it is 0400: its owner (th
 
 @pytest.fixture(scope="module", autouse=True)
 def helm() -> None:
-    try:
-        helm_binary()
-        return
-    except HelmUnavailable as exc:
-        reason = str(exc)
-    pytest.fail(reason, pytrace=False)
+    require_helm()
 
 
 @pytest.fixture(scope="module")
