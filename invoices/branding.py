@@ -53,21 +53,13 @@ def _default_brand_version(owner_id: int) -> BrandVersion | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    return BrandVersion.from_db(connection.alias, _version_field_names(), row)
-
-
-@cache
-def _version_field_names() -> list[str]:
-    return [field.attname for field in BrandVersion._meta.concrete_fields]
+    return sqlnames.instance(BrandVersion, BrandVersion._meta.concrete_fields, row)
 
 
 @cache
 def _default_brand_version_sql() -> str:
     brand, version = sqlnames.table(Brand), sqlnames.table(BrandVersion)
-    columns = ", ".join(
-        f"{version}.{connection.ops.quote_name(str(field.column))}"
-        for field in BrandVersion._meta.concrete_fields
-    )
+    columns = sqlnames.columns(BrandVersion, BrandVersion._meta.concrete_fields)
     brand_current, brand_owner, brand_default = (
         sqlnames.column(Brand, name) for name in ("current", "owner", "is_default")
     )
