@@ -102,7 +102,7 @@ def test_login_records_last_login(api, user, password):
 
 
 def test_a_nul_character_in_the_basic_email_is_401_not_500(api, user):
-    # Found by tests/fuzz/test_api_schema.py: PostgreSQL refuses NUL in a query parameter (ValueError).
+    # Found by tests/fuzz/test_api_schema*.py: PostgreSQL refuses NUL in a query parameter (ValueError).
     response = api.post("/login", HTTP_AUTHORIZATION=basic("ann\x00@example.com", "x"))
 
     assert response.status_code == 401

@@ -353,7 +353,7 @@ HUGE_EXPONENTS = ["1e999999999999999999999999999999999", '"1e-999999999999999999
 @pytest.mark.parametrize("path", ["/api/invoices/", "/upload"])
 @pytest.mark.parametrize("number", HUGE_EXPONENTS)
 def test_a_number_beyond_decimals_exponent_range_is_400_naming_the_field(auth, path, number):
-    # Found by tests/fuzz/test_api_schema.py: Decimal() raised InvalidOperation and the upload was a 500,
+    # Found by tests/fuzz/test_api_schema*.py: Decimal() raised InvalidOperation and the upload was a 500,
     # whether the number came as a JSON number or as text.
     body = json.dumps(sample_payload()).replace('"quantity": "2"', f'"quantity": {number}', 1)
 

@@ -11,7 +11,7 @@ caller.
 
 ``legacy_documents()`` draws the original service's flat format the same way.
 
-The schemathesis run (tests/fuzz/test_api_schema.py) uses the same strategy to send valid invoices that
+The schemathesis run (tests/fuzz/test_api_schema*.py) uses the same strategy to send valid invoices that
 reach the database, not only 400s.
 """
 

@@ -126,7 +126,7 @@ def test_numeric_item_ids_become_skus():
 
 @pytest.mark.parametrize("digits", [29, 40, 64])
 def test_numeric_item_ids_longer_than_decimals_precision_become_skus(digits):
-    # Found by tests/fuzz/test_api_schema.py: quantize() of a whole number with more digits than Decimal's
+    # Found by tests/fuzz/test_api_schema*.py: quantize() of a whole number with more digits than Decimal's
     # 28-digit context raised InvalidOperation, and the upload was a 500.
     payload = legacy_payload()
     payload["items"][0]["id"] = D("9" * digits + ".0")
