@@ -180,9 +180,12 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     stopped_nodes.discard(leader_node)
 
     result = ledger.check(pipeline, accepted)
-    # From the first connection the node let go of: before it, the node was still stopping.
-    pause = longest_render_pause(min(lost_at for *_, lost_at in moves.values()))
+    # From the first connection the node let go of: before it, the node was still stopping (RabbitMQ's
+    # stop_app once took 11 s to let go under the whole suite in parallel), so the limits count from there.
+    let_go = min(lost_at for *_, lost_at in moves.values())
+    pause = longest_render_pause(let_go)
     assert publish_back is not None, f"the fast path did not publish within {PROBE_WINDOW} s of the stop"
+    publish_since_let_go = (stopped_at + timedelta(seconds=publish_back) - let_go).total_seconds()
     consumers = ", ".join(
         f"{queue} {seconds:.2f} s after the stop command ({since_loss:.2f} s after its connection closed) "
         f"on {node}"
@@ -191,7 +194,8 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     print(
         f"\nnode loss: stopped {leader} (render queue leader) with {left} of {BATCH + 1} invoices to go; "
         f"new leader {new_leader}; consumers back: {consumers}; fast path publishing again "
-        f"{publish_back:.2f} s after the stop command; longest render pause {pause:.2f} s; "
+        f"{publish_back:.2f} s after the stop command ({publish_since_let_go:.2f} s after the node let go of "
+        f"its first connection); longest render pause {pause:.2f} s; "
         f"node back in {restarted:.1f} s; {len(accepted)} accepted; {result}"
     )
     assert new_leader != leader
@@ -199,7 +203,7 @@ def test_losing_the_render_queues_leader_mid_batch_moves_everyone_and_loses_noth
     lost = connection_parameters()[leader_node - 1]
     assert all(node != f"{lost.host}:{lost.port}" for _, _, node, _ in moves.values()), moves
     assert all(since_loss < MOVE_LIMIT for _, since_loss, _, _ in moves.values()), moves
-    assert publish_back < MOVE_LIMIT
+    assert publish_since_let_go < MOVE_LIMIT, publish_back
     assert pause < MOVE_LIMIT, pause
     assert result.ready == len(accepted)
     assert result.failed == 0
