@@ -131,8 +131,17 @@ take_over() {
   ! port_open "$(amqp_port "$n")"
 }
 
+# await_startup needs the node's Erlang VM registered already: asked earlier (a first boot, a busy machine)
+# it fails at once with "not running at all". So the VM is waited for first, then RabbitMQ on it.
 await_node() {
-  local n=$1
+  local n=$1 deadline=$((SECONDS + START_TIMEOUT))
+  until running "$n"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "$(node_name "$n")'s Erlang VM did not come up within ${START_TIMEOUT}s; its log: $CLUSTER_DIR/c$n/log/"
+      return 1
+    fi
+    sleep 1
+  done
   if ! ctl "$n" await_startup --timeout "$START_TIMEOUT" >&2; then
     log "$(node_name "$n") did not start within ${START_TIMEOUT}s; its log: $CLUSTER_DIR/c$n/log/"
     return 1
