@@ -73,7 +73,8 @@ def csv_totals(content: bytes) -> tuple[str, str, str]:
 
 def xlsx_totals(content: bytes, document: Document) -> tuple[str, str, str]:
     """The numeric cells next to the totals labels (the invoice's words), as the currency's plain decimals."""
-    sheet = load_workbook(io.BytesIO(content)).active
+    # Read-only: streamed rows, without the styles and the cell objects a full load builds.
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
     words = labels_for(document.data.locale)
     labels = {words.net_total: 0, words.tax: 1, f"{words.total} ({document.data.currency.code})": 2}
     found: dict[int, str] = {}
