@@ -131,7 +131,7 @@ def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
             entry.position, entry.previous_hash = position, previous
             entry.entry_hash = previous = entry_hash(entry)
             entries.append(entry)
-    LedgerEntry.objects.bulk_create(entries)
+    sqlnames.insert(entries)
 
 
 def ledger_record_rendition(invoice: Invoice, fmt: str, sha256: str) -> None:
@@ -142,7 +142,7 @@ def ledger_record_rendition(invoice: Invoice, fmt: str, sha256: str) -> None:
     entry = _entry(invoice, LedgerKind.RENDITION, look, {fmt: sha256}, timezone.now())
     entry.position, entry.previous_hash = position + 1, previous
     entry.entry_hash = entry_hash(entry)
-    entry.save(force_insert=True)
+    sqlnames.insert([entry])
 
 
 def _entry(invoice: Invoice, kind: str, look: _Look, files: dict[str, str], now: datetime) -> LedgerEntry:

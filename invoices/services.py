@@ -270,7 +270,7 @@ def _invoice_create(
     taken: TakenNumber | None = None,
 ) -> Invoice:
     totals = document.totals
-    return Invoice.objects.create(
+    invoice = Invoice(
         owner=owner,
         number=taken.number if taken is not None else document.data.number,
         series=taken.series if taken is not None else None,
@@ -291,14 +291,17 @@ def _invoice_create(
         idempotency_key=idempotency_key,
         locale=document.data.locale,
     )
+    sqlnames.insert([invoice])  # the ORM's row without its compiling of the INSERT (every upload)
+    return invoice
 
 
 def _renditions_create(invoice: Invoice, formats: Sequence[str], first_position: int = 0) -> list[Rendition]:
     """Within the caller's transaction: one queued rendition per format, and its render job (the outbox)."""
-    renditions = Rendition.objects.bulk_create(
+    renditions = [
         Rendition(invoice=invoice, format=fmt, position=first_position + index)
         for index, fmt in enumerate(formats or (invoice.format,))
-    )
+    ]
+    sqlnames.insert(renditions)
     for rendition in renditions:
         outbox_add(RenderInvoice(invoice_id=invoice.id, format=rendition.format))
     return renditions
@@ -594,12 +597,13 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
             if _in_batch(invoice):
                 batch_invoice_final(invoice)
             else:
-                Notification.objects.create(
+                notification = Notification(
                     invoice=invoice,
                     kind=NotificationKind.READY,
                     recipient=invoice.owner.email,
                     next_attempt_at=_dispatch_overdue_at(),
                 )
+                sqlnames.insert([notification])
                 _dispatch_notification(invoice, NotificationKind.READY)
             events.append(_event(invoice, EventType.INVOICE_READY, str(invoice.id)))
         events_emit(owner_id=invoice.owner_id, events=events)

@@ -4,9 +4,13 @@ The hot paths that skip the ORM's per-call compiling (the outbox's mark-sent, th
 default brand, the ledger's head, a render's claim, an email's locked row) build their SQL once per process;
 the names come from here so that they follow the models, and values stay parameters. Each is pinned by
 tests/services/test_query_counts.py, and the ORM's cost each one saved is in docs/performance.md.
+
+``insert`` does the same for the rows every upload and every file adds (the invoice, its renditions, their
+outbox rows, the ledger's entries): the ORM's values, without the ORM's compiling of each INSERT.
 """
 
 from collections.abc import Sequence
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from django.db import connection, models
@@ -48,3 +52,75 @@ def instance(
             value = converter(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, [one.attname for one in fields], converted)
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """INSERT ``objs``, new instances of one model, in one statement, as ``bulk_create`` would: every concrete
+    field's value as the ORM saves it (``pre_save``, so ``auto_now`` and ``auto_now_add`` times are set on the
+    instances; ``get_db_prep_save``), and a primary key the database assigns read back into each instance.
+
+    The statement is built once per model and row count (rows per statement within the database's limit on
+    parameters). Only for models without multi-table inheritance
+    and only for plain values (no expressions), which is what the callers insert; tests/services/
+    test_fixed_sql_writes.py proves the rows equal the ORM's."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields, returning = _insert_fields(model)
+    if returning and not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objs)  # a database that cannot say which keys it gave
+        return
+    size = max(1, connection.ops.bulk_batch_size(fields, objs))  # SQLite's limit on parameters
+    for start in range(0, len(objs), size):
+        _insert_rows(model, objs[start : start + size], fields, returning)
+
+
+def _insert_rows(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    fields: list["models.Field[Any, Any]"],
+    returning: list["models.Field[Any, Any]"],
+) -> None:
+    params: list[Any] = []
+    for obj in objs:
+        params += [one.get_db_prep_save(one.pre_save(obj, True), connection) for one in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, len(objs), connection.vendor), params)
+        rows = cursor.fetchall() if returning else []
+    for index, obj in enumerate(objs):
+        if returning:
+            for one, value in zip(returning, rows[index], strict=True):
+                setattr(obj, one.attname, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+@cache
+def _insert_fields(
+    model: type[models.Model],
+) -> tuple[list["models.Field[Any, Any]"], list["models.Field[Any, Any]"]]:
+    """(the fields an INSERT gives values for, the fields the database assigns and RETURNING reads)."""
+    meta = model._meta
+    if meta.parents:
+        raise TypeError(f"{model.__name__}: insert() takes no multi-table inheritance")
+    returning: list[models.Field[Any, Any]] = [
+        one for one in meta.db_returning_fields if one is meta.auto_field
+    ]
+    given = [one for one in meta.local_concrete_fields if one not in returning and not one.generated]
+    if any(hasattr(one, "get_placeholder") for one in given):
+        raise TypeError(f"{model.__name__}: a field with a placeholder of its own needs the ORM's INSERT")
+    return given, returning
+
+
+@lru_cache(maxsize=64)  # one upload's few shapes, and the last batches' sizes
+def _insert_sql(model: type[models.Model], rows: int, vendor: str) -> str:
+    """The INSERT of ``rows`` rows of ``model`` (per vendor: each quotes names by its own rules)."""
+    fields, returning = _insert_fields(model)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(column(model, one.name) for one in fields)}) "  # noqa: S608  # nosec B608
+        f"VALUES {', '.join([row] * rows)}"
+    )
+    if returning:
+        sql += f" RETURNING {', '.join(column(model, one.name) for one in returning)}"
+    return sql
