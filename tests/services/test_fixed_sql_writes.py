@@ -139,6 +139,23 @@ def test_ledger_entries_are_inserted_in_one_statement_with_their_keys(user):
     assert entries[0].pk < entries[1].pk < entries[2].pk
 
 
+def test_rows_beyond_the_databases_parameter_limit_go_in_several_statements(user, monkeypatch):
+    # SQLite takes 999 parameters a statement: 66 ledger entries. Here, two rows a statement.
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 2)
+    invoice = _invoice(user, "FIX-6")
+    sqlnames.insert([invoice])
+    renditions = [
+        Rendition(invoice=invoice, format=fmt, position=index)
+        for index, fmt in enumerate(["pdf", "ubl", "cii", "csv", "xlsx"])
+    ]
+    with CaptureQueriesContext(connection) as context:
+        sqlnames.insert(renditions)
+    assert len(context.captured_queries) == 3
+    assert {rendition.pk: rendition.format for rendition in renditions} == dict(
+        Rendition.objects.filter(invoice=invoice).values_list("id", "format")
+    )
+
+
 def test_a_notification_row_is_the_orms(user):
     invoices = [_invoice(user, "FIX-5"), _invoice(user, "ORM-5")]
     sqlnames.insert(invoices)
