@@ -408,7 +408,7 @@ def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
     fmt = fmt or invoice.format
-    renditions = list(invoice.renditions.all())  # the one to render, and every format the invoice has
+    renditions = _renditions_of(invoice)  # the one to render, and every format the invoice has
     rendition = next((each for each in renditions if each.format == fmt), None)
     if rendition is None:
         raise PermanentError(f"Invoice {invoice_id} has no {fmt} rendition.")
@@ -465,32 +465,89 @@ def _invoice_with_owner_sql() -> str:
     )
 
 
+def _renditions_of(invoice: Invoice) -> list[Rendition]:
+    """Every rendition of the invoice in their order (``invoice.renditions.all()``), by one fixed statement,
+    each knowing its invoice as the related manager's would."""
+    fields = _rendition_fields()
+    with connection.cursor() as cursor:
+        cursor.execute(_renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
+        rows = cursor.fetchall()
+    renditions = [sqlnames.instance(Rendition, fields, row) for row in rows]
+    for rendition in renditions:
+        Rendition.invoice.field.set_cached_value(rendition, invoice)
+    return renditions
+
+
+@cache
+def _rendition_fields() -> list[Any]:
+    return list(Rendition._meta.concrete_fields)
+
+
+@cache
+def _renditions_of_sql() -> str:
+    rendition = sqlnames.table(Rendition)
+    r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
+    return (
+        f"SELECT {sqlnames.columns(Rendition, _rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
+        f"WHERE {rendition}.{r_invoice} = %s ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
+    )
+
+
 def _lock(invoice_id: uuid.UUID) -> bool:
     """Within a transaction: hold the invoice row, so its status is recomputed by one rendition at a time
     (two renditions finishing together must not both read the other as unfinished; the statuses are read
     by the next statement, which sees what the transaction holding the lock before committed). Return
     whether the invoice was ever ready (its ready email exists then)."""
-    rows = Invoice.objects.select_for_update().filter(id=invoice_id).values_list("rendered_at", flat=True)
-    return any(rendered_at is not None for rendered_at in rows)
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(connection.vendor), [sqlnames.value(Invoice, "id", invoice_id)])
+        rows = cursor.fetchall()
+    return any(rendered_at is not None for (rendered_at,) in rows)
+
+
+@cache
+def _lock_sql(vendor: str) -> str:
+    invoice, i_id = sqlnames.table(Invoice), sqlnames.column(Invoice, "id")
+    # SQLite (embedded mode) has no FOR UPDATE: its writes take the whole database, one at a time.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rendered_at = sqlnames.columns(Invoice, [sqlnames.field(Invoice, "rendered_at")])
+    return f"SELECT {rendered_at} FROM {invoice} WHERE {i_id} = %s{lock}"  # noqa: S608  # nosec B608
 
 
 def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
     """Within a transaction holding ``_lock``: set the invoice's status from its renditions'; return it."""
-    renditions = list(
-        Rendition.objects.filter(invoice_id=invoice_id)
-        .values_list("status", "failure_reason")
-        .order_by("position")
-    )
-    status = aggregate_status(state for state, _reason in renditions)
-    now = timezone.now()
-    fields: dict[str, Any] = {"status": status, "updated_at": now}
-    fields["failure_reason"] = next(
-        (reason for state, reason in renditions if state == InvoiceStatus.FAILED), ""
-    )
-    if status == InvoiceStatus.READY:
-        fields["rendered_at"] = now
-    Invoice.objects.filter(id=invoice_id).update(**fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_settle_read_sql(), [sqlnames.value(Rendition, "invoice", invoice_id)])
+        renditions = cursor.fetchall()
+        status = aggregate_status(state for state, _reason in renditions)
+        failure = next((reason for state, reason in renditions if state == InvoiceStatus.FAILED), "")
+        now = sqlnames.value(Invoice, "updated_at", timezone.now())
+        ready = status == InvoiceStatus.READY
+        cursor.execute(
+            _settle_sql(ready),
+            [status, now, failure, *([now] if ready else []), sqlnames.value(Invoice, "id", invoice_id)],
+        )
     return status
+
+
+@cache
+def _settle_read_sql() -> str:
+    rendition = sqlnames.table(Rendition)
+    selected = sqlnames.columns(
+        Rendition, [sqlnames.field(Rendition, "status"), sqlnames.field(Rendition, "failure_reason")]
+    )
+    r_invoice, r_position = sqlnames.column(Rendition, "invoice"), sqlnames.column(Rendition, "position")
+    return (
+        f"SELECT {selected} FROM {rendition} "  # noqa: S608  # nosec B608
+        f"WHERE {r_invoice} = %s ORDER BY {r_position}"
+    )
+
+
+@cache
+def _settle_sql(ready: bool) -> str:
+    """The invoice's status, failure and times from its renditions'; ``rendered_at`` once all are ready."""
+    columns = ["status", "updated_at", "failure_reason", *(["rendered_at"] if ready else [])]
+    assignments = ", ".join(f"{sqlnames.column(Invoice, name)} = %s" for name in columns)
+    return f"UPDATE {sqlnames.table(Invoice)} SET {assignments} WHERE {sqlnames.column(Invoice, 'id')} = %s"  # noqa: S608  # nosec B608
 
 
 def _claim(rendition: Rendition) -> None:
@@ -562,27 +619,46 @@ def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile
         raise PermanentError(str(exc)) from None
 
 
+_READY_COLUMNS = ("file_name", "download_name", "content_type", "size", "sha256")
+
+
+def _rendition_ready(rendition_id: int, *, now: datetime, **file: Any) -> int:
+    """The rendition is ready with its file, unless it already finished (a compare-and-set): 1 if it was
+    updated, 0 if not. Fixed SQL: the ORM's UPDATE cost the render worker its compiling on every file."""
+    when = sqlnames.value(Rendition, "rendered_at", now)
+    params = [InvoiceStatus.READY, *(file[name] for name in _READY_COLUMNS), "", when, when, rendition_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_rendition_ready_sql(), [*params, *FINAL_STATUSES])
+        return int(cursor.rowcount)
+
+
+@cache
+def _rendition_ready_sql() -> str:
+    columns = ["status", *_READY_COLUMNS, "failure_reason", "rendered_at", "updated_at"]
+    assignments = ", ".join(f"{sqlnames.column(Rendition, name)} = %s" for name in columns)
+    r_id, r_status = sqlnames.column(Rendition, "id"), sqlnames.column(Rendition, "status")
+    final = ", ".join(["%s"] * len(FINAL_STATUSES))
+    return (
+        f"UPDATE {sqlnames.table(Rendition)} SET {assignments} "  # noqa: S608  # nosec B608
+        f"WHERE {r_id} = %s AND {r_status} NOT IN ({final})"
+    )
+
+
 def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: RenderedFile) -> bool:
     content = rendered.content
     sha256 = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         was_ready = _lock(invoice.id)
         now = timezone.now()
-        updated = (
-            Rendition.objects.filter(id=rendition.id)
-            .exclude(status__in=FINAL_STATUSES)
-            .update(
-                status=InvoiceStatus.READY,
-                file_name=name,
-                # Named here, not by the renderer: every rendition of one invoice gets a distinct name.
-                download_name=rendition_filename(invoice.number, rendition.format),
-                content_type=rendered.content_type,
-                size=len(content),
-                sha256=sha256,
-                failure_reason="",
-                rendered_at=now,
-                updated_at=now,
-            )
+        updated = _rendition_ready(
+            rendition.id,
+            file_name=name,
+            # Named here, not by the renderer: every rendition of one invoice gets a distinct name.
+            download_name=rendition_filename(invoice.number, rendition.format),
+            content_type=rendered.content_type,
+            size=len(content),
+            sha256=sha256,
+            now=now,
         )
         if updated:
             ledger_record_rendition(invoice, rendition.format, sha256)

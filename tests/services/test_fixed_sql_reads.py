@@ -32,6 +32,23 @@ def test_the_render_reads_the_invoice_and_its_owner_as_the_orm_does(user, local_
     _same(ours.owner, orms.owner)
 
 
+def test_the_render_reads_the_renditions_as_the_orm_does(
+    user, local_invoice_storage, django_assert_num_queries
+):
+    payload = sample_payload()
+    payload.pop("format", None)
+    payload["formats"] = ["pdf", "csv", "xlsx"]
+    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+    ours = services._renditions_of(invoice)
+    orms = list(invoice.renditions.all())
+    assert [rendition.pk for rendition in ours] == [rendition.pk for rendition in orms]
+    assert [rendition.format for rendition in ours] == ["pdf", "csv", "xlsx"]
+    for mine, theirs in zip(ours, orms, strict=True):
+        _same(mine, theirs)
+    with django_assert_num_queries(0):  # each knows its invoice, as the related manager's do
+        assert all(rendition.invoice is invoice for rendition in ours)
+
+
 def test_an_unknown_invoice_reads_as_none(db):
     assert services._invoice_with_owner(uuid.UUID(int=0)) is None
 
