@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from invoices.models import Invoice, LedgerEntry, Notification, Rendition
+from invoices.models import DownloadLink, Invoice, LedgerEntry, Notification, Rendition
 from invoicesite import sqlnames
 from workers.models import OutboxMessage
 
@@ -169,6 +169,22 @@ def test_a_notification_row_is_the_orms(user):
     assert {k: v for k, v in _stored(Notification, ours.pk).items() if k != "invoice_id"} == {
         k: v for k, v in _stored(Notification, orms.pk).items() if k != "invoice_id"
     }
+
+
+def test_an_emails_download_links_are_the_orms(user):
+    invoice = _invoice(user, "FIX-7")
+    sqlnames.insert([invoice])
+    expires = timezone.now() + timedelta(days=7)
+    ours = [
+        DownloadLink(invoice=invoice, format=fmt, purpose="email", expires_at=expires)
+        for fmt in ("pdf", "ubl")
+    ]
+    sqlnames.insert(ours)
+    orms = DownloadLink.objects.create(invoice=invoice, format="pdf", purpose="email", expires_at=expires)
+    assert _stored(DownloadLink, ours[0].pk) == _stored(DownloadLink, orms.pk)
+    assert {link.pk: link.format for link in ours} == dict(
+        DownloadLink.objects.filter(pk__in=[link.pk for link in ours]).values_list("id", "format")
+    )
 
 
 def test_a_duplicate_is_refused_by_the_database_as_with_the_orm(user):
