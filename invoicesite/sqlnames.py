@@ -5,8 +5,9 @@ default brand, the ledger's head, a render's claim, an email's locked row) build
 the names come from here so that they follow the models, and values stay parameters. Each is pinned by
 tests/services/test_query_counts.py, and the ORM's cost each one saved is in docs/performance.md.
 
-``insert`` does the same for the rows every upload and every file adds (the invoice, its renditions, their
-outbox rows, the ledger's entries): the ORM's values, without the ORM's compiling of each INSERT.
+``insert`` does the same for the rows every upload, file and email adds (the invoice, its renditions, their
+outbox rows, the ledger's entries, the ready notification, the email's download links): the ORM's values,
+without the ORM's compiling of each INSERT.
 """
 
 from collections.abc import Sequence
@@ -55,14 +56,14 @@ def instance(
 
 
 def insert(objs: Sequence[models.Model]) -> None:
-    """INSERT ``objs``, new instances of one model, in one statement, as ``bulk_create`` would: every concrete
-    field's value as the ORM saves it (``pre_save``, so ``auto_now`` and ``auto_now_add`` times are set on the
-    instances; ``get_db_prep_save``), and a primary key the database assigns read back into each instance.
+    """INSERT ``objs``, new instances of one model, as ``bulk_create`` would: every concrete field's value as
+    the ORM saves it (``pre_save``, so ``auto_now`` and ``auto_now_add`` times are set on the instances;
+    ``get_db_prep_save``), and a primary key the database assigns read back into each instance.
 
-    The statement is built once per model and row count (rows per statement within the database's limit on
-    parameters). Only for models without multi-table inheritance
-    and only for plain values (no expressions), which is what the callers insert; tests/services/
-    test_fixed_sql_writes.py proves the rows equal the ORM's."""
+    One statement for all of them, or as few as the database's limit on parameters allows (SQLite's), each
+    built once per model and row count. Only for models without multi-table inheritance and for plain values
+    (no expressions), which is what the callers insert; tests/services/test_fixed_sql_writes.py proves the
+    rows equal the ORM's."""
     if not objs:
         return
     model = type(objs[0])
