@@ -660,8 +660,6 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
             sha256=sha256,
             now=now,
         )
-        if updated:
-            ledger_record_rendition(invoice, rendition.format, sha256)
         events = (
             [_event(invoice, EventType.RENDITION_READY, f"{invoice.id}:{rendition.format}")]
             if updated
@@ -683,6 +681,10 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
                 _dispatch_notification(invoice, NotificationKind.READY)
             events.append(_event(invoice, EventType.INVOICE_READY, str(invoice.id)))
         events_emit(owner_id=invoice.owner_id, events=events)
+        if updated:
+            # Last before the commit: the owner's chain is locked from here to the commit, and every upload and
+            # file of the owner waits for it.
+            ledger_record_rendition(invoice, rendition.format, sha256)
     if updated:
         logger.info("invoice %s: %s ready: %s (%d bytes)", invoice.id, rendition.format, name, len(content))
     return bool(updated)

@@ -30,18 +30,21 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     with CaptureQueriesContext(connection) as context:
         services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
     sql = statements(context)
-    assert len(sql) == 7, sql
+    assert len(sql) == 6, sql
     # The account's default brand's current version, if it has one (fixed SQL: a join from the brand).
     assert 'FROM "invoices_brand" INNER JOIN "invoices_brandversion"' in sql[0]
     assert sql[1].startswith('INSERT INTO "invoices_invoice"')
     assert sql[2].startswith('INSERT INTO "invoices_rendition"')  # one statement for every format
     assert sql[3].startswith('INSERT INTO "workers_outboxmessage"')
     # The ledger's issued entry, last in the transaction so the chain stays locked for the shortest time:
-    # the owner's chain locked (its own statement, so the head read after it sees an entry committed while
-    # it waited), its head read, the entry inserted. No brand version read: the invoice names none.
+    # the owner's chain locked (a statement of its own, so the head read after it sees an entry committed
+    # while it waited) and its head read, sent as one message; the entry inserted. No brand version read:
+    # the invoice names none.
     assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[5].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
-    assert sql[6].startswith('INSERT INTO "invoices_ledgerentry"')
+    assert sql[4].endswith(
+        '"invoices_ledgerentry" WHERE "owner_id" = %d ORDER BY "position" DESC LIMIT 1' % user.pk
+    )
+    assert sql[5].startswith('INSERT INTO "invoices_ledgerentry"')
 
 
 def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_statement(user):
@@ -52,7 +55,7 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
         invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
     sql = statements(context)
     assert invoice.brand_version_id == brand.current_id
-    assert len(sql) == 7, sql  # as many as without a brand: the version comes with the brand
+    assert len(sql) == 6, sql  # as many as without a brand: the version comes with the brand
     assert 'FROM "invoices_brand" INNER JOIN "invoices_brandversion"' in sql[0]
     assert not any(statement.startswith('SELECT "invoices_brandversion"') for statement in sql[1:])
     # Loaded by that statement, whole, for the ledger's entry (its layout) without another read.
@@ -61,11 +64,11 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
     assert invoice.brand_version.layout == "modern"
 
 
-def test_a_render_reads_claims_and_finishes_in_twelve_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_eleven_statements(submitted):
     with CaptureQueriesContext(connection) as context:
         services.invoice_render(invoice_id=submitted.id)
     sql = statements(context)
-    assert len(sql) == 12, sql
+    assert len(sql) == 11, sql
     # The invoice and its owner (fixed SQL), the owner for the ready notification's address.
     assert sql[0].startswith('SELECT "invoices_invoice"."id"')
     assert 'INNER JOIN "accounts_user"' in sql[0]
@@ -76,16 +79,17 @@ def test_a_render_reads_claims_and_finishes_in_twelve_statements(submitted):
     assert sql[3].startswith('SELECT "invoices_invoice"')  # ready: the lock
     assert "FOR UPDATE" in sql[3]
     assert sql[4].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
-    # The file's ledger entry, in the same transaction: the chain's lock, its head, the entry (the input's
-    # hash comes from the invoice already read, so no statement reads the input again).
-    assert sql[5].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[6].startswith('SELECT "position", "entry_hash" FROM "invoices_ledgerentry"')
-    assert sql[7].startswith('INSERT INTO "invoices_ledgerentry"')
-    assert sql[8].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
-    assert sql[9].startswith('UPDATE "invoices_invoice"')  # the aggregate
-    assert sql[10].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    assert sql[5].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
+    assert sql[6].startswith('UPDATE "invoices_invoice"')  # the aggregate
+    assert sql[7].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
     # The owner's webhook endpoints, once for both events (a file ready, the invoice ready): none here.
-    assert sql[11].startswith('SELECT "webhooks_webhookendpoint"')
+    assert sql[8].startswith('SELECT "webhooks_webhookendpoint"')
+    # The file's ledger entry, last in the transaction so the chain stays locked for the shortest time: the
+    # chain's lock and its head in one message, then the entry (the input's hash comes from the invoice
+    # already read, so no statement reads the input again).
+    assert sql[9].startswith("SELECT pg_advisory_xact_lock(")
+    assert '; SELECT "position", "entry_hash" FROM "invoices_ledgerentry"' in sql[9]
+    assert sql[10].startswith('INSERT INTO "invoices_ledgerentry"')
     assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
 
 
