@@ -24,7 +24,7 @@ import hmac
 import ipaddress
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -282,9 +282,11 @@ def batch_link_for_email(batch: InvoiceBatch) -> DownloadLink:
 
 
 def links_for_email(renditions: Iterable[Rendition]) -> list[DownloadLink]:
-    """One link per ready rendition, for an email, living DOWNLOAD_LINK_EMAIL_SECONDS; one INSERT."""
+    """One link per ready rendition, for an email, living DOWNLOAD_LINK_EMAIL_SECONDS. Not saved: the
+    sender saves them with ``links_save`` once the email has gone out, so an email that did not go out
+    leaves no link behind (and needs no savepoint to take them back)."""
     expires_at = _expiry(clock(), settings.DOWNLOAD_LINK_EMAIL_SECONDS)
-    links = [
+    return [
         DownloadLink(
             invoice_id=rendition.invoice_id,
             format=rendition.format,
@@ -294,8 +296,11 @@ def links_for_email(renditions: Iterable[Rendition]) -> list[DownloadLink]:
         for rendition in renditions
         if rendition.status == InvoiceStatus.READY
     ]
-    sqlnames.insert(links)  # every email: the INSERT without the ORM's compiling
-    return links
+
+
+def links_save(links: Sequence[DownloadLink]) -> None:
+    """Insert links made by ``links_for_email``: one INSERT, without the ORM's compiling (every email)."""
+    sqlnames.insert(links)
 
 
 # --- Opening a link --------------------------------------------------------------------------------------

@@ -42,8 +42,9 @@ from invoices.i18n.emails import EmailText, email_text
 from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.locales import RTL_LANGUAGES, cached_locale, default_locale, language_of
 from invoices.jobs import SendNotification
-from invoices.links import link_url, links_for_email
+from invoices.links import link_url, links_for_email, links_save
 from invoices.models import DownloadLink, Invoice, Notification, NotificationKind
+from invoices.selectors import renditions_of
 from invoicesite import sqlnames
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import outbox_add
@@ -71,27 +72,20 @@ def notification_send(*, invoice_id: uuid.UUID, kind: str) -> None:
         message_id, links = _sent_unrecorded.get(key, (None, []))
         if message_id is None:
             try:
-                # A savepoint: the download links of an email that did not go out are not kept.
-                with transaction.atomic():
-                    message_id, links = _deliver(notification)
-                    # Remembered before the savepoint's release, the first statement after the send: a
-                    # database gone by then must not make the retry send the email again.
-                    _sent_unrecorded[key] = (message_id, links)
+                message_id, links = _deliver(notification)
             except SEND_ERRORS as exc:
                 # The job itself is done (its message is acked): from here the row carries the retry.
                 _retry_later(notification, f"{type(exc).__name__}: {exc}")
                 return
+            # Remembered before any statement after the send: a database gone by then must not make the
+            # retry send the email again.
+            _sent_unrecorded[key] = (message_id, links)
+            links_save(links)  # the links in the email, saved only now that it has gone out
         else:
             logger.info("%s email for invoice %s was sent before the database went away", kind, invoice_id)
             # The links in that email were rolled back with it: the same rows again, so that they open.
             DownloadLink.objects.bulk_create(links, ignore_conflicts=True)
-        Notification.objects.filter(pk=notification.pk).update(
-            sent_at=timezone.now(),
-            provider_message_id=message_id,
-            attempts=F("attempts") + 1,
-            last_error="",
-            next_attempt_at=None,
-        )
+        _mark_sent(notification.pk, message_id)
     _sent_unrecorded.pop(key, None)
     logger.info("%s email for invoice %s sent", kind, invoice_id)
 
@@ -190,6 +184,26 @@ def _locked_sql() -> str:
     )
 
 
+def _mark_sent(notification_id: int, message_id: str) -> None:
+    """The email went out: the provider's id, one attempt more, nothing left to retry. Fixed SQL: the ORM's
+    UPDATE with an F() expression was compiled anew for every email."""
+    now = sqlnames.value(Notification, "sent_at", timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_sent_sql(), [now, message_id, notification_id])
+
+
+@cache
+def _mark_sent_sql() -> str:
+    sent_at, provider_id, attempts, last_error, next_at, n_id = (
+        sqlnames.column(Notification, name)
+        for name in ("sent_at", "provider_message_id", "attempts", "last_error", "next_attempt_at", "id")
+    )
+    return (
+        f"UPDATE {sqlnames.table(Notification)} SET {sent_at} = %s, {provider_id} = %s, "  # noqa: S608  # nosec B608
+        f"{attempts} = {attempts} + 1, {last_error} = '', {next_at} = NULL WHERE {n_id} = %s"
+    )
+
+
 def _deliver(notification: Notification) -> tuple[str, list[DownloadLink]]:
     """Send the email; the provider's message id, and the download links made for it."""
     message, links = _message(notification)
@@ -205,7 +219,7 @@ def _message(notification: Notification) -> tuple[EmailMultiAlternatives, list[D
     invoice = notification.invoice
     text = email_text(invoice.owner.language)
     locale = email_locale(invoice.owner)
-    renditions = list(invoice.renditions.all())
+    renditions = renditions_of(invoice)
     failed_files = ", ".join(r.get_format_display() for r in renditions if r.status == "failed")
     # A link per ready file that opens without a login (a person reading the email has no API token);
     # a failed invoice's email links the files that were made.

@@ -53,6 +53,7 @@ from invoices.models import (
 from invoices.numbering import TakenNumber, number_take
 from invoices.renderers import RenderRefused, render
 from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
+from invoices.selectors import renditions_of
 from invoicesite import sqlnames
 from invoicesite.metrics import RENDER_SECONDS
 from webhooks.models import EventType
@@ -408,7 +409,7 @@ def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
     fmt = fmt or invoice.format
-    renditions = _renditions_of(invoice)  # the one to render, and every format the invoice has
+    renditions = renditions_of(invoice)  # the one to render, and every format the invoice has
     rendition = next((each for each in renditions if each.format == fmt), None)
     if rendition is None:
         raise PermanentError(f"Invoice {invoice_id} has no {fmt} rendition.")
@@ -462,34 +463,6 @@ def _invoice_with_owner_sql() -> str:
     return (
         f"SELECT {selected} FROM {invoice} "  # noqa: S608  # nosec B608
         f"INNER JOIN {owner} ON {owner}.{u_id} = {invoice}.{i_owner} WHERE {invoice}.{i_id} = %s"
-    )
-
-
-def _renditions_of(invoice: Invoice) -> list[Rendition]:
-    """Every rendition of the invoice in their order (``invoice.renditions.all()``), by one fixed statement,
-    each knowing its invoice as the related manager's would."""
-    fields = _rendition_fields()
-    with connection.cursor() as cursor:
-        cursor.execute(_renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
-        rows = cursor.fetchall()
-    renditions = [sqlnames.instance(Rendition, fields, row) for row in rows]
-    for rendition in renditions:
-        Rendition.invoice.field.set_cached_value(rendition, invoice)
-    return renditions
-
-
-@cache
-def _rendition_fields() -> list[Any]:
-    return list(Rendition._meta.concrete_fields)
-
-
-@cache
-def _renditions_of_sql() -> str:
-    rendition = sqlnames.table(Rendition)
-    r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
-    return (
-        f"SELECT {sqlnames.columns(Rendition, _rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
-        f"WHERE {rendition}.{r_invoice} = %s ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
     )
 
 
@@ -682,8 +655,8 @@ def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: Ren
             events.append(_event(invoice, EventType.INVOICE_READY, str(invoice.id)))
         events_emit(owner_id=invoice.owner_id, events=events)
         if updated:
-            # Last before the commit: the owner's chain is locked from here to the commit, and every upload and
-            # file of the owner waits for it.
+            # Last before the commit: the owner's chain is locked from here to the commit, and every upload
+            # and file of the owner waits for it.
             ledger_record_rendition(invoice, rendition.format, sha256)
     if updated:
         logger.info("invoice %s: %s ready: %s (%d bytes)", invoice.id, rendition.format, name, len(content))

@@ -167,7 +167,9 @@ def test_revoking_an_invoices_links_revokes_shared_and_emailed_ones(
     ann_api, ann_invoice, make_invoice, ann, client
 ):
     shared = links.link_create(invoice=ann_invoice, fmt="csv", expires_in=3600)
-    [emailed, _] = links.links_for_email(ann_invoice.renditions.all())
+    made = links.links_for_email(ann_invoice.renditions.all())
+    links.links_save(made)
+    emailed = made[0]
     other_invoice = make_invoice(ann, ("csv",))
     untouched = links.link_create(invoice=other_invoice, fmt="csv", expires_in=3600)
 

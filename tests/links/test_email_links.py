@@ -10,9 +10,8 @@ import pytest
 from babel import dates
 from django.core import mail
 from django.db import OperationalError
-from django.db.models import QuerySet
 
-from invoices import links, services
+from invoices import links, notifications, services
 from invoices.i18n.emails import email_text
 from invoices.models import DownloadLink, LinkPurpose, Notification, Rendition
 from invoices.notifications import notification_send
@@ -139,16 +138,17 @@ def test_an_email_sent_before_the_database_went_away_keeps_working_links(
     """The provider took the email, then recording it failed and rolled its links back: the retry records
     the email (without sending it again) and writes the same links again, so the email's links open."""
     invoice = make_invoice(ann, ("csv",))
-    real_update = QuerySet.update
+    real_mark_sent = notifications._mark_sent
     outage = {"on": True}
 
-    def update(queryset, **fields):
-        if outage["on"] and "sent_at" in fields:
+    def mark_sent(notification_id, message_id):
+        # The UPDATE that records the email: the database goes away just before it.
+        if outage["on"]:
             outage["on"] = False
             raise OperationalError("server closed the connection unexpectedly")
-        return real_update(queryset, **fields)
+        return real_mark_sent(notification_id, message_id)
 
-    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr(notifications, "_mark_sent", mark_sent)
     with pytest.raises(OperationalError):
         notification_send(invoice_id=invoice.id, kind="ready")
     assert not DownloadLink.objects.exists()  # rolled back with the transaction

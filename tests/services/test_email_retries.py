@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from invoices import services
+from invoices import notifications, services
 from invoices.models import Notification
 from invoices.notifications import (
     notification_give_up,
@@ -107,6 +107,9 @@ def test_a_retry_that_succeeds_sends_one_email(notification, smtp_down, settings
 
     assert sent.sent_at is not None
     assert sent.next_attempt_at is None
+    # The failed attempt and the one that went out; the failure's error is cleared with the "sent".
+    assert (sent.attempts, sent.last_error) == (2, "")
+    assert sent.provider_message_id == mail.outbox[0].extra_headers["Message-ID"]
     assert len(mail.outbox) == 1
 
 
@@ -132,18 +135,18 @@ def test_the_queue_giving_up_marks_the_notification_failed(notification):
 
 def test_an_email_sent_before_the_database_went_away_is_recorded_not_sent_again(notification, monkeypatch):
     from django.db import OperationalError
-    from django.db.models import QuerySet
 
-    real_update = QuerySet.update
+    real_mark_sent = notifications._mark_sent
     outage = {"on": True}
 
-    def update(queryset, **fields):
-        if outage["on"] and "sent_at" in fields:
+    def mark_sent(notification_id, message_id):
+        # The UPDATE that records the email: the database goes away just before it.
+        if outage["on"]:
             outage["on"] = False
             raise OperationalError("server closed the connection unexpectedly")
-        return real_update(queryset, **fields)
+        return real_mark_sent(notification_id, message_id)
 
-    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr(notifications, "_mark_sent", mark_sent)
     with pytest.raises(OperationalError):
         send(notification)  # the provider took it; recording it failed (the runner retries the job)
 

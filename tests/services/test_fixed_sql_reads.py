@@ -5,7 +5,7 @@ import uuid
 
 from django.forms.models import model_to_dict
 
-from invoices import services
+from invoices import selectors, services
 from invoices.models import Invoice, Notification
 from invoices.notifications import _locked
 from tests.payloads import sample_payload
@@ -39,7 +39,7 @@ def test_the_render_reads_the_renditions_as_the_orm_does(
     payload.pop("format", None)
     payload["formats"] = ["pdf", "csv", "xlsx"]
     invoice = services.invoice_submit(owner=user, payload=payload).invoice
-    ours = services._renditions_of(invoice)
+    ours = selectors.renditions_of(invoice)
     orms = list(invoice.renditions.all())
     assert [rendition.pk for rendition in ours] == [rendition.pk for rendition in orms]
     assert [rendition.format for rendition in ours] == ["pdf", "csv", "xlsx"]

@@ -42,7 +42,7 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     # the invoice names none.
     assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
     assert sql[4].endswith(
-        '"invoices_ledgerentry" WHERE "owner_id" = %d ORDER BY "position" DESC LIMIT 1' % user.pk
+        f'"invoices_ledgerentry" WHERE "owner_id" = {user.pk} ORDER BY "position" DESC LIMIT 1'
     )
     assert sql[5].startswith('INSERT INTO "invoices_ledgerentry"')
 
