@@ -64,6 +64,7 @@ ENTRY_FIELDS = (
 # that fold alike share a lock: slower, never wrong).
 LOCK_NAMESPACE = 0x1ED6E5
 LOCK_ID_MASK = 0x7FFFFFFF
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -179,16 +180,13 @@ def _head(owner_id: int) -> tuple[int, str]:
     granted (tests/ledger/test_concurrency.py races appenders on one chain)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_locked_head_sql(), [LOCK_NAMESPACE, owner_id & LOCK_ID_MASK, owner_id])
+            sqlnames.execute_together(
+                cursor, [(_LOCK_SQL, [LOCK_NAMESPACE, owner_id & LOCK_ID_MASK]), (_head_sql(), [owner_id])]
+            )
         else:
-            cursor.execute(_head_sql(), [owner_id])
+            sqlnames.execute(cursor, _head_sql(), [owner_id])
         head = cursor.fetchone()
     return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
-
-
-@cache
-def _locked_head_sql() -> str:
-    return f"SELECT pg_advisory_xact_lock(%s, %s); {_head_sql()}"
 
 
 @cache

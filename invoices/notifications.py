@@ -130,7 +130,7 @@ def _locked(invoice_id: uuid.UUID, kind: str) -> Notification:
     CPU per email to build (docs/performance.md); the row comes back as the same three instances."""
     notification_fields, invoice_fields, owner_fields = _locked_fields()
     with connection.cursor() as cursor:
-        cursor.execute(_locked_sql(), [sqlnames.value(Notification, "invoice", invoice_id), kind])
+        sqlnames.execute(cursor, _locked_sql(), [sqlnames.value(Notification, "invoice", invoice_id), kind])
         row = cursor.fetchone()
     if row is None:
         raise PermanentError(f"No {kind} notification exists for invoice {invoice_id}.")
@@ -189,7 +189,7 @@ def _mark_sent(notification_id: int, message_id: str) -> None:
     UPDATE with an F() expression was compiled anew for every email."""
     now = sqlnames.value(Notification, "sent_at", timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), [now, message_id, notification_id])
+        sqlnames.execute(cursor, _mark_sent_sql(), [now, message_id, notification_id])
 
 
 @cache

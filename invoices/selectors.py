@@ -56,7 +56,7 @@ def renditions_of(invoice: Invoice) -> list[Rendition]:
     job, where compiling the ORM's query cost more than running it."""
     fields = _rendition_fields()
     with connection.cursor() as cursor:
-        cursor.execute(_renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
+        sqlnames.execute(cursor, _renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
         rows = cursor.fetchall()
     renditions = [sqlnames.instance(Rendition, fields, row) for row in rows]
     for rendition in renditions:

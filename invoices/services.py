@@ -434,7 +434,7 @@ def _invoice_with_owner(invoice_id: uuid.UUID) -> Invoice | None:
     ORM's select_related cost the render worker 1.3 ms of CPU per file, this 0.5 ms (the same instances)."""
     invoice_fields, owner_fields = _invoice_with_owner_fields()
     with connection.cursor() as cursor:
-        cursor.execute(_invoice_with_owner_sql(), [sqlnames.value(Invoice, "id", invoice_id)])
+        sqlnames.execute(cursor, _invoice_with_owner_sql(), [sqlnames.value(Invoice, "id", invoice_id)])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -472,7 +472,7 @@ def _lock(invoice_id: uuid.UUID) -> bool:
     by the next statement, which sees what the transaction holding the lock before committed). Return
     whether the invoice was ever ready (its ready email exists then)."""
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [sqlnames.value(Invoice, "id", invoice_id)])
+        sqlnames.execute(cursor, _lock_sql(connection.vendor), [sqlnames.value(Invoice, "id", invoice_id)])
         rows = cursor.fetchall()
     return any(rendered_at is not None for (rendered_at,) in rows)
 
@@ -489,13 +489,14 @@ def _lock_sql(vendor: str) -> str:
 def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
     """Within a transaction holding ``_lock``: set the invoice's status from its renditions'; return it."""
     with connection.cursor() as cursor:
-        cursor.execute(_settle_read_sql(), [sqlnames.value(Rendition, "invoice", invoice_id)])
+        sqlnames.execute(cursor, _settle_read_sql(), [sqlnames.value(Rendition, "invoice", invoice_id)])
         renditions = cursor.fetchall()
         status = aggregate_status(state for state, _reason in renditions)
         failure = next((reason for state, reason in renditions if state == InvoiceStatus.FAILED), "")
         now = sqlnames.value(Invoice, "updated_at", timezone.now())
         ready = status == InvoiceStatus.READY
-        cursor.execute(
+        sqlnames.execute(
+            cursor,
             _settle_sql(ready),
             [status, now, failure, *([now] if ready else []), sqlnames.value(Invoice, "id", invoice_id)],
         )
@@ -544,7 +545,8 @@ def _claim(rendition: Rendition) -> None:
                 )
         return
     with connection.cursor() as cursor:
-        cursor.execute(
+        sqlnames.execute(
+            cursor,
             _claim_sql(),
             [
                 InvoiceStatus.RENDERING,
@@ -601,7 +603,7 @@ def _rendition_ready(rendition_id: int, *, now: datetime, **file: Any) -> int:
     when = sqlnames.value(Rendition, "rendered_at", now)
     params = [InvoiceStatus.READY, *(file[name] for name in _READY_COLUMNS), "", when, when, rendition_id]
     with connection.cursor() as cursor:
-        cursor.execute(_rendition_ready_sql(), [*params, *FINAL_STATUSES])
+        sqlnames.execute(cursor, _rendition_ready_sql(), [*params, *FINAL_STATUSES])
         return int(cursor.rowcount)
 
 

@@ -127,6 +127,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The hot paths' fixed statements prepared once per connection (invoicesite/sqlnames.py); 0 behind a pooler
+# that moves a client between server connections (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs jobs in request threads beside the requests themselves: with SQLite's
     # defaults (rollback journal, deferred transactions, 5 s busy wait) 20 parallel uploads made most

@@ -8,13 +8,29 @@ tests/services/test_query_counts.py, and the ORM's cost each one saved is in doc
 ``insert`` does the same for the rows every upload, file and email adds (the invoice, its renditions, their
 outbox rows, the ledger's entries, the ready notification, the email's download links): the ORM's values,
 without the ORM's compiling of each INSERT.
+
+``execute`` runs such a statement. On PostgreSQL it is prepared once per connection (``PREPARE``) and then
+only executed (``EXECUTE name(values)``): the server parses and plans it once instead of on every call, which
+was half of its CPU for these statements (docs/performance.md, "Round four"). Behind a pooler that hands a
+session's statements to other server connections (PgBouncer in transaction mode) prepared statements break;
+``DATABASE_PREPARED_STATEMENTS=0`` sends the text instead.
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import connection, models
+
+# An INSERT of more rows than this is sent as text: its parsing is shared by its rows already, and a
+# connection keeping one prepared statement per row count of every batch size would hold hundreds.
+PREPARE_MAX_ROWS = 8
+_PLACEHOLDER = re.compile(r"%s|%%")
+# The text of each prepared statement by its name (the same in every process: a hash of the text).
+_TEXTS: dict[str, str] = {}
 
 
 def field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
@@ -55,6 +71,72 @@ def instance(
     return model.from_db(connection.alias, [one.attname for one in fields], converted)
 
 
+def execute(cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
+    """Run the fixed statement ``sql`` (``%s`` placeholders) on ``cursor``, prepared on PostgreSQL."""
+    execute_together(cursor, [(sql, params)])
+
+
+def execute_together(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Run fixed statements in one message, in order, each with its own snapshot (PostgreSQL; a database
+    that takes one statement at a time gets a list of one). The cursor holds the last one's result."""
+    values = [value for _sql, params in statements for value in params]
+    if not _prepares():
+        cursor.execute("; ".join(sql for sql, _params in statements), values)
+        return
+    prepared = _prepared_here()
+    calls = []
+    for sql, _params in statements:
+        name, count = _statement(sql)
+        if name not in prepared:
+            # On the driver's own cursor: preparing is not a query of the request's, and keeps the query
+            # counts the tests pin the same whether this connection prepared the statement before or not.
+            cursor.cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            prepared.add(name)
+        calls.append(f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}")
+    cursor.execute("; ".join(calls), values)
+
+
+def prepared_text(name: str) -> str | None:
+    """The SQL a prepared statement of ``execute`` runs, by its name (for tests that read the statements)."""
+    return _TEXTS.get(name)
+
+
+def _prepares() -> bool:
+    return connection.vendor == "postgresql" and bool(settings.DATABASE_PREPARED_STATEMENTS)
+
+
+def _prepared_here() -> set[str]:
+    """The statements prepared on this thread's connection: a session's own, gone with it (a reconnect
+    starts an empty set). PREPARE is not undone by a rollback, so a name stays once its PREPARE succeeded."""
+    raw = connection.connection
+    state = getattr(connection, "_sqlnames_prepared", None)
+    if state is None or state[0] is not raw:
+        state = (raw, set())
+        connection._sqlnames_prepared = state  # type: ignore[attr-defined]
+    return cast("set[str]", state[1])
+
+
+@lru_cache(maxsize=512)
+def _statement(sql: str) -> tuple[str, int]:
+    name = "sqlnames_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+    _TEXTS[name] = sql
+    return name, sql.count("%s")
+
+
+def _numbered(sql: str) -> str:
+    """``%s`` as ``$1``, ``$2``, ..., and ``%%`` as ``%``: the text PREPARE takes."""
+    count = 0
+
+    def number(match: "re.Match[str]") -> str:
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql)
+
+
 def insert(objs: Sequence[models.Model]) -> None:
     """INSERT ``objs``, new instances of one model, as ``bulk_create`` would: every concrete field's value as
     the ORM saves it (``pre_save``, so ``auto_now`` and ``auto_now_add`` times are set on the instances;
@@ -85,8 +167,12 @@ def _insert_rows(
     params: list[Any] = []
     for obj in objs:
         params += [one.get_db_prep_save(one.pre_save(obj, True), connection) for one in fields]
+    sql = _insert_sql(model, len(objs), connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, len(objs), connection.vendor), params)
+        if len(objs) <= PREPARE_MAX_ROWS:
+            execute(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall() if returning else []
     for index, obj in enumerate(objs):
         if returning:

@@ -250,7 +250,7 @@ def _mark_sent(pk: int) -> None:
     never changes, so it is built once.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), [timezone.now(), pk])
+        sqlnames.execute(cursor, _mark_sent_sql(), [timezone.now(), pk])
 
 
 @cache

@@ -5,6 +5,8 @@ counts them per invoice. A change that adds one to the upload, the render or the
 first, with the statements listed.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,17 +14,82 @@ from django.test.utils import CaptureQueriesContext
 from invoices import services
 from invoices.models import Brand, BrandVersion, Invoice
 from invoices.notifications import notification_send
+from invoicesite import sqlnames
 from tests.payloads import sample_payload
 
 
 def statements(context: CaptureQueriesContext) -> list[str]:
-    # SAVEPOINTs are the test's own transaction wrapping (the db fixture), not the service's.
-    return [query["sql"] for query in context.captured_queries if "SAVEPOINT" not in query["sql"]]
+    """Each message's SQL, a prepared statement's EXECUTE shown as the text it runs (the values are the
+    EXECUTE's). SAVEPOINTs are the test's own transaction wrapping (the db fixture), not the service's."""
+    return [
+        "; ".join(_text(part) for part in query["sql"].split("; "))
+        for query in context.captured_queries
+        if "SAVEPOINT" not in query["sql"]
+    ]
+
+
+def _text(sql: str) -> str:
+    if not sql.startswith("EXECUTE "):
+        return sql
+    name = sql.removeprefix("EXECUTE ").split("(", 1)[0]
+    text = sqlnames.prepared_text(name)
+    assert text is not None, f"{sql}: not a statement of sqlnames.execute"
+    return text
+
+
+def test_the_fixed_statements_are_prepared_once_per_connection(user):
+    """The hot paths' statements run as EXECUTEs of statements this connection prepared (the PREPARE itself
+    is not a query of the step), and the server has each of them once."""
+    with CaptureQueriesContext(connection) as first:
+        services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
+    payload = sample_payload(fmt="csv")
+    payload["invoice"]["number"] = "INV-2"
+    with CaptureQueriesContext(connection) as second:
+        services.invoice_submit(owner=user, payload=payload)
+    sent = [query["sql"] for query in second.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert all(sql.startswith("EXECUTE sqlnames_") for sql in sent), sent
+    assert len(first.captured_queries) == len(second.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'sqlnames_%%'")
+        prepared = dict(cursor.fetchall())
+    names = {sql.removeprefix("EXECUTE ").split("(", 1)[0] for query in sent for sql in query.split("; ")}
+    assert names <= prepared.keys()
+    for name in names:  # the server runs our text, with $1, $2, ... where the values go
+        assert prepared[name].startswith(f"PREPARE {name} AS ")
+        text = re.sub(r"\$\d+", "%s", prepared[name].removeprefix(f"PREPARE {name} AS "))
+        assert text == sqlnames.prepared_text(name)
 
 
 @pytest.fixture
 def submitted(user, local_invoice_storage):
     return services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+
+
+def test_without_prepared_statements_the_statements_go_as_text(user, settings):
+    # DATABASE_PREPARED_STATEMENTS=0, for a pooler in transaction mode: nothing prepared, the same statements.
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as context:
+        services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
+    sent = [query["sql"] for query in context.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert len(sent) == 6, sent
+    assert not any("EXECUTE" in sql or "PREPARE" in sql for sql in sent), sent
+    assert sent[1].startswith('INSERT INTO "invoices_invoice"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_statements_again(user, local_invoice_storage):
+    """A reconnect (the database restarted, CONN_MAX_AGE passed) starts a session with none prepared."""
+    services.invoice_submit(owner=user, payload=sample_payload(fmt="csv"))
+    connection.close()
+    payload = sample_payload(fmt="csv")
+    payload["invoice"]["number"] = "INV-2"
+    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+    services.invoice_render(invoice_id=invoice.id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'sqlnames_%%'")
+        assert cursor.fetchone()[0] >= 10  # this session's own: the upload's and the render's
+    invoice.refresh_from_db()
+    assert invoice.status == "ready"
 
 
 def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
@@ -41,9 +108,7 @@ def test_an_upload_inserts_the_invoice_its_renditions_and_their_jobs(user):
     # while it waited) and its head read, sent as one message; the entry inserted. No brand version read:
     # the invoice names none.
     assert sql[4].startswith("SELECT pg_advisory_xact_lock(")
-    assert sql[4].endswith(
-        f'"invoices_ledgerentry" WHERE "owner_id" = {user.pk} ORDER BY "position" DESC LIMIT 1'
-    )
+    assert sql[4].endswith('"invoices_ledgerentry" WHERE "owner_id" = %s ORDER BY "position" DESC LIMIT 1')
     assert sql[5].startswith('INSERT INTO "invoices_ledgerentry"')
 
 
