@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import NotSupportedError, connection, models
 
 # An INSERT of more rows than this is sent as text: its parsing is shared by its rows already, and a
 # connection keeping one prepared statement per row count of every batch size would hold hundreds.
@@ -83,17 +83,29 @@ def execute_together(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]
     if not _prepares():
         cursor.execute("; ".join(sql for sql, _params in statements), values)
         return
-    prepared = _prepared_here()
-    calls = []
+    prepared, stale = _prepared_here()
+    calls, names = [], []
     for sql, _params in statements:
         name, count = _statement(sql)
         if name not in prepared:
             # On the driver's own cursor: preparing is not a query of the request's, and keeps the query
             # counts the tests pin the same whether this connection prepared the statement before or not.
+            if name in stale:
+                cursor.cursor.execute(f"DEALLOCATE {name}")
+                stale.discard(name)
             cursor.cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
             prepared.add(name)
+        names.append(name)
         calls.append(f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}")
-    cursor.execute("; ".join(calls), values)
+    try:
+        cursor.execute("; ".join(calls), values)
+    except NotSupportedError:
+        # "cached plan must not change result type": a migration changed the type of a column a prepared
+        # statement returns. This transaction is lost (the job or request is retried), but the statements are
+        # prepared afresh on their next run instead of failing on this connection until it is replaced.
+        prepared.difference_update(names)
+        stale.update(names)
+        raise
 
 
 def prepared_text(name: str) -> str | None:
@@ -105,15 +117,16 @@ def _prepares() -> bool:
     return connection.vendor == "postgresql" and bool(settings.DATABASE_PREPARED_STATEMENTS)
 
 
-def _prepared_here() -> set[str]:
-    """The statements prepared on this thread's connection: a session's own, gone with it (a reconnect
-    starts an empty set). PREPARE is not undone by a rollback, so a name stays once its PREPARE succeeded."""
+def _prepared_here() -> tuple[set[str], set[str]]:
+    """The statements prepared on this thread's connection, and those to prepare again: a session's own,
+    gone with it (a reconnect starts empty). PREPARE is not undone by a rollback, so a name stays once its
+    PREPARE succeeded."""
     raw = connection.connection
     state = getattr(connection, "_sqlnames_prepared", None)
     if state is None or state[0] is not raw:
-        state = (raw, set())
+        state = (raw, set(), set())
         connection._sqlnames_prepared = state  # type: ignore[attr-defined]
-    return cast("set[str]", state[1])
+    return cast("tuple[set[str], set[str]]", state[1:])
 
 
 @lru_cache(maxsize=512)

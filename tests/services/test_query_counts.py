@@ -8,7 +8,7 @@ first, with the statements listed.
 import re
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.test.utils import CaptureQueriesContext
 
 from invoices import services
@@ -170,3 +170,23 @@ def test_an_email_locks_its_row_without_the_invoice_document_and_marks_it_sent(s
     assert sql[1].startswith('SELECT "invoices_rendition"')  # the email links every file
     assert sql[2].startswith('INSERT INTO "invoices_downloadlink"')  # one link per ready file
     assert sql[3].startswith('UPDATE "invoices_notification"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_whose_result_type_a_migration_changed_is_prepared_again():
+    """PostgreSQL refuses a prepared SELECT whose columns changed type ("cached plan must not change result
+    type"): that call fails, and the next one prepares the statement afresh on the same connection."""
+    sql = "SELECT amount FROM sqlnames_probe WHERE amount = %s"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE sqlnames_probe (amount integer)")
+        try:
+            cursor.execute("INSERT INTO sqlnames_probe VALUES (7)")
+            sqlnames.execute(cursor, sql, [7])
+            assert cursor.fetchall() == [(7,)]
+            cursor.execute("ALTER TABLE sqlnames_probe ALTER COLUMN amount TYPE bigint")
+            with pytest.raises(NotSupportedError, match="cached plan must not change result type"):
+                sqlnames.execute(cursor, sql, [7])
+            sqlnames.execute(cursor, sql, [7])
+            assert cursor.fetchall() == [(7,)]
+        finally:
+            cursor.execute("DROP TABLE sqlnames_probe")
