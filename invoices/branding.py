@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
-from invoices.document.model import DEFAULT_STYLE, BrandStyle, RenderedFile
+from invoices.document.model import DEFAULT_STYLE, OWN_LAYOUT_VERSION, BrandStyle, RenderedFile
 from invoices.document.validation import read_request
 from invoices.logos import CleanLogo
 from invoices.models import Brand, BrandLogo, BrandVersion, FontFamily, Invoice, LayoutName
@@ -73,10 +73,11 @@ def _default_brand_version_sql() -> str:
     )
 
 
-def brand_style(version_id: uuid.UUID | None) -> BrandStyle:
-    """The look of ``version_id`` for the renderer (DEFAULT_STYLE for None)."""
+def brand_style(version_id: uuid.UUID | None, own_layout_version: int = OWN_LAYOUT_VERSION) -> BrandStyle:
+    """The look of ``version_id`` for the renderer; for None, the service's own look in the classic layout's
+    ``own_layout_version`` (the invoice's ``layout_version``)."""
     if version_id is None:
-        return DEFAULT_STYLE
+        return dataclasses.replace(DEFAULT_STYLE, layout_version=own_layout_version)
     version = BrandVersion.objects.select_related("logo").get(id=version_id)
     logo = version.logo
     return BrandStyle(

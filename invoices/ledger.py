@@ -40,9 +40,9 @@ from invoicesite import sqlnames
 RENDERER_VERSION = "2026.12.1"
 
 GENESIS_HASH = "0" * 64
-# The service's own look, for an invoice issued without a brand (invoices.document.model.DEFAULT_STYLE).
+# The service's own layout, for an invoice issued without a brand, in the version the invoice names
+# (Invoice.layout_version; invoices.document.model.DEFAULT_STYLE).
 DEFAULT_LAYOUT = "classic"
-DEFAULT_LAYOUT_VERSION = 1
 # The fields entry_hash covers, in the order the proof endpoint and the docs list them.
 ENTRY_FIELDS = (
     "owner",
@@ -122,9 +122,7 @@ def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
     looks = _looks(invoices)
     # Each entry's fields but its place in the chain, before the chain is locked: the input's hash (a
     # canonical JSON of the whole document) would otherwise keep every other writer of the owner waiting.
-    pending = [
-        _entry(invoice, LedgerKind.ISSUED, looks[invoice.brand_version_id], {}) for invoice in invoices
-    ]
+    pending = [_entry(invoice, LedgerKind.ISSUED, looks[_look_key(invoice)], {}) for invoice in invoices]
     entries: list[LedgerEntry] = []
     for owner_id in dict.fromkeys(entry.owner_id for entry in pending):
         position, previous = _head(owner_id)
@@ -141,7 +139,7 @@ def ledger_record_issued(invoices: Sequence[Invoice]) -> None:
 def ledger_record_rendition(invoice: Invoice, fmt: str, sha256: str) -> None:
     """Within the transaction that marks the rendition ready, as its last statements (the chain stays
     locked until the commit): its ``rendition`` entry with the file's hash."""
-    entry = _entry(invoice, LedgerKind.RENDITION, _looks([invoice])[invoice.brand_version_id], {fmt: sha256})
+    entry = _entry(invoice, LedgerKind.RENDITION, _looks([invoice])[_look_key(invoice)], {fmt: sha256})
     position, previous = _head(invoice.owner_id)
     # The time is taken once the chain is ours: its times follow its positions.
     _chain(entry, position + 1, previous, timezone.now())
@@ -203,10 +201,21 @@ def _head_sql() -> str:
     )
 
 
+def _look_key(invoice: Invoice) -> Any:
+    """What an invoice's look is found under in ``_looks``: its brand version, or the version of the
+    service's own layout it has without one."""
+    return invoice.brand_version_id or (DEFAULT_LAYOUT, invoice.layout_version)
+
+
 def _looks(invoices: Sequence[Invoice]) -> dict[Any, _Look]:
-    """The brand version, layout and layout version of each invoice's look: the service's own (classic,
-    version 1) without a brand; one query for the brand versions not already loaded with their invoice."""
-    looks: dict[Any, _Look] = {None: _Look(None, DEFAULT_LAYOUT, DEFAULT_LAYOUT_VERSION)}
+    """The brand version, layout and layout version of each invoice's look (under ``_look_key``): the
+    service's own (classic, the invoice's ``layout_version``) without a brand; one query for the brand
+    versions not already loaded with their invoice."""
+    looks: dict[Any, _Look] = {
+        (DEFAULT_LAYOUT, invoice.layout_version): _Look(None, DEFAULT_LAYOUT, invoice.layout_version)
+        for invoice in invoices
+        if invoice.brand_version_id is None
+    }
     missing = set()
     for invoice in invoices:
         version_id = invoice.brand_version_id

@@ -93,7 +93,7 @@ _EXAMPLE = {
             "input_sha256": "3f7a" + "0" * 60,
             "brand_version": None,
             "layout": "classic",
-            "layout_version": 1,
+            "layout_version": 2,
             "renderer_version": "2026.12.1",
             "files": {},
             "previous_hash": "9c1e" + "0" * 60,

@@ -17,6 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from invoices.document.model import OWN_LAYOUT_VERSION
+
 MAX_SELLER_NAME_LENGTH = 200  # the document's party name limit (invoices.document)
 
 
@@ -110,6 +112,9 @@ class Invoice(models.Model):
     brand_version = models.ForeignKey(
         "BrandVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
     )
+    # The version of the service's own (classic) layout it is rendered with when it has no brand version, for
+    # ever: 1 for invoices issued before classic version 2. A brand version names its own layout version.
+    layout_version = models.PositiveSmallIntegerField(default=OWN_LAYOUT_VERSION)
     # The series its number came from and its place there (None for a number the client chose).
     series = models.ForeignKey(
         "NumberSeries", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"

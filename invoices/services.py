@@ -586,7 +586,7 @@ def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile
     if changed:  # a rule changed since the upload: a file must never show other amounts than the invoice's
         raise PermanentError(f"The invoice's totals would change ({changed}); it is not rendered again.")
     # The brand version of the moment it was issued, whenever it is rendered.
-    style = brand_style(invoice.brand_version_id)
+    style = brand_style(invoice.brand_version_id, invoice.layout_version)
     try:
         with RENDER_SECONDS.labels(fmt).time():
             return render(document, dataclasses.replace(options, format=fmt, style=style))  # type: ignore[arg-type]

@@ -198,8 +198,12 @@ class BrandStyle:
     logo_height: int = 0
 
 
-# The look of an invoice that names no brand, of an account with none: the classic layout, as before brands.
-DEFAULT_STYLE = BrandStyle()
+# The version of the classic layout an invoice that names no brand (of an account with none) is issued with
+# today; it keeps it for ever (Invoice.layout_version). Version 1 is the look of the invoices issued before
+# version 2: the same page through HTML and xhtml2pdf, version 2 drawn directly (renderers/pdf_native.py).
+OWN_LAYOUT_VERSION = 2
+# The look of an invoice issued today that names no brand: the classic layout.
+DEFAULT_STYLE = BrandStyle(layout_version=OWN_LAYOUT_VERSION)
 
 
 @dataclass(frozen=True)

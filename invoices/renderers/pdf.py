@@ -1,4 +1,6 @@
-"""The PDF renderer: the Document through a Django template, then xhtml2pdf, with the line table placed in.
+"""The PDF renderer: the Document through a Django template, then xhtml2pdf, with the line table placed in;
+or, for a native layout (classic version 2, the unbranded invoice since that version), drawn with platypus
+directly from the same context (``pdf_native``).
 
 Fonts are registered once per process (``pdf_fonts``), the template is compiled once by Django's cached
 loader, and xhtml2pdf runs under a resource policy that lets it read nothing but our font files
@@ -13,19 +15,19 @@ Two things are done outside xhtml2pdf's own ``CreatePDF``, for speed (``pdf_buil
   template's static frames (the footer) are painted then, with the page count.
 
 Everything else on the page, the footer included, is the HTML template: the one of the layout and version the
-brand's look names (``layouts``; the service's own look is classic version 1), set in the brand's text family
-(``pdf_fonts.text_family``), with the brand's logo drawn where the template holds its placeholder
-(``pdf_logo``), never through xhtml2pdf.
+brand's look names (``layouts``; the service's own look is classic in the invoice's version), set in the
+brand's text family (``pdf_fonts.text_family``), with the brand's logo drawn where the template holds its
+placeholder (``pdf_logo``), never through xhtml2pdf.
 """
 
 import dataclasses
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.template.loader import render_to_string
 from reportlab.platypus import Flowable
 
-from invoices.document.model import Document, RenderedFile, RenderOptions
+from invoices.document.model import BrandStyle, Document, RenderedFile, RenderOptions
 from invoices.renderers import content_types
 from invoices.renderers.layouts import MM, Layout, layout, layout_template, text_fonts_for
 from invoices.renderers.naming import invoice_filename
@@ -33,10 +35,11 @@ from invoices.renderers.pdf_build import PDFRenderError, build_pdf
 from invoices.renderers.pdf_context import LineRow, invoice_context
 from invoices.renderers.pdf_fonts import TEXT_FAMILIES, family_draws, register_fonts, text_family
 from invoices.renderers.pdf_logo import Align, decoded_logo, logo_flowable
+from invoices.renderers.pdf_native import build_native_pdf, printed_texts
 from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from invoices.renderers.pdf_table import line_table
 
-# The unbranded invoice's template: classic version 1.
+# The template of classic version 1, the unbranded invoice before version 2.
 TEMPLATE = layout_template("classic", 1)
 CONTENT_TYPE = content_types.PDF
 # The schema refuses more lines than this (docs/security.md case 7); checked again here because render
@@ -64,8 +67,14 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
         decoded_logo(style.logo, style.logo_content_type)
     register_fonts()
     fonts = text_fonts_for(style)
+    if chosen.native:
+        return RenderedFile(
+            filename=invoice_filename(document, "pdf"),
+            content_type=CONTENT_TYPE,
+            content=_native(document, options, chosen, fonts),
+        )
     context, html, placeholders = _page(document, options, fonts)
-    if not family_draws(_printed_texts(html, context), fonts):
+    if not family_draws(_printed_texts([html], context), fonts):
         # DejaVu Serif lacks letters DejaVu Sans has (Hebrew): such an invoice is set in DejaVu Sans, the
         # same every time it is rendered, rather than with boxes where the letters should be.
         fonts = TEXT_FAMILIES["sans"]
@@ -82,11 +91,7 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
 
     inline: dict[str, Callable[[], Flowable]] = {}
     if logo_placeholder:
-        box = (chosen.logo_box[0] * MM, chosen.logo_box[1] * MM)
-        align = _logo_align(chosen, str(context["direction"]))
-        space = chosen.logo_space * MM
-        kind = style.logo_content_type
-        inline[logo_placeholder] = lambda: logo_flowable(style.logo, kind, box, align, space)
+        inline[logo_placeholder] = _logo(style, chosen, str(context["direction"]))
     with text_family(fonts):
         content = build_pdf(
             html,
@@ -101,6 +106,30 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
         content_type=CONTENT_TYPE,
         content=content,
     )
+
+
+def _native(document: Document, options: RenderOptions, chosen: Layout, fonts: tuple[str, str]) -> bytes:
+    """The PDF of a layout drawn with platypus directly (``pdf_native``)."""
+    with text_family(fonts):
+        context = invoice_context(document, options)
+    if not family_draws(_printed_texts(printed_texts(context), context), fonts):
+        fonts = TEXT_FAMILIES["sans"]  # as in render_pdf: DejaVu Serif lacks Hebrew
+        with text_family(fonts):
+            context = invoice_context(document, options)
+    style = options.style
+    logo = _logo(style, chosen, str(context["direction"])) if style.logo else None
+    with text_family(fonts):
+        return build_native_pdf(
+            context, fonts, chosen, logo=logo, max_pages=MAX_PAGES, policy=RESOURCE_POLICY
+        )
+
+
+def _logo(style: BrandStyle, chosen: Layout, direction: str) -> Callable[[], Flowable]:
+    """What builds the brand's logo, fitted into the layout's box on its side."""
+    box = (chosen.logo_box[0] * MM, chosen.logo_box[1] * MM)
+    align = _logo_align(chosen, direction)
+    space = chosen.logo_space * MM
+    return lambda: logo_flowable(style.logo, style.logo_content_type, box, align, space)
 
 
 def _page(
@@ -118,10 +147,10 @@ def _page(
     return context, html, (table, logo)
 
 
-def _printed_texts(html: str, context: dict[str, object]) -> Iterator[str]:
-    """Every text the page prints: the HTML (its markup is ASCII, so only text is checked) and the line
-    table's cells, which are not in it."""
-    yield html
+def _printed_texts(page: Iterable[str], context: dict[str, object]) -> Iterator[str]:
+    """Every text the page prints: ``page`` (the HTML, whose markup is ASCII, so only text is checked; or a
+    native layout's texts) and the line table's cells, which are not in it."""
+    yield from page
     lines: list[LineRow] = context["lines"]  # type: ignore[assignment]
     for line in lines:
         for value in dataclasses.astuple(line):

@@ -212,7 +212,7 @@ def _paragraph_style_in(font: str, right: bool, muted: bool, size: float) -> Par
     )
 
 
-def _visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False) -> list[str]:
+def visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False) -> list[str]:
     """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
     wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
     piece reordered, as xhtml2pdf does, with the invoice's direction as its base."""
@@ -238,16 +238,16 @@ def _wrapped(text: str, size: float, width: float) -> list[str]:
     return [" ".join(words) for words in lines]
 
 
-def _needs_reordering(lines: Sequence[str], rtl: bool) -> bool:
+def needs_reordering(lines: Sequence[str], rtl: bool) -> bool:
     return rtl or any(needs_bidi(line) for line in lines)
 
 
-def _markup(lines: Sequence[str]) -> str:
-    """Paragraph markup for ``lines``: every run escaped, CJK and Devanagari runs in their fonts, lines
-    joined by <br/>."""
+def markup(lines: Sequence[str], *, bold: bool = False) -> str:
+    """Paragraph markup for ``lines``: every run escaped, CJK and Devanagari runs in their fonts (regular or
+    ``bold``; the text font is the paragraph style's), lines joined by <br/>."""
     return "<br/>".join(
         "".join(
-            f'<font face="{RUN_FONTS[font][0]}">{escape(run)}</font>' if font else escape(run)
+            f'<font face="{RUN_FONTS[font][bold]}">{escape(run)}</font>' if font else escape(run)
             for run, font in font_runs(line)
         )
         for line in lines
@@ -264,15 +264,15 @@ def text_cell(
     text = printable(value)
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = text.splitlines() or [""]
-    if _needs_reordering(lines, rtl):
-        lines = [piece for line in lines for piece in _visual_lines(line, inner, rtl=rtl)]
+    if needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in visual_lines(line, inner, rtl=rtl)]
     if (
         len(lines) == 1
         and not needs_own_font(lines[0])
         and stringWidth(lines[0], text_fonts()[0], TEXT_SIZE) <= inner
     ):
         return lines[0]
-    return Paragraph(_markup(lines), _paragraph_style(right, muted))
+    return Paragraph(markup(lines), _paragraph_style(right, muted))
 
 
 def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) -> list[_Column]:
@@ -312,15 +312,15 @@ def _number_with_text(number: str, text: str, width: float, size: float, *, rtl:
     one_line = f"{number} {text}" if text else number
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     if rtl and not needs_own_font(one_line):
-        visual = _visual_lines(one_line, inner, size, rtl=True)
+        visual = visual_lines(one_line, inner, size, rtl=True)
         if len(visual) == 1 and _fits(visual[0], inner, size):
             return visual[0]
     elif not needs_own_font(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
         return one_line
     lines = printable(text).splitlines() or [""]
-    if _needs_reordering(lines, rtl):
-        lines = [piece for line in lines for piece in _visual_lines(line, inner, rtl=rtl)]
-    return Paragraph(f"{escape(number)}<br/>{_markup(lines)}", _paragraph_style(not rtl, False, size))
+    if needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in visual_lines(line, inner, rtl=rtl)]
+    return Paragraph(f"{escape(number)}<br/>{markup(lines)}", _paragraph_style(not rtl, False, size))
 
 
 def description_cell(
@@ -330,12 +330,12 @@ def description_cell(
     cell = text_cell(description, width, right=rtl, rtl=rtl)
     if not notes:
         return cell
-    main = cell if isinstance(cell, Paragraph) else Paragraph(_markup([cell]), _paragraph_style(rtl, False))
+    main = cell if isinstance(cell, Paragraph) else Paragraph(markup([cell]), _paragraph_style(rtl, False))
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = [printable(note) for note in notes]
-    if _needs_reordering(lines, rtl):
-        lines = [piece for line in lines for piece in _visual_lines(line, inner, NOTE_SIZE, rtl=rtl)]
-    return [main, Paragraph(_markup(lines), _note_style(rtl))]
+    if needs_reordering(lines, rtl):
+        lines = [piece for line in lines for piece in visual_lines(line, inner, NOTE_SIZE, rtl=rtl)]
+    return [main, Paragraph(markup(lines), _note_style(rtl))]
 
 
 def _note_style(rtl: bool = False) -> ParagraphStyle:

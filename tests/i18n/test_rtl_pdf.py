@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from invoices.renderers.pdf_table import _visual_lines
+from invoices.renderers.pdf_table import visual_lines
 from invoices.templatetags.invoice_text import ltr_text
 from tests.invoices.pdf_tools import fonts_drawing, ink, render_payload, require_tool
 from tests.payloads import sample_payload
@@ -225,6 +225,6 @@ def test_a_left_to_right_text_on_a_right_to_left_page_keeps_its_punctuation_and_
     texts = ("Payable within 30 days without deduction.", "Exempt under section 4 no. 21 UStG (training).")
     for text in texts:
         for width in (40.0, 60.0, 120.0):
-            for piece in _visual_lines(text, width, rtl=True):
+            for piece in visual_lines(text, width, rtl=True):
                 shown = piece.replace("\u200e", "")
                 assert shown.strip() in text, (shown, text)  # each wrapped piece in reading order

@@ -1,12 +1,14 @@
 """Brand looks and logos for the branded PDF's tests: logos of one distinctive colour each, so a page's
 pixels say where a logo was drawn, and the looks (layout x font) the shared PDF tests run over."""
 
+import dataclasses
 import io
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from invoices.document.model import DEFAULT_STYLE, BrandStyle
+from invoices.renderers.layouts import CURRENT
 
 # Colours no part of our layouts uses: a pixel of them on a page is the logo's.
 PNG_COLOUR = (230, 0, 126)  # magenta
@@ -45,7 +47,8 @@ SVG_LOGO = (
 
 
 def style(layout: str = "classic", font: str = "sans", logo: str = "", **fields: Any) -> BrandStyle:
-    """A brand's look: ``logo`` "png", "jpeg", "svg" or "" for none."""
+    """A brand's look, in the layout's version a brand version gets today unless ``layout_version`` is
+    given: ``logo`` "png", "jpeg", "svg" or "" for none."""
     data, kind = {
         "": (b"", ""),
         "png": (png_logo(), "image/png"),
@@ -55,6 +58,7 @@ def style(layout: str = "classic", font: str = "sans", logo: str = "", **fields:
     values: dict[str, Any] = {
         "version_id": "test",
         "layout": layout,
+        "layout_version": CURRENT.get(layout, 1),
         "font": font,
         "accent_color": ACCENT,
         "footer": FOOTER,
@@ -69,6 +73,7 @@ def style(layout: str = "classic", font: str = "sans", logo: str = "", **fields:
 # at least once, without multiplying slow tests by nine.
 LOOKS = {
     "unbranded": DEFAULT_STYLE,
+    "unbranded-v1": dataclasses.replace(DEFAULT_STYLE, layout_version=1),
     "classic-serif": style("classic", "serif", "png"),
     "modern-condensed": style("modern", "condensed", "svg"),
     "compact-sans": style("compact", "sans", "png"),

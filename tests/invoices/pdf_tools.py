@@ -5,6 +5,7 @@ with the command that installs it, so a machine without them can never pass by s
 """
 
 import copy
+import dataclasses
 import io
 import re
 import shutil
@@ -21,7 +22,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 from xhtml2pdf import pisa
 
-from invoices.document.model import Document, RenderOptions
+from invoices.document.model import DEFAULT_STYLE, BrandStyle, Document, RenderOptions
 from invoices.document.validation import read_request
 from invoices.renderers.layouts import layout_template
 from invoices.renderers.pdf import render_pdf
@@ -133,12 +134,18 @@ def payload_with_lines(descriptions: list[str], **invoice: Any) -> dict[str, Any
     return payload
 
 
-def build(payload: dict[str, Any]) -> tuple[RenderOptions, Document]:
-    return read_request(payload)
+# The unbranded look of invoices issued before classic version 2: the template through xhtml2pdf.
+CLASSIC_V1 = dataclasses.replace(DEFAULT_STYLE, layout_version=1)
 
 
-def render_payload(payload: dict[str, Any]) -> bytes:
+def build(payload: dict[str, Any], style: BrandStyle | None = None) -> tuple[RenderOptions, Document]:
+    """The options and document of ``payload``, in ``style`` when given (else today's unbranded look)."""
     options, document = read_request(payload)
+    return (dataclasses.replace(options, style=style) if style else options), document
+
+
+def render_payload(payload: dict[str, Any], style: BrandStyle | None = None) -> bytes:
+    options, document = build(payload, style)
     return render_pdf(document, options).content
 
 

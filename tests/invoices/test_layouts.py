@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import get_template
 
-from invoices.document.model import DEFAULT_STYLE, BrandStyle
+from invoices.document.model import DEFAULT_STYLE, OWN_LAYOUT_VERSION, BrandStyle
 from invoices.models import FontFamily, LayoutName
 from invoices.renderers import RenderRefused
 from invoices.renderers.layouts import (
@@ -24,6 +24,7 @@ from invoices.renderers.layouts import (
     on_accent,
 )
 from invoices.renderers.pdf import TEMPLATE, render_pdf
+from invoices.renderers.pdf_context import invoice_context
 from invoices.renderers.pdf_fonts import FONT_DIR, TEXT_FAMILIES
 from tests.invoices.brand_looks import style
 from tests.invoices.pdf_tools import build, render_invoice_html
@@ -47,20 +48,24 @@ def test_every_font_a_brand_can_choose_is_one_of_ours():
         assert (FONT_DIR / f"{bold}.ttf").is_file()
 
 
-def test_each_version_is_a_template_file_of_its_own():
-    templates = [version.template for versions in LAYOUTS.values() for version in versions.values()]
+def test_each_version_is_a_template_file_of_its_own_or_drawn_natively():
+    shipped = [version for versions in LAYOUTS.values() for version in versions.values()]
+    templates = [version.template for version in shipped if not version.native]
     assert len(set(templates)) == len(templates)
     for name in templates:
         assert (TEMPLATES / name).is_file()
         get_template(name)  # compiles
+    assert [(v.name, v.version) for v in shipped if v.native] == [("classic", 2)]
+    assert all(v.template == "" for v in shipped if v.native)
 
 
-def test_the_unbranded_invoice_is_classic_version_one():
-    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 1)
+def test_the_unbranded_invoice_is_today_classic_version_two_and_was_version_one():
+    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 2)
+    assert DEFAULT_STYLE.layout_version == CURRENT["classic"] == OWN_LAYOUT_VERSION
     assert layout_template("classic", 1) == TEMPLATE
 
 
-@pytest.mark.parametrize(("name", "version"), [("classic", 2), ("fancy", 1), ("", 1), ("classic", 0)])
+@pytest.mark.parametrize(("name", "version"), [("classic", 3), ("fancy", 1), ("", 1), ("classic", 0)])
 def test_a_layout_we_never_shipped_fails_the_render_with_the_reason(name, version):
     with pytest.raises(RenderRefused, match="not one this service ships"):
         layout(name, version)
@@ -88,16 +93,34 @@ def test_the_accent_reaches_css_only_as_a_colour(value, expected):
     assert accent_color(value) == expected
 
 
+TEMPLATE_LAYOUTS = sorted(
+    (n, v) for n, versions in LAYOUTS.items() for v, shipped in versions.items() if not shipped.native
+)
+
+
 @pytest.mark.security
-@pytest.mark.parametrize("layout_name", sorted(LAYOUTS))
-def test_a_hostile_accent_never_reaches_the_stylesheet(layout_name):
+@pytest.mark.parametrize(("layout_name", "version"), TEMPLATE_LAYOUTS)
+def test_a_hostile_accent_never_reaches_the_stylesheet(layout_name, version):
     hostile = "#123456; } @import url(http://127.0.0.1/x); .x {"
     options, document = build(sample_payload())
-    look = dataclasses.replace(style(layout_name), accent_color=hostile)
+    look = dataclasses.replace(style(layout_name), layout_version=version, accent_color=hostile)
     page = render_invoice_html(document, dataclasses.replace(options, style=look))
     assert "@import" not in page
     assert "127.0.0.1" not in page
     assert DEFAULT_ACCENT in page
+
+
+@pytest.mark.security
+def test_a_hostile_accent_reaches_a_native_layout_as_the_default_colour():
+    # Drawn natively, the accent is a reportlab colour made from the checked value, never parsed otherwise.
+    hostile = "#123456; } @import url(http://127.0.0.1/x); .x {"
+    options, document = build(sample_payload())
+    look = dataclasses.replace(style("classic"), accent_color=hostile)
+    assert layout(look.layout, look.layout_version).native
+    context = invoice_context(document, dataclasses.replace(options, style=look))
+    assert (context["accent"], context["accent_text"]) == (DEFAULT_ACCENT, DEFAULT_ACCENT)
+    pdf = render_pdf(document, dataclasses.replace(options, style=look)).content
+    assert b"127.0.0.1" not in pdf
 
 
 @pytest.mark.parametrize(
@@ -117,7 +140,7 @@ def test_the_footer_is_at_most_three_non_blank_lines_of_at_most_300_characters()
 @pytest.mark.security
 def test_the_footer_reaches_the_template_as_escaped_text():
     options, document = build(sample_payload())
-    look = BrandStyle(footer='<img src="http://127.0.0.1/x"> & <pdf:nextpage />')
+    look = BrandStyle(layout_version=1, footer='<img src="http://127.0.0.1/x"> & <pdf:nextpage />')
     page = render_invoice_html(document, dataclasses.replace(options, style=look))
     assert "&lt;img src=&quot;http://127.0.0.1/x&quot;&gt; &amp; &lt;pdf:nextpage /&gt;" in page
     assert "<img" not in page

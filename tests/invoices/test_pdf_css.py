@@ -12,7 +12,7 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlParagraph
 
 from invoices.renderers import pdf_css
 from invoices.renderers.pdf_css import CachedCSSContext
-from tests.invoices.pdf_tools import page_sizes, pdf_text, render_payload
+from tests.invoices.pdf_tools import CLASSIC_V1, page_sizes, pdf_text, render_payload
 from tests.payloads import sample_payload
 
 
@@ -36,9 +36,9 @@ def parsed_sources(monkeypatch) -> list[str]:
 
 
 def test_a_second_render_parses_only_the_page_rule_and_draws_the_same(parsed_sources):
-    first = render_payload(sample_payload())
+    first = render_payload(sample_payload(), CLASSIC_V1)
     parsed_sources.clear()
-    second = render_payload(sample_payload())
+    second = render_payload(sample_payload(), CLASSIC_V1)
     # The @page block, which changes with the page size; the template's rules and xhtml2pdf's default
     # stylesheet come from the cache.
     assert parsed_sources == ["<style> block 1"]
@@ -48,7 +48,7 @@ def test_a_second_render_parses_only_the_page_rule_and_draws_the_same(parsed_sou
 def test_page_sizes_do_not_leak_between_renders():
     a4, letter = sample_payload(), sample_payload()
     letter["page_size"] = "letter"
-    sizes = [set(page_sizes(render_payload(payload))) for payload in (a4, letter, a4)]
+    sizes = [set(page_sizes(render_payload(payload, CLASSIC_V1))) for payload in (a4, letter, a4)]
     assert sizes == [{(595, 842)}, {(612, 792)}, {(595, 842)}]
 
 
@@ -100,7 +100,7 @@ RED, BLACK = "0xff0000", "0x000000"
 
 
 def test_a_second_render_resolves_no_element_again_and_draws_the_same(monkeypatch):
-    first = render_payload(sample_payload())
+    first = render_payload(sample_payload(), CLASSIC_V1)
     resolved: list[object] = []
     collect = xhtml2pdf_parser.collectCSSAttrs
 
@@ -109,7 +109,7 @@ def test_a_second_render_resolves_no_element_again_and_draws_the_same(monkeypatc
         collect(node, cascade, names)
 
     monkeypatch.setattr(xhtml2pdf_parser, "collectCSSAttrs", spy)
-    second = render_payload(sample_payload())
+    second = render_payload(sample_payload(), CLASSIC_V1)
     assert resolved == []
     assert page_contents(second) == page_contents(first)
 
@@ -163,14 +163,14 @@ def test_user_text_never_becomes_part_of_the_shared_key():
     def entries() -> int:
         return sum(len(cache) for cache in pdf_css._element_caches.values())
 
-    render_payload(sample_payload())
+    render_payload(sample_payload(), CLASSIC_V1)
     before = entries()
     for name in ("Zeta Trading Ltd", "Omega & Söhne GmbH <b>"):
         payload = sample_payload()
         payload["invoice"]["seller"]["name"] = name
         payload["invoice"]["buyer"]["name"] = name
         payload["invoice"]["notes"] = f"Thanks, {name}"
-        render_payload(payload)
+        render_payload(payload, CLASSIC_V1)
     assert entries() == before
 
 
@@ -182,7 +182,7 @@ def test_each_invoice_prints_its_own_text_after_another_was_rendered():
         payload = sample_payload()
         payload["invoice"]["seller"]["name"] = seller
         payload["invoice"]["notes"] = f"Note of {seller}"
-        texts.append(pdf_text(render_payload(payload)))
+        texts.append(pdf_text(render_payload(payload, CLASSIC_V1)))
     assert "Alphaunique" in texts[0]
     assert "Betaunique" not in texts[0]
     assert "Betaunique" in texts[1]

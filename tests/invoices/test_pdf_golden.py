@@ -35,7 +35,14 @@ from invoices.renderers.pdf_context import invoice_context
 from invoices.renderers.pdf_layout import frame_width
 from invoices.renderers.pdf_resources import RESOURCE_POLICY, link_callback
 from invoices.renderers.pdf_table import line_table
-from tests.invoices.pdf_tools import build, html_to_pdf, payload_with_lines, pdf_pages, render_invoice_html
+from tests.invoices.pdf_tools import (
+    CLASSIC_V1,
+    build,
+    html_to_pdf,
+    payload_with_lines,
+    pdf_pages,
+    render_invoice_html,
+)
 from tests.payloads import sample_payload
 
 FILLER = "with a description long enough to wrap onto a second line of its cell"
@@ -74,7 +81,7 @@ def html_line_table(context: dict[str, Any]) -> str:
 
 
 def invoice_html_with_html_table(payload: dict[str, Any]) -> str:
-    options, document = build(payload)
+    options, document = build(payload, CLASSIC_V1)
     page = render_invoice_html(document, options)
     # The renderer's HTML, whose line-table block is empty: it gets the table as HTML instead.
     assert page.count("<div></div>") == 1, "the template's empty line-table block is no longer <div></div>"
@@ -110,7 +117,7 @@ def normal_path(monkeypatch):
     monkeypatch.setattr(pdf_renderer, "build_pdf", spy)
 
     def render(payload: dict[str, Any]) -> tuple[bytes, str, str, str]:
-        options, document = build(payload)
+        options, document = build(payload, CLASSIC_V1)
         ours = render_pdf(document, options).content
         assert seen["kwargs"] == {
             "inline": {},  # no logo: nothing is put inside the page's tables

@@ -2,6 +2,8 @@
 MAX_PAGES is refused as its layout reaches that page (issue "what a probe broke", item 10: 1,000 lines of
 1,000-character descriptions made a 2,004-page PDF whose page 1 held no line)."""
 
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -9,7 +11,8 @@ from invoices import services
 from invoices.models import InvoiceStatus
 from invoices.renderers import RenderRefused, pdf
 from invoices.renderers.pdf_build import _OnePassDoc
-from tests.invoices.pdf_tools import payload_with_lines, pdf_pages, render_payload
+from invoices.renderers.pdf_native import _Doc
+from tests.invoices.pdf_tools import CLASSIC_V1, payload_with_lines, pdf_pages, render_payload
 from tests.payloads import sample_payload
 from workers.outbox import _consume_in_process
 from workers.registry import get_consumer
@@ -52,19 +55,22 @@ def two_pages_at_most(monkeypatch):
     monkeypatch.setattr(pdf, "MAX_PAGES", 2)
 
 
-def test_a_pdf_past_the_page_limit_is_refused_as_layout_reaches_it(two_pages_at_most, monkeypatch):
+@pytest.mark.parametrize(("doc", "style"), [(_OnePassDoc, CLASSIC_V1), (_Doc, None)], ids=["v1", "v2"])
+def test_a_pdf_past_the_page_limit_is_refused_as_layout_reaches_it(
+    two_pages_at_most, monkeypatch, doc, style
+):
     begun: list[int] = []
-    begin = _OnePassDoc.handle_pageBegin
+    begin = doc.handle_pageBegin
 
-    def counting(doc: _OnePassDoc) -> None:
-        begun.append(doc.page + 1)
-        begin(doc)
+    def counting(self: Any) -> None:
+        begun.append(self.page + 1)
+        begin(self)
 
-    monkeypatch.setattr(_OnePassDoc, "handle_pageBegin", counting)
+    monkeypatch.setattr(doc, "handle_pageBegin", counting)
     long_invoice = payload_with_lines([" ".join(["lorem ipsum"] * 80)] * 200)  # about 50 pages
 
     with pytest.raises(RenderRefused, match="The PDF would have more than 2 pages"):
-        render_payload(long_invoice)
+        render_payload(long_invoice, style)
     assert begun == [1, 2, 3]  # stopped at the first page past the limit, not after laying out all
 
 

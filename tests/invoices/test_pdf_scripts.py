@@ -52,6 +52,7 @@ class Look:
 # The invoice in every layout and every text family: CJK, Devanagari and Arabic keep their own fonts.
 LOOKS = {
     "unbranded": Look(DEFAULT_STYLE, TEXT_FONTS["sans"]),
+    "unbranded-v1": Look(dataclasses.replace(DEFAULT_STYLE, layout_version=1), TEXT_FONTS["sans"]),
     # DejaVu Serif has no Hebrew: an invoice holding some is set in DejaVu Sans (pdf.render_pdf).
     "modern-serif-with-hebrew": Look(style("modern", "serif", "svg"), TEXT_FONTS["sans"]),
     "classic-serif": Look(

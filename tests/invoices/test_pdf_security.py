@@ -37,6 +37,7 @@ from invoices.renderers.pdf_resources import (
 )
 from invoices.templatetags.invoice_text import script_text
 from tests.invoices.pdf_tools import (
+    CLASSIC_V1,
     build,
     drawn_text,
     html_to_pdf,
@@ -190,10 +191,11 @@ def _replace_strings(value: Any, text: str) -> Any:
     return value
 
 
-def test_cve_2023_33733_payload_in_every_string_field_creates_no_file(tmp_path):
+@pytest.mark.parametrize("style", [CLASSIC_V1, None], ids=["classic-v1", "classic-v2"])
+def test_cve_2023_33733_payload_in_every_string_field_creates_no_file(tmp_path, style):
     marker = tmp_path / "pwned"
     payload = cve_payload(marker)
-    options, document = build(sample_payload())
+    options, document = build(sample_payload(), style)
     # Straight into the Document, past the schema's length limits: every string the template can print.
     attacked = _replace_strings(document, payload)
 
@@ -414,9 +416,10 @@ def test_mark_safe_is_used_only_on_escaped_text():
         assert "<b>" not in html
 
 
-def test_a_render_past_its_deadline_is_abandoned(monkeypatch):
+@pytest.mark.parametrize("style", [CLASSIC_V1, None], ids=["classic-v1", "classic-v2"])
+def test_a_render_past_its_deadline_is_abandoned(monkeypatch, style):
     hurried = dataclasses.replace(RESOURCE_POLICY, max_render_seconds=0.001)
     monkeypatch.setattr("invoices.renderers.pdf.RESOURCE_POLICY", hurried)
-    options, document = build(payload_with_lines([f"Item {n}" for n in range(50)]))
+    options, document = build(payload_with_lines([f"Item {n}" for n in range(50)]), style)
     with pytest.raises(RenderLimitError):
         render_pdf(document, options)

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from invoices.document.model import OWN_LAYOUT_VERSION
 from invoices.ledger import entry_hash
 from invoices.models import LedgerEntry
 
@@ -41,7 +42,7 @@ def test_the_proof_lists_every_entry_of_the_invoice_and_the_chain_now(owner, aut
         "input_sha256": row.input_sha256,
         "brand_version": None,
         "layout": "classic",
-        "layout_version": 1,
+        "layout_version": OWN_LAYOUT_VERSION,
         "renderer_version": row.renderer_version,
         "files": {"csv": first.renditions.get(format="csv").sha256},
         "previous_hash": rows[0].entry_hash,

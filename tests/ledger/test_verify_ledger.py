@@ -13,6 +13,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.core.management.base import CommandError
 
+from invoices.document.model import OWN_LAYOUT_VERSION
 from invoices.ledger import GENESIS_HASH, RENDERER_VERSION, canonical_json, entry_hash, input_sha256
 from invoices.models import Invoice, LedgerEntry, Rendition
 from invoices.storage import mongo_client
@@ -59,7 +60,11 @@ def test_entries_are_chained_per_owner_and_an_untouched_ledger_passes(user, make
     csv = Rendition.objects.get(invoice=first, format="csv")
     assert entries[1].files == {"csv": csv.sha256}
     assert entries[0].input_sha256 == input_sha256(Invoice.objects.get(id=first.id).input)
-    assert (entries[0].layout, entries[0].layout_version, entries[0].brand_version) == ("classic", 1, None)
+    assert (entries[0].layout, entries[0].layout_version, entries[0].brand_version) == (
+        "classic",
+        OWN_LAYOUT_VERSION,
+        None,
+    )
     assert entries[0].renderer_version == RENDERER_VERSION
     # Bob's chain starts at 1 from the genesis hash: one chain per account.
     bobs = LedgerEntry.objects.get(owner=bob, position=1)
@@ -84,7 +89,7 @@ def test_the_entry_hash_is_the_documented_canonical_form(ann_chain, user):
         "input_sha256": entry.input_sha256,
         "brand_version": None,
         "layout": "classic",
-        "layout_version": 1,
+        "layout_version": OWN_LAYOUT_VERSION,
         "renderer_version": RENDERER_VERSION,
         "files": entry.files,
         "previous_hash": entry.previous_hash,

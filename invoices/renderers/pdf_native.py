@@ -1,0 +1,609 @@
+"""Classic version 2: the classic invoice drawn with reportlab's platypus directly, with no HTML in between.
+
+Classic version 1 goes through a Django template and xhtml2pdf (``pdf.py``, ``pdf_build.py``); of a 20-line
+invoice's render, about 30 ms was xhtml2pdf walking the page and 25 ms the layout of its nested tables
+(docs/performance.md). Version 2 prints the same blocks in the same order, sizes and colours, each built here
+as flowables, as the line table always was (``pdf_table``). It is a version of its own because its files
+are not byte for byte version 1's, and a shipped version never changes (``layouts``).
+
+Top to bottom: the header (the logo and the seller at the start, the title and the number at the end), the
+parties and the invoice's facts, the line table, the tax breakdown beside the totals, the notes beside the
+payment details, and on every page the brand's footer lines and "Page X of Y", painted once the page count
+is known (each page is held until the last is laid out, as ``pdf_build`` does for version 1).
+
+Security: user text reaches a ``Paragraph`` (which parses markup) only escaped, through ``pdf_table.markup``;
+the only markup added is ours (``<font face>`` with a constant, ``<br/>``, ``<b>``). Colours are constants
+or the brand's accent checked by ``layouts.accent_color``. Nothing here names a file or a URL; the logo is
+the flowable ``pdf_logo`` drew from memory.
+
+Right to left (``labels.rtl``): every row of blocks in the other order (the seller on the right, the totals on
+the left), text aligned right and numbers left, and every text put in the order it is drawn in, each line
+with a right-to-left base, its numbers kept left to right (``pdf_table.visual_lines``).
+"""
+
+import io
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from xhtml2pdf.bidi import get_display
+from xhtml2pdf.config.resources import ResourceAccessPolicy, check_deadline, render_budget, use_policy
+
+from invoices.i18n.labels import Labels
+from invoices.renderers import RenderRefused
+from invoices.renderers.layouts import FOOTER_FRAME_MM, MM, Layout
+from invoices.renderers.pdf_context import PartyBlock, SummaryColumns
+from invoices.renderers.pdf_fonts import (
+    BASE_FONT,
+    SHAPED_FONTS,
+    arabic_text,
+    register_fonts,
+    run_fonts,
+    shaped_width,
+)
+from invoices.renderers.pdf_layout import LINE_HEIGHT, TEXT_SIZE, hyphenated, text_width
+from invoices.renderers.pdf_table import line_table, markup, needs_reordering, visual_lines
+from invoices.templatetags.invoice_text import font_runs, printable
+
+# The stylesheet of version 1 (layouts/_base_v1.html), in points and colours.
+INK = HexColor("#1f2933")  # body
+MUTED = HexColor("#616e7c")  # .muted
+LABEL = HexColor("#7b8794")  # .label, .section-title, the footer
+SELLER = HexColor("#102a43")  # .seller-name, .grand
+NUMBER = HexColor("#334e68")  # .doc-number, .doc-ref
+TABLE_HEADER = HexColor("#52606d")  # .th, .words
+TABLE_HEADER_RULE = HexColor("#9fb3c8")
+GRAND_BACKGROUND = HexColor("#eef2f7")
+FOOTER_RULE = HexColor("#d9e2ec")
+LABEL_SIZE, LABEL_SPACING = 7.0, 0.5  # .label
+SECTION_SPACING = 0.6  # .section-title (bold, LABEL_SIZE)
+TABLE_HEADER_SPACING = 0.4  # .th (bold, LABEL_SIZE)
+TITLE_SPACING = 1.0  # .doc-title
+SELLER_SIZE, PARTY_NAME_SIZE, NUMBER_SIZE, REF_SIZE = 13.0, 9.5, 10.0, 8.0
+TAX_NOTE_SIZE, WORDS_SIZE, GRAND_SIZE, FOOTER_SIZE = 7.5, 8.0, 11.0, 7.0
+PARTY_GAP = 6 * MM  # .party padding at the end of each party's cell
+SLACK = 2.0  # pt: what a line pre-wrapped for reordering is narrower than its cell, for rounding
+
+__all__ = ["build_native_pdf"]
+
+
+class _PastPageLimit(Exception):
+    """Layout began the page past the limit (reportlab rewords exceptions raised in its handlers)."""
+
+
+class _HeldCanvas(Canvas):
+    """A canvas that writes no page until the document is done, then paints each page's footer with the
+    page count known (reportlab's "NumberedCanvas" recipe, as ``pdf_build`` holds version 1's pages)."""
+
+    def __init__(self, *args: Any, paint: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paint = paint
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        count = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self._paint(self, number, count)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+
+class _Doc(BaseDocTemplate):
+    page: int  # reportlab's: the page being laid out
+
+    def __init__(self, *args: Any, max_pages: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_pages = max_pages
+
+    def handle_pageBegin(self) -> None:
+        super().handle_pageBegin()
+        # Checked as each page begins, so a document past the limit stops here, not after laying out (and
+        # holding in memory) thousands of pages.
+        if self.page > self.max_pages:
+            raise _PastPageLimit
+        check_deadline()  # the render's deadline (render_budget), between pages as between the table's rows
+
+
+class SpacedText(Flowable):
+    """Upper-case, letter-spaced text (a label, a section's title, the invoice's title), which a paragraph
+    cannot draw: wrapped between words to its width, a word longer than the width hyphenated by the
+    language's rules. Right to left it has no spacing (that would pull joined Arabic letters apart) and each
+    line is drawn in visual order. The texts are our labels and the title, never user text.
+
+    Labels are wrapped as if unspaced, as version 1's (xhtml2pdf) and the line table's headers are: the
+    columns were sized that way (``pdf_context.fact_label_percent``), and the spacing of a line that fills
+    its column runs into the gap before the next. The title (``fit``) is measured with its spacing."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        size: float,
+        color: Color,
+        spacing: float,
+        right: bool,
+        labels: Labels,
+        bold: bool = True,
+        space_after: float = 0.0,
+        fit: bool = False,
+    ) -> None:
+        super().__init__()
+        self.fit = fit
+        self.text = arabic_text(text.upper(), bold=bold)
+        self.size, self.color, self.right, self.bold = size, color, right, bold
+        self.rtl, self.language = labels.rtl, labels.language
+        self.spacing = 0.0 if labels.rtl else spacing
+        self.space_after = space_after
+        self.lines: list[str] = []
+
+    def _measure(self, text: str) -> float:
+        return text_width(text, bold=self.bold, size=self.size) + self.spacing * max(0, len(text) - 1)
+
+    def _wrap_measure(self, text: str) -> float:
+        return self._measure(text) if self.fit else text_width(text, bold=self.bold, size=self.size)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        lines: list[str] = []
+        measure = self._wrap_measure
+        for word in self.text.split():
+            for piece in hyphenated(word, availWidth, self.language, measure):
+                joined = f"{lines[-1]} {piece}" if lines else ""
+                if lines and not lines[-1].endswith("-") and measure(joined) <= availWidth:
+                    lines[-1] = joined
+                else:
+                    lines.append(piece)
+        self.lines, self.width = lines, availWidth
+        self.height = self.size * LINE_HEIGHT * len(lines) + self.space_after
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(self.color)
+        leading = self.size * LINE_HEIGHT
+        y = self.height - self.space_after - self.size
+        for line in self.lines:
+            drawn = get_display(line, "R") if self.rtl else line
+            runs = [(run, run_fonts(kind)[self.bold]) for run, kind in font_runs(drawn)]
+            x = max(0.0, self.width - self._measure(line)) if self.right else 0.0
+            for run, font in runs:
+                canvas.setFont(font, self.size)
+                shaping = font in SHAPED_FONTS
+                canvas.drawString(x, y, run, charSpace=0 if shaping else self.spacing, shaping=shaping)
+                x += shaped_width(run, font, self.size) + (0 if shaping else self.spacing * len(run))
+            y -= leading
+
+
+@lru_cache(maxsize=64)
+def _style(font: str, size: float, color: str, right: bool, space_before: float = 0.0) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"invoice-v2-{font}-{size}-{color}-{int(right)}-{space_before}",
+        fontName=font,
+        fontSize=size,
+        leading=size * LINE_HEIGHT,
+        textColor=HexColor(f"#{color}"),
+        alignment=TA_RIGHT if right else TA_LEFT,
+        spaceBefore=space_before,
+        splitLongWords=True,  # a URL, or CJK without spaces, is split to fit
+    )
+
+
+class _Page:
+    """What one render draws with: the context ``pdf_context.invoice_context`` made, the text fonts, the
+    direction and the frame's width."""
+
+    def __init__(self, context: dict[str, Any], fonts: tuple[str, str]) -> None:
+        self.context = context
+        self.fonts = fonts
+        self.labels: Labels = context["labels"]
+        self.rtl = self.labels.rtl
+        self.frame = float(context["frame"])
+
+    def text(
+        self,
+        lines: Sequence[str],
+        width: float,
+        *,
+        size: float = TEXT_SIZE,
+        color: Color = INK,
+        bold: bool = False,
+        number: bool = False,
+        end: bool = False,
+        space_before: float = 0.0,
+    ) -> Paragraph:
+        """User text (or a formatted value) as a paragraph ``width`` pt wide: each of ``lines`` a line of its
+        own, wrapped to the width. A ``number`` or a text at the ``end`` goes to the end of its cell (the
+        right, or the left on a right-to-left page); a right-to-left page or text is pre-wrapped and put in
+        the order it is drawn in."""
+        texts = [piece for line in lines for piece in (printable(line).splitlines() or [""])]
+        if needs_reordering(texts, self.rtl):
+            texts = [
+                piece for text in texts for piece in visual_lines(text, width - SLACK, size, rtl=self.rtl)
+            ]
+        right = (number or end) != self.rtl
+        style = _style(self.fonts[bold], size, color.hexval()[2:], right, space_before)
+        return Paragraph(markup(texts, bold=bold), style)
+
+    def label(
+        self,
+        text: str,
+        *,
+        color: Color = LABEL,
+        spacing: float = LABEL_SPACING,
+        bold: bool = False,
+        end: bool = False,
+        space_after: float = 0.0,
+    ) -> SpacedText:
+        return SpacedText(
+            text,
+            size=LABEL_SIZE,
+            color=color,
+            spacing=spacing,
+            right=end != self.rtl,
+            labels=self.labels,
+            bold=bold,
+            space_after=space_after,
+        )
+
+    def section_title(self, text: str) -> SpacedText:
+        return self.label(text, spacing=SECTION_SPACING, bold=True, space_after=2.0)
+
+    def row(self, cells: list[Any]) -> list[Any]:
+        """A row's cells in the order they are drawn in: reading order, reversed right to left."""
+        return cells[::-1] if self.rtl else cells
+
+
+def _grid(rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]]) -> Table:
+    """A borderless table of blocks, no padding unless ``commands`` add some."""
+    base: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    # splitInRow: a row that meets the bottom of a page is cut between its paragraphs' lines, where a row
+    # taller than a page (notes of hundreds of lines) would otherwise fail the render. The header and the
+    # parties start page 1; the summary and the extras are kept together (KeepTogether moves them on whole
+    # when they fit a page), so only a block taller than a page is ever cut.
+    return Table(rows, colWidths=widths, style=TableStyle(base + commands), hAlign="LEFT", splitInRow=1)
+
+
+def _header(page: _Page, logo: Flowable | None) -> Table:
+    context = page.context
+    seller: PartyBlock = context["seller"]
+    start, end = page.frame * 0.6, page.frame * 0.4
+    lines = [*seller.address]
+    if seller.ids:
+        lines.append(" \N{MIDDLE DOT} ".join(seller.ids))
+    lines += [" \N{MIDDLE DOT} ".join(group) for group in seller.contacts]
+    left: list[Flowable] = [logo] if logo is not None else []
+    left.append(page.text([seller.name], start, size=SELLER_SIZE, color=SELLER, bold=True))
+    if lines:
+        left.append(page.text(lines, start, color=MUTED))
+    title = SpacedText(
+        context["title"],
+        size=float(str(context["title_size"]).removesuffix("pt")),
+        color=HexColor(context["accent_text"]),
+        spacing=TITLE_SPACING,
+        right=not page.rtl,
+        labels=page.labels,
+        fit=True,
+    )
+    right: list[Flowable] = [
+        title,
+        page.text([context["data"].number], end, size=NUMBER_SIZE, color=NUMBER, end=True),
+    ]
+    right += [
+        page.text([line], end, size=REF_SIZE, color=NUMBER, end=True, space_before=2.0)
+        for line in context["preceding"]
+    ]
+    return _grid([page.row([left, right])], page.row([start, end]), [])
+
+
+def _party(page: _Page, label: str, party: PartyBlock | None, width: float) -> list[Flowable]:
+    if party is None:
+        return []
+    inner = width - PARTY_GAP
+    blocks: list[Flowable] = [
+        page.label(label),
+        page.text([party.name], inner, size=PARTY_NAME_SIZE, bold=True),
+    ]
+    if party.address:
+        blocks.append(page.text(party.address, inner))
+    muted = [*party.ids, *(line for group in party.contacts for line in group)]
+    if muted:
+        blocks.append(page.text(muted, inner, color=MUTED))
+    return blocks
+
+
+def _facts(page: _Page, width: float) -> Table:
+    facts: list[tuple[str, str]] = page.context["facts"]
+    labels_width = width * int(page.context["fact_label_percent"]) / 100
+    values_width = width - labels_width
+    rows = [
+        page.row([page.label(label), page.text([value], values_width, bold=True, number=True)])
+        for label, value in facts
+    ]
+    return _grid(rows, page.row([labels_width, values_width]), [("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+
+
+def _parties(page: _Page) -> Table:
+    context, labels = page.context, page.labels
+    widths = [page.frame * share for share in (0.31, 0.29, 0.40)]
+    cells = [
+        _party(page, labels.bill_to, context["buyer"], widths[0]),
+        _party(page, labels.ship_to, context["ship_to"], widths[1]),
+        _facts(page, widths[2]),
+    ]
+    side = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
+    parties = (1, 2) if page.rtl else (0, 1)
+    commands = [(side, (column, 0), (column, 0), PARTY_GAP) for column in parties]
+    return _grid([page.row(cells)], page.row(widths), commands)
+
+
+def _tax_breakdown(page: _Page, width: float) -> list[Flowable]:
+    context, labels = page.context, page.labels
+    columns: SummaryColumns = context["summary_columns"]
+    base, tax = width * columns.tax_base / 100, width * columns.tax_amount / 100
+    widths = [width - base - tax, base, tax]
+    header = [
+        page.label(text, color=TABLE_HEADER, spacing=TABLE_HEADER_SPACING, bold=True, end=index > 0)
+        for index, text in enumerate((labels.rate, labels.base, labels.tax))
+    ]
+    rows = [page.row(header)]
+    for row in context["tax_rows"]:
+        cells = [(row.rate, False), (row.base, True), (row.tax, True)]
+        rows.append(
+            page.row(
+                [
+                    page.text([value], column - 4, size=columns.size, number=number)
+                    for (value, number), column in zip(cells, widths, strict=True)
+                ]
+            )
+        )
+    end_pad = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
+    table = _grid(
+        rows,
+        page.row(widths),
+        [
+            (end_pad, (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
+            ("TOPPADDING", (0, 1), (-1, -1), 3),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, TABLE_HEADER_RULE),
+        ],
+    )
+    notes = [_tax_note(page, note.category, note.name, note.reason, width) for note in context["tax_notes"]]
+    return [page.section_title(labels.tax_breakdown), table, *notes]
+
+
+def _tax_note(page: _Page, category: str, name: str, reason: str, width: float) -> Paragraph:
+    """ "AE Reverse charge: Article 196 ...", the category in bold (as one reordered line right to left)."""
+    rest = f"{name}: {reason}" if name and reason else name or reason
+    if page.rtl or needs_reordering([rest], False):
+        return page.text([f"{category} {rest}"], width, size=TAX_NOTE_SIZE, space_before=4.0)
+    style = _style(page.fonts[0], TAX_NOTE_SIZE, INK.hexval()[2:], False, 4.0)
+    return Paragraph(f"<b>{markup([category], bold=True)}</b> {markup([rest])}", style)
+
+
+def _totals(page: _Page, width: float) -> list[Flowable]:
+    context, labels = page.context, page.labels
+    columns: SummaryColumns = context["summary_columns"]
+    amount = width * columns.total_amount / 100
+    widths = [width - amount, amount]
+    rows = [
+        page.row([page.text([row.label], widths[0] - 8), page.text([row.amount], amount - 8, number=True)])
+        for row in context["total_rows"]
+    ]
+    grand_label = page.text([context["grand_label"]], widths[0] - 8, size=GRAND_SIZE, color=SELLER, bold=True)
+    gross = page.text([context["gross"]], amount - 8, size=GRAND_SIZE, color=SELLER, bold=True, number=True)
+    rows.append(page.row([grand_label, gross]))
+    table = _grid(
+        rows,
+        page.row(widths),
+        [
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -2), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -2), 3),
+            ("TOPPADDING", (0, -1), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ("BACKGROUND", (0, -1), (-1, -1), GRAND_BACKGROUND),
+            ("LINEABOVE", (0, -1), (-1, -1), 1.2, HexColor(context["accent"])),
+        ],
+    )
+    blocks: list[Flowable] = [table]
+    if context["amount_in_words"]:
+        words = f"{labels.amount_in_words}: {context['amount_in_words']}"
+        blocks.append(page.text([words], width, size=WORDS_SIZE, color=TABLE_HEADER, space_before=4.0))
+    return blocks
+
+
+def _summary(page: _Page) -> KeepTogether:
+    """The tax breakdown and the totals side by side, kept together on one page."""
+    widths = [page.frame * share for share in (0.44, 0.03, 0.53)]
+    cells = [_tax_breakdown(page, widths[0]), "", _totals(page, widths[2])]
+    return KeepTogether([_grid([page.row(cells)], page.row(widths), [])])
+
+
+def _extras(page: _Page) -> list[Flowable]:
+    """The notes and the payment details side by side, kept together, after the totals."""
+    context, labels = page.context, page.labels
+    notes_text, payment = context["data"].notes, context["payment"]
+    if not notes_text and not payment:
+        return []
+    widths = [page.frame * 0.45, page.frame * 0.55]
+    notes: list[Flowable] = []
+    if notes_text:
+        notes = [page.section_title(labels.notes), page.text([notes_text], widths[0] - PARTY_GAP)]
+    details: list[Flowable] = []
+    if payment:
+        label_width = widths[1] * 0.34
+        rows = [
+            page.row(
+                [page.text([label], label_width, color=MUTED), page.text([value], widths[1] - label_width)]
+            )
+            for label, value in payment
+        ]
+        details = [
+            page.section_title(labels.payment_details),
+            _grid(rows, page.row([label_width, widths[1] - label_width]), []),
+        ]
+    side = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
+    column = 1 if page.rtl else 0
+    table = _grid(
+        [page.row([notes, details])], page.row(widths), [(side, (column, 0), (column, 0), PARTY_GAP)]
+    )
+    return [Spacer(1, 7 * MM), KeepTogether([table])]
+
+
+def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
+    context = page.context
+    table = line_table(context["lines"], context["columns"], page.labels, page.frame)
+    return [
+        _header(page, logo),
+        Spacer(1, 8 * MM),
+        _parties(page),
+        Spacer(1, 6 * MM),
+        table,
+        Spacer(1, 5 * MM),
+        _summary(page),
+        *_extras(page),
+    ]
+
+
+def _footer_painter(page: _Page, chosen: Layout) -> Callable[[Canvas, int, int], None]:
+    """What paints a page's footer: the brand's lines, then the seller, title and number at the start and
+    "Page X of Y" at the end over a thin rule, from the top of version 1's footer frame down."""
+    context, labels = page.context, page.labels
+    brand_lines: list[str] = context["footer_lines"]
+    left = [f"{context['data'].seller.name} \N{MIDDLE DOT} {context['title']} {context['data'].number}"]
+    bottom = max(6.0, chosen.bottom_margin - 12)
+    top = (bottom + FOOTER_FRAME_MM + 3.4 * len(brand_lines)) * MM
+    x = chosen.frame_margin
+    half = page.frame / 2
+
+    def paint(canvas: Canvas, number: int, count: int) -> None:
+        numbers = f"{labels.page} {number} {labels.page_of} {count}"
+        blocks: list[Flowable] = []
+        if brand_lines:
+            blocks.append(page.text(brand_lines, page.frame, size=FOOTER_SIZE, color=LABEL))
+        row = page.row(
+            [
+                page.text(left, half, size=FOOTER_SIZE, color=LABEL),
+                page.text([numbers], half, size=FOOTER_SIZE, color=LABEL, end=True),
+            ]
+        )
+        blocks.append(
+            _grid(
+                [row],
+                [half, half],
+                [("TOPPADDING", (0, 0), (-1, -1), 3), ("LINEABOVE", (0, 0), (-1, 0), 0.5, FOOTER_RULE)],
+            )
+        )
+        canvas.saveState()
+        y = top
+        for block in blocks:
+            _, height = block.wrapOn(canvas, page.frame, top)
+            y -= height
+            block.drawOn(canvas, x, y)
+        canvas.restoreState()
+
+    return paint
+
+
+def build_native_pdf(
+    context: dict[str, Any],
+    fonts: tuple[str, str],
+    chosen: Layout,
+    *,
+    logo: Callable[[], Flowable] | None,
+    max_pages: int,
+    policy: ResourceAccessPolicy,
+) -> bytes:
+    """The PDF of a layout drawn here (``Layout.native``) from the template context of ``pdf_context`` set
+    in ``fonts``, the brand's ``logo`` built where the header needs it, under ``policy``'s render deadline
+    (it reads no file or URL at all). RenderRefused past ``max_pages``."""
+    register_fonts()
+    page = _Page(context, fonts)
+    data = context["data"]
+    size = LETTER if context["page_size"] == "letter" else A4
+    footer_mm = 3.4 * len(context["footer_lines"])
+    bottom = (chosen.bottom_margin + footer_mm) * MM
+    top = chosen.top_margin * MM
+    frame = Frame(
+        chosen.frame_margin,
+        bottom,
+        page.frame,
+        size[1] - top - bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    out = io.BytesIO()
+    title = f"{context['title']} {data.number}"
+    doc = _Doc(
+        out,
+        pagesize=size,
+        title=title,
+        author=data.seller.name,
+        subject=f"{title}: {data.buyer.name}",
+        lang=page.labels.language,  # as version 1's <html lang>
+        initialFontName=BASE_FONT,
+        max_pages=max_pages,
+    )
+    doc.addPageTemplates([PageTemplate(id="body", frames=[frame], pagesize=size)])
+    paint = _footer_painter(page, chosen)
+    with use_policy(policy), render_budget(policy):
+        story = _story(page, logo() if logo is not None else None)
+        try:
+            doc.build(story, canvasmaker=lambda *args, **kwargs: _HeldCanvas(*args, paint=paint, **kwargs))
+        except _PastPageLimit:
+            raise RenderRefused(f"The PDF would have more than {max_pages:,} pages.") from None
+    return out.getvalue()
+
+
+def printed_texts(context: dict[str, Any]) -> Iterator[str]:
+    """Every text a native layout prints from ``context``, for the check that the text family draws them."""
+    labels: Labels = context["labels"]
+    data = context["data"]
+    yield from (context["title"], data.number, data.notes, context["grand_label"], context["gross"])
+    yield from (context["amount_in_words"], data.seller.name, *context["preceding"], *context["footer_lines"])
+    # Every label of the invoice's language, the line table's headers among them: all in one script.
+    yield from (value for value in vars(labels).values() if isinstance(value, str))
+    for party in (context["seller"], context["buyer"], context["ship_to"]):
+        if party is not None:
+            yield from (party.name, *party.address, *party.ids)
+            yield from (line for group in party.contacts for line in group)
+    for pair in (*context["facts"], *context["payment"]):
+        yield from pair
+    for row in context["total_rows"]:
+        yield from (row.label, row.amount)
+    for tax in context["tax_rows"]:
+        yield from (tax.rate, tax.base, tax.tax)
+    for note in context["tax_notes"]:
+        yield from (note.category, note.name, note.reason)
+    for header in context["summary_columns"].headers:
+        yield from header
