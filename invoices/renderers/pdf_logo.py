@@ -22,10 +22,12 @@ of the bytes (computed here, not taken from the style) in a small LRU: a brand's
 process, and each render only fits and draws it.
 """
 
+import copy
 import hashlib
 import io
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,6 +37,8 @@ from PIL import Image
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFImageXObject, PDFObjectReference
+from reportlab.pdfgen.canvas import Canvas, _digester
 from reportlab.platypus import Flowable
 from svglib.fonts import FontMap
 from svglib.svglib import SvgRenderer
@@ -101,7 +105,7 @@ class LogoFlowable(Flowable):
         canvas = self.canv
         if self.logo.image is not None:
             width, height = self.drawn_width, self.drawn_height
-            canvas.drawImage(self.logo.image, x, self.space_after, width, height, mask="auto")
+            _draw_raster(canvas, self.logo, self.logo.image, x, self.space_after, width, height)
         elif self.logo.drawing is not None:
             drawing = self.logo.drawing
             canvas.saveState()
@@ -109,6 +113,61 @@ class LogoFlowable(Flowable):
             canvas.scale(self.drawn_width / drawing.width, self.drawn_height / drawing.height)
             renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
             canvas.restoreState()
+
+
+def _draw_raster(
+    canvas: Canvas, logo: Logo, image: ImageReader, x: float, y: float, width: float, height: float
+) -> None:
+    """What ``canvas.drawImage(image, x, y, width, height, mask="auto")`` does (``image`` is ``logo.image``),
+    the same objects and operators written, with the image's XObject (its pixels compressed, and their soft
+    mask) made once per logo and process and copied into each document: reportlab digests and compresses
+    the pixels again for every document, about 4 ms of a 600 x 180 logo, most of what a brand added to a
+    render (docs/performance.md)."""
+    name, made = _xobject(logo, image)
+    doc = canvas._doc
+    registered = doc.getXObjectName(name)
+    if doc.idToObject.get(registered) is None:
+        placed = copy.copy(made)
+        canvas._setXObjects(placed)  # the document's own forms so far, as drawImage sets them
+        doc.Reference(placed, registered)
+        doc.addForm(name, placed)
+        smask = getattr(made, "_smask", None)
+        if smask is not None:
+            del placed._smask
+            mask_name = doc.getXObjectName(smask.name)
+            if doc.idToObject.get(mask_name) is None:
+                mask = copy.copy(smask)
+                canvas._setXObjects(mask)
+                placed.smask = doc.Reference(mask, mask_name)
+            else:
+                placed.smask = PDFObjectReference(mask_name)
+    canvas._currentPageHasImages = 1
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(name)
+
+
+_xobjects: "weakref.WeakKeyDictionary[Logo, tuple[str, PDFImageXObject]]" = weakref.WeakKeyDictionary()
+
+
+def _xobject(logo: Logo, image: ImageReader) -> tuple[str, PDFImageXObject]:
+    """The name drawImage gives the logo's image (a digest of its pixels and soft mask) and its XObject, made
+    once per decoded logo. Never written itself: each document writes a copy."""
+    with _cache_lock:
+        found = _xobjects.get(logo)
+    if found is not None:
+        return found
+    pixels = image.getRGBData()  # sets _dataA, the alpha channel's reader (None without one)
+    smask = image._dataA
+    name = _digester(pixels + (smask.getRGBData() if smask else b"auto"))
+    made = PDFImageXObject(name, image, mask="auto")
+    made.name = name
+    with _cache_lock:
+        _xobjects[logo] = (name, made)
+    return name, made
 
 
 _cache: "OrderedDict[str, Logo]" = OrderedDict()

@@ -8,15 +8,17 @@ socket connect during the render (the one test_pdf_security.py installs).
 
 import dataclasses
 import io
+from typing import Any
 
 import pytest
 from PIL import Image, ImageFile
+from reportlab.pdfgen.canvas import Canvas
 
 from invoices.renderers import RenderRefused
 from invoices.renderers.pdf import render_pdf
-from invoices.renderers.pdf_logo import _safe_svg_root, decoded_logo
+from invoices.renderers.pdf_logo import _draw_raster, _safe_svg_root, decoded_logo
 from invoices.renderers.pdf_resources import MAX_IMAGE_PIXELS
-from tests.invoices.brand_looks import SVG_COLOUR, SVG_LOGO, style
+from tests.invoices.brand_looks import SVG_COLOUR, SVG_LOGO, jpeg_logo, png_logo, style
 from tests.invoices.pdf_tools import build, colour_pixels, page_image
 from tests.invoices.test_pdf_security import _AUDIT
 from tests.payloads import sample_payload
@@ -189,3 +191,33 @@ def test_a_logo_is_decoded_once_per_process():
     first = decoded_logo(SVG_LOGO, "image/svg+xml")
     assert decoded_logo(bytes(SVG_LOGO), "image/svg+xml") is first
     assert decoded_logo(SVG_LOGO + b" ", "image/svg+xml") is not first  # the key is the bytes' hash
+
+
+@pytest.mark.parametrize("kind", ["RGBA", "RGB", "L", "jpeg"])
+def test_a_raster_logo_is_written_as_draw_image_writes_it(kind):
+    # The XObject made once per logo (pdf_logo._draw_raster) must write what reportlab's drawImage would:
+    # two documents each (the second from the cache), two pages each (the image already in the document).
+    if kind == "L":
+        grey = io.BytesIO()
+        Image.linear_gradient("L").resize((300, 90)).save(grey, format="PNG")
+        data, content_type = grey.getvalue(), "image/png"
+    elif kind == "jpeg":
+        data, content_type = jpeg_logo(), "image/jpeg"
+    else:
+        data, content_type = png_logo(mode=kind), "image/png"
+    logo = decoded_logo(data, content_type)
+
+    def document(draw: Any) -> bytes:
+        out = io.BytesIO()
+        canvas = Canvas(out, invariant=1)
+        for _ in range(2):
+            draw(canvas)
+            canvas.showPage()
+        canvas.save()
+        return out.getvalue()
+
+    assert logo.image is not None
+    for _ in range(2):
+        ours = document(lambda canvas: _draw_raster(canvas, logo, logo.image, 10, 20, 120, 36))
+        theirs = document(lambda canvas: canvas.drawImage(logo.image, 10, 20, 120, 36, mask="auto"))
+        assert ours == theirs
