@@ -8,10 +8,15 @@ CPU time with process_time. The PDF case then times the reference the same way, 
 after, so the ratio of the two medians is taken under the same conditions; the XLSX case times openpyxl's
 own floor (an empty workbook, saved) the same way.
 
-The 20-line PDF case also times the same invoice branded (the modern layout with a PNG logo, ``BRANDED``)
-against the unbranded one, the two renders alternating call by call so that a shared machine's drift
-weighs on both alike; the target is the ratio of their CPU medians (the decoded logo is cached per process,
-so a warm render only fits and draws it).
+The PDF is the unbranded invoice of today (classic version 2, drawn with platypus directly). Each PDF case
+also times classic version 1 (the template through xhtml2pdf, the look of invoices issued before version 2)
+in the same process, as information.
+
+The 20-line PDF case also times the same invoice branded (the classic layout a brand version gets today,
+with a PNG logo, an accent and a footer: ``BRANDED``) against the unbranded one, the two renders alternating
+call by call so that a shared machine's drift weighs on both alike; the target is the ratio of their CPU
+medians (the decoded logo is cached per process, so a warm render only fits and draws it). The same is timed
+for a template layout (modern version 1 against classic version 1), as information.
 """
 
 import dataclasses
@@ -26,7 +31,8 @@ from bench.data import SIZES, sample
 from bench.stats import ratio, summarize
 
 FORMATS = ("pdf", "xlsx", "csv")
-BRANDED = "modern, PNG logo"
+BRANDED = "classic v2, PNG logo"
+BRANDED_TEMPLATE = "modern v1, PNG logo"
 BRANDED_LINES = 20
 
 
@@ -84,8 +90,17 @@ def measure_case(fmt: str, lines: int, warmup: int, repeats: int) -> dict[str, A
         result["reference"] = reference
         result["ratio_cpu"] = ratio(result["cpu_ms"]["median"], reference["cpu_ms"]["median"])
         result["ratio_wall"] = ratio(result["wall_ms"]["median"], reference["wall_ms"]["median"])
+        v1_options = dataclasses.replace(options, style=classic_v1())
+        v1 = time_calls(lambda: render(document, v1_options), warmup, repeats)
+        result["classic_v1"] = {
+            **v1,
+            "ratio_cpu": ratio(v1["cpu_ms"]["median"], reference["cpu_ms"]["median"]),
+        }
         if lines == BRANDED_LINES:
             result["branded"] = measure_branded(document, options, warmup, repeats)
+            result["branded_template"] = measure_branded(
+                document, v1_options, warmup, repeats, layout="modern", style_name=BRANDED_TEMPLATE
+            )
     if fmt == "xlsx":
         result["floor"] = time_calls(empty_workbook, warmup, repeats)
     return result
@@ -111,15 +126,32 @@ def time_alternating(
     return first_result, second_result
 
 
-def measure_branded(document: Any, options: Any, warmup: int, repeats: int) -> dict[str, Any]:
-    """The PDF of ``document`` branded (BRANDED) against the same PDF unbranded, alternating."""
+def classic_v1() -> Any:
+    """The unbranded look of invoices issued before classic version 2."""
+    from invoices.document.model import DEFAULT_STYLE
+
+    return dataclasses.replace(DEFAULT_STYLE, layout_version=1)
+
+
+def measure_branded(
+    document: Any,
+    options: Any,
+    warmup: int,
+    repeats: int,
+    layout: str = "classic",
+    style_name: str = BRANDED,
+) -> dict[str, Any]:
+    """The PDF of ``document`` branded (``layout`` in the version a brand version gets today, a PNG logo, an
+    accent, a footer) against the same PDF in ``options``' look, alternating."""
     from bench.data import logo_png
     from invoices.document.model import BrandStyle
     from invoices.renderers import render
+    from invoices.renderers.layouts import CURRENT
 
     logo = logo_png()
     style = BrandStyle(
-        layout="modern",
+        layout=layout,
+        layout_version=CURRENT[layout],
         accent_color="#7b2cbf",
         footer="Example Ltd, 1 Example Street, London\nRegistered in England and Wales, No. 01234567",
         logo=logo,
@@ -133,7 +165,7 @@ def measure_branded(document: Any, options: Any, warmup: int, repeats: int) -> d
         lambda: render(document, options), lambda: render(document, branded_options), warmup, repeats
     )
     return {
-        "style": BRANDED,
+        "style": style_name,
         "bytes": size,
         **branded,
         "unbranded": plain,
