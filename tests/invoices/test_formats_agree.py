@@ -8,6 +8,7 @@ none: an e-invoice is computed with two decimals at most).
 """
 
 import csv
+import dataclasses
 import io
 import re
 from decimal import Decimal
@@ -50,6 +51,8 @@ LOOKS = {
     "modern-serif": style("modern", "serif", "svg"),
     "compact-condensed": style("compact", "condensed", "png"),
     "classic-sans": style("classic", "sans", "png"),
+    # The unbranded look of invoices issued before classic version 2 (the template through xhtml2pdf).
+    "classic-v1": dataclasses.replace(DEFAULT_STYLE, layout_version=1),
 }
 
 
