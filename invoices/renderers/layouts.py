@@ -65,17 +65,18 @@ _DIR = "invoices/pdf/layouts"
 
 LAYOUTS: dict[str, dict[int, Layout]] = {
     # Today's invoice, with the logo top left above the seller's name, the accent on the title and total.
-    # Version 2 is version 1's page drawn with platypus directly, several times faster (pdf_native).
+    # Each layout's version 2 is its version 1's page drawn with platypus directly, several times faster
+    # (pdf_native).
     "classic": {
         1: Layout("classic", 1, f"{_DIR}/classic_v1.html", 16, 16, 20, (60, 16), "start", 3),
         2: Layout("classic", 2, "", 16, 16, 20, (60, 16), "start", 3, native=True),
     },
     # A band in the accent colour with the logo at its start and the title in it; more air around blocks.
     "modern": {
-        1: Layout(
+        version: Layout(
             "modern",
-            1,
-            f"{_DIR}/modern_v1.html",
+            version,
+            f"{_DIR}/modern_v1.html" if version == 1 else "",
             16,
             14,
             20,
@@ -84,13 +85,18 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
             0,
             title_share=0.5,
             title_padding=10,
+            native=version == 2,
         )
+        for version in (1, 2)
     },
     # Smaller type and margins for long invoices; the logo small at the top, at the end of the line.
-    "compact": {1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0)},
+    "compact": {
+        1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0),
+        2: Layout("compact", 2, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True),
+    },
 }
 # The version a new brand version gets: the newest of each layout.
-CURRENT = {"classic": 2, "modern": 1, "compact": 1}
+CURRENT = {"classic": 2, "modern": 2, "compact": 2}
 
 ACCENT_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = DEFAULT_STYLE.accent_color

@@ -1,15 +1,17 @@
-"""Classic version 2: the classic invoice drawn with reportlab's platypus directly, with no HTML in between.
+"""The layouts' version 2: each layout's page drawn with reportlab's platypus directly, no HTML in between.
 
-Classic version 1 goes through a Django template and xhtml2pdf (``pdf.py``, ``pdf_build.py``); of a 20-line
-invoice's render, about 30 ms was xhtml2pdf walking the page and 25 ms the layout of its nested tables
-(docs/performance.md). Version 2 prints the same blocks in the same order, sizes and colours, each built here
-as flowables, as the line table always was (``pdf_table``). It is a version of its own because its files
-are not byte for byte version 1's, and a shipped version never changes (``layouts``).
+Version 1 of a layout goes through a Django template and xhtml2pdf (``pdf.py``, ``pdf_build.py``); of a
+20-line invoice's render, about 30 ms was xhtml2pdf walking the page and 25 ms the layout of its nested
+tables (docs/performance.md). Version 2 prints the same blocks in the same order, sizes and colours, each
+built here as flowables, as the line table always was (``pdf_table``). It is a version of its own because
+its files are not byte for byte version 1's, and a shipped version never changes (``layouts``).
 
-Top to bottom: the header (the logo and the seller at the start, the title and the number at the end), the
+Top to bottom: the layout's header (``LOOKS``: classic's logo and seller at the start with the title at the
+end; modern's band in the accent colour; compact's small logo over the title and the accent rule), the
 parties and the invoice's facts, the line table, the tax breakdown beside the totals, the notes beside the
 payment details, and on every page the brand's footer lines and "Page X of Y", painted once the page count
-is known (each page is held until the last is laid out, as ``pdf_build`` does for version 1).
+is known (each page is held until the last is laid out, as ``pdf_build`` does for version 1). The space
+between the blocks and the labels' spacing are each layout's own, as its version 1's stylesheet has them.
 
 Security: user text reaches a ``Paragraph`` (which parses markup) only escaped, through ``pdf_table.markup``;
 the only markup added is ours (``<font face>`` with a constant, ``<br/>``, ``<b>``). Colours are constants
@@ -23,6 +25,7 @@ with a right-to-left base, its numbers kept left to right (``pdf_table.visual_li
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -212,9 +215,10 @@ class _Page:
     """What one render draws with: the context ``pdf_context.invoice_context`` made, the text fonts, the
     direction and the frame's width."""
 
-    def __init__(self, context: dict[str, Any], fonts: tuple[str, str]) -> None:
+    def __init__(self, context: dict[str, Any], fonts: tuple[str, str], look: "Look") -> None:
         self.context = context
         self.fonts = fonts
+        self.look = look
         self.labels: Labels = context["labels"]
         self.rtl = self.labels.rtl
         self.frame = float(context["frame"])
@@ -249,16 +253,17 @@ class _Page:
         text: str,
         *,
         color: Color = LABEL,
-        spacing: float = LABEL_SPACING,
+        spacing: float | None = None,
         bold: bool = False,
         end: bool = False,
         space_after: float = 0.0,
     ) -> SpacedText:
+        """An upper-case label, letter-spaced as the layout's labels are unless ``spacing`` is given."""
         return SpacedText(
             text,
             size=LABEL_SIZE,
             color=color,
-            spacing=spacing,
+            spacing=self.look.label_spacing if spacing is None else spacing,
             right=end != self.rtl,
             labels=self.labels,
             bold=bold,
@@ -289,36 +294,137 @@ def _grid(rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, 
     return Table(rows, colWidths=widths, style=TableStyle(base + commands), hAlign="LEFT", splitInRow=1)
 
 
-def _header(page: _Page, logo: Flowable | None) -> Table:
-    context = page.context
-    seller: PartyBlock = context["seller"]
-    start, end = page.frame * 0.6, page.frame * 0.4
+def _seller_lines(seller: PartyBlock) -> list[str]:
+    """The seller's letterhead under its name: address lines, identifiers on one line, each contact group
+    on one."""
     lines = [*seller.address]
     if seller.ids:
         lines.append(" \N{MIDDLE DOT} ".join(seller.ids))
-    lines += [" \N{MIDDLE DOT} ".join(group) for group in seller.contacts]
-    left: list[Flowable] = [logo] if logo is not None else []
-    left.append(page.text([seller.name], start, size=SELLER_SIZE, color=SELLER, bold=True))
+    return lines + [" \N{MIDDLE DOT} ".join(group) for group in seller.contacts]
+
+
+def _seller(page: _Page, width: float, *, name: bool = True) -> list[Flowable]:
+    """The seller's name (unless ``name`` is False: the modern band shows it) and letterhead."""
+    seller: PartyBlock = page.context["seller"]
+    blocks: list[Flowable] = []
+    if name:
+        blocks.append(page.text([seller.name], width, size=page.look.seller_size, color=SELLER, bold=True))
+    lines = _seller_lines(seller)
     if lines:
-        left.append(page.text(lines, start, color=MUTED))
-    title = SpacedText(
+        blocks.append(page.text(lines, width, color=MUTED))
+    return blocks
+
+
+def _title(page: _Page, color: Color) -> SpacedText:
+    context = page.context
+    return SpacedText(
         context["title"],
         size=float(str(context["title_size"]).removesuffix("pt")),
-        color=HexColor(context["accent_text"]),
+        color=color,
         spacing=TITLE_SPACING,
         right=not page.rtl,
         labels=page.labels,
         fit=True,
     )
-    right: list[Flowable] = [
-        title,
-        page.text([context["data"].number], end, size=NUMBER_SIZE, color=NUMBER, end=True),
+
+
+def _number_and_references(page: _Page, width: float, color: Color = NUMBER) -> list[Flowable]:
+    """The invoice's number under the title, and the invoices a credit note corrects."""
+    context = page.context
+    blocks: list[Flowable] = [
+        page.text([context["data"].number], width, size=NUMBER_SIZE, color=color, end=True)
     ]
-    right += [
-        page.text([line], end, size=REF_SIZE, color=NUMBER, end=True, space_before=2.0)
-        for line in context["preceding"]
+    return blocks + _references(page, width)
+
+
+def _references(page: _Page, width: float) -> list[Flowable]:
+    return [
+        page.text([line], width, size=REF_SIZE, color=NUMBER, end=True, space_before=2.0)
+        for line in page.context["preceding"]
     ]
-    return _grid([page.row([left, right])], page.row([start, end]), [])
+
+
+def _classic_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
+    """The logo above the seller at the start, the title and number at the end."""
+    start, end = page.frame * 0.6, page.frame * 0.4
+    left: list[Flowable] = [logo] if logo is not None else []
+    left += _seller(page, start)
+    right: list[Flowable] = [_title(page, HexColor(page.context["accent_text"]))]
+    right += _number_and_references(page, end)
+    return [_grid([page.row([left, right])], page.row([start, end]), [])]
+
+
+BAND_PADDING = 5 * MM  # .band
+BAND_NAME_SIZE = 16.0  # .band-name
+
+
+def _modern_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
+    """A band in the accent colour: the logo (or the seller's name) at its start, the title and number at
+    its end in the colour that reads on it; the seller's letterhead and the references under it."""
+    context = page.context
+    ink = HexColor(context["on_accent"])
+    half = page.frame / 2
+    inner = half - 2 * BAND_PADDING
+    start: list[Flowable] = (
+        [logo]
+        if logo is not None
+        else [page.text([context["seller"].name], inner, size=BAND_NAME_SIZE, color=ink, bold=True)]
+    )
+    end: list[Flowable] = [
+        _title(page, ink),
+        page.text([context["data"].number], inner, size=NUMBER_SIZE, color=ink, end=True),
+    ]
+    band = _grid(
+        [page.row([start, end])],
+        [half, half],
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(context["accent"])),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            *((side, (0, 0), (-1, -1), BAND_PADDING) for side in _PADDINGS),
+        ],
+    )
+    left, right = page.frame * 0.6, page.frame * 0.4
+    under = [_seller(page, left, name=logo is not None), _references(page, right)]
+    return [band, Spacer(1, 5 * MM), _grid([page.row(under)], page.row([left, right]), [])]
+
+
+_PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
+
+
+def _compact_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
+    """The seller at the start; the small logo, the title and number at the end; a rule in the accent
+    colour under both."""
+    context = page.context
+    start, end = page.frame * 0.6, page.frame * 0.4
+    right: list[Flowable] = [logo] if logo is not None else []
+    right += [_title(page, HexColor(context["accent_text"])), *_number_and_references(page, end)]
+    commands = [
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * MM),
+        ("LINEBELOW", (0, 0), (-1, -1), 1.0, HexColor(context["accent"])),
+    ]
+    return [_grid([page.row([_seller(page, start), right])], page.row([start, end]), commands)]
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a native layout changes of the classic page: its header, the seller's name's size, the space
+    before and after the blocks (mm) and the labels' letter spacing; each the value of version 1's
+    stylesheet for the same layout (``layout_style`` in its template)."""
+
+    header: Callable[[_Page, Flowable | None], list[Flowable]]
+    seller_size: float
+    parties: tuple[float, float]  # before, after
+    summary: float
+    extras: float
+    label_spacing: float = LABEL_SPACING
+
+
+LOOKS = {
+    "classic": Look(_classic_header, SELLER_SIZE, (8, 6), 5, 7),
+    "modern": Look(_modern_header, 11.0, (7, 8), 7, 7),
+    # Compact's labels are unspaced: in its wider frame a label that just fit unspaced ran into its value.
+    "compact": Look(_compact_header, 11.0, (4, 4), 3, 4, label_spacing=0.0),
+}
 
 
 def _party(page: _Page, label: str, party: PartyBlock | None, width: float) -> list[Flowable]:
@@ -474,19 +580,20 @@ def _extras(page: _Page) -> list[Flowable]:
     table = _grid(
         [page.row([notes, details])], page.row(widths), [(side, (column, 0), (column, 0), PARTY_GAP)]
     )
-    return [Spacer(1, 7 * MM), KeepTogether([table])]
+    return [Spacer(1, page.look.extras * MM), KeepTogether([table])]
 
 
 def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
     context = page.context
     table = line_table(context["lines"], context["columns"], page.labels, page.frame)
+    look = page.look
     return [
-        _header(page, logo),
-        Spacer(1, 8 * MM),
+        *look.header(page, logo),
+        Spacer(1, look.parties[0] * MM),
         _parties(page),
-        Spacer(1, 6 * MM),
+        Spacer(1, look.parties[1] * MM),
         table,
-        Spacer(1, 5 * MM),
+        Spacer(1, look.summary * MM),
         _summary(page),
         *_extras(page),
     ]
@@ -545,7 +652,7 @@ def build_native_pdf(
     in ``fonts``, the brand's ``logo`` built where the header needs it, under ``policy``'s render deadline
     (it reads no file or URL at all). RenderRefused past ``max_pages``."""
     register_fonts()
-    page = _Page(context, fonts)
+    page = _Page(context, fonts, LOOKS[chosen.name])
     data = context["data"]
     size = LETTER if context["page_size"] == "letter" else A4
     footer_mm = 3.4 * len(context["footer_lines"])

@@ -1,13 +1,12 @@
 """Brand looks and logos for the branded PDF's tests: logos of one distinctive colour each, so a page's
 pixels say where a logo was drawn, and the looks (layout x font) the shared PDF tests run over."""
 
-import dataclasses
 import io
 from typing import Any
 
 from PIL import Image, ImageDraw
 
-from invoices.document.model import DEFAULT_STYLE, BrandStyle
+from invoices.document.model import BrandStyle
 from invoices.renderers.layouts import CURRENT
 
 # Colours no part of our layouts uses: a pixel of them on a page is the logo's.
@@ -69,15 +68,6 @@ def style(layout: str = "classic", font: str = "sans", logo: str = "", **fields:
     return BrandStyle(**values)
 
 
-# The looks the shared tests (scripts, formats agreeing, multi-page) run over: every layout and every font
-# at least once, without multiplying slow tests by nine.
-LOOKS = {
-    "unbranded": DEFAULT_STYLE,
-    "unbranded-v1": dataclasses.replace(DEFAULT_STYLE, layout_version=1),
-    "classic-serif": style("classic", "serif", "png"),
-    "modern-condensed": style("modern", "condensed", "svg"),
-    "compact-sans": style("compact", "sans", "png"),
-}
 # The text font (regular, bold) each look's Latin is set in, as the PDF names them.
 TEXT_FONTS = {
     "sans": ("DejaVuSans", "DejaVuSans-Bold"),

@@ -53,6 +53,7 @@ LOOKS = {
     "classic-sans": style("classic", "sans", "png"),
     # The unbranded look of invoices issued before classic version 2 (the template through xhtml2pdf).
     "classic-v1": dataclasses.replace(DEFAULT_STYLE, layout_version=1),
+    "modern-v1": style("modern", "serif", "svg", layout_version=1),
 }
 
 

@@ -55,6 +55,10 @@ LOOKS = {
     "unbranded-v1": Look(dataclasses.replace(DEFAULT_STYLE, layout_version=1), TEXT_FONTS["sans"]),
     # DejaVu Serif has no Hebrew: an invoice holding some is set in DejaVu Sans (pdf.render_pdf).
     "modern-serif-with-hebrew": Look(style("modern", "serif", "svg"), TEXT_FONTS["sans"]),
+    # A template layout, as brand versions made before its version 2 keep it.
+    "modern-v1-serif-with-hebrew": Look(
+        style("modern", "serif", "svg", layout_version=1), TEXT_FONTS["sans"]
+    ),
     "classic-serif": Look(
         style("classic", "serif", "png"), TEXT_FONTS["serif"], frozenset(SCRIPTS) - {"hebrew"}
     ),
