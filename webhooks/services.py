@@ -4,10 +4,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from invoicesite import sqlnames
 from webhooks.jobs import DeliverWebhook
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 from workers.outbox import outbox_add
@@ -28,6 +30,33 @@ class Event:
     data: Callable[[], dict[str, Any]]
 
 
+def _enabled_endpoints(owner_id: int) -> list[WebhookEndpoint]:
+    """The owner's enabled endpoints, their id and event types only (as ``only()`` would give them), by one
+    fixed statement prepared once per connection: every upload's and every file's transaction reads them,
+    and for most owners finds none, where compiling the ORM's query cost more than running it."""
+    fields = _endpoint_fields()
+    with connection.cursor() as cursor:
+        sqlnames.execute(cursor, _enabled_endpoints_sql(), [owner_id])
+        rows = cursor.fetchall()
+    return [sqlnames.instance(WebhookEndpoint, fields, row) for row in rows]
+
+
+@cache
+def _endpoint_fields() -> list[Any]:
+    return [WebhookEndpoint._meta.get_field(name) for name in ("id", "event_types")]
+
+
+@cache
+def _enabled_endpoints_sql() -> str:
+    table = sqlnames.table(WebhookEndpoint)
+    owner, enabled, id_ = (sqlnames.column(WebhookEndpoint, name) for name in ("owner", "enabled", "id"))
+    # Names from the model's metadata, the owner as a parameter; (owner, enabled) is indexed.
+    return (
+        f"SELECT {sqlnames.columns(WebhookEndpoint, _endpoint_fields())} FROM {table} "  # noqa: S608  # nosec B608
+        f"WHERE {table}.{owner} = %s AND {table}.{enabled} ORDER BY {table}.{id_}"
+    )
+
+
 def events_emit(*, owner_id: int, events: Sequence[Event]) -> int:
     """Within the caller's transaction: one delivery per enabled endpoint of ``owner_id`` that wants each
     event, each with its job in the outbox; return how many. One statement when the owner has no endpoint.
@@ -36,9 +65,7 @@ def events_emit(*, owner_id: int, events: Sequence[Event]) -> int:
         raise RuntimeError("events_emit() must be called inside transaction.atomic(), with what it announces")
     if not events:
         return 0
-    endpoints = list(
-        WebhookEndpoint.objects.filter(owner_id=owner_id, enabled=True).only("id", "event_types")
-    )
+    endpoints = _enabled_endpoints(owner_id)
     wanted = [
         (event, endpoint) for event in events for endpoint in endpoints if event.type in endpoint.event_types
     ]
