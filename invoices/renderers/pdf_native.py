@@ -50,7 +50,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy, check_deadline, ren
 
 from invoices.i18n.labels import Labels
 from invoices.renderers import RenderRefused
-from invoices.renderers.layouts import FOOTER_FRAME_MM, MM, Layout
+from invoices.renderers.layouts import FOOTER_FRAME_MM, FOOTER_LINE_MM, MM, Layout
 from invoices.renderers.pdf_context import PartyBlock, SummaryColumns
 from invoices.renderers.pdf_fonts import (
     BASE_FONT,
@@ -606,7 +606,7 @@ def _footer_painter(page: _Page, chosen: Layout) -> Callable[[Canvas, int, int],
     brand_lines: list[str] = context["footer_lines"]
     left = [f"{context['data'].seller.name} \N{MIDDLE DOT} {context['title']} {context['data'].number}"]
     bottom = max(6.0, chosen.bottom_margin - 12)
-    top = (bottom + FOOTER_FRAME_MM + 3.4 * len(brand_lines)) * MM
+    top = (bottom + FOOTER_FRAME_MM + FOOTER_LINE_MM * len(brand_lines)) * MM
     x = chosen.frame_margin
     half = page.frame / 2
 
@@ -655,7 +655,7 @@ def build_native_pdf(
     page = _Page(context, fonts, LOOKS[chosen.name])
     data = context["data"]
     size = LETTER if context["page_size"] == "letter" else A4
-    footer_mm = 3.4 * len(context["footer_lines"])
+    footer_mm = FOOTER_LINE_MM * len(context["footer_lines"])
     bottom = (chosen.bottom_margin + footer_mm) * MM
     top = chosen.top_margin * MM
     frame = Frame(
