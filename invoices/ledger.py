@@ -64,7 +64,6 @@ ENTRY_FIELDS = (
 # that fold alike share a lock: slower, never wrong).
 LOCK_NAMESPACE = 0x1ED6E5
 LOCK_ID_MASK = 0x7FFFFFFF
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -179,7 +178,11 @@ def _head(owner_id: int) -> tuple[int, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sqlnames.execute_together(
-                cursor, [(_LOCK_SQL, [LOCK_NAMESPACE, owner_id & LOCK_ID_MASK]), (_head_sql(), [owner_id])]
+                cursor,
+                [
+                    (sqlnames.ADVISORY_XACT_LOCK, [LOCK_NAMESPACE, owner_id & LOCK_ID_MASK]),
+                    (_head_sql(), [owner_id]),
+                ],
             )
         else:
             sqlnames.execute(cursor, _head_sql(), [owner_id])

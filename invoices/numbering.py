@@ -56,7 +56,6 @@ _TOKEN = re.compile(r"\{(YYYY|YY|MM|seq(?::0([1-9]))?)\}")
 _BRACED = re.compile(r"\{[^{}]*\}|[{}]")
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
 _TOKEN_WIDTH = {"YYYY": 4, "YY": 2, "MM": 2}
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
 # Any fixed 32-bit number: the advisory locks of this module are told apart from any other by it.
 _LOCK_CLASS = zlib.crc32(b"invoices.numbering") & 0x7FFFFFFF
 
@@ -298,7 +297,7 @@ def _owner_lock(owner: User) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Prepared once per connection (sqlnames), as the ledger's lock is: every series upload takes it.
-            sqlnames.execute(cursor, _LOCK_SQL, [_LOCK_CLASS, int(owner.pk) & 0x7FFFFFFF])
+            sqlnames.execute(cursor, sqlnames.ADVISORY_XACT_LOCK, [_LOCK_CLASS, int(owner.pk) & 0x7FFFFFFF])
 
 
 def _locked_counter(series: NumberSeries, period: int) -> NumberSeriesCounter:

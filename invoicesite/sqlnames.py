@@ -28,6 +28,8 @@ from django.db import NotSupportedError, connection, models
 # An INSERT of more rows than this is sent as text: its parsing is shared by its rows already, and a
 # connection keeping one prepared statement per row count of every batch size would hold hundreds.
 PREPARE_MAX_ROWS = 8
+# A transaction-level advisory lock on (namespace, key): the ledger's chain and the numbering's owner lock.
+ADVISORY_XACT_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
 _PLACEHOLDER = re.compile(r"%s|%%")
 # The text of each prepared statement by its name (the same in every process: a hash of the text).
 _TEXTS: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """The PDF renderer: the Document through a Django template, then xhtml2pdf, with the line table placed in;
-or, for a native layout (classic version 2, the unbranded invoice since that version), drawn with platypus
-directly from the same context (``pdf_native``).
+or, for a native layout (each layout's version 2; the unbranded invoice is classic version 2 since it
+shipped), drawn with platypus directly from the same context (``pdf_native``).
 
 Fonts are registered once per process (``pdf_fonts``), the template is compiled once by Django's cached
 loader, and xhtml2pdf runs under a resource policy that lets it read nothing but our font files

@@ -328,11 +328,11 @@ def _title(page: _Page, color: Color) -> SpacedText:
     )
 
 
-def _number_and_references(page: _Page, width: float, color: Color = NUMBER) -> list[Flowable]:
+def _number_and_references(page: _Page, width: float) -> list[Flowable]:
     """The invoice's number under the title, and the invoices a credit note corrects."""
     context = page.context
     blocks: list[Flowable] = [
-        page.text([context["data"].number], width, size=NUMBER_SIZE, color=color, end=True)
+        page.text([context["data"].number], width, size=NUMBER_SIZE, color=NUMBER, end=True)
     ]
     return blocks + _references(page, width)
 
@@ -356,6 +356,7 @@ def _classic_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
 
 BAND_PADDING = 5 * MM  # .band
 BAND_NAME_SIZE = 16.0  # .band-name
+_PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 
 
 def _modern_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
@@ -386,9 +387,6 @@ def _modern_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
     left, right = page.frame * 0.6, page.frame * 0.4
     under = [_seller(page, left, name=logo is not None), _references(page, right)]
     return [band, Spacer(1, 5 * MM), _grid([page.row(under)], page.row([left, right]), [])]
-
-
-_PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 
 
 def _compact_header(page: _Page, logo: Flowable | None) -> list[Flowable]:
@@ -609,18 +607,14 @@ def _footer_painter(page: _Page, chosen: Layout) -> Callable[[Canvas, int, int],
     top = (bottom + FOOTER_FRAME_MM + FOOTER_LINE_MM * len(brand_lines)) * MM
     x = chosen.frame_margin
     half = page.frame / 2
+    # What every page's footer prints alike, built once; a paragraph is wrapped and drawn again per page.
+    brand = [page.text(brand_lines, page.frame, size=FOOTER_SIZE, color=LABEL)] if brand_lines else []
+    seller = page.text(left, half, size=FOOTER_SIZE, color=LABEL)
 
     def paint(canvas: Canvas, number: int, count: int) -> None:
         numbers = f"{labels.page} {number} {labels.page_of} {count}"
-        blocks: list[Flowable] = []
-        if brand_lines:
-            blocks.append(page.text(brand_lines, page.frame, size=FOOTER_SIZE, color=LABEL))
-        row = page.row(
-            [
-                page.text(left, half, size=FOOTER_SIZE, color=LABEL),
-                page.text([numbers], half, size=FOOTER_SIZE, color=LABEL, end=True),
-            ]
-        )
+        blocks: list[Flowable] = list(brand)
+        row = page.row([seller, page.text([numbers], half, size=FOOTER_SIZE, color=LABEL, end=True)])
         blocks.append(
             _grid(
                 [row],
