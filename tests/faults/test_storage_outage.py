@@ -13,7 +13,7 @@ from tests.e2e.conftest import wait_for
 from tests.faults import ledger
 from tests.faults.conftest import upload
 
-BATCH = 30  # CSV uploads in flight when the storage goes away
+BATCH = 60  # CSV uploads in flight when the storage goes away (a CSV job takes a few ms: keep a backlog)
 SHORT_OUTAGE_SECONDS = 3.0  # well inside the retry window
 # Longer than the delivery budget: 5 deliveries, each failing after the driver's server selection timeout
 # (shortened to 1 s below), with 0.5 + 1 + 2 + 4 s of backoff in between: about 12.5 s.
@@ -21,8 +21,14 @@ LONG_OUTAGE_SECONDS = 20.0
 FAST_FAILING_MONGODB = "serverSelectionTimeoutMS=1000&connectTimeoutMS=1000"
 
 
-def _rendering() -> bool:
-    return Invoice.objects.filter(status=InvoiceStatus.RENDERING).exists()
+def _under_way() -> bool:
+    # Not "an invoice in RENDERING": a CSV stays in that state for a few ms, which a poll every 100 ms can
+    # miss for the whole backlog. The first one ready says the worker is working through the backlog.
+    return Invoice.objects.filter(status=InvoiceStatus.READY).exists()
+
+
+def _in_progress() -> bool:
+    return Invoice.objects.filter(status__in=[InvoiceStatus.QUEUED, InvoiceStatus.RENDERING]).exists()
 
 
 def _shorten_timeouts(pipeline) -> None:
@@ -36,13 +42,15 @@ def test_a_short_storage_outage_while_rendering_is_retried_and_every_job_complet
     pipeline.start("notify")
     accepted = [upload(owner_client, "csv") for _ in range(BATCH)]
     pipeline.start("render")  # after the uploads: a backlog is being rendered when the outage hits
-    wait_for(_rendering, "a render in progress")
+    wait_for(_under_way, "rendering under way")
 
     with mongo_proxy.outage():
+        still_in_progress = _in_progress()
         time.sleep(SHORT_OUTAGE_SECONDS)  # the outage itself: how long the server stays away
 
     result = ledger.check(pipeline, accepted, orphans_expected=True)
     assert result.ready == BATCH
+    assert still_in_progress, "the batch was rendered before the outage: make BATCH larger"
     assert mongo_proxy.refused + mongo_proxy.cuts > 0, "the outage touched no connection"
 
 
