@@ -2,13 +2,13 @@
 
 import uuid
 from functools import cache
-from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import User
 from invoices.models import Invoice, Rendition
+from invoices.render_sql import rendition_fields
 from invoicesite import sqlnames
 
 
@@ -54,7 +54,7 @@ def renditions_of(invoice: Invoice) -> list[Rendition]:
     """Every rendition of the invoice in their order (``invoice.renditions.all()``), by one fixed statement,
     each knowing its invoice as the related manager's would: the render and the email read them on every
     job, where compiling the ORM's query cost more than running it."""
-    fields = _rendition_fields()
+    fields = rendition_fields()
     with connection.cursor() as cursor:
         sqlnames.execute(cursor, _renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
         rows = cursor.fetchall()
@@ -65,15 +65,10 @@ def renditions_of(invoice: Invoice) -> list[Rendition]:
 
 
 @cache
-def _rendition_fields() -> list[Any]:
-    return list(Rendition._meta.concrete_fields)
-
-
-@cache
 def _renditions_of_sql() -> str:
     rendition = sqlnames.table(Rendition)
     r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
     return (
-        f"SELECT {sqlnames.columns(Rendition, _rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
+        f"SELECT {sqlnames.columns(Rendition, rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
         f"WHERE {rendition}.{r_invoice} = %s ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
     )

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from invoices import render_sql
 from invoices.batch_notifications import batch_invoice_final
 from invoices.branding import brand_style, brand_version_for_upload
 from invoices.document import DocumentInvalid
@@ -405,18 +405,18 @@ def _totals_changed(invoice: Invoice, document: Document) -> str:
 
 def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
     """Render one rendition; ``fmt`` None (a message from before renditions) means the first format."""
-    invoice = _invoice_with_owner(invoice_id)
+    invoice, renditions, claimed = _read_and_claim(invoice_id, fmt)
     if invoice is None:
         raise PermanentError(f"Unknown invoice {invoice_id}.")
     fmt = fmt or invoice.format
-    renditions = renditions_of(invoice)  # the one to render, and every format the invoice has
     rendition = next((each for each in renditions if each.format == fmt), None)
     if rendition is None:
         raise PermanentError(f"Invoice {invoice_id} has no {fmt} rendition.")
     if rendition.status in FINAL_STATUSES:
         logger.info("invoice %s: %s is already %s; duplicate job ignored", invoice_id, fmt, rendition.status)
         return
-    _claim(rendition)
+    if not claimed:
+        _claim(rendition)
     rendered = _render_file(invoice, fmt, [each.format for each in renditions])
     storage = storages["invoices"]
     # A fresh name per attempt: a retried or duplicated job never overwrites a file another one committed.
@@ -429,41 +429,58 @@ def invoice_render(*, invoice_id: uuid.UUID, fmt: str | None = None) -> None:
         logger.info("invoice %s: %s was finished by another job; discarded file %s", invoice_id, fmt, name)
 
 
+def _read_and_claim(invoice_id: uuid.UUID, fmt: str | None) -> tuple[Invoice | None, list[Rendition], bool]:
+    """The invoice with its owner, every rendition (the one to render, and every format the invoice has),
+    and whether the rendition ``fmt`` (None: the invoice's first format) was claimed already. On PostgreSQL
+    the claim and the read go in one message, the read seeing the claim (a final rendition is left as it
+    was, so the caller still sees it final): two round trips fewer per file. Elsewhere the reads only; the
+    caller claims."""
+    if connection.vendor != "postgresql":
+        invoice = _invoice_with_owner(invoice_id)
+        return invoice, (renditions_of(invoice) if invoice is not None else []), False
+    key = sqlnames.value(Invoice, "id", invoice_id)
+    claim = [InvoiceStatus.RENDERING, timezone.now(), key, fmt, *FINAL_STATUSES]
+    claim += [InvoiceStatus.RENDERING, claim[1], InvoiceStatus.QUEUED]
+    with connection.cursor() as cursor:
+        sqlnames.execute_together(
+            cursor, [(render_sql.claim_sql("format"), claim), (render_sql.claimed_invoice_sql(), [key])]
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None, [], True
+    invoice = _invoice_from(rows[0])
+    invoice_fields, owner_fields = render_sql.invoice_with_owner_fields()
+    start = len(invoice_fields) + len(owner_fields)
+    renditions = [
+        sqlnames.instance(Rendition, render_sql.rendition_fields(), row[start:])
+        for row in rows
+        if row[start] is not None  # the LEFT JOIN's row of NULLs: no rendition at all
+    ]
+    for rendition in renditions:
+        Rendition.invoice.field.set_cached_value(rendition, invoice)
+    return invoice, renditions, True
+
+
 def _invoice_with_owner(invoice_id: uuid.UUID) -> Invoice | None:
     """The invoice and its owner (the ready notification needs the address), by one fixed statement: the
     ORM's select_related cost the render worker 1.3 ms of CPU per file, this 0.5 ms (the same instances)."""
-    invoice_fields, owner_fields = _invoice_with_owner_fields()
     with connection.cursor() as cursor:
-        sqlnames.execute(cursor, _invoice_with_owner_sql(), [sqlnames.value(Invoice, "id", invoice_id)])
+        sqlnames.execute(
+            cursor, render_sql.invoice_with_owner_sql(), [sqlnames.value(Invoice, "id", invoice_id)]
+        )
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _invoice_from(row)
+
+
+def _invoice_from(row: Sequence[Any]) -> Invoice:
+    """The invoice with its owner cached, from a row that starts with their columns."""
+    invoice_fields, owner_fields = render_sql.invoice_with_owner_fields()
     invoice = sqlnames.instance(Invoice, invoice_fields, row[: len(invoice_fields)])
-    owner = sqlnames.instance(User, owner_fields, row[len(invoice_fields) :])
+    owner = sqlnames.instance(
+        User, owner_fields, row[len(invoice_fields) : len(invoice_fields) + len(owner_fields)]
+    )
     Invoice.owner.field.set_cached_value(invoice, owner)
     return invoice
-
-
-@cache
-def _invoice_with_owner_fields() -> tuple[list[Any], list[Any]]:
-    return list(Invoice._meta.concrete_fields), list(User._meta.concrete_fields)
-
-
-@cache
-def _invoice_with_owner_sql() -> str:
-    invoice_fields, owner_fields = _invoice_with_owner_fields()
-    invoice, owner = sqlnames.table(Invoice), sqlnames.table(User)
-    selected = f"{sqlnames.columns(Invoice, invoice_fields)}, {sqlnames.columns(User, owner_fields)}"
-    i_id, i_owner, u_id = (
-        sqlnames.column(Invoice, "id"),
-        sqlnames.column(Invoice, "owner"),
-        sqlnames.column(User, "id"),
-    )
-    # Names from the models' metadata, the id as a parameter.
-    return (
-        f"SELECT {selected} FROM {invoice} "  # noqa: S608  # nosec B608
-        f"INNER JOIN {owner} ON {owner}.{u_id} = {invoice}.{i_owner} WHERE {invoice}.{i_id} = %s"
-    )
 
 
 def _lock(invoice_id: uuid.UUID) -> bool:
@@ -472,56 +489,36 @@ def _lock(invoice_id: uuid.UUID) -> bool:
     by the next statement, which sees what the transaction holding the lock before committed). Return
     whether the invoice was ever ready (its ready email exists then)."""
     with connection.cursor() as cursor:
-        sqlnames.execute(cursor, _lock_sql(connection.vendor), [sqlnames.value(Invoice, "id", invoice_id)])
+        sqlnames.execute(
+            cursor, render_sql.lock_sql(connection.vendor), [sqlnames.value(Invoice, "id", invoice_id)]
+        )
         rows = cursor.fetchall()
     return any(rendered_at is not None for (rendered_at,) in rows)
-
-
-@cache
-def _lock_sql(vendor: str) -> str:
-    invoice, i_id = sqlnames.table(Invoice), sqlnames.column(Invoice, "id")
-    # SQLite (embedded mode) has no FOR UPDATE: its writes take the whole database, one at a time.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    rendered_at = sqlnames.columns(Invoice, [sqlnames.field(Invoice, "rendered_at")])
-    return f"SELECT {rendered_at} FROM {invoice} WHERE {i_id} = %s{lock}"  # noqa: S608  # nosec B608
 
 
 def _settle(invoice_id: uuid.UUID) -> InvoiceStatus:
     """Within a transaction holding ``_lock``: set the invoice's status from its renditions'; return it."""
     with connection.cursor() as cursor:
-        sqlnames.execute(cursor, _settle_read_sql(), [sqlnames.value(Rendition, "invoice", invoice_id)])
+        sqlnames.execute(
+            cursor, render_sql.settle_read_sql(), [sqlnames.value(Rendition, "invoice", invoice_id)]
+        )
         renditions = cursor.fetchall()
-        status = aggregate_status(state for state, _reason in renditions)
-        failure = next((reason for state, reason in renditions if state == InvoiceStatus.FAILED), "")
-        now = sqlnames.value(Invoice, "updated_at", timezone.now())
-        ready = status == InvoiceStatus.READY
+    return _settle_from(invoice_id, renditions)
+
+
+def _settle_from(invoice_id: uuid.UUID, renditions: Sequence[tuple[str, str]]) -> InvoiceStatus:
+    """Set the invoice's status from its renditions' (status, failure reason), read after the lock."""
+    status = aggregate_status(state for state, _reason in renditions)
+    failure = next((reason for state, reason in renditions if state == InvoiceStatus.FAILED), "")
+    now = sqlnames.value(Invoice, "updated_at", timezone.now())
+    ready = status == InvoiceStatus.READY
+    with connection.cursor() as cursor:
         sqlnames.execute(
             cursor,
-            _settle_sql(ready),
+            render_sql.settle_sql(ready),
             [status, now, failure, *([now] if ready else []), sqlnames.value(Invoice, "id", invoice_id)],
         )
     return status
-
-
-@cache
-def _settle_read_sql() -> str:
-    rendition = sqlnames.table(Rendition)
-    selected = sqlnames.columns(
-        Rendition, [sqlnames.field(Rendition, "status"), sqlnames.field(Rendition, "failure_reason")]
-    )
-    r_invoice, r_position = sqlnames.column(Rendition, "invoice"), sqlnames.column(Rendition, "position")
-    return (
-        f"SELECT {selected} FROM {rendition} "  # noqa: S608  # nosec B608
-        f"WHERE {r_invoice} = %s ORDER BY {r_position}"
-    )
-
-
-@cache
-def _settle_sql(ready: bool) -> str:
-    """The invoice's status, failure and times from its renditions'; ``rendered_at`` once all are ready."""
-    columns = ["status", "updated_at", "failure_reason", *(["rendered_at"] if ready else [])]
-    assignments = ", ".join(f"{sqlnames.column(Invoice, name)} = %s" for name in columns)
-    return f"UPDATE {sqlnames.table(Invoice)} SET {assignments} WHERE {sqlnames.column(Invoice, 'id')} = %s"  # noqa: S608  # nosec B608
 
 
 def _claim(rendition: Rendition) -> None:
@@ -547,7 +544,7 @@ def _claim(rendition: Rendition) -> None:
     with connection.cursor() as cursor:
         sqlnames.execute(
             cursor,
-            _claim_sql(),
+            render_sql.claim_sql("id"),
             [
                 InvoiceStatus.RENDERING,
                 now,
@@ -558,23 +555,6 @@ def _claim(rendition: Rendition) -> None:
                 InvoiceStatus.QUEUED,
             ],
         )
-
-
-@cache
-def _claim_sql() -> str:
-    rendition, invoice = sqlnames.table(Rendition), sqlnames.table(Invoice)
-    r_id, r_invoice, r_status, r_attempts, r_updated = (
-        sqlnames.column(Rendition, name) for name in ("id", "invoice", "status", "attempts", "updated_at")
-    )
-    i_id, i_status, i_updated = (sqlnames.column(Invoice, name) for name in ("id", "status", "updated_at"))
-    # Names from the models' metadata, every value a parameter.
-    return (
-        f"WITH claimed AS (UPDATE {rendition} "  # noqa: S608  # nosec B608
-        f"SET {r_status} = %s, {r_attempts} = {r_attempts} + 1, {r_updated} = %s "
-        f"WHERE {r_id} = %s AND {r_status} NOT IN (%s, %s) RETURNING {r_invoice}) "
-        f"UPDATE {invoice} SET {i_status} = %s, {i_updated} = %s "
-        f"WHERE {i_id} IN (SELECT {r_invoice} FROM claimed) AND {i_status} = %s"
-    )
 
 
 def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile:
@@ -594,53 +574,64 @@ def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile
         raise PermanentError(str(exc)) from None
 
 
-_READY_COLUMNS = ("file_name", "download_name", "content_type", "size", "sha256")
+def _ready(invoice_id: uuid.UUID, rendition_id: int, file: dict[str, Any]) -> tuple[bool, bool, list[Any]]:
+    """Within a transaction: lock the invoice, mark the rendition ready with its file unless it already
+    finished (a compare-and-set), and read every rendition's (status, failure) after the lock. Returns
+    (the invoice was ever ready, this rendition was updated, the statuses; empty when not updated).
 
-
-def _rendition_ready(rendition_id: int, *, now: datetime, **file: Any) -> int:
-    """The rendition is ready with its file, unless it already finished (a compare-and-set): 1 if it was
-    updated, 0 if not. Fixed SQL: the ORM's UPDATE cost the render worker its compiling on every file."""
-    when = sqlnames.value(Rendition, "rendered_at", now)
-    params = [InvoiceStatus.READY, *(file[name] for name in _READY_COLUMNS), "", when, when, rendition_id]
+    On PostgreSQL the three statements go in one message, in the same order (each with its own snapshot,
+    so the statuses are read after the lock as before): two round trips fewer per file."""
+    now = sqlnames.value(Rendition, "rendered_at", timezone.now())
+    key = sqlnames.value(Invoice, "id", invoice_id)
+    ready = [InvoiceStatus.READY, *(file[name] for name in render_sql.READY_COLUMNS), "", now, now]
+    ready += [rendition_id, *FINAL_STATUSES]
+    if connection.vendor != "postgresql":
+        was_ready = _lock(invoice_id)
+        with connection.cursor() as cursor:
+            sqlnames.execute(cursor, render_sql.rendition_ready_sql(), ready)
+            updated = bool(cursor.rowcount)
+            if not updated:
+                return was_ready, False, []
+            sqlnames.execute(cursor, render_sql.settle_read_sql(), [key])
+            return was_ready, True, cursor.fetchall()
     with connection.cursor() as cursor:
-        sqlnames.execute(cursor, _rendition_ready_sql(), [*params, *FINAL_STATUSES])
-        return int(cursor.rowcount)
-
-
-@cache
-def _rendition_ready_sql() -> str:
-    columns = ["status", *_READY_COLUMNS, "failure_reason", "rendered_at", "updated_at"]
-    assignments = ", ".join(f"{sqlnames.column(Rendition, name)} = %s" for name in columns)
-    r_id, r_status = sqlnames.column(Rendition, "id"), sqlnames.column(Rendition, "status")
-    final = ", ".join(["%s"] * len(FINAL_STATUSES))
-    return (
-        f"UPDATE {sqlnames.table(Rendition)} SET {assignments} "  # noqa: S608  # nosec B608
-        f"WHERE {r_id} = %s AND {r_status} NOT IN ({final})"
-    )
+        sqlnames.execute_together(
+            cursor,
+            [
+                (render_sql.lock_sql(connection.vendor), [key]),
+                (render_sql.rendition_ready_sql(), ready),
+                (render_sql.statuses_sql(), [file["file_name"], key]),
+            ],
+        )
+        rows = cursor.fetchall()
+    # The file's name is fresh per attempt: a rendition holding it is one this UPDATE made ready.
+    updated = any(ours for _state, _reason, ours, _was_ready in rows)
+    was_ready = bool(rows) and bool(rows[0][3])
+    return was_ready, updated, [(state, reason) for state, reason, _ours, _was in rows] if updated else []
 
 
 def _mark_ready(invoice: Invoice, rendition: Rendition, name: str, rendered: RenderedFile) -> bool:
     content = rendered.content
     sha256 = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
-        was_ready = _lock(invoice.id)
-        now = timezone.now()
-        updated = _rendition_ready(
+        was_ready, updated, statuses = _ready(
+            invoice.id,
             rendition.id,
-            file_name=name,
-            # Named here, not by the renderer: every rendition of one invoice gets a distinct name.
-            download_name=rendition_filename(invoice.number, rendition.format),
-            content_type=rendered.content_type,
-            size=len(content),
-            sha256=sha256,
-            now=now,
+            {
+                "file_name": name,
+                # Named here, not by the renderer: every rendition of one invoice gets a distinct name.
+                "download_name": rendition_filename(invoice.number, rendition.format),
+                "content_type": rendered.content_type,
+                "size": len(content),
+                "sha256": sha256,
+            },
         )
         events = (
             [_event(invoice, EventType.RENDITION_READY, f"{invoice.id}:{rendition.format}")]
             if updated
             else []
         )
-        if updated and _settle(invoice.id) == InvoiceStatus.READY and not was_ready:
+        if updated and _settle_from(invoice.id, statuses) == InvoiceStatus.READY and not was_ready:
             # Every rendition is ready, for the first time: the one ready email (none when a rendition added
             # later is). A plain insert: the unique constraint still guards it.
             if _in_batch(invoice):

@@ -129,33 +129,51 @@ def test_an_upload_with_a_default_brand_reads_the_brand_and_its_version_in_one_s
     assert invoice.brand_version.layout == "modern"
 
 
-def test_a_render_reads_claims_and_finishes_in_eleven_statements(submitted):
+def test_a_render_reads_claims_and_finishes_in_seven_messages(submitted):
     with CaptureQueriesContext(connection) as context:
-        services.invoice_render(invoice_id=submitted.id)
+        services.invoice_render(invoice_id=submitted.id, fmt="csv")  # as the render consumer calls it
     sql = statements(context)
-    assert len(sql) == 11, sql
-    # The invoice and its owner (fixed SQL), the owner for the ready notification's address.
-    assert sql[0].startswith('SELECT "invoices_invoice"."id"')
-    assert 'INNER JOIN "accounts_user"' in sql[0]
-    assert sql[1].startswith('SELECT "invoices_rendition"')  # every rendition: the one, and all formats
-    # The claim, one statement: the rendition's compare-and-set, and the invoice queued -> rendering.
-    assert sql[2].startswith('WITH claimed AS (UPDATE "invoices_rendition"')
-    assert 'UPDATE "invoices_invoice"' in sql[2]
-    assert sql[3].startswith('SELECT "invoices_invoice"')  # ready: the lock
-    assert "FOR UPDATE" in sql[3]
-    assert sql[4].startswith('UPDATE "invoices_rendition"')  # ready, compare-and-set
-    assert sql[5].startswith('SELECT "invoices_rendition"')  # every rendition's status, after the lock
-    assert sql[6].startswith('UPDATE "invoices_invoice"')  # the aggregate
-    assert sql[7].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
+    assert len(sql) == 7, sql
+    # The claim and the reads in one message, the read after the claim: the rendition's compare-and-set and
+    # the invoice queued -> rendering, then the invoice, its owner (the ready email's address) and every
+    # rendition (the one to render, and all formats).
+    claim, read = sql[0].split("; ")
+    assert claim.startswith('WITH claimed AS (UPDATE "invoices_rendition"')
+    assert 'UPDATE "invoices_invoice"' in claim
+    assert read.startswith('SELECT "invoices_invoice"."id"')
+    assert 'INNER JOIN "accounts_user"' in read
+    assert 'LEFT OUTER JOIN "invoices_rendition"' in read
+    # Ready, in one message: the invoice's lock, the rendition's compare-and-set, every rendition's status
+    # read after the lock.
+    # (Split by what each starts with: a value, the content type, holds "; " itself.)
+    assert sql[1].startswith('SELECT "invoices_invoice"."rendered_at" FROM "invoices_invoice"')
+    lock_at = sql[1].index("FOR UPDATE")
+    ready_at = sql[1].index('; UPDATE "invoices_rendition" SET "status"')
+    statuses_at = sql[1].index('; SELECT "invoices_rendition"."status"')
+    assert lock_at < ready_at < statuses_at
+    assert sql[2].startswith('UPDATE "invoices_invoice"')  # the aggregate
+    assert sql[3].startswith('INSERT INTO "invoices_notification"')  # its job is published after the commit
     # The owner's webhook endpoints, once for both events (a file ready, the invoice ready): none here.
-    assert sql[8].startswith('SELECT "webhooks_webhookendpoint"')
+    assert sql[4].startswith('SELECT "webhooks_webhookendpoint"')
     # The file's ledger entry, last in the transaction so the chain stays locked for the shortest time: the
     # chain's lock and its head in one message, then the entry (the input's hash comes from the invoice
     # already read, so no statement reads the input again).
-    assert sql[9].startswith("SELECT pg_advisory_xact_lock(")
-    assert '; SELECT "position", "entry_hash" FROM "invoices_ledgerentry"' in sql[9]
-    assert sql[10].startswith('INSERT INTO "invoices_ledgerentry"')
+    assert sql[5].startswith("SELECT pg_advisory_xact_lock(")
+    assert '; SELECT "position", "entry_hash" FROM "invoices_ledgerentry"' in sql[5]
+    assert sql[6].startswith('INSERT INTO "invoices_ledgerentry"')
     assert not any('"invoices_invoice"."input"' in statement for statement in sql[1:])
+
+
+def test_a_job_from_before_renditions_claims_the_first_format(submitted):
+    # A message without a format (queued before renditions existed) means the invoice's first format.
+    with CaptureQueriesContext(connection) as context:
+        services.invoice_render(invoice_id=submitted.id)
+    sql = statements(context)
+    assert len(sql) == 7, sql
+    assert "COALESCE(" in sql[0].split("; ")[0]
+    submitted.refresh_from_db()
+    assert submitted.status == "ready"
+    assert submitted.renditions.get().attempts == 1
 
 
 def test_an_email_locks_its_row_without_the_invoice_document_and_marks_it_sent(submitted):

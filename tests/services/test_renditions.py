@@ -203,24 +203,26 @@ def test_a_rendition_added_while_the_broker_is_down_waits_in_the_outbox_for_the_
 def test_two_renditions_finishing_at_the_same_moment_make_the_invoice_ready_once(
     transactional_db, user, local_invoice_storage, monkeypatch
 ):
-    # Each render, its rendition marked ready and about to read its siblings' statuses, waits (up to 2 s)
-    # for the other to get there too. Were the aggregate read without the invoice's lock, both would get
-    # there, each would read the other as unfinished, and the invoice would stay `rendering` with every file
-    # there. With the lock the second waits for the first's commit: the wait runs out, and it reads `ready`.
+    # Each render, its rendition marked ready and its siblings' statuses read, waits (up to 2 s) for the
+    # other to get there too. Were the statuses read without the invoice's lock, both would get there, each
+    # having read the other as unfinished, and the invoice would stay `rendering` with every file there. With
+    # the lock (the first statement of the same message) the second waits for the first's commit: the wait
+    # runs out, and it reads `ready`.
     with monkeypatch.context() as patch:
         patch.setattr(outbox, "_dispatch", lambda *args: None)  # the jobs are run by the threads below
         invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
         services.rendition_add(invoice=invoice, fmt="xlsx")
     assert statuses(invoice) == {"csv": "queued", "xlsx": "queued"}
     both = threading.Barrier(2, timeout=2)
-    settle = services._settle
+    ready = services._ready
 
-    def settle_together(invoice_id):
+    def ready_together(*args):
+        read = ready(*args)
         with contextlib.suppress(threading.BrokenBarrierError):  # the other is held by the lock
             both.wait()
-        return settle(invoice_id)
+        return read
 
-    monkeypatch.setattr(services, "_settle", settle_together)
+    monkeypatch.setattr(services, "_ready", ready_together)
     errors: list[BaseException] = []
 
     def render(fmt: str) -> None:
