@@ -72,6 +72,24 @@ end
 NUMBER_SLOT = "@@NUMBER@@"
 
 
+# The floor: the same request line, headers and token, with a body the API refuses at once ({}: no invoice),
+# so that what it costs is the stack's own (gunicorn, Django's middleware, DRF, the token's user) and none of
+# an upload's work (validation, the inserts, the ledger, the publish).
+FLOOR_LUA = (
+    r"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. TOKEN
+wrk.body = "{}"
+
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+"""
+    + LUA_REPORT
+)
+
+
 def lua_script(path: Path, token: str) -> Path:
     # Lua long strings take the JSON verbatim; the token is plain base64url and dots. The body is cut where
     # the invoice number goes, which the script fills in per request.
@@ -105,13 +123,15 @@ def parse(output: str, ok: str = "202") -> dict[str, Any]:
     }
 
 
-def wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[dict[str, Any], str]:
+def wrk(
+    url: str, script: Path, seconds: int, connections: int, ok: str = "202"
+) -> tuple[dict[str, Any], str]:
     executable = shutil.which("wrk")
     if executable is None:
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
     argv = [executable, f"-c{connections}", "-t2", f"-d{seconds}s", "--latency", "-s", str(script), url]
     done = subprocess.run(argv, check=True, capture_output=True, text=True)  # noqa: S603
-    return parse(done.stdout), done.stdout
+    return parse(done.stdout, ok), done.stdout
 
 
 def run(base_url: str, token: str, work_dir: Path, quick: bool, connections: int = 16) -> dict[str, Any]:
@@ -135,6 +155,7 @@ def run(base_url: str, token: str, work_dir: Path, quick: bool, connections: int
         "connections": connections,
         "seconds": seconds,
         "cores": os.cpu_count() or 1,
+        "floor": floor(url, token, work_dir, seconds, connections),
         "rounds": results,
         "accepted_per_s": summarize([r["accepted_per_s"] for r in results]),
         "p50_ms": summarize([r["latency_ms"]["p50"] for r in results]),
@@ -142,6 +163,21 @@ def run(base_url: str, token: str, work_dir: Path, quick: bool, connections: int
         "not_accepted": sum(r["not_accepted"] for r in results),
         "wrk_output": raw,
     }
+
+
+def floor(url: str, token: str, work_dir: Path, seconds: int, connections: int) -> dict[str, Any]:
+    """One round of authenticated POSTs the API refuses at once (400), with the CPU every process used per
+    answer: the least an upload can cost on this stack, against which its own CPU is read."""
+    script = work_dir / "floor.lua"
+    script.write_text(f"TOKEN = {json.dumps(token)}\n{FLOOR_LUA}")
+    print(f"  api: floor, wrk -c{connections} -d{seconds}s ...", flush=True)
+    before = cpu.snapshot()
+    figures, _output = wrk(url, script, seconds, connections, ok="400")
+    used = cpu.seconds_between(before, cpu.snapshot())
+    figures["cpu_ms_per_request"] = {
+        name: used_s * 1000 / max(figures["accepted"], 1) for name, used_s in used.items()
+    }
+    return figures
 
 
 def wrk_version() -> str:

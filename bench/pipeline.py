@@ -128,10 +128,13 @@ def _drive(uploader: Uploader, fmt: str, body: bytes, n: int, workers: Workers) 
         wait_final(
             [u.invoice_id for u in uploader.upload_many(body, WARMUP_INVOICES_PER_WORKER * render_workers)]
         )
-        before = cpu.snapshot()
+        before, rendered_before = cpu.snapshot(), workers.render_cpu_seconds()
         uploads = uploader.upload_many(body, n)
         wait_final([u.invoice_id for u in uploads])
         used = cpu.seconds_between(before, cpu.snapshot())
+        rendered = [
+            now - then for now, then in zip(workers.render_cpu_seconds(), rendered_before, strict=True)
+        ]
     finally:
         workers.stop()
     return {
@@ -140,6 +143,10 @@ def _drive(uploader: Uploader, fmt: str, body: bytes, n: int, workers: Workers) 
         "render_workers": render_workers,
         **outcome(uploads),
         "cpu_ms_per_invoice": {name: seconds * 1000 / n for name, seconds in used.items()},
+        # The render itself as it ran in the workers, beside the other processes (their own metric): against
+        # the bare render, how much slower rendering got on the busy machine.
+        "render_in_workers_cpu_ms": rendered[0] * 1000 / n,
+        "files_rendered": rendered[1],
     }
 
 
@@ -269,6 +276,15 @@ def combine(attempts: list[dict[str, Any]], key: str = "efficiency") -> dict[str
         "cpu_ms_per_invoice": {
             name: summarize([a["cpu_ms_per_invoice"][name] for a in attempts])["median"] for name in groups
         },
+        **(
+            {
+                "render_in_workers_cpu_ms": summarize([a["render_in_workers_cpu_ms"] for a in attempts])[
+                    "median"
+                ]
+            }
+            if all("render_in_workers_cpu_ms" in a for a in attempts)
+            else {}
+        ),
         "cores": os.cpu_count() or 1,
     }
 

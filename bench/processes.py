@@ -73,10 +73,27 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 class Worker(Process):
     def __init__(self, queue: str, index: int, work_dir: Path, env: dict[str, str] | None = None) -> None:
         argv = [PYTHON, str(ROOT / "manage.py"), "run_worker", queue]
+        # Its Prometheus metrics on a port of its own, as a deployment scrapes them (WORKER_METRICS_PORT).
+        self.metrics_port = free_port()
+        env = {**(env or {}), "WORKER_METRICS_PORT": str(self.metrics_port)}
         super().__init__(
             f"{queue} worker {index}", argv, child_env(env), work_dir / f"{queue}-{index}-{next(_serial)}.log"
         )
         self.wait_until(lambda: "ready: consuming" in self.log_tail(100_000), "ready")
+
+    def render_cpu_seconds(self) -> tuple[float, float]:
+        """(the CPU its rendering thread spent rendering, the files it rendered) so far, every format."""
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            text = response.read().decode()
+        return _metric_sum(text, "invoice_render_cpu_seconds_total"), _metric_sum(
+            text, "invoice_render_seconds_count"
+        )
+
+
+def _metric_sum(text: str, name: str) -> float:
+    """The sum of a metric's samples over its labels, from Prometheus's text format."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{"))
 
 
 class Gunicorn(Process):
@@ -116,6 +133,11 @@ class Workers:
         except BaseException:
             self.stop()
             raise
+
+    def render_cpu_seconds(self) -> tuple[float, float]:
+        """(the CPU the render workers' rendering threads spent rendering, the files rendered) so far."""
+        samples = [worker.render_cpu_seconds() for worker in self.render]
+        return sum(cpu for cpu, _files in samples), sum(files for _cpu, files in samples)
 
     def stop(self) -> None:
         for worker in self.render + self.notify:

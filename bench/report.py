@@ -407,18 +407,33 @@ def _overhead_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
         run = sections["pipeline"][fmt]
         parts = overhead_by_process(run)
         return (
-            f"bare render {_ms(run['render_ceiling']['cpu_ms'])}; the overhead's largest parts: "
-            f"{largest(parts)} (render workers: less the bare render; section 2)"
+            f"bare render {_ms(run['render_ceiling']['cpu_ms'])}{_render_in_workers(run)}; the overhead's "
+            f"largest parts: {largest(parts)} (render workers: less the bare render; section 2)"
         )
 
     return limit
+
+
+def _render_in_workers(run: dict[str, Any]) -> str:
+    """ ", N ms in the workers": the same render as it ran beside the other processes, when measured."""
+    ms = run.get("render_in_workers_cpu_ms")
+    return f", {_ms(ms)} as the workers rendered it in the run" if ms else ""
 
 
 def _api_cpu_limit(sections: dict[str, Any]) -> str:
     median_round = api_cpu_round(sections["api"])
     if median_round is None:
         return ""
-    return f"{largest(service_cpu(median_round['cpu_ms_per_upload']))} (section 3)"
+    floor = api_floor_ms(sections["api"])
+    at_floor = f"; a request refused at once costs {_ms(floor)} of it" if floor is not None else ""
+    return f"{largest(service_cpu(median_round['cpu_ms_per_upload']))}{at_floor} (section 3)"
+
+
+def api_floor_ms(api: dict[str, Any]) -> float | None:
+    """CPU of every process but wrk per request of the floor round (an authenticated POST refused with
+    400), or None when the run had none."""
+    used = api.get("floor", {}).get("cpu_ms_per_request")
+    return sum(service_cpu(used).values()) if used else None
 
 
 def _waits_limit(fmt: str) -> Callable[[dict[str, Any]], str]:
@@ -709,6 +724,15 @@ def cpu_section(pipeline: dict[str, Any]) -> list[str]:
             ["bare render of the same document", *(_ms(r["render_ceiling"]["cpu_ms"]) for r in runs.values())]
         )
         rows.append(["overhead: every process but the client, less the bare render", *overheads(runs)])
+    if all(run.get("render_in_workers_cpu_ms") for run in runs.values()):
+        # Of the render workers' CPU, the rendering itself (the workers' own metric): the rest of the render
+        # workers' row is the job around it, and its excess over the bare render is the busy machine's.
+        rows.append(
+            [
+                "of the render workers': the render itself, in the run",
+                *(_ms(run["render_in_workers_cpu_ms"]) for run in runs.values()),
+            ]
+        )
     out = ["", "### Where the CPU goes (CPU ms per invoice, by process, run of median efficiency)", ""]
     out += table(["process", *(fmt.upper() for fmt in runs)], rows)
     return out + CPU_NOTE
@@ -805,20 +829,39 @@ def api_cpu_bound(api: dict[str, Any], round_: dict[str, Any]) -> float:
 
 
 def api_cpu_section(api: dict[str, Any]) -> list[str]:
-    """Where an upload's CPU goes, in the round of median rate, and the rate that CPU allows."""
+    """Where an upload's CPU goes, in the round of median rate, and the rate that CPU allows; beside it the
+    floor round's, when the run had one."""
     median_round = api_cpu_round(api)
     if median_round is None:
         return []
     used = median_round["cpu_ms_per_upload"]
+    floor: dict[str, float] = api.get("floor", {}).get("cpu_ms_per_request") or {}
     total, bound, cores = sum(used.values()), api_cpu_bound(api, median_round), api.get("cores", 2)
-    rows = [[group, _ms(value)] for group, value in used.items() if value]
-    rows.append(["**total**", f"**{_ms(total)}**"])
-    rows.append(["every process but the load generator (the target)", _ms(sum(service_cpu(used).values()))])
-    rows.append(["CPU bound (cores x 1000 / total)", f"{bound:.0f}/s"])
-    rows.append(["rate of that round", f"{median_round['accepted_per_s']:.0f}/s"])
-    rows.append(["measured rate / CPU bound", percent(median_round["accepted_per_s"] / bound)])
+
+    def row(name: str, value: str, floor_value: str) -> list[str]:
+        return [name, value, floor_value] if floor else [name, value]
+
+    rows = [row(group, _ms(value), _ms(floor.get(group, 0.0))) for group, value in used.items() if value]
+    rows.append(row("**total**", f"**{_ms(total)}**", f"**{_ms(sum(floor.values()))}**"))
+    rows.append(
+        row(
+            "every process but the load generator (the target)",
+            _ms(sum(service_cpu(used).values())),
+            _ms(sum(service_cpu(floor).values())),
+        )
+    )
+    rows.append(row("CPU bound (cores x 1000 / total)", f"{bound:.0f}/s", ""))
+    rows.append(row("rate of that round", f"{median_round['accepted_per_s']:.0f}/s", ""))
+    rows.append(row("measured rate / CPU bound", percent(median_round["accepted_per_s"] / bound), ""))
     out = ["", "### Where an upload's CPU goes (CPU ms per accepted upload, round of median rate)", ""]
-    out += table(["process", "CPU"], rows)
+    out += table(row("process", "CPU", "refused at once (400)"), rows)
+    if floor:
+        out += [
+            "",
+            "Beside it, a round of the same POST with the body `{}`, which the API refuses at once (400):",
+            "what the stack costs per authenticated answer (gunicorn, Django's middleware, DRF, the token's",
+            "user) before any of an upload's own work.",
+        ]
     out += [
         "",
         f"wrk, the web tier, PostgreSQL and RabbitMQ share the {cores} cores: 200 uploads/s needs the total",

@@ -55,7 +55,7 @@ from invoices.renderers import RenderRefused, render
 from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
 from invoices.selectors import renditions_of
 from invoicesite import sqlnames
-from invoicesite.metrics import RENDER_SECONDS
+from invoicesite.metrics import render_measured
 from webhooks.models import EventType
 from webhooks.services import Event, events_emit
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
@@ -568,7 +568,7 @@ def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile
     # The brand version of the moment it was issued, whenever it is rendered.
     style = brand_style(invoice.brand_version_id, invoice.layout_version)
     try:
-        with RENDER_SECONDS.labels(fmt).time():
+        with render_measured(fmt):
             return render(document, dataclasses.replace(options, format=fmt, style=style))  # type: ignore[arg-type]
     except RenderRefused as exc:  # past a renderer's limit: the same every time
         raise PermanentError(str(exc)) from None

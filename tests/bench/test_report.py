@@ -330,6 +330,37 @@ def test_the_api_report_shows_where_an_upload_s_cpu_goes_in_the_round_of_median_
     assert "| every process but the load generator (the target) | 8.0 ms |" in text
 
 
+def test_the_api_floor_is_shown_beside_the_upload_and_named_in_the_cpu_target(tmp_path):
+    cpu = {"web (gunicorn)": 6.0, "PostgreSQL": 1.5, "RabbitMQ": 0.5, "load generator (bench)": 0.4}
+    floor = {"web (gunicorn)": 2.5, "PostgreSQL": 0.5, "RabbitMQ": 0.0, "load generator (bench)": 0.3}
+    rounds = [api_round(150.0, cpu)]
+    data = results()
+    data["sections"]["api"] = {
+        "connections": 16,
+        "seconds": 20,
+        "cores": 2,
+        "floor": {"accepted": 3000, "cpu_ms_per_request": floor},
+        "rounds": rounds,
+        "accepted_per_s": summarize([150.0]),
+        "p50_ms": summarize([80.0]),
+        "p99_ms": summarize([140.0]),
+        "not_accepted": 0,
+    }
+
+    report.write(data, tmp_path / "BENCHMARKS.md", tmp_path / "results.json")
+
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "| process | CPU | refused at once (400) |" in text
+    assert "| web (gunicorn) | 6.0 ms | 2.5 ms |" in text
+    assert "| every process but the load generator (the target) | 8.0 ms | 3.0 ms |" in text
+    assert "| rate of that round | 150/s |  |" in text
+    # The target's row: every process but wrk, and what of it a request refused at once costs.
+    cpu_row = (
+        "web (gunicorn) 6.0 ms, PostgreSQL 1.5 ms, RabbitMQ 0.500 ms; a request refused at once costs 3.0 ms"
+    )
+    assert f"| {API_CPU} | 8.0 ms | **no** | {cpu_row} of it (section 3) |" in text
+
+
 def test_the_api_section_charges_wrk_to_the_load_generator():
     from bench import cpu
 
@@ -449,6 +480,50 @@ def test_the_overhead_per_invoice_is_every_process_but_the_client_less_the_bare_
         "| CSV overhead per invoice: CPU of every process minus the bare render <= 10 ms | not measured |"
         in text
     )
+
+
+def test_the_render_as_the_workers_ran_it_is_shown_beside_the_bare_render(tmp_path):
+    cpu = {"web (gunicorn)": 4.0, "render workers": 70.0, "PostgreSQL": 3.0}
+    run = {**pipeline_attempt(20.0, 0.8, cpu), "cores": 2, "repeats": 1, "render_in_workers_cpu_ms": 62.5}
+    run["render_ceiling"] = {"rate": 25.0, "cpu_ms": 55.0}
+    data = results()
+    data["sections"]["pipeline"] = {"pdf": run}
+
+    report.write(data, tmp_path / "BENCHMARKS.md", tmp_path / "results.json")
+
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert (
+        "| bare render 55.0 ms, 62.5 ms as the workers rendered it in the run; the overhead's largest" in text
+    )
+    assert "| of the render workers': the render itself, in the run | 62.5 ms |" in text
+
+
+def test_the_render_in_the_workers_is_the_median_of_the_repeats():
+    from bench.pipeline import combine
+
+    runs = [
+        {**pipeline_attempt(r, r / 25, {"render workers": 60.0}), "render_in_workers_cpu_ms": ms}
+        for r, ms in ((15, 50.0), (20, 40.0), (10, 45.0))
+    ]
+
+    assert combine(runs)["render_in_workers_cpu_ms"] == 45.0
+
+
+def test_a_worker_s_render_cpu_is_summed_over_the_formats_of_its_metrics():
+    from bench.processes import _metric_sum
+
+    text = "\n".join(
+        [
+            "# HELP invoice_render_cpu_seconds_total CPU time ...",
+            'invoice_render_cpu_seconds_total{format="pdf"} 1.5',
+            'invoice_render_cpu_seconds_total{format="ubl"} 0.25',
+            "invoice_render_cpu_seconds_created 1.7e+09",
+            'invoice_render_seconds_count{format="pdf"} 12.0',
+        ]
+    )
+
+    assert _metric_sum(text, "invoice_render_cpu_seconds_total") == 1.75
+    assert _metric_sum(text, "invoice_render_seconds_count") == 12.0
 
 
 def test_a_pipeline_run_is_held_to_its_own_cpu_bound_and_a_shortfall_is_its_waits(tmp_path):

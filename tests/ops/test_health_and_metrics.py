@@ -127,8 +127,37 @@ def test_metrics_expose_requests_invoices_by_status_and_render_times(client, db)
     assert options.format == "pdf"
     assert 'invoices{status="queued"}' in body
     assert 'invoice_render_seconds_count{format="pdf"}' in body
+    assert "invoice_render_cpu_seconds_total" in body
     assert "invoice_queue_publish_failures" in body
     assert "django_http_requests_total_by_method_total" in body
+
+
+def test_a_render_counts_its_own_cpu_time_and_its_wall_time(user, local_invoice_storage):
+    from prometheus_client import REGISTRY
+
+    from invoices import services
+    from tests.payloads import sample_payload
+
+    def sample(name: str) -> float:
+        return REGISTRY.get_sample_value(name, {"format": "pdf"}) or 0.0
+
+    cpu, wall, count = (
+        sample(name)
+        for name in (
+            "invoice_render_cpu_seconds_total",
+            "invoice_render_seconds_sum",
+            "invoice_render_seconds_count",
+        )
+    )
+    invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="pdf")).invoice
+    services.invoice_render(invoice_id=invoice.id, fmt="pdf")
+
+    spent = sample("invoice_render_cpu_seconds_total") - cpu
+    took = sample("invoice_render_seconds_sum") - wall
+    assert sample("invoice_render_seconds_count") - count == 1
+    # A PDF takes milliseconds of CPU, all of it within the render's wall time (a thread's CPU cannot
+    # exceed the time it ran for; a little slack for the two clocks' resolutions).
+    assert 0.001 < spent <= took + 0.001
 
 
 def test_json_logs_carry_the_invoice_id(settings):
