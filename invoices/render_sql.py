@@ -48,22 +48,29 @@ def invoice_with_owner_sql() -> str:
 @cache
 def claimed_invoice_sql() -> str:
     """The invoice, its owner and every rendition (one row each, in their order; one row of NULLs for the
-    renditions when it has none), read after the claim in the same message: the claimed state."""
+    renditions when it has none), read after the claim in the same message: the claimed state. The input
+    comes with the first row only."""
     invoice_fields, owner_fields = invoice_with_owner_fields()
+    invoice, rendition = sqlnames.table(Invoice), sqlnames.table(Rendition)
+    i_id, i_input = sqlnames.column(Invoice, "id"), sqlnames.column(Invoice, "input")
+    r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
+    order = f"{rendition}.{r_position}, {rendition}.{r_id}"
+    # The stored input (up to the upload's size limit) on the first row only: the others are renditions.
+    first_row_input = f"CASE WHEN ROW_NUMBER() OVER (ORDER BY {order}) = 1 THEN {invoice}.{i_input} END"
+    invoice_columns = [
+        first_row_input if one.name == "input" else sqlnames.columns(Invoice, [one]) for one in invoice_fields
+    ]
     selected = ", ".join(
         [
-            sqlnames.columns(Invoice, invoice_fields),
+            *invoice_columns,
             sqlnames.columns(User, owner_fields),
             sqlnames.columns(Rendition, rendition_fields()),
         ]
     )
-    invoice, rendition = sqlnames.table(Invoice), sqlnames.table(Rendition)
-    i_id = sqlnames.column(Invoice, "id")
-    r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
     return (
         f"SELECT {selected} FROM {_invoice_with_owner_from()} "  # noqa: S608  # nosec B608
         f"LEFT OUTER JOIN {rendition} ON {rendition}.{r_invoice} = {invoice}.{i_id} "
-        f"WHERE {invoice}.{i_id} = %s ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
+        f"WHERE {invoice}.{i_id} = %s ORDER BY {order}"
     )
 
 

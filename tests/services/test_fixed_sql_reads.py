@@ -3,9 +3,10 @@ way (JSON documents as dicts, times aware, decimals exact), the related instance
 
 import uuid
 
+from django.db import connection
 from django.forms.models import model_to_dict
 
-from invoices import selectors, services
+from invoices import render_sql, selectors, services
 from invoices.models import Invoice, Notification
 from invoices.notifications import _locked
 from tests.payloads import sample_payload
@@ -47,6 +48,58 @@ def test_the_render_reads_the_renditions_as_the_orm_does(
         _same(mine, theirs)
     with django_assert_num_queries(0):  # each knows its invoice, as the related manager's do
         assert all(rendition.invoice is invoice for rendition in ours)
+
+
+def test_the_claim_s_read_gives_the_invoice_its_owner_and_renditions_as_the_orm_does(
+    user, local_invoice_storage, django_assert_num_queries
+):
+    payload = sample_payload()
+    payload.pop("format", None)
+    payload["formats"] = ["pdf", "csv", "xlsx"]
+    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+
+    with django_assert_num_queries(1):  # the claim and the read: one message
+        ours, renditions, claimed = services._read_and_claim(invoice.id, "csv")
+
+    assert claimed
+    orms = Invoice.objects.select_related("owner").get(id=invoice.id)
+    _same(ours, orms)
+    assert ours.status == "rendering"  # read after the claim
+    assert ours.input == orms.input
+    _same(ours.owner, orms.owner)
+    theirs = list(orms.renditions.all())
+    assert [rendition.format for rendition in renditions] == ["pdf", "csv", "xlsx"]
+    for mine, orm in zip(renditions, theirs, strict=True):
+        _same(mine, orm)
+        assert mine.invoice is ours
+    assert [rendition.attempts for rendition in renditions] == [0, 1, 0]  # only csv claimed
+
+
+def test_the_claim_s_read_sends_the_stored_input_once(user, local_invoice_storage):
+    payload = sample_payload()
+    payload.pop("format", None)
+    payload["formats"] = ["pdf", "csv", "xlsx"]
+    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+    with connection.cursor() as cursor:
+        cursor.execute(render_sql.claimed_invoice_sql(), [invoice.id])
+        rows = cursor.fetchall()
+    at = [field.name for field in render_sql.invoice_with_owner_fields()[0]].index("input")
+    assert len(rows) == 3
+    assert rows[0][at] is not None
+    assert [row[at] for row in rows[1:]] == [None, None]
+
+
+def test_an_invoice_without_renditions_reads_with_none(user, local_invoice_storage):
+    invoice = services.invoice_submit(owner=user, payload=sample_payload(fmt="csv")).invoice
+    invoice.renditions.all().delete()
+    ours, renditions, _claimed = services._read_and_claim(invoice.id, "csv")
+    assert ours is not None
+    assert ours.id == invoice.id
+    assert renditions == []
+
+
+def test_an_unknown_invoice_reads_as_none_with_its_claim(db):
+    assert services._read_and_claim(uuid.UUID(int=0), "pdf")[:2] == (None, [])
 
 
 def test_an_unknown_invoice_reads_as_none(db):
