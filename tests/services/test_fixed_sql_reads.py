@@ -62,6 +62,7 @@ def test_the_claim_s_read_gives_the_invoice_its_owner_and_renditions_as_the_orm_
         ours, renditions, claimed = services._read_and_claim(invoice.id, "csv")
 
     assert claimed
+    assert ours is not None
     orms = Invoice.objects.select_related("owner").get(id=invoice.id)
     _same(ours, orms)
     assert ours.status == "rendering"  # read after the claim
