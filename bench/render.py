@@ -4,9 +4,10 @@ reportlab platypus reference for the PDF.
 Each (format, size) case runs in a fresh process (multiprocessing's spawn), so its peak RSS is its own and
 not the high-water mark of whatever ran before it. In that process the renderer is first warmed up (fonts
 registered, templates compiled, modules imported), then timed over repeats: wall time with perf_counter,
-CPU time with process_time. The PDF case then times the reference the same way, in the same process right
-after, so the ratio of the two medians is taken under the same conditions; the XLSX case times openpyxl's
-own floor (an empty workbook, saved) the same way.
+CPU time with process_time. The PDF case times the reference in the same process, the two renders
+alternating call by call, so the ratio of the two medians is taken under the same conditions (a noisy
+minute falls on both), its peak RSS read once it is warm, before the reference's first render; the XLSX
+case times openpyxl's own floor (an empty workbook, saved) after its own.
 
 The PDF is the unbranded invoice of today (classic version 2, drawn with platypus directly). Each PDF case
 also times classic version 1 (the template through xhtml2pdf, the look of invoices issued before version 2)
@@ -76,19 +77,25 @@ def measure_case(fmt: str, lines: int, warmup: int, repeats: int) -> dict[str, A
 
     options, document = read_request(sample(lines, fmt))
     size = len(render(document, options).content)
-    result = {
-        "format": fmt,
-        "lines": lines,
-        "bytes": size,
-        **time_calls(lambda: render(document, options), warmup, repeats),
-    }
-    result["peak_rss_mib"] = peak_rss_mib()
-    if fmt == "pdf":
+    result: dict[str, Any] = {"format": fmt, "lines": lines, "bytes": size}
+    if fmt != "pdf":
+        result.update(time_calls(lambda: render(document, options), warmup, repeats))
+    else:
         from bench.reference import render_reference
 
+        for _ in range(warmup):
+            render(document, options)
+        result["peak_rss_mib"] = peak_rss_mib()  # warm, and before the reference adds its own
         result["reference_bytes"] = len(render_reference(document, options))
-        reference = time_calls(lambda: render_reference(document, options), warmup, repeats)
+        # Alternating call by call: a noisy minute on a shared machine weighs on both alike, and their
+        # ratio is the target (timed one after the other, a slow minute could fall on one of them only).
+        ours, reference = time_alternating(
+            lambda: render(document, options), lambda: render_reference(document, options), warmup, repeats
+        )
+        result.update(ours)
         result["reference"] = reference
+    result.setdefault("peak_rss_mib", peak_rss_mib())
+    if fmt == "pdf":
         result["ratio_cpu"] = ratio(result["cpu_ms"]["median"], reference["cpu_ms"]["median"])
         result["ratio_wall"] = ratio(result["wall_ms"]["median"], reference["wall_ms"]["median"])
         v1_options = dataclasses.replace(options, style=classic_v1())
