@@ -81,14 +81,12 @@ class Worker(Process):
         )
         self.wait_until(lambda: "ready: consuming" in self.log_tail(100_000), "ready")
 
-    def render_cpu_seconds(self) -> tuple[float, float]:
-        """(the CPU its rendering thread spent rendering, the files it rendered) so far, every format."""
+    def render_cpu_seconds(self) -> float:
+        """The CPU its rendering thread spent rendering so far, every format."""
         url = f"http://127.0.0.1:{self.metrics_port}/metrics"
         with urllib.request.urlopen(url, timeout=10) as response:
             text = response.read().decode()
-        return _metric_sum(text, "invoice_render_cpu_seconds_total"), _metric_sum(
-            text, "invoice_render_seconds_count"
-        )
+        return _metric_sum(text, "invoice_render_cpu_seconds_total")
 
 
 def _metric_sum(text: str, name: str) -> float:
@@ -134,10 +132,9 @@ class Workers:
             self.stop()
             raise
 
-    def render_cpu_seconds(self) -> tuple[float, float]:
-        """(the CPU the render workers' rendering threads spent rendering, the files rendered) so far."""
-        samples = [worker.render_cpu_seconds() for worker in self.render]
-        return sum(cpu for cpu, _files in samples), sum(files for _cpu, files in samples)
+    def render_cpu_seconds(self) -> float:
+        """The CPU the render workers' rendering threads spent rendering so far."""
+        return sum(worker.render_cpu_seconds() for worker in self.render)
 
     def stop(self) -> None:
         for worker in self.render + self.notify:

@@ -1,7 +1,9 @@
 """Read queries. Every query a user can reach is scoped to its owner (docs/security.md case 1)."""
 
 import uuid
+from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -54,10 +56,16 @@ def renditions_of(invoice: Invoice) -> list[Rendition]:
     """Every rendition of the invoice in their order (``invoice.renditions.all()``), by one fixed statement,
     each knowing its invoice as the related manager's would: the render and the email read them on every
     job, where compiling the ORM's query cost more than running it."""
-    fields = rendition_fields()
     with connection.cursor() as cursor:
         sqlnames.execute(cursor, _renditions_of_sql(), [sqlnames.value(Rendition, "invoice", invoice.id)])
         rows = cursor.fetchall()
+    return renditions_from_rows(invoice, rows)
+
+
+def renditions_from_rows(invoice: Invoice, rows: Sequence[Sequence[Any]]) -> list[Rendition]:
+    """The renditions of ``invoice`` from rows of their columns (``rendition_fields()``), each knowing its
+    invoice as the related manager's would."""
+    fields = rendition_fields()
     renditions = [sqlnames.instance(Rendition, fields, row) for row in rows]
     for rendition in renditions:
         Rendition.invoice.field.set_cached_value(rendition, invoice)

@@ -53,7 +53,7 @@ from invoices.models import (
 from invoices.numbering import TakenNumber, number_take
 from invoices.renderers import RenderRefused, render
 from invoices.renderers.naming import RENDITION_SUFFIXES, rendition_filename
-from invoices.selectors import renditions_of
+from invoices.selectors import renditions_from_rows, renditions_of
 from invoicesite import sqlnames
 from invoicesite.metrics import render_measured
 from webhooks.models import EventType
@@ -439,8 +439,7 @@ def _read_and_claim(invoice_id: uuid.UUID, fmt: str | None) -> tuple[Invoice | N
         invoice = _invoice_with_owner(invoice_id)
         return invoice, (renditions_of(invoice) if invoice is not None else []), False
     key = sqlnames.value(Invoice, "id", invoice_id)
-    claim = [InvoiceStatus.RENDERING, timezone.now(), key, fmt, *FINAL_STATUSES]
-    claim += [InvoiceStatus.RENDERING, claim[1], InvoiceStatus.QUEUED]
+    claim = _claim_params(key, fmt)
     with connection.cursor() as cursor:
         sqlnames.execute_together(
             cursor, [(render_sql.claim_sql("format"), claim), (render_sql.claimed_invoice_sql(), [key])]
@@ -451,13 +450,8 @@ def _read_and_claim(invoice_id: uuid.UUID, fmt: str | None) -> tuple[Invoice | N
     invoice = _invoice_from(rows[0])
     invoice_fields, owner_fields = render_sql.invoice_with_owner_fields()
     start = len(invoice_fields) + len(owner_fields)
-    renditions = [
-        sqlnames.instance(Rendition, render_sql.rendition_fields(), row[start:])
-        for row in rows
-        if row[start] is not None  # the LEFT JOIN's row of NULLs: no rendition at all
-    ]
-    for rendition in renditions:
-        Rendition.invoice.field.set_cached_value(rendition, invoice)
+    # Not the LEFT JOIN's row of NULLs, of an invoice without renditions.
+    renditions = renditions_from_rows(invoice, [row[start:] for row in rows if row[start] is not None])
     return invoice, renditions, True
 
 
@@ -542,19 +536,22 @@ def _claim(rendition: Rendition) -> None:
                 )
         return
     with connection.cursor() as cursor:
-        sqlnames.execute(
-            cursor,
-            render_sql.claim_sql("id"),
-            [
-                InvoiceStatus.RENDERING,
-                now,
-                rendition.id,
-                *FINAL_STATUSES,
-                InvoiceStatus.RENDERING,
-                now,
-                InvoiceStatus.QUEUED,
-            ],
-        )
+        sqlnames.execute(cursor, render_sql.claim_sql("id"), _claim_params(rendition.id, now=now))
+
+
+def _claim_params(*which: Any, now: datetime | None = None) -> list[Any]:
+    """The values of ``render_sql.claim_sql``: ``which`` names the rendition (its id, or its invoice and
+    format)."""
+    now = now or timezone.now()
+    return [
+        InvoiceStatus.RENDERING,
+        now,
+        *which,
+        *FINAL_STATUSES,
+        InvoiceStatus.RENDERING,
+        now,
+        InvoiceStatus.QUEUED,
+    ]
 
 
 def _render_file(invoice: Invoice, fmt: str, formats: list[str]) -> RenderedFile:

@@ -3,6 +3,7 @@ way (JSON documents as dicts, times aware, decimals exact), the related instance
 
 import uuid
 
+import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
@@ -10,6 +11,15 @@ from invoices import render_sql, selectors, services
 from invoices.models import Invoice, Notification
 from invoices.notifications import _locked
 from tests.payloads import sample_payload
+
+
+@pytest.fixture
+def three_formats(user, local_invoice_storage):
+    """An invoice uploaded with three formats: three renditions, queued."""
+    payload = sample_payload()
+    payload.pop("format", None)
+    payload["formats"] = ["pdf", "csv", "xlsx"]
+    return services.invoice_submit(owner=user, payload=payload).invoice
 
 
 def _same(ours, orms) -> None:
@@ -33,13 +43,8 @@ def test_the_render_reads_the_invoice_and_its_owner_as_the_orm_does(user, local_
     _same(ours.owner, orms.owner)
 
 
-def test_the_render_reads_the_renditions_as_the_orm_does(
-    user, local_invoice_storage, django_assert_num_queries
-):
-    payload = sample_payload()
-    payload.pop("format", None)
-    payload["formats"] = ["pdf", "csv", "xlsx"]
-    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+def test_the_render_reads_the_renditions_as_the_orm_does(three_formats, django_assert_num_queries):
+    invoice = three_formats
     ours = selectors.renditions_of(invoice)
     orms = list(invoice.renditions.all())
     assert [rendition.pk for rendition in ours] == [rendition.pk for rendition in orms]
@@ -51,12 +56,9 @@ def test_the_render_reads_the_renditions_as_the_orm_does(
 
 
 def test_the_claim_s_read_gives_the_invoice_its_owner_and_renditions_as_the_orm_does(
-    user, local_invoice_storage, django_assert_num_queries
+    three_formats, django_assert_num_queries
 ):
-    payload = sample_payload()
-    payload.pop("format", None)
-    payload["formats"] = ["pdf", "csv", "xlsx"]
-    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+    invoice = three_formats
 
     with django_assert_num_queries(1):  # the claim and the read: one message
         ours, renditions, claimed = services._read_and_claim(invoice.id, "csv")
@@ -76,11 +78,8 @@ def test_the_claim_s_read_gives_the_invoice_its_owner_and_renditions_as_the_orm_
     assert [rendition.attempts for rendition in renditions] == [0, 1, 0]  # only csv claimed
 
 
-def test_the_claim_s_read_sends_the_stored_input_once(user, local_invoice_storage):
-    payload = sample_payload()
-    payload.pop("format", None)
-    payload["formats"] = ["pdf", "csv", "xlsx"]
-    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+def test_the_claim_s_read_sends_the_stored_input_once(three_formats):
+    invoice = three_formats
     with connection.cursor() as cursor:
         cursor.execute(render_sql.claimed_invoice_sql(), [invoice.id])
         rows = cursor.fetchall()
