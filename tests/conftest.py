@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.fuzz.tally import TALLY
+from workers import outbox
 
 pytest_plugins = ["tests.mongo", "tests.amqp"]
 
@@ -52,6 +53,13 @@ def xdist_group_of(item: pytest.Item) -> str | None:
         if fixture.scope in SHARED_SCOPES and fixture.func.__module__.startswith("tests."):
             return str(item.path.relative_to(item.config.rootpath))
     return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    # The fast path's sent marks go on a thread of their own (workers/outbox.py): written, and the thread
+    # ended with its connection, before the test's fixtures (its database among them) are torn down.
+    outbox.stop_sent_marks()
 
 
 @pytest.hookimpl(tryfirst=True)

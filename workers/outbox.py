@@ -11,9 +11,11 @@ The relay loop also runs the apps' sweeps (``workers.registry.sweep``): periodic
 whose own domain rows say they are due.
 """
 
+import atexit
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,6 +56,10 @@ RELAY_INTERVAL_SECONDS = 1.0
 # Longest wait between two passes that found nothing to do (see relay_and_sweep_forever).
 RELAY_IDLE_MAX_SECONDS = 5.0
 RELAY_BATCH = 100
+# The fast path's "sent" marks wait at most this long to go together, in one UPDATE, on a thread of their
+# own; the thread ends once no mark has come for SENT_MARKS_IDLE_SECONDS, closing its connection.
+SENT_MARKS_SECONDS = 0.2
+SENT_MARKS_IDLE_SECONDS = 5.0
 
 
 def outbox_add(job: Job) -> OutboxMessage:
@@ -243,26 +249,125 @@ def _publish_now(pk: int | None, queue: str, encoded: str, message_id: str) -> N
 
 
 def _mark_sent(pk: int) -> None:
-    """Mark a row the fast path published as sent, unless the relay got there first.
+    """Mark a row the fast path published as sent, unless the relay got there first: soon, with the
+    others this process published meanwhile (``_SentMarks``)."""
+    _sent_marks.add(pk)
 
-    Written as fixed SQL, not as ``filter(...).update(...)``: building that statement (a filter, an F
-    expression) cost the web process more CPU than the publish itself (docs/performance.md). The statement
-    never changes, so it is built once.
+
+def flush_sent_marks() -> int:
+    """Write the marks still waiting, now, on the caller's connection; how many rows they were for."""
+    return _sent_marks.flush()
+
+
+def stop_sent_marks() -> None:
+    """Write the marks still waiting and end the marking thread (its connection with it)."""
+    _sent_marks.stop()
+
+
+class _SentMarks:
+    """The fast path's marks, written together by one UPDATE every SENT_MARKS_SECONDS.
+
+    Marking each row right after its publish cost a transaction of its own per upload: a commit whose fsync
+    the request waited for, and more of PostgreSQL's CPU than any other statement of the upload
+    (docs/performance.md, round seven). A mark that never gets written (the process killed in between, the
+    database away at the flush) leaves its row unsent: the relay publishes it again once it is
+    RELAY_MIN_AGE_SECONDS old, and the consumers' compare-and-set makes that second delivery a no-op, as
+    for any message published twice (rule 6).
     """
+
+    def __init__(self) -> None:
+        self._pending: list[int] = []
+        self._changed = threading.Condition()
+        self._writing = threading.Lock()  # a flush waits for one in progress: its rows are then written
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def add(self, pk: int) -> None:
+        with self._changed:
+            self._pending.append(pk)
+            if self._thread is None or not self._thread.is_alive():
+                # Started here, not at import: a process forked after import has none of its parent's threads.
+                self._stopping = False
+                self._thread = threading.Thread(target=self._loop, name="outbox-sent-marks", daemon=True)
+                self._thread.start()
+
+    def flush(self) -> int:
+        with self._writing:
+            with self._changed:
+                pks, self._pending = self._pending, []
+            if pks:
+                _write_marks(pks)
+            return len(pks)
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            thread = self._thread
+            self._changed.notify_all()
+        if thread is not None:
+            thread.join(timeout=10)
+        self._flush_quietly()
+
+    def _loop(self) -> None:
+        idle_since = time.monotonic()
+        try:
+            while True:
+                with self._changed:
+                    self._changed.wait(SENT_MARKS_SECONDS)
+                    if self._stopping:
+                        return
+                    if not self._pending:
+                        if time.monotonic() - idle_since >= SENT_MARKS_IDLE_SECONDS:
+                            self._thread = None
+                            return
+                        continue
+                idle_since = time.monotonic()
+                self._flush_quietly(on_own_thread=True)
+        finally:
+            connection.close()
+
+    def _flush_quietly(self, *, on_own_thread: bool = False) -> None:
+        with self._changed:
+            if not self._pending:
+                return
+        if on_own_thread:
+            # A connection PostgreSQL closed (a restart) is replaced, not reused. Only on the marks thread:
+            # the caller of stop() may be inside a transaction, which this would close.
+            db.close_old_connections()
+        try:
+            self.flush()
+        except Exception:
+            logger.warning(
+                "marking published outbox rows sent failed; the relay publishes them again", exc_info=True
+            )
+
+
+_sent_marks = _SentMarks()
+atexit.register(_sent_marks.stop)
+
+
+def _write_marks(pks: list[int]) -> None:
+    now = timezone.now()
+    if connection.vendor != "postgresql":  # a broker beside SQLite: tests only
+        OutboxMessage.objects.filter(pk__in=pks, sent_at__isnull=True).update(
+            sent_at=now, publish_attempts=F("publish_attempts") + 1
+        )
+        return
     with connection.cursor() as cursor:
-        sqlnames.execute(cursor, _mark_sent_sql(), [timezone.now(), pk])
+        cursor.execute(_mark_many_sql(), [now, pks])
 
 
 @cache
-def _mark_sent_sql() -> str:
+def _mark_many_sql() -> str:
     table = sqlnames.table(OutboxMessage)
     sent_at, attempts, pk = (
         sqlnames.column(OutboxMessage, name) for name in ("sent_at", "publish_attempts", "id")
     )
-    # Names from the model's metadata, values as parameters.
+    # Names from the model's metadata, values as parameters; the keys as one array, one statement text
+    # whatever their number.
     return (
         f"UPDATE {table} SET {sent_at} = %s, {attempts} = {attempts} + 1 "  # noqa: S608  # nosec B608
-        f"WHERE {pk} = %s AND {sent_at} IS NULL"
+        f"WHERE {pk} = ANY(%s) AND {sent_at} IS NULL"
     )
 
 

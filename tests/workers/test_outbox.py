@@ -2,10 +2,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.amqp import fetch_messages
+from tests.amqp import fetch_messages, wait_until
 from tests.workers import fake_consumers
 from tests.workers.fake_consumers import RecordedNotify, RecordedRender, UnknownQueueJob
 from workers import outbox
@@ -65,12 +66,61 @@ def test_nothing_is_dispatched_when_the_transaction_rolls_back(transactional_db,
 def test_after_commit_the_message_is_published_and_marked_sent(transactional_db, amqp_namespace):
     row = _add(invoice_id="inv-1")
 
+    assert outbox.flush_sent_marks() == 1
     row.refresh_from_db()
     assert row.sent_at is not None
     assert row.publish_attempts == 1
     [message] = fetch_messages(f"{amqp_namespace}.render")
     assert message.event == {"invoice_id": "inv-1"}
     assert message.message_id == str(row.message_id)
+
+
+def test_the_marks_thread_writes_the_sent_marks_without_being_asked(transactional_db, amqp_namespace):
+    rows = [_add(invoice_id=f"inv-{n}") for n in range(3)]
+
+    wait_until(
+        lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists(),
+        timeout=10,
+        what="the marks thread to write the sent marks",
+    )
+    assert outbox.flush_sent_marks() == 0  # nothing left: the thread wrote them
+    assert {row.publish_attempts for row in OutboxMessage.objects.filter(pk__in=[r.pk for r in rows])} == {1}
+
+
+def test_the_marks_of_many_publishes_go_in_one_statement(transactional_db, amqp_namespace, monkeypatch):
+    monkeypatch.setattr(outbox, "SENT_MARKS_SECONDS", 60.0)  # the thread waits: the test flushes
+    rows = [_add(invoice_id=f"inv-{n}") for n in range(5)]
+    assert not OutboxMessage.objects.filter(sent_at__isnull=False).exists()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.flush_sent_marks() == 5
+
+    assert len(queries) == 1
+    assert OutboxMessage.objects.filter(sent_at__isnull=False).count() == len(rows)
+
+
+def test_a_mark_that_cannot_be_written_leaves_the_row_to_the_relay(
+    transactional_db, amqp_namespace, monkeypatch, caplog
+):
+    monkeypatch.setattr(outbox, "SENT_MARKS_SECONDS", 60.0)
+    row = _add(invoice_id="inv-1")
+
+    def database_away(_pks: list[int]) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outbox, "_write_marks", database_away)
+    outbox.stop_sent_marks()  # the write fails: logged, not raised
+
+    assert "the relay publishes them again" in caplog.text
+    row.refresh_from_db()
+    assert row.sent_at is None
+    monkeypatch.undo()
+    with Publisher() as publisher:  # the relay publishes it once it is old enough: the job is not lost
+        assert relay_pending(publisher, min_age_seconds=0) == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    published = [m.message_id for m in fetch_messages(f"{amqp_namespace}.render")]
+    assert published == [str(row.message_id)] * 2  # twice: the consumers' compare-and-set makes it harmless
 
 
 def test_an_unreachable_broker_leaves_the_row_for_the_relay(transactional_db, amqp_namespace, settings):
