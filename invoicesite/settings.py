@@ -284,6 +284,9 @@ WORKER_DELIVERY_LIMIT = env_int("WORKER_DELIVERY_LIMIT", 5)
 # How long a job waits out an outage of PostgreSQL or MongoDB, retrying on the same delivery, before the
 # failure counts against WORKER_DELIVERY_LIMIT. Keep it well below RabbitMQ's consumer_timeout (30 min).
 WORKER_OUTAGE_RETRY_SECONDS = env_int("WORKER_OUTAGE_RETRY_SECONDS", 300)
+# The fast path's outbox "sent" marks wait at most this long (ms) to be written together, in one UPDATE
+# (workers/outbox.py). A mark lost with its process costs a second publish by the relay, never a job.
+OUTBOX_SENT_MARKS_MS = env_int("OUTBOX_SENT_MARKS_MS", 200)
 # Embedded mode only (no AMQP_URL): run the apps' sweeps (email and webhook retries that are due) in the job
 # thread after this many idle seconds; 0 turns it off (tests). `make run` sets it.
 EMBEDDED_SWEEP_SECONDS = env_int("EMBEDDED_SWEEP_SECONDS", 0)

@@ -56,9 +56,8 @@ RELAY_INTERVAL_SECONDS = 1.0
 # Longest wait between two passes that found nothing to do (see relay_and_sweep_forever).
 RELAY_IDLE_MAX_SECONDS = 5.0
 RELAY_BATCH = 100
-# The fast path's "sent" marks wait at most this long to go together, in one UPDATE, on a thread of their
-# own; the thread ends once no mark has come for SENT_MARKS_IDLE_SECONDS, closing its connection.
-SENT_MARKS_SECONDS = 0.2
+# The marks thread (the fast path's "sent" marks, every OUTBOX_SENT_MARKS_MS) ends once no mark has come
+# for this long, closing its connection.
 SENT_MARKS_IDLE_SECONDS = 5.0
 
 
@@ -265,7 +264,7 @@ def stop_sent_marks() -> None:
 
 
 class _SentMarks:
-    """The fast path's marks, written together by one UPDATE every SENT_MARKS_SECONDS.
+    """The fast path's marks, written together by one UPDATE every OUTBOX_SENT_MARKS_MS.
 
     Marking each row right after its publish cost a transaction of its own per upload: a commit whose fsync
     the request waited for, and more of PostgreSQL's CPU than any other statement of the upload
@@ -313,7 +312,7 @@ class _SentMarks:
         try:
             while True:
                 with self._changed:
-                    self._changed.wait(SENT_MARKS_SECONDS)
+                    self._changed.wait(settings.OUTBOX_SENT_MARKS_MS / 1000)
                     if self._stopping:
                         return
                     if not self._pending:

@@ -87,8 +87,8 @@ def test_the_marks_thread_writes_the_sent_marks_without_being_asked(transactiona
     assert {row.publish_attempts for row in OutboxMessage.objects.filter(pk__in=[r.pk for r in rows])} == {1}
 
 
-def test_the_marks_of_many_publishes_go_in_one_statement(transactional_db, amqp_namespace, monkeypatch):
-    monkeypatch.setattr(outbox, "SENT_MARKS_SECONDS", 60.0)  # the thread waits: the test flushes
+def test_the_marks_of_many_publishes_go_in_one_statement(transactional_db, amqp_namespace, settings):
+    settings.OUTBOX_SENT_MARKS_MS = 60_000  # the thread waits: the test flushes
     rows = [_add(invoice_id=f"inv-{n}") for n in range(5)]
     assert not OutboxMessage.objects.filter(sent_at__isnull=False).exists()
 
@@ -100,9 +100,9 @@ def test_the_marks_of_many_publishes_go_in_one_statement(transactional_db, amqp_
 
 
 def test_a_mark_that_cannot_be_written_leaves_the_row_to_the_relay(
-    transactional_db, amqp_namespace, monkeypatch, caplog
+    transactional_db, amqp_namespace, monkeypatch, caplog, settings
 ):
-    monkeypatch.setattr(outbox, "SENT_MARKS_SECONDS", 60.0)
+    settings.OUTBOX_SENT_MARKS_MS = 60_000
     row = _add(invoice_id="inv-1")
 
     def database_away(_pks: list[int]) -> None:
