@@ -3,7 +3,13 @@ long each request holds one of gunicorn's threads. It answers with the id of the
 
 import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
+
+# Each gunicorn worker imports this module as it starts, just before its accept loop: the test waits for
+# every worker's mark, so that no worker is still starting when the test's connections arrive.
+if os.environ.get("SLOW_BODY_APP_READY_DIR"):
+    (Path(os.environ["SLOW_BODY_APP_READY_DIR"]) / str(os.getpid())).touch()
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -41,6 +41,8 @@ class Server:
     def __init__(self, tmp_path: Path, workers: int, threads: int, hold_ms: str) -> None:
         self.port = free_port()
         self.log = tmp_path / f"gunicorn-{self.port}.log"
+        self.ready_dir = tmp_path / f"ready-{self.port}"
+        self.ready_dir.mkdir()
         env = {
             **os.environ,
             "WEB_CONCURRENCY": str(workers),
@@ -48,6 +50,7 @@ class Server:
             "GUNICORN_ACCEPT_HOLD_MS": hold_ms,
             "GUNICORN_GRACEFUL_TIMEOUT": "20",
             "GUNICORN_WORKER_TMP_DIR": str(tmp_path),
+            "SLOW_BODY_APP_READY_DIR": str(self.ready_dir),
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         with self.log.open("wb") as log:
@@ -65,9 +68,11 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        # A worker still loading when the first connections arrive is fine: the busy ones hold back for
-        # longer than it takes to start.
-        wait_for(lambda: len(self.worker_pids()) == workers, f"{workers} gunicorn workers", 30)
+        wait_for(lambda: self._ready(workers), f"{workers} gunicorn workers in their accept loop", 30)
+
+    def _ready(self, workers: int) -> bool:
+        pids = self.worker_pids()
+        return len(pids) == workers and all((self.ready_dir / str(pid)).exists() for pid in pids)
 
     def worker_pids(self) -> list[int]:
         if self.process.poll() is not None:
@@ -145,20 +150,20 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
 
 def test_connections_arriving_together_are_spread_over_the_processes(start):
-    server = start(workers=3, threads=4)  # a process stops accepting at 2 requests in progress
-    clients = [server.slow_client() for _ in range(6)]
-    wait_for(lambda: sum(server.accepted_by().values()) == 6, "all six connections accepted")
+    server = start(workers=3, threads=8)  # a process stops accepting at 4 requests in progress
+    clients = [server.slow_client() for _ in range(12)]
+    wait_for(lambda: sum(server.accepted_by().values()) == 12, "all twelve connections accepted")
 
     spread = server.accepted_by()
     served_by = Counter(finish(client) for client in clients)
 
-    assert sorted(spread.values()) == [2, 2, 2], spread
+    assert sorted(spread.values()) == [4, 4, 4], spread  # gunicorn's own gthread: 6/4/2, 8/3/1, 6/5/1
     assert served_by == spread
     assert server.stop() == 0
 
 
 def test_when_every_process_is_busy_a_new_connection_is_still_served_after_the_hold(start):
-    server = start(workers=2, threads=4, hold_ms="300")
+    server = start(workers=2, threads=4, hold_ms="1000")
     slow = [server.slow_client() for _ in range(4)]  # two per process: both busy
     wait_for(lambda: sum(server.accepted_by().values()) == 4, "the slow clients accepted")
 
