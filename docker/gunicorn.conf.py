@@ -8,19 +8,19 @@ without a new image. The choices, and why:
   more requests per megabyte than processes; a slow client or a long download holds a thread, not a
   whole worker, and idle keep-alive connections hold neither.
   4 x 8 by default. An upload spends much of its time waiting (the commit's fsync, the broker's
-  publisher confirm), so each process needs threads for the connections it holds. Spread over 4
-  processes rather than 2 x 16, fewer threads contend for each process's GIL (4 x 4 beat 2 x 8; 3 x 6
-  did worse than both). Each thread keeps one PostgreSQL connection: 32 per instance.
-- The worker class is gthread's, subclassed (invoicesite/web_worker.py): gunicorn's own accepts every
-  connection it is offered whether or not a thread is free and keeps a keep-alive connection for its
-  life, so connections arriving together landed by chance (wrk's 16 went 14/2/0/0 over 4 processes with
-  4 threads, 8/4/4/0 with 8), and the connections of the crowded process waited for its threads, and for
-  its GIL, while another process idled. This one stops accepting while half of its threads are busy,
-  for GUNICORN_ACCEPT_HOLD_MS (50) at most, so the next connection goes to a process with threads to
-  spare: 4/4/4/4. `GUNICORN_CMD_ARGS="--worker-class gthread"` goes back to gunicorn's own. The runs:
-  docs/performance.md, rounds seven and eight. A socket per process (reuse_port, the kernel hashing
-  connections among them) spread them no better, and a recycled worker would drop the connections
-  still waiting in its own socket's queue: not used.
+  publisher confirm), so each process needs threads for the connections it holds; and a gthread process
+  accepts every connection it is offered whether or not a thread is free, keeping a keep-alive connection
+  for its life. Connections arriving together land unevenly (wrk's 16 went 14, 2, 0 and 0 over 4
+  processes): with 4 threads a connection then waits for a thread of its own process while others idle,
+  and the p99 was 1.7-2.3 times the mean latency, with one round at 130 uploads/s on a CPU a third idle.
+  With 8 a process can take twice its share before one waits: the p99 at 1.4-1.6 times the mean, the
+  rate steady (the runs: docs/performance.md, round seven). Spread over 4 processes rather than 2 x 16,
+  fewer threads contend for each process's GIL (4 x 4 beat 2 x 8; 3 x 6 did worse than both). Each
+  thread keeps one PostgreSQL connection: 32 per instance. A socket per process (reuse_port, the kernel
+  hashing connections among them) spread them better but did no better than 8 threads, and a recycled
+  worker would drop the connections still waiting in its own socket's queue: not used. Nor a gthread
+  subclass that stops accepting while half its threads are busy: it spread the connections 4/4/4/4,
+  but full API sections ran slower with it (round eight).
 - timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
   replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
   compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
@@ -50,7 +50,7 @@ def _env_int(name: str, default: int) -> int:
 
 bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 workers = _env_int("WEB_CONCURRENCY", 4)
-worker_class = "invoicesite.web_worker.SpreadingThreadWorker"
+worker_class = "gthread"
 threads = _env_int("GUNICORN_THREADS", 8)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)

@@ -517,7 +517,7 @@ def test_gunicorn_serves_the_app_the_healthcheck_passes_and_sigterm_stops_it(tmp
     assert result.returncode == 0, result.stdout
     assert process.returncode == 0, stderr
     assert re.search(r'"GET /healthz HTTP/1.1" 200 .* \d+ms$', stdout, re.MULTILINE), stdout
-    assert "Using worker: invoicesite.web_worker.SpreadingThreadWorker" in stderr
+    assert "Using worker: gthread" in stderr
     assert "Shutting down: Master" in stderr
 
 
