@@ -2,10 +2,11 @@
 or, for a native layout (each layout's version 2; the unbranded invoice is classic version 2 since it
 shipped), drawn with platypus directly from the same context (``pdf_native``).
 
-Fonts are registered once per process (``pdf_fonts``), the template is compiled once by Django's cached
-loader, and xhtml2pdf runs under a resource policy that lets it read nothing but our font files
-(``pdf_resources``). xhtml2pdf has no timeout of its own beyond that policy's render deadline, so the size of
-what reaches it is bounded: at most ``MAX_LINES`` lines here, and string lengths by the schema upstream.
+Fonts are registered once per process, each when first needed (``pdf_fonts``), the template is compiled
+once by Django's cached loader, and xhtml2pdf runs under a resource policy that lets it read nothing but our
+font files (``pdf_resources``). xhtml2pdf has no timeout of its own beyond that policy's render deadline, so
+the size of what reaches it is bounded: at most ``MAX_LINES`` lines here, and string lengths by the schema
+upstream.
 
 Two things are done outside xhtml2pdf's own ``CreatePDF``, for speed (``pdf_build``):
 
@@ -31,7 +32,6 @@ from invoices.document.model import BrandStyle, Document, RenderedFile, RenderOp
 from invoices.renderers import content_types
 from invoices.renderers.layouts import MM, Layout, layout, layout_template, text_fonts_for
 from invoices.renderers.naming import invoice_filename
-from invoices.renderers.pdf_build import PDFRenderError, build_pdf
 from invoices.renderers.pdf_context import LineRow, invoice_context
 from invoices.renderers.pdf_fonts import TEXT_FAMILIES, family_draws, register_fonts, text_family
 from invoices.renderers.pdf_logo import Align, decoded_logo, logo_flowable
@@ -51,7 +51,7 @@ MAX_LINES = 1000
 # The render stops as the page past it begins (pdf_build), and the invoice fails with the reason.
 MAX_PAGES = 500
 
-__all__ = ["CONTENT_TYPE", "MAX_LINES", "MAX_PAGES", "PDFRenderError", "render_pdf"]
+__all__ = ["CONTENT_TYPE", "MAX_LINES", "MAX_PAGES", "render_pdf"]
 
 
 def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
@@ -73,6 +73,9 @@ def render_pdf(document: Document, options: RenderOptions) -> RenderedFile:
             content_type=CONTENT_TYPE,
             content=_native(document, options, chosen, fonts),
         )
+    # xhtml2pdf's HTML and CSS machinery (some 30 MiB of a process) only for the layouts drawn through it.
+    from invoices.renderers.pdf_build import build_pdf
+
     context, html, placeholders = _page(document, options, fonts)
     if not family_draws(_printed_texts([html], context), fonts):
         # DejaVu Serif lacks letters DejaVu Sans has (Hebrew): such an invoice is set in DejaVu Sans, the

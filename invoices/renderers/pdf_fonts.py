@@ -1,4 +1,4 @@
-"""The fonts the PDF invoice is set in, registered once per process.
+"""The fonts the PDF invoice is set in, each registered once per process, when a render first needs it.
 
 reportlab's built-in fonts draw little beyond Latin-1, so every piece of text is set in fonts shipped with the
 app (``invoices/static/invoices/fonts``, licences beside them): DejaVu Sans for Latin, Greek, Cyrillic and
@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import functools
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,18 +95,28 @@ RUN_FONTS = {
 }
 
 
+# The faces every page draws with, whatever its text: registered with the rest of the set-up. Every other face
+# is registered the first time anything asks reportlab for it (``_find_font``): the CJK collection alone holds
+# 22 MiB of a process once parsed, the brands' serif and condensed families 14 MiB, and a worker that never
+# draws Chinese or a brand's family never needs them (docs/performance.md, Memory).
+EAGER_FONTS = (TEXT_FAMILY, TEXT_BOLD)
+_registering = threading.RLock()  # reentrant: the Arabic faces take the text face's metrics
+_registered: dict[str, TTFont] = {}
+
+
 @functools.cache
 def register_fonts() -> None:
     """Register the invoice fonts with reportlab and make xhtml2pdf resolve their family names.
 
-    Cached: the first call parses the font files, which is slow (mostly the CJK collection;
+    Cached: the first call parses DejaVu Sans, regular and bold, and makes reportlab register each other
+    face of ours when it is first asked for it (parsing a face is slow, the CJK collection most;
     docs/performance.md); every later call is free. Safe to call on every render.
     """
-    for name, (filename, face) in _FILES.items():
-        font = TTFont(name, str(FONT_DIR / filename), subfontIndex=face, shapable=name in SHAPED_FONTS)
-        if name in ARABIC_FONTS:
-            _fit_arabic_face(font.face, pdfmetrics.getFont(TEXT_FAMILY).face)
-        pdfmetrics.registerFont(font)
+    for name in EAGER_FONTS:
+        _font(name)
+    if pdfmetrics.findFontAndRegister is not _find_font:
+        _find_font.reportlab = pdfmetrics.findFontAndRegister  # type: ignore[attr-defined]
+        pdfmetrics.findFontAndRegister = _find_font
     # No italic faces are shipped: nothing on the invoice is italic, and user text is never styled.
     for regular, bold in TEXT_FAMILIES.values():
         pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold)
@@ -124,6 +135,29 @@ def register_fonts() -> None:
     # no font operator until text is drawn, so the content streams lose only the unused Helvetica selection.
     reportlab_tables.CellStyle.fontname = BASE_FONT
     _shape_paragraph_words()
+
+
+def _find_font(name: Any) -> Any:
+    """reportlab's ``getFont`` calls this for a name it has not registered: a face of ours is registered
+    then, any other name goes to reportlab's own search (its standard fonts)."""
+    if str(name) in _FILES:
+        return _font(str(name))
+    return _find_font.reportlab(name)  # type: ignore[attr-defined]
+
+
+def _font(name: str) -> TTFont:
+    """The face ``name`` of _FILES, parsed and registered once per process (under a lock, so that two
+    threads asking for it at once register it once)."""
+    with _registering:
+        if name in _registered:
+            return _registered[name]
+        filename, face = _FILES[name]
+        font = TTFont(name, str(FONT_DIR / filename), subfontIndex=face, shapable=name in SHAPED_FONTS)
+        if name in ARABIC_FONTS:
+            _fit_arabic_face(font.face, _font(TEXT_FAMILY).face)
+        pdfmetrics.registerFont(font)
+        _registered[name] = font
+        return font
 
 
 # The text family of the render in progress (a brand's choice), as (regular, bold): what the line table and
@@ -163,7 +197,7 @@ def family_draws(texts: Iterator[str] | list[str], fonts: tuple[str, str]) -> bo
     if fonts == TEXT_FAMILIES["sans"]:
         return True
     codes = _family_codes(fonts)
-    sans = _drawable_codes()[""]
+    sans = _drawable("")
     for text in texts:
         if text.isascii():
             continue  # every family has every printable ASCII character
@@ -297,14 +331,16 @@ def _shaped_word(word: list[Any]) -> list[Any]:
 
 
 @functools.cache
-def _drawable_codes() -> dict[str, frozenset[int]]:
-    """For each class of font run, the code points its fonts (regular and bold both) have a glyph for."""
+def _drawable(kind: str) -> frozenset[int]:
+    """The code points the fonts of a class of font run (regular and bold both) have a glyph for; a class's
+    fonts are registered the first time it is asked for, as a render would register them."""
     register_fonts()
 
     def codes(name: str) -> frozenset[int]:
         return frozenset(code for code, glyph in pdfmetrics.getFont(name).face.charToGlyph.items() if glyph)
 
-    return {run: codes(regular) & codes(bold) for run, (regular, bold) in RUN_FONTS.items()}
+    regular, bold = RUN_FONTS[kind]
+    return codes(regular) & codes(bold)
 
 
 def undrawable(text: str) -> set[str]:
@@ -317,10 +353,9 @@ def undrawable(text: str) -> set[str]:
     if text.isascii():
         return set()  # DejaVu Sans has every printable ASCII character; the template drops the controls
     text = printable(text)
-    fonts = _drawable_codes()
     if not needs_own_font(text):  # the common case: one regular expression search, then set lookups
-        return _missing(text, fonts[""])
-    return {char for run, font in font_runs(text) for char in _missing(run, fonts[font], font == "arab")}
+        return _missing(text, _drawable(""))
+    return {char for run, font in font_runs(text) for char in _missing(run, _drawable(font), font == "arab")}
 
 
 def _missing(text: str, codes: frozenset[int], joined: bool = False) -> set[str]:

@@ -29,6 +29,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.platypus import SimpleDocTemplate
 
 from invoices.renderers import pdf as pdf_renderer
+from invoices.renderers import pdf_build
 from invoices.renderers.pdf import render_pdf
 from invoices.renderers.pdf_build import build_pdf
 from invoices.renderers.pdf_context import invoice_context
@@ -108,13 +109,14 @@ def test_the_builder_draws_what_createpdf_draws_for_the_same_html(make_payload):
 def normal_path(monkeypatch):
     """Render through ``render_pdf``, keeping the HTML and the flowables it hands to the builder."""
     seen: dict[str, Any] = {}
-    real_build = pdf_renderer.build_pdf
+    real_build = pdf_build.build_pdf
 
     def spy(page: str, flowables: Any, **kwargs: Any) -> bytes:
         seen.update(html=page, flowables=flowables, kwargs=kwargs)
         return real_build(page, flowables, **kwargs)
 
-    monkeypatch.setattr(pdf_renderer, "build_pdf", spy)
+    # render_pdf imports the builder when a layout needs it: the spy stands in the builder's own module.
+    monkeypatch.setattr(pdf_build, "build_pdf", spy)
 
     def render(payload: dict[str, Any]) -> tuple[bytes, str, str, str]:
         options, document = build(payload, CLASSIC_V1)
