@@ -188,6 +188,28 @@ def test_list_is_newest_first_and_filters_by_status_and_format(auth):
     assert [item["id"] for item in xlsx["results"]] == [ids[2]]
 
 
+def test_each_listed_invoice_links_to_itself_as_the_urls_resolve(auth):
+    # The list builds each URL once per request and puts every invoice's id in it: each invoice's links and
+    # its renditions' must still be its own, absolute, on the host the request came to.
+    payloads = [numbered(f"INV-L{n}", fmt) for n, fmt in enumerate(("pdf", "csv"))]
+    del payloads[1]["format"]
+    payloads[1]["formats"] = ["csv", "xlsx"]
+    ids = [upload(auth, payload).json()["id"] for payload in payloads]
+
+    listed = auth.get("/api/invoices/", HTTP_HOST="localhost:8000").json()["results"]
+
+    assert [item["id"] for item in listed] == ids[::-1]
+    for item in listed:
+        base = f"http://localhost:8000/api/invoices/{item['id']}/"
+        links = {"self": base, "download": f"{base}download/", "renditions": f"{base}renditions/"}
+        assert item["links"] == links
+        assert [rendition["links"]["download"] for rendition in item["renditions"]] == [
+            f"{base}download/?format={rendition['format']}" for rendition in item["renditions"]
+        ]
+        assert item["created_at"].endswith("Z")
+    assert [len(item["renditions"]) for item in listed] == [2, 1]
+
+
 def test_list_rejects_unknown_filter_values(auth):
     response = auth.get("/api/invoices/?status=lost")
 
