@@ -105,11 +105,13 @@ class InvoiceAcceptedSerializer(serializers.Serializer):
 
 
 class InvoiceOutputSerializer(serializers.Serializer):
-    """An invoice as issued, with its renditions (read from ``invoice.renditions.all()``: prefetch them)."""
+    """An invoice as issued, with its renditions: those the context's "renditions" holds for it (a list page
+    reads them with its invoices), else ``invoice.renditions.all()`` (prefetch them)."""
 
     def to_representation(self, invoice: Invoice) -> dict[str, Any]:
         request = self.context["request"]
-        renditions = list(invoice.renditions.all())
+        listed = self.context.get("renditions")
+        renditions = listed[invoice.id] if listed is not None else list(invoice.renditions.all())
         return {
             "id": str(invoice.id),
             "number": invoice.number,

@@ -222,14 +222,20 @@ class InvoiceListCreateView(APIView):
     def get(self, request: Request) -> Response:
         filters = InvoiceFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.invoice_list(
+        listing = selectors.InvoiceListing(
             owner=_owner(request),
             status=filters.validated_data.get("status"),
             fmt=filters.validated_data.get("format"),
         )
         paginator = InvoicePagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        data = [InvoiceOutputSerializer(invoice, context={"request": request}).data for invoice in page or []]
+        # The paginator reads any list that counts and slices, which the listing does by fixed statements.
+        page: list[Invoice] | None = paginator.paginate_queryset(
+            listing,  # type: ignore[arg-type]
+            request,
+            view=self,
+        )
+        context = {"request": request, "renditions": listing.renditions}
+        data = [InvoiceOutputSerializer(invoice, context=context).data for invoice in page or []]
         return paginator.get_paginated_response(data)
 
     @openapi.INVOICES_CREATE

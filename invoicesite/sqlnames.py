@@ -64,13 +64,29 @@ def instance(
 ) -> Any:
     """A model instance from the values of ``fields`` read by fixed SQL, converted as the ORM converts them
     (a JSON column arrives as text, for one); the fields not read are deferred, as with ``only()``."""
-    converted = []
-    for one, value in zip(fields, values, strict=True):
+    return instances(model, fields, [values])[0]
+
+
+def instances(
+    model: type[models.Model], fields: Sequence["models.Field[Any, Any]"], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
+    """``instance`` for each row, the converters looked up once for all rows (as the ORM's compiler does)."""
+    converters = []
+    for one in fields:
         column = one.get_col(model._meta.db_table)
-        for converter in [*connection.ops.get_db_converters(column), *one.get_db_converters(connection)]:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [one.attname for one in fields], converted)
+        converters.append(
+            (column, [*connection.ops.get_db_converters(column), *one.get_db_converters(connection)])
+        )
+    names = [one.attname for one in fields]
+    made = []
+    for row in rows:
+        converted = []
+        for (column, functions), value in zip(converters, row, strict=True):
+            for converter in functions:
+                value = converter(value, column, connection)
+            converted.append(value)
+        made.append(model.from_db(connection.alias, names, converted))
+    return made
 
 
 def execute(cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:

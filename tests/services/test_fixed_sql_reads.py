@@ -8,7 +8,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 
 from invoices import render_sql, selectors, services
-from invoices.models import Invoice, Notification
+from invoices.models import Invoice, Notification, NumberSeries
 from invoices.notifications import _locked
 from tests.payloads import sample_payload
 
@@ -115,3 +115,63 @@ def test_the_email_reads_its_notification_invoice_and_owner_as_the_orm_does(user
     assert ours.invoice.get_deferred_fields() == {"input"}  # the document is never read for an email
     _same(ours.invoice, orms.invoice)
     _same(ours.invoice.owner, orms.invoice.owner)
+
+
+@pytest.fixture
+def listed(user, make_user, local_invoice_storage):
+    """Five invoices of ``user`` in mixed formats and statuses, two numbered by a series, and one of another
+    owner; the ORM's query for the list as it was before the fixed statements."""
+    NumberSeries.objects.create(owner=user, code="INV", pattern="INV-{YYYY}-{seq:05}")
+    for index, formats in enumerate((["pdf"], ["csv", "xlsx"], ["xlsx"], ["pdf", "csv"], ["csv"])):
+        payload = sample_payload()
+        payload.pop("format", None)
+        payload["formats"] = formats
+        if index in (1, 3):
+            del payload["invoice"]["number"]
+            payload["invoice"]["series"] = "INV"
+            payload["invoice"].pop("due_date", None)
+        else:
+            payload["invoice"]["number"] = f"LIST-{index}"
+        services.invoice_submit(owner=user, payload=payload)
+    services.invoice_submit(owner=make_user("other@example.com"), payload=sample_payload(fmt="csv"))
+    Invoice.objects.filter(owner=user, number__in=["LIST-0", "LIST-4"]).update(status="ready")
+
+    def orm(status=None, fmt=None):
+        queryset = Invoice.objects.filter(owner=user).defer("input").order_by("-created_at", "-id")
+        queryset = queryset.select_related("series").prefetch_related("renditions")
+        if status:
+            queryset = queryset.filter(status=status)
+        return queryset.filter(renditions__format=fmt) if fmt else queryset
+
+    return user, orm
+
+
+@pytest.mark.parametrize(
+    ("status", "fmt"), [(None, None), ("ready", None), (None, "csv"), ("ready", "csv"), ("failed", "pdf")]
+)
+def test_the_list_reads_each_page_as_the_orm_does(listed, status, fmt, django_assert_num_queries):
+    user, orm = listed
+    listing = selectors.InvoiceListing(owner=user, status=status, fmt=fmt)
+    expected = list(orm(status, fmt))
+    assert listing.count() == len(expected) == orm(status, fmt).count()
+    for start, stop in ((0, 2), (2, 4), (4, 50)):
+        with django_assert_num_queries(2 if expected[start:stop] else 1):  # the page, then its renditions
+            page = listing[start:stop]
+        assert [invoice.pk for invoice in page] == [invoice.pk for invoice in expected[start:stop]]
+        with django_assert_num_queries(0):  # the series and the renditions came with the page
+            for mine, theirs in zip(page, expected[start:stop], strict=True):
+                assert mine.get_deferred_fields() == theirs.get_deferred_fields() == {"input"}
+                for field in Invoice._meta.concrete_fields:  # all but the deferred input, never loaded here
+                    if field.name != "input":
+                        assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+                assert (mine.series.code if mine.series else None) == (
+                    theirs.series.code if theirs.series else None
+                )
+                renditions = listing.renditions[mine.id]
+                assert [r.pk for r in renditions] == [r.pk for r in theirs.renditions.all()]
+                for rendition, orms in zip(renditions, theirs.renditions.all(), strict=True):
+                    _same(rendition, orms)
+                    assert rendition.invoice is mine
+    assert set(listing.renditions) == {invoice.pk for invoice in page}
+    if page:  # the deferred input loads on demand, as the ORM's instances' does
+        assert page[0].input == Invoice.objects.get(pk=page[0].pk).input
