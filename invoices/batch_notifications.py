@@ -34,6 +34,7 @@ from invoices.jobs import BATCH_COMPLETED, SendNotification
 from invoices.links import batch_link_for_email, link_url
 from invoices.models import FINAL_STATUSES, DownloadLink, Invoice, InvoiceBatch, InvoiceStatus
 from invoices.notifications import SEND_ERRORS, email_datetime, email_locale, retry_delay
+from invoicesite import mail
 from webhooks.models import EventType
 from webhooks.services import Event, events_emit
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
@@ -217,7 +218,7 @@ def _locked(batch_id: uuid.UUID) -> InvoiceBatch:
 def _deliver(batch: InvoiceBatch) -> tuple[str, DownloadLink | None]:
     """Send the email; the provider's message id, and the download link made for it (None: nothing ready)."""
     message, link = _message(batch)
-    message.send()
+    mail.send(message)  # on the thread's open connection
     status = getattr(message, "anymail_status", None)
     provider_id = getattr(status, "message_id", None) if status is not None else None
     message_id = str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])

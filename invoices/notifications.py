@@ -45,7 +45,7 @@ from invoices.jobs import SendNotification
 from invoices.links import link_url, links_for_email, links_save
 from invoices.models import DownloadLink, Invoice, Notification, NotificationKind
 from invoices.selectors import renditions_of
-from invoicesite import sqlnames
+from invoicesite import mail, sqlnames
 from workers.errors import MAX_ERROR_LENGTH, PermanentError
 from workers.outbox import outbox_add
 
@@ -207,7 +207,7 @@ def _mark_sent_sql() -> str:
 def _deliver(notification: Notification) -> tuple[str, list[DownloadLink]]:
     """Send the email; the provider's message id, and the download links made for it."""
     message, links = _message(notification)
-    message.send()
+    mail.send(message)  # on the thread's open connection
     status = getattr(message, "anymail_status", None)  # set by anymail's provider backends
     provider_id = getattr(status, "message_id", None) if status is not None else None
     # A provider's id may be any value, even a falsy one; only its absence means plain SMTP.

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import dates
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.test import Client
@@ -39,11 +40,8 @@ def site(settings):
     settings.SITE_URL = SITE
 
 
-class DownBackend:
+class DownBackend(BaseEmailBackend):
     """An email backend whose server is down."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
 
     def send_messages(self, messages) -> int:
         raise ConnectionRefusedError(111, "Connection refused")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import dates
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError
 
 from invoices import links, notifications, services
@@ -29,11 +30,8 @@ def outbox(settings):
     settings.SITE_URL = SITE
 
 
-class DownBackend:
+class DownBackend(BaseEmailBackend):
     """An email backend whose server is down."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
 
     def send_messages(self, messages) -> int:
         raise ConnectionRefusedError(111, "Connection refused")

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from invoices import notifications, services
@@ -18,11 +19,8 @@ from tests.payloads import sample_payload
 from workers.models import OutboxMessage
 
 
-class DownBackend:
+class DownBackend(BaseEmailBackend):
     """An email backend whose server is down."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
 
     def send_messages(self, messages) -> int:
         raise ConnectionRefusedError(111, "Connection refused")
