@@ -51,6 +51,9 @@ class InvoiceListing:
 
     def __getitem__(self, page: slice) -> list[Invoice]:
         offset = page.start or 0
+        if page.stop <= offset:  # the empty first page of an owner without (such) invoices
+            self.renditions = {}
+            return []
         params = [*self._params, page.stop - offset, offset]
         with connection.cursor() as cursor:
             sqlnames.execute(cursor, _listing_page_sql(*self._filters), params)
