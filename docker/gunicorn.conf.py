@@ -20,7 +20,10 @@ without a new image. The choices, and why:
   hashing connections among them) spread them better but did no better than 8 threads, and a recycled
   worker would drop the connections still waiting in its own socket's queue: not used. Nor a gthread
   subclass that stops accepting while half its threads are busy: it spread the connections 4/4/4/4,
-  but full API sections ran slower with it (round eight).
+  but full API sections ran slower with it (round eight). Nor preload_app: loaded once and forked, the
+  workers shared memory (an instance's PSS 230 MiB against 374) but uploads cost more of the web's CPU in
+  three alternating pairs of API sections (4.1-4.7 ms against 3.5-4.1; docs/performance.md, "The web's
+  memory").
 - timeout 30 s: a worker whose main loop stops answering the arbiter for that long is killed and
   replaced. graceful_timeout 25 s: requests in flight get that long after SIGTERM, inside Kubernetes' and
   compose's 30 s grace period (stop_grace_period), so nothing is cut by the SIGKILL that follows.
