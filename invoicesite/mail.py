@@ -5,8 +5,8 @@ connection, EHLO, STARTTLS and AUTH for every email, for a provider's HTTP API a
 worker sends one email after another, so ``send`` keeps one connection per thread, opened with the first
 email and replaced when the email settings changed (tests change them), when it has been idle longer than
 servers keep one open (``IDLE_SECONDS``), or after any error. A connection the SMTP server closed since the
-last email fails at its first command, before the email is handed over, so that email is sent again once on
-a fresh connection; any other error goes to the caller, as before (docs/performance.md, "The notify
+last email fails at the next email's first command, before any of it is sent, so that email is sent again
+once on a fresh connection; any other error goes to the caller, as before (docs/performance.md, "The notify
 worker's connection").
 """
 
@@ -38,7 +38,10 @@ def send(message: EmailMessage) -> None:
         _drop()
         if held is None:
             raise
-        # Closed by the server while idle: nothing of this email reached it.
+        # Closed by the server since the last email (its idle timeout, a restart): found at this email's first
+        # command, before any of it was sent. A server that drops the connection in the middle of an email is
+        # the rarer case; then, as with any failed send that is tried again, it may arrive twice, under the
+        # same Message-ID (docs/reliability.md, rule 8).
         logger.info("the email connection was closed since the last email; sending again on a fresh one")
         message.connection = _open()
         try:
