@@ -131,17 +131,10 @@ def _listing_page_sql(status: bool, fmt: bool) -> str:
     )
 
 
-@cache
 def _renditions_of_many_sql(count: int | None) -> str:
     """The renditions of several invoices in their order: ``= ANY(%s)`` of an array (PostgreSQL), or ``IN``
     with ``count`` placeholders."""
-    rendition = sqlnames.table(Rendition)
-    r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
-    matches = "= ANY(%s)" if count is None else f"IN ({', '.join(['%s'] * count)})"
-    return (
-        f"SELECT {sqlnames.columns(Rendition, rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
-        f"WHERE {rendition}.{r_invoice} {matches} ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
-    )
+    return _renditions_sql("= ANY(%s)" if count is None else f"IN ({', '.join(['%s'] * count)})")
 
 
 def rendition_get(*, invoice: Invoice, fmt: str) -> Rendition | None:
@@ -162,18 +155,22 @@ def renditions_of(invoice: Invoice) -> list[Rendition]:
 def renditions_from_rows(invoice: Invoice, rows: Sequence[Sequence[Any]]) -> list[Rendition]:
     """The renditions of ``invoice`` from rows of their columns (``rendition_fields()``), each knowing its
     invoice as the related manager's would."""
-    fields = rendition_fields()
-    renditions = [sqlnames.instance(Rendition, fields, row) for row in rows]
+    renditions: list[Rendition] = sqlnames.instances(Rendition, rendition_fields(), rows)
     for rendition in renditions:
         Rendition.invoice.field.set_cached_value(rendition, invoice)
     return renditions
 
 
-@cache
 def _renditions_of_sql() -> str:
+    return _renditions_sql("= %s")
+
+
+@cache
+def _renditions_sql(matches: str) -> str:
+    """Renditions whose invoice ``matches`` (the condition on their invoice column), in their order."""
     rendition = sqlnames.table(Rendition)
     r_invoice, r_position, r_id = (sqlnames.column(Rendition, name) for name in ("invoice", "position", "id"))
     return (
         f"SELECT {sqlnames.columns(Rendition, rendition_fields())} FROM {rendition} "  # noqa: S608  # nosec B608
-        f"WHERE {rendition}.{r_invoice} = %s ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
+        f"WHERE {rendition}.{r_invoice} {matches} ORDER BY {rendition}.{r_position}, {rendition}.{r_id}"
     )
