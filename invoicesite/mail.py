@@ -4,14 +4,17 @@ Django's ``EmailMessage.send()`` opens a connection for each message and closes 
 connection, EHLO, STARTTLS and AUTH for every email, for a provider's HTTP API a new TLS session. The notify
 worker sends one email after another, so ``send`` keeps one connection per thread, opened with the first
 email and replaced when the email settings changed (tests change them), when it has been idle longer than
-servers keep one open (``IDLE_SECONDS``), or after any error. A connection the SMTP server closed since the
-last email fails at the next email's first command, before any of it is sent, so that email is sent again
-once on a fresh connection; any other error goes to the caller, as before (docs/performance.md, "The notify
-worker's connection").
+servers keep one open (``IDLE_SECONDS``), or after any error. An SMTP connection the server closed since the
+last email (its idle timeout, a restart) is seen before the next email is sent, without a round trip, and
+replaced. A connection cut during an email is found by that email: it is sent once more at once on a fresh
+connection. If the server had taken it before the cut, it arrives twice, under the same Message-ID
+(``message_id``), as it would from the caller's retry; any other error goes to the caller
+(docs/performance.md, "The notify worker's connection"; docs/reliability.md, rule 8).
 """
 
 import contextlib
 import logging
+import select
 import smtplib
 import threading
 import time
@@ -38,11 +41,9 @@ def send(message: EmailMessage) -> None:
         _drop()
         if held is None:
             raise
-        # Closed by the server since the last email (its idle timeout, a restart): found at this email's first
-        # command, before any of it was sent. A server that drops the connection in the middle of an email is
-        # the rarer case; then, as with any failed send that is tried again, it may arrive twice, under the
-        # same Message-ID (docs/reliability.md, rule 8).
-        logger.info("the email connection was closed since the last email; sending again on a fresh one")
+        # Cut during this email (a close since the last one is seen by _held). Whether the server took the
+        # email before the cut cannot be known: sent again, it may arrive twice, under the same Message-ID.
+        logger.info("the email connection was cut during an email; sending it again on a fresh connection")
         message.connection = _open()
         try:
             message.send()
@@ -53,6 +54,13 @@ def send(message: EmailMessage) -> None:
         _drop()  # the connection's state is unknown after an error: the next email opens a fresh one
         raise
     _local.used_at = time.monotonic()
+
+
+def message_id(name: str) -> str:
+    """The Message-ID of the email ``name`` stands for (one per event, never per attempt): every attempt at
+    sending it carries the same one, so a repeat (rule 8's gap) can be recognised and dropped by a mail system
+    or its reader."""
+    return f"<{name}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
 def close() -> None:
@@ -80,7 +88,24 @@ def _held() -> Any:
     if _local.key != _key() or time.monotonic() - _local.used_at > IDLE_SECONDS:
         _drop()
         return None
+    if _closed_by_server(connection):
+        logger.info("the email connection was closed by the server since the last email; opening a fresh one")
+        _drop()
+        return None
     return connection
+
+
+def _closed_by_server(connection: Any) -> bool:
+    """Whether an SMTP connection's socket has anything to read while no command is under way: a server only
+    writes then to close it (a 421 reply, then the end of the stream), so a readable socket is a closed
+    connection. The same test urllib3 makes before it reuses a pooled connection; it costs no round trip.
+    A backend without an SMTP socket (a provider's HTTP API) checks its own connections."""
+    sock = getattr(getattr(connection, "connection", None), "sock", None)
+    if sock is None:
+        return False
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _open() -> Any:

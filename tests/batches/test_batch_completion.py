@@ -169,6 +169,23 @@ def test_a_sending_failure_is_retried_by_the_sweep_and_sent_once(auth, local_inv
     assert InvoiceBatch.objects.get(id=batch.id).email_sent_at is not None
 
 
+def test_every_attempt_at_a_batch_s_email_carries_the_same_message_id(auth, local_invoice_storage, settings):
+    from tests.services.test_email_retries import TakenThenCutBackend
+
+    batch, [invoice] = submit(auth, 1)
+    services.invoice_render(invoice_id=invoice.id)
+    TakenThenCutBackend.taken = []
+    settings.EMAIL_BACKEND = "tests.services.test_email_retries.TakenThenCutBackend"
+    batch_email_send(batch_id=batch.id)  # the server may have taken it: the retry must be recognisable
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    batch_email_send(batch_id=batch.id)
+
+    [repeat] = mail.outbox
+    assert TakenThenCutBackend.taken == [repeat.extra_headers["Message-ID"]]
+    assert repeat.extra_headers["Message-ID"] == f"<batch.{batch.id}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
 def test_the_email_gives_up_once_the_batch_completed_too_long_ago(auth, local_invoice_storage, settings):
     batch, [invoice] = submit(auth, 1)
     services.invoice_fail(invoice_id=invoice.id, reason="no")

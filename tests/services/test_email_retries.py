@@ -1,5 +1,6 @@
 """Email retries outlive the delivery limit: the notification row schedules them, the relay queues them."""
 
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,16 @@ class DownBackend(BaseEmailBackend):
 
     def send_messages(self, messages) -> int:
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+class TakenThenCutBackend(BaseEmailBackend):
+    """An email backend whose server takes each email and then drops the connection before answering."""
+
+    taken: list[str] = []
+
+    def send_messages(self, messages) -> int:
+        TakenThenCutBackend.taken += [message.extra_headers["Message-ID"] for message in messages]
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
 @pytest.fixture
@@ -109,6 +120,26 @@ def test_a_retry_that_succeeds_sends_one_email(notification, smtp_down, settings
     assert (sent.attempts, sent.last_error) == (2, "")
     assert sent.provider_message_id == mail.outbox[0].extra_headers["Message-ID"]
     assert len(mail.outbox) == 1
+
+
+def test_a_retry_of_an_email_the_server_may_have_taken_carries_the_same_message_id(
+    notification, settings, monkeypatch
+):
+    monkeypatch.setattr(TakenThenCutBackend, "taken", [])
+    settings.EMAIL_BACKEND = "tests.services.test_email_retries.TakenThenCutBackend"
+    failed = send(notification)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+
+    sent = send(notification)
+
+    # Rule 8's gap: the first attempt may have arrived too; as the same email, a mail system can drop it.
+    assert "Connection unexpectedly closed" in failed.last_error
+    [repeat] = mail.outbox
+    assert TakenThenCutBackend.taken == [repeat.extra_headers["Message-ID"]]
+    expected = f"<{notification.invoice_id}.ready@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+    assert repeat.extra_headers["Message-ID"] == expected
+    assert sent.provider_message_id == repeat.extra_headers["Message-ID"]
 
 
 def test_a_notification_older_than_the_limit_fails_with_the_reason(notification, smtp_down, settings):
