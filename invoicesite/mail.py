@@ -99,6 +99,7 @@ def _closed_by_server(connection: Any) -> bool:
     """Whether an SMTP connection's socket has anything to read while no command is under way: a server only
     writes then to close it (a 421 reply, then the end of the stream), so a readable socket is a closed
     connection. The same test urllib3 makes before it reuses a pooled connection; it costs no round trip.
+    Should anything else be readable (a TLS record the server sent unasked), the price is a fresh connection.
     A backend without an SMTP socket (a provider's HTTP API) checks its own connections."""
     sock = getattr(getattr(connection, "connection", None), "sock", None)
     if sock is None:
