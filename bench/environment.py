@@ -5,6 +5,7 @@
   engineers benchmarking at once on one server never drop each other's database.
 - RabbitMQ: a namespace ``bench-<hex>`` (AMQP_NAMESPACE); its queues and exchanges are deleted after.
 - MongoDB: a database ``bench_<hex>`` for the pipeline's files; dropped after.
+- SMTP: a server of the run's own in this process, taking every email and keeping none (bench/mail_sink.py).
 
 Everything is applied to ``os.environ`` before Django starts, so this process, the spawned render
 processes and the gunicorn and worker subprocesses all see the same settings.
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2  # type: ignore[import-untyped]  # no stubs in requirements-dev
 from psycopg2 import sql
 
-from bench import storage_server
+from bench import mail_sink, storage_server
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_MONGODB_URL = "mongodb://127.0.0.1:27017"
@@ -50,8 +51,6 @@ class BenchEnv:
             "AMQP_NAMESPACE": self.amqp_namespace,
             "MONGODB_URL": self.mongodb_url,
             "MONGODB_DATABASE": self.mongodb_database,
-            # No SMTP in the benchmark: the notify worker still runs its whole job, the mail stays in memory.
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "ALLOWED_HOSTS": "127.0.0.1",
             "WORKER_HEARTBEAT_FILE": str(self.work_dir / "worker-heartbeat"),
             "BENCH_WORK_DIR": str(self.work_dir),
@@ -144,6 +143,7 @@ def prepared(keep: bool = False) -> Iterator[BenchEnv]:
         create_database(env)
         try:
             os.environ.update(env.variables())
+            os.environ.update(stack.enter_context(mail_sink.running()))
             from bench.django_setup import setup
 
             setup()
