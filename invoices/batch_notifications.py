@@ -217,11 +217,7 @@ def _locked(batch_id: uuid.UUID) -> InvoiceBatch:
 def _deliver(batch: InvoiceBatch) -> tuple[str, DownloadLink | None]:
     """Send the email; the provider's message id, and the download link made for it (None: nothing ready)."""
     message, link = _message(batch)
-    mail.send(message)  # on the thread's open connection
-    status = getattr(message, "anymail_status", None)
-    provider_id = getattr(status, "message_id", None) if status is not None else None
-    message_id = str(provider_id) if provider_id is not None else str(message.extra_headers["Message-ID"])
-    return message_id, link
+    return mail.send(message), link  # on the thread's open connection
 
 
 def _message(batch: InvoiceBatch) -> tuple[EmailMultiAlternatives, DownloadLink | None]:

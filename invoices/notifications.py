@@ -206,12 +206,7 @@ def _mark_sent_sql() -> str:
 def _deliver(notification: Notification) -> tuple[str, list[DownloadLink]]:
     """Send the email; the provider's message id, and the download links made for it."""
     message, links = _message(notification)
-    mail.send(message)  # on the thread's open connection
-    status = getattr(message, "anymail_status", None)  # set by anymail's provider backends
-    provider_id = getattr(status, "message_id", None) if status is not None else None
-    # A provider's id may be any value, even a falsy one; only its absence means plain SMTP.
-    message_id = provider_id if provider_id is not None else message.extra_headers["Message-ID"]
-    return str(message_id), links
+    return mail.send(message), links  # on the thread's open connection
 
 
 def _message(notification: Notification) -> tuple[EmailMultiAlternatives, list[DownloadLink]]:

@@ -31,8 +31,12 @@ _local = threading.local()
 logger = logging.getLogger(__name__)
 
 
-def send(message: EmailMessage) -> None:
-    """Send ``message`` on this thread's connection (opened if there is none usable)."""
+def send(message: EmailMessage) -> str:
+    """Send ``message`` on this thread's connection (opened if there is none usable); the id it is known by:
+    the provider's message id where an anymail backend gives one, else its Message-ID header, which it must
+    carry (``message_id``: one per event, so that a retry repeats it)."""
+    if "Message-ID" not in message.extra_headers:
+        raise ValueError("an email needs its Message-ID header (mail.message_id) before it is sent")
     held = _held()
     message.connection = held if held is not None else _open()
     try:
@@ -54,6 +58,14 @@ def send(message: EmailMessage) -> None:
         _drop()  # the connection's state is unknown after an error: the next email opens a fresh one
         raise
     _local.used_at = time.monotonic()
+    return _known_as(message)
+
+
+def _known_as(message: EmailMessage) -> str:
+    status = getattr(message, "anymail_status", None)  # set by anymail's provider backends
+    provider_id = getattr(status, "message_id", None) if status is not None else None
+    # A provider's id may be any value, even a falsy one; only its absence means plain SMTP.
+    return str(provider_id if provider_id is not None else message.extra_headers["Message-ID"])
 
 
 def message_id(name: str) -> str:

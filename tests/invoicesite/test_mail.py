@@ -89,6 +89,21 @@ def test_the_emails_of_a_thread_go_over_one_connection(server):
     assert server.connections == 1
 
 
+def test_an_email_sent_over_smtp_is_known_by_its_message_id(server):
+    assert mail.send(message("known")) == "<known@example.com>"
+    assert server.message_ids == ["Message-ID: <known@example.com>"]
+
+
+def test_an_email_without_a_message_id_is_refused_before_anything_is_sent(server):
+    bare = EmailMessage("bare", "Your invoice is ready.", "invoices@example.com", ["owner@example.com"])
+
+    with pytest.raises(ValueError, match="Message-ID"):
+        mail.send(bare)
+
+    assert server.subjects == []
+    assert server.connections == 0
+
+
 def test_a_connection_the_server_closed_is_replaced_before_the_email_and_the_email_sent_once(server, caplog):
     mail.send(message("before"))
     server.stop()  # the server drops the connection, as one does after its idle timeout
