@@ -697,6 +697,8 @@ CPU_NOTE = [
     "change to our code can go past it.",
     "The bare render is the render ceiling's own CPU per invoice (the same document, measured right after",
     "the run); the overhead is what every process but the load generator used per invoice beyond it.",
+    "The notify worker sends each ready email over SMTP to a server in the load generator's process",
+    "(bench/mail_sink.py), which takes it and keeps nothing: as a mail provider's, its CPU is not ours.",
     "CPU time is read from /proc before and after each run (user + system, children included);",
     '"kernel, other processes" is the machine\'s busy time (/proc/stat) that no group was charged for:',
     "mostly the kernel's work for the loopback traffic, which no process's own time includes.",
