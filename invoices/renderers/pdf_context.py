@@ -390,7 +390,7 @@ def summary_columns(
     taxes: list[TaxRow], totals: list[AmountRow], grand: str, labels: Labels, width: float
 ) -> SummaryColumns:
     taxes_width, totals_width = width * TAXES_SHARE, width * TOTALS_SHARE
-    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width)
+    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width, (labels.rate, labels.base, labels.tax))
     return SummaryColumns(
         tax_base=_percent(base, taxes_width),
         tax_amount=_percent(tax, taxes_width),
@@ -406,16 +406,27 @@ def summary_columns(
     )
 
 
-def _tax_breakdown_widths(taxes: list[TaxRow], width: float) -> tuple[float, float, float, float]:
+def _tax_breakdown_widths(
+    taxes: list[TaxRow], width: float, headers: tuple[str, str, str]
+) -> tuple[float, float, float, float]:
     """(size, rate, base, tax): the numbers' size and the columns' widths in pt. Each column is as wide as
-    its widest number at the largest size where the three fit; the room left goes to the amounts."""
+    its widest number at the largest size where the three fit. The room left widens first the columns whose
+    header's longest word would not fit ("STAWKA" over "23%" was hyphenated "STA-WKA" while the amounts had
+    room to spare), as far as it goes; the rest goes to the amounts."""
     for size in NUMBER_SIZES:
         rate = number_width([row.rate for row in taxes], size=size)
         base = number_width([row.base for row in taxes], size=size)
         tax = number_width([row.tax for row in taxes], size=size)
         if rate + base + tax <= width:
             break
-    spare = max(0.0, width - rate - base - tax)
+    columns = [rate, base, tax]
+    spare = max(0.0, width - sum(columns))
+    # The amounts' widths are rounded up to whole percents, which takes up to 1 % each from the rate.
+    needs = [header_need(headers[0]) + width * 2 / 100, *map(header_need, headers[1:])]
+    short = [max(0.0, need - column) for need, column in zip(needs, columns, strict=True)]
+    share = min(1.0, spare / sum(short)) if sum(short) else 0.0
+    rate, base, tax = (column + missing * share for column, missing in zip(columns, short, strict=True))
+    spare -= sum(short) * share
     return size, rate, base + spare / 2, tax + spare / 2
 
 

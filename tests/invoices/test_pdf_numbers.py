@@ -12,12 +12,15 @@ import pytest
 
 from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.labels import labels_for
+from invoices.i18n.locales import LANGUAGES
 from invoices.renderers.pdf_context import LineRow, TaxRow, line_columns, summary_columns
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
+    TAXES_SHARE,
     TEXT_SIZE,
     frame_width,
     header_lines,
+    header_need,
     hyphenated,
     text_width,
 )
@@ -121,6 +124,34 @@ def test_the_tax_breakdown_steps_its_numbers_down_rather_than_wrapping_them():
 
     assert columns.size < TEXT_SIZE
     assert columns.tax_base + columns.tax_amount < 100
+
+
+# Two rates with six-figure amounts: the amounts leave room, but not much beyond their numbers.
+COMMON_TAXES = [TaxRow(rate="5%", base="227 280,76", tax="11 364,04"),
+                TaxRow(rate="23%", base="82 315,38", tax="18 932,54")]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_tax_breakdown_s_headers_get_their_room_before_the_amounts_get_theirs(language):
+    # The rate column was as wide as "23%": "STAWKA" printed "STA- / WKA", "TAUX" "TAU- / X" in classic v1.
+    labels = labels_for(language)
+
+    columns = summary_columns(COMMON_TAXES, [], "1.00 EUR", labels, FRAME)
+
+    assert not [line for header in columns.headers for line in header if line.endswith("-")], columns.headers
+    rate_width = FRAME * TAXES_SHARE * (100 - columns.tax_base - columns.tax_amount) / 100  # classic v2's
+    assert rate_width >= header_need(labels.rate)
+
+
+def test_a_polish_tax_breakdown_prints_its_rate_header_whole():
+    payload = payload_with_lines(["Licencja", "Serwis"], language="pl", currency="PLN", shipping=None)
+    payload["invoice"]["lines"][0].update(unit_price="227280.76", tax_rate="5")
+    payload["invoice"]["lines"][1].update(unit_price="82315.38", tax_rate="23")
+
+    words = pdf_text(render_payload(payload)).split()
+
+    assert "STAWKA" in words
+    assert "STA-" not in words
 
 
 def test_header_words_wrap_between_words_and_hyphenate_only_when_a_word_is_too_long():
