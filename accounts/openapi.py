@@ -221,6 +221,11 @@ class ApiRootSerializer(serializers.Serializer):
     logout = serializers.URLField(help_text="`POST /api/auth/logout/`.")
     me = serializers.URLField(help_text="`GET` and `PATCH /api/me/`.")
     invoices = serializers.URLField(help_text="`GET` and `POST /api/invoices/`.")
+    invoice_batches = serializers.URLField(help_text="`GET` and `POST /api/invoice-batches/`.")
+    links = serializers.URLField(help_text="`DELETE /api/links/`: revoke every download link of the account.")
+    brands = serializers.URLField(help_text="`GET` and `POST /api/brands/`.")
+    number_series = serializers.URLField(help_text="`GET` and `POST /api/number-series/`.")
+    webhooks = serializers.URLField(help_text="`GET` and `POST /api/webhooks/`.")
 
 
 # --- The operations: one named spec per view method (``@openapi.LOGIN``) --------------------------------

@@ -213,5 +213,10 @@ class ApiRootView(APIView):
                 "logout": request.build_absolute_uri("/api/auth/logout/"),
                 "me": request.build_absolute_uri("/api/me/"),
                 "invoices": request.build_absolute_uri("/api/invoices/"),
+                "invoice_batches": request.build_absolute_uri("/api/invoice-batches/"),
+                "links": request.build_absolute_uri("/api/links/"),
+                "brands": request.build_absolute_uri("/api/brands/"),
+                "number_series": request.build_absolute_uri("/api/number-series/"),
+                "webhooks": request.build_absolute_uri("/api/webhooks/"),
             }
         )

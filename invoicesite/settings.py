@@ -208,7 +208,10 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "invoiceapp API",
-    "DESCRIPTION": "Upload invoice data as JSON; get it back as PDF, XLSX or CSV. Guide: docs/api.md.",
+    "DESCRIPTION": (
+        "Upload invoice data as JSON; get it back as PDF, XLSX, CSV and EU e-invoices (UBL, CII, Factur-X). "
+        "Guide: docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the bundled sidecar package: no CDN.

@@ -1,6 +1,7 @@
 """One JSON error shape under the API; never an HTML page or a stack trace."""
 
 from django.test import override_settings
+from django.urls import resolve
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
@@ -70,4 +71,11 @@ def test_api_root_lists_the_endpoints_without_a_token(api, db):
     response = api.get("/api/", HTTP_ACCEPT="application/json")
 
     assert response.status_code == 200
-    assert response.json()["login"].endswith("/login")
+    links = response.json()
+    assert links["login"].endswith("/login")
+    # Every collection a client starts from, so that the browsable API reaches them all.
+    for name, path in [("invoices", "/api/invoices/"), ("invoice_batches", "/api/invoice-batches/"),
+                       ("links", "/api/links/"), ("brands", "/api/brands/"),
+                       ("number_series", "/api/number-series/"), ("webhooks", "/api/webhooks/")]:  # fmt: skip
+        assert links[name] == f"http://testserver{path}", name
+        assert resolve(path).url_name, path
