@@ -251,6 +251,7 @@ class InvoiceBatch(models.Model):
     email_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "invoice batches"
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

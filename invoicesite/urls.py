@@ -8,6 +8,8 @@ from invoicesite.views import LandingView
 # The admin's session is accepted by the browsable API too, so its login goes through the same guard.
 admin.site.login_form = GuardedAdminAuthenticationForm
 admin.site.site_url = "/"  # "View site": the landing page
+admin.site.site_header = "invoiceapp administration"
+admin.site.site_title = "invoiceapp admin"
 
 urlpatterns = [
     path("", LandingView.as_view(), name="landing"),

@@ -82,6 +82,7 @@ class WebhookDelivery(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_key"], name="webhook_delivery_once_per_event"),

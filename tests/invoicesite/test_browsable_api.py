@@ -163,6 +163,21 @@ def test_the_admins_view_site_link_is_the_landing_page():
     from django.contrib import admin
 
     assert admin.site.site_url == "/"
+    assert admin.site.site_header == "invoiceapp administration"  # not "Django administration"
+
+
+def test_every_admin_list_is_named_with_an_english_plural():
+    import re
+
+    from django.contrib import admin
+
+    # Django adds an "s": "invoice batchs" and "webhook deliverys" were on the admin's index.
+    for model in admin.site._registry:
+        name, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        if re.search(r"(s|x|z|ch|sh)$", name) and not name.endswith("series"):
+            assert plural == f"{name}es", (name, plural)
+        elif re.search(r"[^aeiou]y$", name):
+            assert plural == f"{name[:-1]}ies", (name, plural)
 
 
 # --- The upload's answer tells the status the invoice has when the answer is built -----------------------
