@@ -39,14 +39,14 @@ def email_text(language: str) -> EmailText:
             subject_ready=gettext("Invoice {number} is ready"),
             subject_failed=gettext("Invoice {number} could not be created"),
             greeting=gettext("Hello,"),
-            ready=gettext("your invoice {number} (total {total}) is ready."),
+            ready=gettext("Your invoice {number} (total {total}) is ready."),
             download=gettext("Download it (no sign-in needed):"),
             links_until=gettext("These links work until {until}."),
             api_download=gettext("After that, download it from the API with your API token:"),
             ready_files=gettext("The files that could be created can be downloaded (no sign-in needed):"),
             details=gettext("Its details and status:"),
-            failed=gettext("your invoice {number} could not be created."),
-            failed_as=gettext("your invoice {number} could not be created as {formats}."),
+            failed=gettext("Your invoice {number} could not be created."),
+            failed_as=gettext("Your invoice {number} could not be created as {formats}."),
             reason=gettext("Reason: {reason}"),
             stays_issued=gettext(
                 "The invoice number stays issued: if the data needs correcting, upload the corrected invoice "

@@ -96,7 +96,7 @@ def test_an_english_owner_without_a_locale_gets_english_figures(make_user):
     invoice, message = ready_email(make_user())
 
     assert message.subject == f"Invoice {invoice.number} is ready"
-    assert f"your invoice {invoice.number} (total €1,189.83) is ready." in message.body
+    assert f"Your invoice {invoice.number} (total €1,189.83) is ready." in message.body
     assert '<html lang="en">' in html_part(message)
 
 
