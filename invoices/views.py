@@ -28,6 +28,7 @@ from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.downloads import add_file_headers, stored_file_response
 from invoices.models import Invoice, InvoiceStatus
+from invoices.openapi_document import SAMPLE_DOCUMENT
 from invoices.serializers import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     DownloadQuerySerializer,
@@ -217,6 +218,9 @@ class InvoiceListCreateView(APIView):
     # type for DRF and the browsable API's raw-data form.
     parser_classes = [DocumentJSONParser]
     schema = openapi.UploadSchema()  # OpenAPI only: the POST body is required
+    # The browsable page's "Content" box: the schema's example on the list, the body sent after a refusal.
+    browsable_examples = {"POST": SAMPLE_DOCUMENT}
+    browsable_keeps_body = True
 
     @openapi.INVOICES_LIST
     def get(self, request: Request) -> Response:
@@ -309,6 +313,7 @@ class RenditionCreateView(APIView):
 
     name = "Renditions"  # the browsable API's title
     parser_classes = [DocumentJSONParser]
+    browsable_keeps_body = True  # a refused body stays in the browsable page's "Content" box
 
     @openapi.RENDITIONS_CREATE
     def post(self, request: Request, pk: str) -> Response:
@@ -339,6 +344,7 @@ class LegacyUploadView(APIView):
     # only draws the browsable API's file form (the OpenAPI request is declared in `openapi.LEGACY_UPLOAD`).
     parser_classes = [DocumentJSONParser, MultiPartParser]
     serializer_class = LegacyUploadFormSerializer
+    browsable_keeps_body = True  # a refused JSON body stays in the browsable page's "Content" box
     schema = openapi.UploadSchema()  # OpenAPI only: the body is required
 
     @openapi.LEGACY_UPLOAD

@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "invoicesite.renderers.KeepingBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["invoicesite.parsers.DocumentJSONParser"],
     "EXCEPTION_HANDLER": "invoicesite.api_errors.api_exception_handler",

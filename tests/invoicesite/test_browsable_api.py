@@ -1,14 +1,17 @@
 """The API in a browser (Accept: text/html): every page answers, an accepted upload is never an error
 answer, and the site has a front door. The JSON contract is proven unchanged by tests/api."""
 
+import html
 import json
 import logging
+import re
 
 import pytest
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.test import APIClient
 
 from invoices.models import Invoice, InvoiceStatus
+from invoices.openapi_document import SAMPLE_DOCUMENT
 from invoices.serializers import InvoiceAcceptedSerializer
 from tests.payloads import sample_payload
 from workers.embedded import wait_for_embedded_jobs
@@ -57,6 +60,59 @@ def test_the_json_answer_to_an_upload_is_unchanged(auth):
     assert response.status_code == 202
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) == {"id", "number", "series", "status", "format", "formats", "links"}
+
+
+# --- The "Content" box: the example to start from, and a refused body kept ------------------------------
+
+
+def content_box(response) -> str:
+    """What the raw-data form's "Content" box holds on the page."""
+    found = re.search(r'<textarea name="_content"[^>]*>(.*?)</textarea>', response.content.decode(), re.S)
+    assert found is not None, "no Content box on the page"
+    return html.unescape(found.group(1)).removeprefix("\n")
+
+
+def test_a_refused_upload_keeps_its_body_in_the_content_box(auth):
+    payload = sample_payload()
+    payload["invoice"]["lines"][0]["quantity"] = "two"  # one wrong value in a whole invoice
+    body = json.dumps(payload, indent=2, ensure_ascii=False)
+
+    response = auth.post("/api/invoices/", data=body, content_type="application/json", HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 400
+    assert "invoice.lines[0].quantity" in response.content.decode()
+    assert content_box(response) == body  # as sent, to correct and send again
+    assert not Invoice.objects.exists()
+
+
+def test_a_refused_rendition_request_keeps_its_body_too(auth):
+    invoice = post_json(auth, "/api/invoices/", sample_payload()).json()
+
+    response = auth.post(
+        f"/api/invoices/{invoice['id']}/renditions/", data='{"format": "docx"}',
+        content_type="application/json", HTTP_ACCEPT=HTML,
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert content_box(response) == '{"format": "docx"}'
+
+
+def test_the_upload_page_offers_an_example_that_uploads_as_it_is(auth):
+    page = auth.get("/api/invoices/", HTTP_ACCEPT=HTML)
+
+    example = content_box(page)
+    assert json.loads(example) == SAMPLE_DOCUMENT
+    response = auth.post("/api/invoices/", data=example, content_type="application/json")
+    assert response.status_code == 202
+
+
+def test_a_refused_login_never_puts_the_password_back_into_the_page(api, user):
+    body = json.dumps({"email": user.email, "password": "Wrong-Secret-4711"})
+
+    response = api.post("/api/auth/token/", data=body, content_type="application/json", HTTP_ACCEPT=HTML)
+
+    assert response.status_code == 401
+    assert "Wrong-Secret-4711" not in response.content.decode()
 
 
 # --- Nothing after the commit turns an accepted upload into an error answer ---------------------------
