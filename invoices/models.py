@@ -144,7 +144,8 @@ class Invoice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.format}, {self.status})"
+        # Every format asked for (the admin's title), not only the first: "INV-1 (pdf, xlsx; ready)".
+        return f"{self.number} ({', '.join(self.formats or [self.format])}; {self.status})"
 
 
 class Rendition(models.Model):

@@ -11,9 +11,11 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from invoices import services
 from invoices.admin import money
 from invoices.dashboard import today_start
 from invoices.models import Invoice, InvoiceStatus, Notification, NotificationKind, Rendition
+from tests.payloads import sample_payload
 from workers.models import OutboxMessage
 
 LIST = "/admin/invoices/invoice/"
@@ -360,3 +362,13 @@ def test_the_dashboard_is_empty_but_shown_on_a_quiet_day(staff):
     assert 'id="invoices-dashboard"' in html
     assert dashboard_row(html, "dashboard-outbox") == "Jobs not yet published (outbox) 0 none"
     assert "No failed invoice." in html
+
+
+def test_an_invoice_is_named_with_every_format_asked_for(user, local_invoice_storage):
+    payload = sample_payload()
+    payload.pop("format", None)
+    payload["formats"] = ["pdf", "xlsx", "csv"]
+
+    invoice = services.invoice_submit(owner=user, payload=payload).invoice
+
+    assert str(invoice) == f"{invoice.number} (pdf, xlsx, csv; queued)"
