@@ -200,8 +200,9 @@ class BrandStyle:
 
 # The version of the classic layout an invoice that names no brand (of an account with none) is issued with
 # today; it keeps it for ever (Invoice.layout_version). Version 1 is the look of the invoices issued before
-# version 2: the same page through HTML and xhtml2pdf, version 2 drawn directly (renderers/pdf_native.py).
-OWN_LAYOUT_VERSION = 2
+# version 2: the same page through HTML and xhtml2pdf, version 2 drawn directly (renderers/pdf_native.py),
+# version 3 version 2 with its defects corrected (renderers/layouts.py, Layout.corrected).
+OWN_LAYOUT_VERSION = 3
 # The look of an invoice issued today that names no brand: the classic layout.
 DEFAULT_STYLE = BrandStyle(layout_version=OWN_LAYOUT_VERSION)
 

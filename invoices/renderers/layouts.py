@@ -12,7 +12,8 @@ pointing at it), and the shared pieces a version includes (``_base_v1.html``, ``
 it: changing one means copying it to a new versioned name for the new layout versions; the same holds for
 a native layout's code. The unbranded invoice is the classic layout in the version the invoice was issued
 with (``Invoice.layout_version``): version 1, the invoice as it looked before brands, through the template
-and xhtml2pdf, for invoices issued before version 2; version 2, the same page drawn natively, since
+and xhtml2pdf, for invoices issued before version 2; version 2, the same page drawn natively, for those
+issued on 2026-12-04; version 3, version 2 with its defects corrected (``Layout.corrected``), since
 (``DEFAULT_STYLE``).
 """
 
@@ -50,6 +51,10 @@ class Layout:
     title_padding: float = 0.0
     # Drawn with platypus directly (pdf_native) rather than through the template and xhtml2pdf.
     native: bool = False
+    # Version 3's corrections of version 2 (2026-12-05), each where it is made: the tax breakdown's
+    # headers get their room before the amounts, a label never runs into its value, Turkish and Greek
+    # capitals as those languages write them. False for the versions shipped before, which never change.
+    corrected: bool = False
 
     @property
     def frame_margin(self) -> float:
@@ -70,6 +75,7 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
     "classic": {
         1: Layout("classic", 1, f"{_DIR}/classic_v1.html", 16, 16, 20, (60, 16), "start", 3),
         2: Layout("classic", 2, "", 16, 16, 20, (60, 16), "start", 3, native=True),
+        3: Layout("classic", 3, "", 16, 16, 20, (60, 16), "start", 3, native=True, corrected=True),
     },
     # A band in the accent colour with the logo at its start and the title in it; more air around blocks.
     "modern": {
@@ -85,18 +91,20 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
             0,
             title_share=0.5,
             title_padding=10,
-            native=version == 2,
+            native=version >= 2,
+            corrected=version >= 3,
         )
-        for version in (1, 2)
+        for version in (1, 2, 3)
     },
     # Smaller type and margins for long invoices; the logo small at the top, at the end of the line.
     "compact": {
         1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0),
         2: Layout("compact", 2, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True),
+        3: Layout("compact", 3, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True, corrected=True),
     },
 }
 # The version a new brand version gets: the newest of each layout.
-CURRENT = {"classic": 2, "modern": 2, "compact": 2}
+CURRENT = {"classic": 3, "modern": 3, "compact": 3}
 
 ACCENT_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = DEFAULT_STYLE.accent_color

@@ -387,10 +387,19 @@ def discount_header(rows: list[LineRow], labels: Labels) -> str:
 
 
 def summary_columns(
-    taxes: list[TaxRow], totals: list[AmountRow], grand: str, labels: Labels, width: float
+    taxes: list[TaxRow],
+    totals: list[AmountRow],
+    grand: str,
+    labels: Labels,
+    width: float,
+    *,
+    corrected: bool = True,
 ) -> SummaryColumns:
+    """The summary's columns. ``corrected`` (layout version 3 on): the headers get their room before the
+    amounts; versions 1 and 2 keep their columns as they were shipped (``Layout.corrected``)."""
     taxes_width, totals_width = width * TAXES_SHARE, width * TOTALS_SHARE
-    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width, (labels.rate, labels.base, labels.tax))
+    headers = (labels.rate, labels.base, labels.tax) if corrected else None
+    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width, headers)
     return SummaryColumns(
         tax_base=_percent(base, taxes_width),
         tax_amount=_percent(tax, taxes_width),
@@ -407,20 +416,22 @@ def summary_columns(
 
 
 def _tax_breakdown_widths(
-    taxes: list[TaxRow], width: float, headers: tuple[str, str, str]
+    taxes: list[TaxRow], width: float, headers: tuple[str, str, str] | None
 ) -> tuple[float, float, float, float]:
     """(size, rate, base, tax): the numbers' size and the columns' widths in pt. Each column is as wide as
     its widest number at the largest size where the three fit. The room left widens first the columns whose
-    header's longest word would not fit ("STAWKA" over "23%" was hyphenated "STA-WKA" while the amounts had
-    room to spare), as far as it goes; the rest goes to the amounts."""
+    header's longest word would not fit (``headers``; "STAWKA" over "23%" was hyphenated "STA-WKA" while the
+    amounts had room to spare), as far as it goes; the rest goes to the amounts."""
     for size in NUMBER_SIZES:
         rate = number_width([row.rate for row in taxes], size=size)
         base = number_width([row.base for row in taxes], size=size)
         tax = number_width([row.tax for row in taxes], size=size)
         if rate + base + tax <= width:
             break
+    spare = max(0.0, width - rate - base - tax)
+    if headers is None:  # versions 1 and 2: the amounts take all of it
+        return size, rate, base + spare / 2, tax + spare / 2
     columns = [rate, base, tax]
-    spare = max(0.0, width - sum(columns))
     # The amounts' widths are rounded up to whole percents, which takes up to 1 % each from the rate.
     needs = [header_need(headers[0]) + width * 2 / 100, *map(header_need, headers[1:])]
     short = [max(0.0, need - column) for need, column in zip(needs, columns, strict=True)]
@@ -624,7 +635,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "gross": grand,
         "tax_rows": taxes,
         "tax_notes": tax_notes(document.totals.tax_groups, labels),
-        "summary_columns": summary_columns(taxes, totals, grand, labels, frame),
+        "summary_columns": summary_columns(taxes, totals, grand, labels, frame, corrected=chosen.corrected),
         "payment": payment_rows(data.payment, labels),
         "amount_in_words": amount_in_words(document.totals.payable, data.currency, data.language)
         if data.amount_in_words

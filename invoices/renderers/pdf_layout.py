@@ -10,6 +10,7 @@ The sizes below mirror the template's stylesheet
 """
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
 
@@ -117,10 +118,25 @@ def _hyphen(head: str) -> str:
     return head if head.endswith("-") else f"{head}-"
 
 
-def header_lines(label: str, width: float, language: str) -> list[str]:
+def upper_for(text: str, language: str) -> str:
+    """``text`` in capitals as ``language`` writes them. ``str.upper`` follows no language: Turkish (and
+    Azerbaijani) dots its capital i ("SİPARİŞ", which ``upper`` printed "SIPARIŞ") and leaves the dotless
+    i (U+0131) undotted, and Greek drops its accents in capitals ("ΤΙΜΟΛΟΓΙΟ", not "ΤΙΜΟΛΌΓΙΟ"; the diaeresis
+    stays). Layout version 3 on; the versions before print ``upper``'s (``Layout.corrected``)."""
+    if language in ("tr", "az"):
+        return text.replace("i", "\u0130").replace("\u0131", "I").upper()
+    if language == "el":
+        # U+0301 is the tonos (and oxia) once decomposed, U+0342 the perispomeni of polytonic Greek.
+        bare = unicodedata.normalize("NFD", text.upper()).replace("\u0301", "").replace("\u0342", "")
+        return unicodedata.normalize("NFC", bare)
+    return text.upper()
+
+
+def header_lines(label: str, width: float, language: str, *, corrected: bool = False) -> list[str]:
     """A column header, upper case, in the lines it is printed in ``width`` pt wide: wrapped between words,
     and a word longer than the width hyphenated. Measured without the letter spacing, as xhtml2pdf measures
-    it: the spacing is taken from the cell's padding."""
+    it: the spacing is taken from the cell's padding. ``corrected`` (layout version 3 on): in the language's
+    own capitals (``upper_for``)."""
 
     def measure(text: str) -> float:
         # Arabic as it is drawn, joined (text_width joins it): its isolated letters are wider, and measured so
@@ -128,7 +144,8 @@ def header_lines(label: str, width: float, language: str) -> list[str]:
         return text_width(text, bold=True, size=HEADER_SIZE)
 
     lines: list[str] = []
-    for word in label.upper().split():
+    capitals = upper_for(label, language) if corrected else label.upper()
+    for word in capitals.split():
         for piece in hyphenated(word, width, language, measure):
             if lines and not lines[-1].endswith("-") and measure(f"{lines[-1]} {piece}") <= width:
                 lines[-1] = f"{lines[-1]} {piece}"

@@ -60,7 +60,7 @@ from invoices.renderers.pdf_fonts import (
     run_fonts,
     shaped_width,
 )
-from invoices.renderers.pdf_layout import LINE_HEIGHT, TEXT_SIZE, hyphenated, text_width
+from invoices.renderers.pdf_layout import LINE_HEIGHT, TEXT_SIZE, hyphenated, text_width, upper_for
 from invoices.renderers.pdf_table import line_table, markup, needs_reordering, visual_lines
 from invoices.templatetags.invoice_text import font_runs, printable
 
@@ -81,6 +81,9 @@ TITLE_SPACING = 1.0  # .doc-title
 SELLER_SIZE, PARTY_NAME_SIZE, NUMBER_SIZE, REF_SIZE = 13.0, 9.5, 10.0, 8.0
 TAX_NOTE_SIZE, WORDS_SIZE, GRAND_SIZE, FOOTER_SIZE = 7.5, 8.0, 11.0, 7.0
 PARTY_GAP = 6 * MM  # .party padding at the end of each party's cell
+# Version 3 on: the least room between a label and its value in the facts and the payment details (in
+# version 2 a label that filled its column touched its value, "ÖDEME KOŞULLARI30 gün").
+LABEL_GAP = 6.0
 SLACK = 2.0  # pt: what a line pre-wrapped for reordering is narrower than its cell, for rounding
 
 __all__ = ["build_native_pdf"]
@@ -136,7 +139,8 @@ class SpacedText(Flowable):
 
     Labels are wrapped as if unspaced, as version 1's (xhtml2pdf) and the line table's headers are: the
     columns were sized that way (``pdf_context.fact_label_percent``), and the spacing of a line that fills
-    its column runs into the gap before the next. The title (``fit``) is measured with its spacing."""
+    its column runs into the gap before the next. The title (``fit``) is measured with its spacing, and so is
+    every text of layout version 3 on (``corrected``), which is also put in the language's own capitals."""
 
     def __init__(
         self,
@@ -150,10 +154,12 @@ class SpacedText(Flowable):
         bold: bool = True,
         space_after: float = 0.0,
         fit: bool = False,
+        corrected: bool = False,
     ) -> None:
         super().__init__()
-        self.fit = fit
-        self.text = arabic_text(text.upper(), bold=bold)
+        self.fit = fit or corrected
+        capitals = upper_for(text, labels.language) if corrected else text.upper()
+        self.text = arabic_text(capitals, bold=bold)
         self.size, self.color, self.right, self.bold = size, color, right, bold
         self.rtl, self.language = labels.rtl, labels.language
         self.spacing = 0.0 if labels.rtl else spacing
@@ -219,6 +225,8 @@ class _Page:
         self.context = context
         self.fonts = fonts
         self.look = look
+        # Layout version 3's corrections (renderers/layouts.py, Layout.corrected).
+        self.corrected: bool = context["layout"].corrected
         self.labels: Labels = context["labels"]
         self.rtl = self.labels.rtl
         self.frame = float(context["frame"])
@@ -268,6 +276,7 @@ class _Page:
             labels=self.labels,
             bold=bold,
             space_after=space_after,
+            corrected=self.corrected,
         )
 
     def section_title(self, text: str) -> SpacedText:
@@ -294,12 +303,14 @@ def _grid(rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, 
     return Table(rows, colWidths=widths, style=TableStyle(base + commands), hAlign="LEFT", splitInRow=1)
 
 
-def _seller_lines(seller: PartyBlock) -> list[str]:
+def _seller_lines(seller: PartyBlock, corrected: bool) -> list[str]:
     """The seller's letterhead under its name: address lines, identifiers on one line, each contact group
-    on one."""
+    on one. ``corrected`` (version 3 on): a line breaks between identifiers, never inside one (version 2
+    left "Registration no.:" at the end of a line and its number on the next)."""
     lines = [*seller.address]
-    if seller.ids:
-        lines.append(" \N{MIDDLE DOT} ".join(seller.ids))
+    ids = [each.replace(" ", "\N{NO-BREAK SPACE}") for each in seller.ids] if corrected else seller.ids
+    if ids:
+        lines.append(" \N{MIDDLE DOT} ".join(ids))
     return lines + [" \N{MIDDLE DOT} ".join(group) for group in seller.contacts]
 
 
@@ -309,7 +320,7 @@ def _seller(page: _Page, width: float, *, name: bool = True) -> list[Flowable]:
     blocks: list[Flowable] = []
     if name:
         blocks.append(page.text([seller.name], width, size=page.look.seller_size, color=SELLER, bold=True))
-    lines = _seller_lines(seller)
+    lines = _seller_lines(seller, page.corrected)
     if lines:
         blocks.append(page.text(lines, width, color=MUTED))
     return blocks
@@ -325,6 +336,7 @@ def _title(page: _Page, color: Color) -> SpacedText:
         right=not page.rtl,
         labels=page.labels,
         fit=True,
+        corrected=page.corrected,
     )
 
 
@@ -449,7 +461,16 @@ def _facts(page: _Page, width: float) -> Table:
         page.row([page.label(label), page.text([value], values_width, bold=True, number=True)])
         for label, value in facts
     ]
-    return _grid(rows, page.row([labels_width, values_width]), [("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    commands: list[tuple[Any, ...]] = [("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    if page.corrected:
+        commands.append(_label_gap(page))
+    return _grid(rows, page.row([labels_width, values_width]), commands)
+
+
+def _label_gap(page: _Page) -> tuple[Any, ...]:
+    """Version 3 on: padding between the labels' column and the values' (the labels' end side)."""
+    side, column = ("LEFTPADDING", 1) if page.rtl else ("RIGHTPADDING", 0)
+    return (side, (column, 0), (column, -1), LABEL_GAP)
 
 
 def _parties(page: _Page) -> Table:
@@ -571,7 +592,11 @@ def _extras(page: _Page) -> list[Flowable]:
         ]
         details = [
             page.section_title(labels.payment_details),
-            _grid(rows, page.row([label_width, widths[1] - label_width]), []),
+            _grid(
+                rows,
+                page.row([label_width, widths[1] - label_width]),
+                [_label_gap(page)] if page.corrected else [],
+            ),
         ]
     side = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
     column = 1 if page.rtl else 0
@@ -583,7 +608,9 @@ def _extras(page: _Page) -> list[Flowable]:
 
 def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
     context = page.context
-    table = line_table(context["lines"], context["columns"], page.labels, page.frame)
+    table = line_table(
+        context["lines"], context["columns"], page.labels, page.frame, corrected=page.corrected
+    )
     look = page.look
     return [
         *look.header(page, logo),

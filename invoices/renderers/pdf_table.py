@@ -88,9 +88,11 @@ class HeaderLabel(Flowable):
     A Paragraph has no letter spacing; the canvas has. The labels are ours, never user text.
     """
 
-    def __init__(self, text: str, *, right: bool, language: str = "en", rtl: bool = False) -> None:
+    def __init__(
+        self, text: str, *, right: bool, language: str = "en", rtl: bool = False, corrected: bool = False
+    ) -> None:
         super().__init__()
-        self.rtl = rtl
+        self.rtl, self.corrected = rtl, corrected
         # Arabic is joined before it is measured and wrapped: its joined forms are what is drawn.
         self.text = arabic_text(text, bold=True)
         self.right = right
@@ -102,7 +104,8 @@ class HeaderLabel(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         register_fonts()
-        self.lines, self.width = header_lines(self.text, availWidth, self.language), availWidth
+        lines = header_lines(self.text, availWidth, self.language, corrected=self.corrected)
+        self.lines, self.width = lines, availWidth
         self.height = HEADER_LEADING * len(self.lines)
         return self.width, self.height
 
@@ -382,16 +385,18 @@ def _row(
     ]
 
 
-def line_table(lines: Sequence[LineRow], columns: LineColumns, labels: Labels, frame: float) -> Table:
+def line_table(
+    lines: Sequence[LineRow], columns: LineColumns, labels: Labels, frame: float, *, corrected: bool = False
+) -> Table:
     """The line table, ``frame`` pt wide: the header row repeated on every page, a row split only when it
-    could not fit on a page of its own."""
+    could not fit on a page of its own. ``corrected``: layout version 3's headers (``Layout.corrected``)."""
     register_fonts()
     rtl = labels.rtl
     cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
     # Right to left, a column's content sits at the other side of its cell: text right, numbers left.
     aligned_right = [column.right != rtl for column in cols]
     header: list[str | Flowable | list[Flowable]] = [
-        HeaderLabel(column.header, right=right, language=labels.language, rtl=rtl)
+        HeaderLabel(column.header, right=right, language=labels.language, rtl=rtl, corrected=corrected)
         for column, right in zip(cols, aligned_right, strict=True)
     ]
     rows: list[list[str | Flowable | list[Flowable]]] = [header]

@@ -57,19 +57,25 @@ def test_each_version_is_a_template_file_of_its_own_or_drawn_natively():
         get_template(name)  # compiles
     assert sorted((v.name, v.version) for v in shipped if v.native) == [
         ("classic", 2),
+        ("classic", 3),
         ("compact", 2),
+        ("compact", 3),
         ("modern", 2),
+        ("modern", 3),
     ]
+    # Version 3 is version 2 with its defects corrected; the versions before stay as shipped.
+    corrected = [(v.name, v.version) for v in shipped if v.corrected]
+    assert corrected == [("classic", 3), ("modern", 3), ("compact", 3)]
     assert all(v.template == "" for v in shipped if v.native)
 
 
-def test_the_unbranded_invoice_is_today_classic_version_two_and_was_version_one():
-    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 2)
+def test_the_unbranded_invoice_is_today_classic_version_three_and_was_two_and_one():
+    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 3)
     assert DEFAULT_STYLE.layout_version == CURRENT["classic"] == OWN_LAYOUT_VERSION
     assert layout_template("classic", 1) == TEMPLATE
 
 
-@pytest.mark.parametrize(("name", "version"), [("classic", 3), ("fancy", 1), ("", 1), ("classic", 0)])
+@pytest.mark.parametrize(("name", "version"), [("classic", 4), ("fancy", 1), ("", 1), ("classic", 0)])
 def test_a_layout_we_never_shipped_fails_the_render_with_the_reason(name, version):
     with pytest.raises(RenderRefused, match="not one this service ships"):
         layout(name, version)
