@@ -250,7 +250,11 @@ class _Page:
         texts = [piece for line in lines for piece in (printable(line).splitlines() or [""])]
         if needs_reordering(texts, self.rtl):
             texts = [
-                piece for text in texts for piece in visual_lines(text, width - SLACK, size, rtl=self.rtl)
+                piece
+                for text in texts
+                for piece in visual_lines(
+                    text, width - SLACK, size, rtl=self.rtl, bold=bold and self.corrected
+                )
             ]
         right = (number or end) != self.rtl
         style = _style(self.fonts[bold], size, color.hexval()[2:], right, space_before)

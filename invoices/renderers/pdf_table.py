@@ -215,23 +215,27 @@ def _paragraph_style_in(font: str, right: bool, muted: bool, size: float) -> Par
     )
 
 
-def visual_lines(line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False) -> list[str]:
+def visual_lines(
+    line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False, bold: bool = False
+) -> list[str]:
     """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
     wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
-    piece reordered, as xhtml2pdf does, with the invoice's direction as its base."""
+    piece reordered, as xhtml2pdf does, with the invoice's direction as its base. Measured ``bold`` when
+    it is drawn bold (layout version 3 on: measured regular, a bold party name was wrapped again by the
+    paragraph, "Société / par Actions ... / et")."""
     shaped = arabic_text(for_right_to_left(line) if rtl else line)
-    pieces = _wrapped(shaped, size, width) or [shaped]
+    pieces = _wrapped(shaped, size, width, bold) or [shaped]
     return [get_display(piece, "R" if rtl else "L") for piece in pieces]
 
 
-def _wrapped(text: str, size: float, width: float) -> list[str]:
+def _wrapped(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     """``text`` wrapped between words to ``width``, as reportlab's simpleSplit wraps it, but each word
     measured in the font it is drawn in (Arabic in Noto Naskh Arabic, not the text font)."""
-    space = drawn_width(" ", size=size)
+    space = drawn_width(" ", bold=bold, size=size)
     lines: list[list[str]] = []
     used = 0.0
     for word in text.split():
-        needed = drawn_width(word, size=size)
+        needed = drawn_width(word, bold=bold, size=size)
         if lines and used + space + needed <= width:
             lines[-1].append(word)
             used += space + needed

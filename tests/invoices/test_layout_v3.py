@@ -95,3 +95,19 @@ def test_a_seller_s_identifier_is_never_cut_between_its_label_and_its_value_in_v
 
     assert v2_lines[v2_lines.index("HRB 123456 B") - 1].endswith("Registration no.:")  # as shipped
     assert "Registration no.: HRB 123456 B" in v3_lines
+
+
+def test_a_bold_name_on_a_right_to_left_page_is_wrapped_once_in_version_3():
+    payload = payload_with_lines(["Consulting"], language="ar", shipping=None)
+    payload["invoice"]["seller"]["name"] = (
+        "Nuage Informatique Internationale Société par Actions Simplifiée à Associé Unique et "
+        "Partenaires Réunis"
+    )
+
+    v2_lines = [line.split("  ")[-1].strip() for line in text(payload, V2).splitlines()]
+    v3_lines = [line.split("  ")[-1].strip() for line in text(payload, V3).splitlines()]
+
+    # Wrapped as if regular, then again by the bold paragraph: "et" alone on a line in version 2.
+    assert "et" in v2_lines
+    assert "Société par Actions Simplifiée à Associé" in v3_lines
+    assert "Unique et Partenaires Réunis" in v3_lines
