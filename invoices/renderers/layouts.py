@@ -54,7 +54,8 @@ class Layout:
     # Version 3's corrections of version 2 (2026-12-05), each where it is made: the tax breakdown's
     # headers get their room before the amounts, a label never runs into its value, Turkish and Greek
     # capitals as those languages write them, a seller's identifier never cut, bold right-to-left text
-    # wrapped as drawn. False for the versions shipped before, which never change.
+    # wrapped as drawn, a unit in a script of its own on its quantity's line. False for the versions
+    # shipped before, which never change.
     corrected: bool = False
 
     @property

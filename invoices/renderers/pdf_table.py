@@ -298,26 +298,39 @@ def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) 
 
 
 def quantity_cell(
-    quantity: str, unit: str, width: float, size: float, *, rtl: bool = False
+    quantity: str, unit: str, width: float, size: float, *, rtl: bool = False, corrected: bool = False
 ) -> str | Paragraph:
     """ "12.5 kWh" on one line when it fits ``width``, else the unit under the quantity, where only the unit
     may wrap: it is text, the quantity is a number."""
-    return _number_with_text(quantity, unit, width, size, rtl=rtl)
+    return _number_with_text(quantity, unit, width, size, rtl=rtl, corrected=corrected)
 
 
-def price_cell(price: str, base: str, width: float, size: float, *, rtl: bool = False) -> str | Paragraph:
+def price_cell(
+    price: str, base: str, width: float, size: float, *, rtl: bool = False, corrected: bool = False
+) -> str | Paragraph:
     """ "12.50 / 100 kg" on one line when it fits ``width``, else the price base under the price; without a
     price base, the price alone."""
     if not base:
         return price
-    return _number_with_text(price, base, width, size, rtl=rtl)
+    return _number_with_text(price, base, width, size, rtl=rtl, corrected=corrected)
 
 
-def _number_with_text(number: str, text: str, width: float, size: float, *, rtl: bool) -> str | Paragraph:
+def _number_with_text(
+    number: str, text: str, width: float, size: float, *, rtl: bool, corrected: bool = False
+) -> str | Paragraph:
     """A number and the words that go with it ("2 days", "/ 100 kg"): on one line when they fit, else the
-    words under the number, where only they may wrap. Right to left, numbers are at the cells' left."""
+    words under the number, where only they may wrap. Right to left, numbers are at the cells' left.
+    ``corrected`` (layout version 3 on): words in a script of their own font ("個", "قطعة") too stay on the
+    number's line when they fit, as a one-line paragraph (a string cell has the text font only); version 2
+    always put them under it."""
     one_line = f"{number} {text}" if text else number
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
+    if corrected and (needs_own_font(one_line) or needs_bidi(one_line)):
+        visual = (
+            visual_lines(one_line, inner, size, rtl=rtl) if needs_reordering([one_line], rtl) else [one_line]
+        )
+        if len(visual) == 1 and drawn_width(visual[0], size=size) <= inner:
+            return Paragraph(markup(visual), _paragraph_style(not rtl, False, size))
     if rtl and not needs_own_font(one_line):
         visual = visual_lines(one_line, inner, size, rtl=True)
         if len(visual) == 1 and _fits(visual[0], inner, size):
@@ -367,15 +380,18 @@ def _fits(text: str, width: float, size: float) -> bool:
 
 
 def _row(
-    line: LineRow, columns: LineColumns, description_width: float, rtl: bool = False
+    line: LineRow, columns: LineColumns, description_width: float, rtl: bool = False, corrected: bool = False
 ) -> list[str | Flowable | list[Flowable]]:
     """One row in reading order: the text columns (SKU, description) as cells that wrap, the numbers as
     plain strings, which the table never wraps; their columns were made wide enough for them at
     ``columns.size``. A number alone is drawn as it is, left to right, on either kind of invoice."""
     sku = [text_cell(line.sku, columns.sku, muted=True, right=rtl, rtl=rtl)] if columns.sku else []
     description = description_cell(line.description, line.notes, description_width, rtl=rtl)
-    quantity = quantity_cell(line.quantity, printable(line.unit), columns.quantity, columns.size, rtl=rtl)
-    price = price_cell(line.unit_price, printable(line.price_base), columns.unit_price, columns.size, rtl=rtl)
+    unit, base = printable(line.unit), printable(line.price_base)
+    quantity = quantity_cell(
+        line.quantity, unit, columns.quantity, columns.size, rtl=rtl, corrected=corrected
+    )
+    price = price_cell(line.unit_price, base, columns.unit_price, columns.size, rtl=rtl, corrected=corrected)
     discount = [line.discount] if columns.discount else []
     return [
         str(line.number),
@@ -406,7 +422,7 @@ def line_table(
     rows: list[list[str | Flowable | list[Flowable]]] = [header]
     for line in lines:
         check_deadline()  # the render's deadline, when built inside one (pdf_build)
-        rows.append(_row(line, columns, frame - columns.fixed, rtl))
+        rows.append(_row(line, columns, frame - columns.fixed, rtl, corrected))
     if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
         cols, aligned_right = cols[::-1], aligned_right[::-1]
         rows = [row[::-1] for row in rows]

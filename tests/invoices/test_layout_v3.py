@@ -4,6 +4,7 @@ was shipped, for the invoices issued in it (a version once shipped never changes
 # ruff: noqa: RUF001  (Turkish dotless i and Greek capitals that look like Latin ones are the point here)
 
 import dataclasses
+import re
 
 import pytest
 
@@ -111,3 +112,14 @@ def test_a_bold_name_on_a_right_to_left_page_is_wrapped_once_in_version_3():
     assert "et" in v2_lines
     assert "Société par Actions Simplifiée à Associé" in v3_lines
     assert "Unique et Partenaires Réunis" in v3_lines
+
+
+def test_a_unit_in_a_script_of_its_own_stays_on_its_quantity_s_line_in_version_3():
+    payload = payload_with_lines(["保守契約", "研修"], language="ja", shipping=None)
+    payload["invoice"]["lines"][0].update(quantity="1", unit="C62")  # "個" in Japanese
+
+    def quantity_line(style: BrandStyle) -> str:
+        return next(line for line in text(payload, style).splitlines() if "保守契約" in line)
+
+    assert re.search(r"\b1 ?個", quantity_line(V3))
+    assert "個" not in quantity_line(V2)  # under the quantity, on the next line
