@@ -193,9 +193,19 @@ LINKS_REVOKE_ALL = extend_schema(
     tags=["download links"],
     summary="Revoke every download link of every invoice and every batch of the caller",
     description="Every active link, shared or emailed, to an invoice's file or a batch's ZIP, stops working "
-    "at once (`410`).",
+    "at once (`410`). Takes no parameters: one (such as `?id=`, which the invoice's and the batch's link "
+    "endpoints take) is refused and nothing is revoked.",
     responses={
         200: OpenApiResponse(RevokedSerializer, description="How many links were revoked."),
+        400: error_response(
+            "A query parameter was sent; nothing was revoked.",
+            error_example(
+                "invalid",
+                "invalid",
+                "Some fields are invalid.",
+                {"id": ["DELETE /api/links/ revokes every link of the account and takes no parameters; ..."]},
+            ),
+        ),
         401: UNAUTHENTICATED,
     },
 )

@@ -223,7 +223,19 @@ class AccountLinksView(APIView):
 
     @link_openapi.LINKS_REVOKE_ALL
     def delete(self, request: Request) -> Response:
+        # The invoice's and the batch's link endpoints take ?id= to revoke one link. Here a parameter would
+        # be ignored and every link revoked, the opposite of what its sender meant: refused, nothing revoked.
+        if request.query_params:
+            raise ValidationError(
+                {name: [ACCOUNT_REVOKE_TAKES_NO_PARAMETERS] for name in request.query_params}
+            )
         return Response({"revoked": links.links_revoke_for_owner(owner=_owner(request))})
+
+
+ACCOUNT_REVOKE_TAKES_NO_PARAMETERS = (
+    "DELETE /api/links/ revokes every link of the account and takes no parameters; nothing was revoked. "
+    "To revoke one link: DELETE /api/invoices/{id}/links/?id=<link id> (or /api/invoice-batches/{id}/links/)."
+)
 
 
 # --- The link itself: a person in a browser --------------------------------------------------------------

@@ -196,6 +196,18 @@ def test_revoking_all_of_an_accounts_links(ann_api, ann_invoice, make_invoice, a
     assert client.get(path_of(links.link_url(bobs))).status_code == 200
 
 
+def test_revoking_all_links_with_a_parameter_is_refused_and_revokes_nothing(ann_api, ann_invoice, client):
+    link = links.link_create(invoice=ann_invoice, fmt="csv", expires_in=3600)
+
+    # ?id= works on an invoice's links; here it would have been ignored and every link revoked.
+    response = ann_api.delete(f"/api/links/?id={link.id}")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["id"]
+    assert "nothing was revoked" in response.json()["error"]["fields"]["id"][0]
+    assert client.get(path_of(links.link_url(link))).status_code == 200
+
+
 def test_a_malformed_link_id_is_refused_by_name(ann_api, ann_invoice):
     response = ann_api.delete(f"/api/invoices/{ann_invoice.id}/links/?id=nope")
 
