@@ -415,12 +415,6 @@ _DOWNLOAD_DESCRIPTION = (
     "rendition is asked for."
 )
 
-NOT_ACCEPTABLE = error_response(
-    "The `Accept` header allows neither JSON nor `*/*`. Send `Accept: */*` (or none): an `Accept` naming "
-    "only the file's type, such as `application/pdf`, is answered with this error.",
-    error_example("not_acceptable", "not_acceptable", "Could not satisfy the request Accept header."),
-)
-
 NOT_READY = error_response(
     "The rendition has no file yet (`queued` or `rendering`) or its rendering failed (`failed`, with the "
     "reason).",
@@ -462,7 +456,6 @@ def download_responses(
         **({400: missing_id} if missing_id else {}),
         401: UNAUTHENTICATED,
         404: not_found,
-        406: NOT_ACCEPTABLE,
         409: NOT_READY,
     }
 
@@ -546,7 +539,7 @@ INVOICES_DOWNLOAD = extend_schema(
     summary="Download a rendered file",
     description=(
         "The file of a `ready` rendition, as an attachment: `format`, or the first format the upload asked "
-        "for. Send `Accept: */*` (or no `Accept`): an `Accept` naming only the file's type is answered `406`."
+        "for, whatever the `Accept` header names (`application/pdf` included); an error is JSON."
     ),
     parameters=[
         INVOICE_ID,
