@@ -20,6 +20,7 @@ from rest_framework.reverse import reverse
 from invoices.document.fields import clean_text
 from invoices.logos import LOGO_MAX_BYTES, CleanLogo, LogoRefused, logo_sanitize
 from invoices.models import Brand, BrandLogo, BrandVersion, FontFamily, LayoutName
+from invoicesite import fields as api_fields
 
 MAX_NAME_LENGTH = 100
 MAX_FOOTER_LENGTH = 300
@@ -117,9 +118,9 @@ class BrandInputSerializer(serializers.Serializer):
 
     name = serializers.CharField(trim_whitespace=False)
     is_default = serializers.BooleanField(required=False)
-    layout = serializers.ChoiceField(choices=LayoutName.choices, required=False)
+    layout = api_fields.ChoiceField(choices=LayoutName.choices, required=False)
     accent_color = serializers.CharField(required=False)
-    font = serializers.ChoiceField(choices=FontFamily.choices, required=False)
+    font = api_fields.ChoiceField(choices=FontFamily.choices, required=False)
     footer = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     logo = LogoField(required=False, allow_null=True)
 
@@ -145,7 +146,7 @@ class BrandInputSerializer(serializers.Serializer):
 
 
 class PreviewQuerySerializer(serializers.Serializer):
-    layout = serializers.ChoiceField(
+    layout = api_fields.ChoiceField(
         choices=LayoutName.choices, required=False, help_text="Preview another layout, without saving it."
     )
 

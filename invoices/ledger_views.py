@@ -21,6 +21,7 @@ from invoices.ledger import entry_fields
 from invoices.ledger_verify import Proof, ledger_proof
 from invoices.models import LedgerEntry, LedgerKind
 from invoices.openapi import INVOICE_ID, NOT_FOUND
+from invoicesite import fields as api_fields
 
 SHA256_HELP = "64 lowercase hex digits."
 
@@ -31,7 +32,7 @@ class LedgerEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The row's id (not hashed).")
     owner = serializers.IntegerField(help_text="The account's id: each account has a chain of its own.")
     position = serializers.IntegerField(min_value=1, help_text="1, 2, ... in the account's chain.")
-    kind = serializers.ChoiceField(
+    kind = api_fields.ChoiceField(
         choices=LedgerKind.values, help_text="`issued` (the invoice as issued) or `rendition` (one file)."
     )
     at = serializers.CharField(help_text="When, ISO 8601 in UTC with microseconds, exactly as hashed.")

@@ -12,6 +12,7 @@ from invoices.models import LinkPurpose
 from invoices.openapi import FORMAT_VALUES, INVOICE_ID, NOT_FOUND
 from invoices.openapi_batches import BATCH_ID
 from invoices.openapi_document import InvoiceFormatField
+from invoicesite import fields as api_fields
 
 _EXAMPLE_ID = "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10"
 _EXAMPLE_LINK_ID = "0b9f6a52-1d7e-4c57-9f0e-5b6c1f1e2a33"
@@ -28,7 +29,7 @@ _STATES = ["active", "expired", "revoked"]
 
 
 class LinkRequestSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(
+    format = api_fields.ChoiceField(
         choices=FORMAT_VALUES,
         required=False,
         help_text="The file to link to (`excel` is `xlsx`): one of the invoice's renditions. Default: the "
@@ -215,7 +216,7 @@ LINKS_REVOKE_ALL = extend_schema(
 
 
 class BatchLinkRequestSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(
+    format = api_fields.ChoiceField(
         choices=FORMAT_VALUES,
         required=False,
         help_text="Only this format's files in the ZIP (`excel` is `xlsx`); some invoice of the batch must "

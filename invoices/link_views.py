@@ -30,6 +30,7 @@ from invoices.downloads import batch_zip_response, stored_file_response
 from invoices.links import Outcome
 from invoices.models import DownloadLink, Invoice, InvoiceBatch, InvoiceFormat
 from invoices.serializers import FORMAT_CHOICES, format_value
+from invoicesite import fields as api_fields
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class WholeSecondsField(serializers.Field):
 class LinkRequestSerializer(serializers.Serializer):
     """``POST /api/invoices/{id}/links/``: ``{"format": "pdf", "expires_in": 86400}``, both optional."""
 
-    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+    format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
     expires_in = WholeSecondsField(required=False)
 
     def to_internal_value(self, data: Any) -> Any:

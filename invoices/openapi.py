@@ -437,7 +437,7 @@ NOT_FOUND_OR_NO_RENDITION = error_response(
 BAD_FORMAT = error_response(
     "`format` is not one of the formats.",
     error_example(
-        "invalid", "invalid", "Some fields are invalid.", {"format": ['"docx" is not a valid choice.']}
+        "invalid", "invalid", "Some fields are invalid.", {"format": ["Unknown value 'docx'; allowed: pdf, xlsx, csv, ubl, cii, facturx, excel."]}
     ),
 )
 
@@ -495,7 +495,7 @@ INVOICES_LIST = extend_schema(
                 "invalid",
                 "invalid",
                 "Some fields are invalid.",
-                {"status": ['"lost" is not a valid choice.']},
+                {"status": ["Unknown value 'lost'; allowed: queued, rendering, ready, failed."]},
             ),
         ),
         401: UNAUTHENTICATED,
@@ -597,7 +597,7 @@ RENDITIONS_CREATE = extend_schema(
                 "invalid",
                 "invalid",
                 "Some fields are invalid.",
-                {"format": ['"docx" is not a valid choice.']},
+                {"format": ["Unknown value 'docx'; allowed: pdf, xlsx, csv, ubl, cii, facturx, excel."]},
             ),
             error_example(
                 "required for an e-invoice",

@@ -396,7 +396,7 @@ PREVIEW = extend_schema(
                 "invalid",
                 "invalid",
                 "Some fields are invalid.",
-                {"layout": ['"fancy" is not a valid choice.']},
+                {"layout": ["Unknown value 'fancy'; allowed: classic, modern, compact."]},
             ),
         ),
         401: UNAUTHENTICATED,

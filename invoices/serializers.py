@@ -14,6 +14,7 @@ from rest_framework.reverse import reverse
 from invoices.document.currencies import find_currency
 from invoices.document.money import round_money
 from invoices.models import Invoice, InvoiceFormat, InvoiceStatus, Rendition
+from invoicesite import fields as api_fields
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -180,7 +181,7 @@ def format_value(value: str) -> str:
 class RenditionRequestSerializer(serializers.Serializer):
     """``POST /api/invoices/{id}/renditions/``: ``{"format": "xlsx"}``, nothing else."""
 
-    format = serializers.ChoiceField(choices=FORMAT_CHOICES)
+    format = api_fields.ChoiceField(choices=FORMAT_CHOICES)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -198,15 +199,15 @@ class RenditionRequestSerializer(serializers.Serializer):
 class DownloadQuerySerializer(serializers.Serializer):
     """``?format=`` of a download: which rendition (default the first format asked for)."""
 
-    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+    format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
 
     def validate_format(self, value: str) -> str:
         return format_value(value)
 
 
 class InvoiceFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
-    format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False)
+    status = api_fields.ChoiceField(choices=InvoiceStatus.choices, required=False)
+    format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
 
     def validate_format(self, value: str) -> str:
         return format_value(value)

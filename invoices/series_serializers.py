@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 
 from invoices.models import NumberSeries, SeriesReset
 from invoices.numbering import MAX_CODE_LENGTH, MAX_NUMBER_LENGTH, TOKENS_HINT, next_number
+from invoicesite import fields as api_fields
 
 FIELDS = ("code", "pattern", "reset")
 
@@ -30,7 +31,7 @@ class SeriesInputSerializer(serializers.Serializer):
         help_text=f"The number's text with tokens: {TOKENS_HINT}; exactly one sequence token. The longest "
         f"number it can make has at most {MAX_NUMBER_LENGTH} characters.",
     )
-    reset = serializers.ChoiceField(
+    reset = api_fields.ChoiceField(
         choices=SeriesReset.values,
         required=False,
         help_text="`yearly` (default: the sequence starts at 1 for each issue year; the pattern must have "

@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
+from invoicesite import fields as api_fields
 from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.outbound import MAX_URL_LENGTH, RefusedURL, url_check
 
@@ -181,4 +182,4 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class DeliveryFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=DeliveryStatus.values, required=False)
+    status = api_fields.ChoiceField(choices=DeliveryStatus.values, required=False)

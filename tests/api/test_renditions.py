@@ -109,7 +109,6 @@ def test_every_format_is_a_name_the_endpoint_and_the_download_take(fmt):
     ("body", "field"),
     [
         ({"format": "docx"}, "format"),
-        ({"format": "PDF"}, "format"),
         ({}, "format"),
         ({"format": "xlsx", "page_size": "A4"}, "page_size"),
         ({"format": ["xlsx"]}, "format"),
@@ -233,3 +232,19 @@ def test_an_e_invoice_rendition_that_would_round_the_totals_again_is_400(auth):
     assert "would change this invoice's totals" in message
     assert "credit note" in message
     assert OutboxMessage.objects.count() == jobs
+
+
+def test_a_format_in_capitals_is_taken_as_the_upload_takes_it(auth, invoice_id):
+    response = auth.post(f"/api/invoices/{invoice_id}/renditions/", {"format": "XLSX"}, format="json")
+
+    assert response.status_code == 202
+    assert response.json()["format"] == "xlsx"
+
+
+def test_a_format_given_as_a_list_is_named_as_a_list(auth, invoice_id):
+    response = auth.post(f"/api/invoices/{invoice_id}/renditions/", {"format": ["csv"]}, format="json")
+
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["format"][0]
+    assert message.startswith("Expected one of pdf, xlsx, csv")
+    assert message.endswith("as a string, not a list.")
