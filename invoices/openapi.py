@@ -437,7 +437,10 @@ NOT_FOUND_OR_NO_RENDITION = error_response(
 BAD_FORMAT = error_response(
     "`format` is not one of the formats.",
     error_example(
-        "invalid", "invalid", "Some fields are invalid.", {"format": ["Unknown value 'docx'; allowed: pdf, xlsx, csv, ubl, cii, facturx, excel."]}
+        "invalid",
+        "invalid",
+        "Some fields are invalid.",
+        {"format": ["Unknown value 'docx'; allowed: pdf, xlsx, csv, ubl, cii, facturx, excel."]},
     ),
 )
 

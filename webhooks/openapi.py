@@ -163,7 +163,10 @@ DELIVERIES = extend_schema(
         400: error_response(
             "An unknown status or page.",
             error_example(
-                "status", "invalid", "Some fields are invalid.", {"status": ["Unknown value 'x'; allowed: pending, succeeded, failed."]}
+                "status",
+                "invalid",
+                "Some fields are invalid.",
+                {"status": ["Unknown value 'x'; allowed: pending, succeeded, failed."]},
             ),
         ),
         401: UNAUTHENTICATED,

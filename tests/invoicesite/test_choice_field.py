@@ -35,7 +35,9 @@ def test_a_value_that_is_not_a_word_is_named_by_its_kind(value, kind):
     field = ChoiceField(choices=["queued", "ready"])
     with pytest.raises(serializers.ValidationError) as refused:
         field.run_validation(value) if value is not None else field.to_internal_value(value)
-    assert str(refused.value.detail[0]) == f"Expected one of queued, ready as a string, not {kind}."
+    assert [str(message) for message in refused.value.detail] == [
+        f"Expected one of queued, ready as a string, not {kind}."
+    ]
 
 
 def test_a_word_matches_without_regard_to_case():
