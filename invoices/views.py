@@ -85,21 +85,22 @@ def _check_length(request: Request) -> None:
         raise PayloadTooLarge(_too_large_message())
 
 
-def _json_body(request: Request) -> object:
-    """The JSON body, numbers as Decimal (never float); 400, 413 or 415 with a reason otherwise."""
+def _json_body(request: Request, *, what: str = "the invoice", media: str = "application/json") -> object:
+    """The JSON body, numbers as Decimal (never float); 400, 413 or 415 with a reason otherwise, which says
+    what to send (``what``) and how (``media``)."""
     if request.content_type.split(";")[0].strip().lower() not in ("application/json", ""):
-        raise UnsupportedMediaType(request.content_type, "Send the invoice as application/json.")
+        raise UnsupportedMediaType(request.content_type, f"Send {what} as {media}.")
     _check_length(request)
     try:
         raw = request._request.body
     except RequestDataTooBig:
         raise PayloadTooLarge(_too_large_message()) from None
-    return _parse(raw)
+    return _parse(raw, what)
 
 
-def _parse(raw: bytes) -> object:
+def _parse(raw: bytes, what: str = "the invoice") -> object:
     if not raw.strip():
-        raise ValidationError({"": ["The request body is empty; send the invoice as JSON."]})
+        raise ValidationError({"": [f"The request body is empty; send {what} as JSON."]})
     try:
         return loads_document_json(raw)
     except DocumentInvalid as exc:
@@ -318,7 +319,9 @@ class RenditionCreateView(APIView):
     @openapi.RENDITIONS_CREATE
     def post(self, request: Request, pk: str) -> Response:
         invoice = _owned(request, pk)  # another user's invoice is the 404 of a missing one
-        body = RenditionRequestSerializer(data=_json_body(request))
+        body = RenditionRequestSerializer(
+            data=_json_body(request, what='the format, such as {"format": "xlsx"},')
+        )
         body.is_valid(raise_exception=True)
         try:
             added = services.rendition_add(invoice=invoice, fmt=body.validated_data["format"])
@@ -350,7 +353,9 @@ class LegacyUploadView(APIView):
     @openapi.LEGACY_UPLOAD
     def post(self, request: Request) -> HttpResponseBase:
         payload = (
-            self._multipart(request) if request.content_type.startswith("multipart/") else _json_body(request)
+            self._multipart(request)
+            if request.content_type.startswith("multipart/")
+            else _json_body(request, media="application/json, or as multipart/form-data with one JSON file")
         )
         formats = request.query_params.getlist("format")
         if len(formats) > 1:  # which one was meant cannot be guessed

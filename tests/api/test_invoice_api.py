@@ -392,3 +392,12 @@ def test_a_legacy_number_beyond_decimals_exponent_range_is_400_naming_the_field(
 
     assert response.status_code == 400, response.content
     assert "items[0].qty" in response.json()["error"]["fields"]
+
+
+def test_the_original_upload_in_another_media_type_names_both_it_takes(auth):
+    response = auth.post("/upload?format=pdf", data="invoice", content_type="text/plain")
+
+    assert response.status_code == 415
+    assert response.json()["error"]["message"] == (
+        "Send the invoice as application/json, or as multipart/form-data with one JSON file."
+    )

@@ -248,3 +248,17 @@ def test_a_format_given_as_a_list_is_named_as_a_list(auth, invoice_id):
     message = response.json()["error"]["fields"]["format"][0]
     assert message.startswith("Expected one of pdf, xlsx, csv")
     assert message.endswith("as a string, not a list.")
+
+
+def test_an_empty_rendition_request_says_what_to_send(auth, invoice_id):
+    empty = auth.post(f"/api/invoices/{invoice_id}/renditions/", data=b"", content_type="application/json")
+    form = auth.post(f"/api/invoices/{invoice_id}/renditions/", data="format=xlsx", content_type="text/plain")
+
+    assert empty.status_code == 400
+    assert empty.json()["error"]["message"] == (
+        'The request body is empty; send the format, such as {"format": "xlsx"}, as JSON.'
+    )
+    assert form.status_code == 415
+    assert form.json()["error"]["message"] == (
+        'Send the format, such as {"format": "xlsx"}, as application/json.'
+    )
