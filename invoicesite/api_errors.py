@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -143,10 +144,22 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", not_found_message(request.path_info)), status=404)
     from django.views.defaults import page_not_found as default
 
     return default(request, exception)
+
+
+def not_found_message(path: str) -> str:
+    """ "Not found.", naming the path that exists with a trailing slash added (``/api/invoices`` ->
+    ``/api/invoices/``) or taken away (``/upload/`` -> ``/upload``), if one does: a POST is never redirected
+    (a redirect would lose its body), so the 404 says where it should have gone."""
+    other = path.removesuffix("/") if path.endswith("/") else f"{path}/"
+    try:
+        resolve(other)
+    except Resolver404:
+        return "Not found."
+    return f"Not found. Did you mean {other}?"
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

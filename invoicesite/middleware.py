@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.common import CommonMiddleware
 from rest_framework.response import Response
 
-from invoicesite.api_errors import SERVER_ERROR_MESSAGE, error_body, is_api_path
+from invoicesite.api_errors import SERVER_ERROR_MESSAGE, error_body, is_api_path, not_found_message
 
 _CODES = {
     400: "bad_request",
@@ -38,6 +38,8 @@ class ApiJsonErrorsMiddleware:
         status = response.status_code
         if status >= 500:
             return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=status)
+        if status == 404:
+            return JsonResponse(error_body("not_found", not_found_message(request.path_info)), status=404)
         code = _CODES.get(status, "error")
         return JsonResponse(error_body(code, code.replace("_", " ").capitalize() + "."), status=status)
 

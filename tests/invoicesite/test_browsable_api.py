@@ -185,8 +185,15 @@ def test_a_post_without_the_trailing_slash_is_the_json_404(auth, settings, debug
     response = post_json(auth, "/api/invoices", sample_payload())
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    error = response.json()["error"]
+    assert error == {"code": "not_found", "message": "Not found. Did you mean /api/invoices/?"}
     assert not Invoice.objects.exists()
+
+
+def test_a_slash_too_many_or_too_few_is_named_and_an_unknown_path_is_not(auth):
+    assert auth.post("/upload/?format=pdf").json()["error"]["message"] == "Not found. Did you mean /upload?"
+    assert auth.patch("/api/me").json()["error"]["message"] == "Not found. Did you mean /api/me/?"
+    assert auth.get("/api/nothing-here/").json()["error"]["message"] == "Not found."
 
 
 def test_a_get_without_the_trailing_slash_is_still_redirected(auth, settings):
