@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from invoices.document.fields import clean_text
 from invoices.logos import LOGO_MAX_BYTES, CleanLogo, LogoRefused, logo_sanitize
@@ -126,7 +127,10 @@ class BrandInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not hasattr(data, "keys"):
-            raise serializers.ValidationError("Expected a JSON object or a multipart form.")
+            # Keyed: a serializer's errors are a dict, and a bare message here was a 500 (a body of "0").
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["Expected a JSON object or a multipart form."]}
+            )
         unknown = sorted(set(data.keys()) - set(BRAND_FIELDS))
         if unknown:
             allowed = ", ".join(BRAND_FIELDS)

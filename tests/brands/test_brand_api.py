@@ -366,3 +366,18 @@ def test_the_preview_is_throttled_per_account(auth, mallory, monkeypatch):
     assert second.json()["error"]["code"] == "throttled"
     assert int(second["Retry-After"]) > 0
     assert another_account.status_code == 200  # per account
+
+
+@pytest.mark.parametrize("body", ["0", "[]", '"name"'])
+def test_a_body_that_is_not_an_object_is_a_400_not_a_500(auth, body):
+    brand = auth.post(BRANDS, {"name": "N"}, format="json").json()
+
+    made = auth.post(BRANDS, data=body, content_type="application/json")
+    changed = auth.patch(f"{BRANDS}{brand['id']}/", data=body, content_type="application/json")
+
+    for response in (made, changed):
+        assert response.status_code == 400
+        assert response.json()["error"] == {
+            "code": "invalid",
+            "message": "Expected a JSON object or a multipart form.",
+        }
