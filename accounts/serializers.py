@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from invoices.i18n.locales import LANGUAGES, MAX_TAG_LENGTH, LocaleError, locale_tag, parse_locale
+from invoicesite.fields import JsonObjectSerializer
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -30,9 +31,10 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ProfileUpdate")
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(JsonObjectSerializer):
     """PATCH /api/me/: only these two can be changed by the account itself."""
 
+    example = '{"language": "de"}'
     language = serializers.CharField(
         required=False,
         max_length=16,

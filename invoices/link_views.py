@@ -80,7 +80,8 @@ class WholeSecondsField(serializers.Field):
         return value
 
 
-class LinkRequestSerializer(serializers.Serializer):
+class LinkRequestSerializer(api_fields.JsonObjectSerializer):
+    example = '{"format": "pdf", "expires_in": 86400}'
     """``POST /api/invoices/{id}/links/``: ``{"format": "pdf", "expires_in": 86400}``, both optional."""
 
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)

@@ -178,7 +178,8 @@ def format_value(value: str) -> str:
     return "xlsx" if value == "excel" else value
 
 
-class RenditionRequestSerializer(serializers.Serializer):
+class RenditionRequestSerializer(api_fields.JsonObjectSerializer):
+    example = '{"format": "xlsx"}'
     """``POST /api/invoices/{id}/renditions/``: ``{"format": "xlsx"}``, nothing else."""
 
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES)

@@ -16,7 +16,8 @@ from invoicesite import fields as api_fields
 FIELDS = ("code", "pattern", "reset")
 
 
-class SeriesInputSerializer(serializers.Serializer):
+class SeriesInputSerializer(api_fields.JsonObjectSerializer):
+    example = '{"code": "INV", "pattern": "INV-{YYYY}-{seq:05}"}'
     """``POST /api/number-series/``; with ``partial=True`` the body of a PATCH."""
 
     code = serializers.CharField(

@@ -1,4 +1,5 @@
-"""A ChoiceField that refuses a value the way the invoice upload does.
+"""A ChoiceField that refuses a value the way the invoice upload does, and a serializer for a body that must
+be a JSON object.
 
 DRF's ``ChoiceField`` answered ``"done" is not a valid choice.`` (which values are?), ``"['csv']" is not a
 valid choice.`` for a list (Python's repr of it), and refused ``PDF`` where the upload takes ``pdf``. This
@@ -7,9 +8,11 @@ ready, failed.``), says what kind of value came instead of a word, and matches a
 when exactly one choice does, as the upload's ``choice`` fields do.
 """
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 
 class ChoiceField(serializers.ChoiceField):
@@ -35,3 +38,30 @@ class ChoiceField(serializers.ChoiceField):
         self.fail(
             "invalid_choice", input=repr(text[:40] + "..." if len(text) > 40 else text), allowed=allowed
         )
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words: "a list", not Python's "list" (or "str", "Decimal")."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "an object" if isinstance(value, Mapping) else "null"
+
+
+class JsonObjectSerializer(serializers.Serializer):
+    """A request body that must be a JSON object: anything else is refused saying so, with an ``example``
+    body, where DRF answered "Invalid data. Expected a dictionary, but got list." (Python's type names)."""
+
+    example: ClassVar[str] = ""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            such_as = f", such as {self.example}," if self.example else ","
+            message = f"Send a JSON object{such_as} not {json_kind(data)}."
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+        return super().to_internal_value(data)

@@ -23,7 +23,7 @@ class DeliveryPagination(PageNumberPagination):
     max_page_size = 200
 
 
-class _Closed(serializers.Serializer):
+class _Closed(api_fields.JsonObjectSerializer):
     """A request body that names only known fields: an unknown one is refused by name, never ignored."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -37,6 +37,7 @@ class _Closed(serializers.Serializer):
 
 
 class EndpointInputSerializer(_Closed):
+    example = '{"url": "https://example.com/hooks", "event_types": ["invoice.ready"]}'
     url = serializers.CharField(
         max_length=MAX_URL_LENGTH,
         trim_whitespace=False,
