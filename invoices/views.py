@@ -320,7 +320,7 @@ class RenditionCreateView(APIView):
     def post(self, request: Request, pk: str) -> Response:
         invoice = _owned(request, pk)  # another user's invoice is the 404 of a missing one
         body = RenditionRequestSerializer(
-            data=_json_body(request, what='the format, such as {"format": "xlsx"},')
+            data=_json_body(request, what=f"the format, such as {RenditionRequestSerializer.example},")
         )
         body.is_valid(raise_exception=True)
         try:

@@ -9,6 +9,7 @@ when exactly one choice does, as the upload's ``choice`` fields do.
 """
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from rest_framework import serializers
@@ -26,8 +27,7 @@ class ChoiceField(serializers.ChoiceField):
             return ""
         allowed = ", ".join(self.choice_strings_to_values)
         if isinstance(data, bool) or not isinstance(data, str | int):
-            kind = {list: "a list", dict: "an object", bool: "true or false"}.get(type(data), "null")
-            self.fail("not_a_word", allowed=allowed, kind=kind)
+            self.fail("not_a_word", allowed=allowed, kind=json_kind(data))
         text = str(data)
         if text in self.choice_strings_to_values:
             return self.choice_strings_to_values[text]
@@ -46,7 +46,7 @@ def json_kind(value: Any) -> str:
         return "true or false"
     if isinstance(value, str):
         return "a string"
-    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+    if isinstance(value, int | float | Decimal):  # our JSON parser reads every number as a Decimal
         return "a number"
     if isinstance(value, list | tuple):
         return "a list"
