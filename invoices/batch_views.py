@@ -23,10 +23,11 @@ from invoices.document import DocumentInvalid
 from invoices.document.jsonio import loads_document_json
 from invoices.downloads import batch_zip_response
 from invoices.models import Invoice, InvoiceBatch, InvoiceStatus
-from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, DownloadQuerySerializer, InvoicePagination
+from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, DownloadQuerySerializer
 from invoices.views import FileDownloadView, IdempotencyKeyReused, NotReady, PayloadTooLarge, _owner
 from invoicesite.api_errors import error_body
 from invoicesite.parsers import DocumentJSONParser
+from invoicesite.queries import PageQuerySerializer, Pagination, refuse_unexpected
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -96,6 +97,7 @@ def _read_ndjson(request: Request) -> list[Any]:
 
 
 def _atomic_query(request: Request) -> bool | None:
+    refuse_unexpected(request.query_params, ["atomic"])
     value = request.query_params.get("atomic")
     if value is None:
         return None
@@ -217,7 +219,8 @@ class BatchListCreateView(APIView):
 
     @openapi_batches.BATCHES_LIST
     def get(self, request: Request) -> Response:
-        paginator = InvoicePagination()
+        PageQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        paginator = Pagination()
         queryset = batches.batch_list(owner=_owner(request))
         page: list[InvoiceBatch] = paginator.paginate_queryset(queryset, request, view=self) or []
         counts = _page_counts([batch.id for batch in page])

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -22,6 +21,7 @@ from invoices.document.fields import clean_text
 from invoices.logos import LOGO_MAX_BYTES, CleanLogo, LogoRefused, logo_sanitize
 from invoices.models import Brand, BrandLogo, BrandVersion, FontFamily, LayoutName
 from invoicesite import fields as api_fields
+from invoicesite.queries import QuerySerializer
 
 MAX_NAME_LENGTH = 100
 MAX_FOOTER_LENGTH = 300
@@ -149,16 +149,10 @@ class BrandInputSerializer(serializers.Serializer):
         return _checked(footer_clean, value)
 
 
-class PreviewQuerySerializer(serializers.Serializer):
+class PreviewQuerySerializer(QuerySerializer):
     layout = api_fields.ChoiceField(
         choices=LayoutName.choices, required=False, help_text="Preview another layout, without saving it."
     )
-
-
-class VersionPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 def logo_representation(logo: BrandLogo | None, url: str | None) -> dict[str, Any] | None:

@@ -17,7 +17,6 @@ from invoices import branding, openapi_brands
 from invoices.brand_serializers import (
     BrandInputSerializer,
     PreviewQuerySerializer,
-    VersionPagination,
     brand_representation,
     version_representation,
 )
@@ -26,6 +25,7 @@ from invoices.models import Brand
 from invoices.views import FileDownloadView, PayloadTooLarge
 from invoicesite.api_errors import error_body
 from invoicesite.parsers import DocumentJSONParser
+from invoicesite.queries import PageQuerySerializer, Pagination
 
 # A body is a few fields and at most one logo (1 MB, a third more as base64): more is refused unread.
 BRAND_MAX_BODY_BYTES = 2 * LOGO_MAX_BYTES
@@ -132,7 +132,8 @@ class BrandVersionsView(APIView):
     @openapi_brands.VERSIONS
     def get(self, request: Request, pk: str) -> Response:
         brand = _owned(request, pk)
-        paginator = VersionPagination()
+        PageQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        paginator = Pagination()
         page = paginator.paginate_queryset(branding.brand_versions(brand), request, view=self)
         return paginator.get_paginated_response([version_representation(version) for version in page or []])
 

@@ -18,7 +18,6 @@ from django.views import View
 from pymongo.errors import PyMongoError
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -31,6 +30,7 @@ from invoices.links import Outcome
 from invoices.models import DownloadLink, Invoice, InvoiceBatch, InvoiceFormat
 from invoices.serializers import FORMAT_CHOICES, format_value
 from invoicesite import fields as api_fields
+from invoicesite.queries import PageQuerySerializer, Pagination, QuerySerializer
 
 logger = logging.getLogger(__name__)
 
@@ -105,14 +105,8 @@ class BatchLinkRequestSerializer(LinkRequestSerializer):
     without ``format`` the ZIP holds every format."""
 
 
-class RevokeQuerySerializer(serializers.Serializer):
+class RevokeQuerySerializer(QuerySerializer):
     id = serializers.UUIDField(required=False, help_text="Revoke this link only.")
-
-
-class LinkPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 def link_representation(link: DownloadLink, *, with_url: bool = True) -> dict[str, Any]:
@@ -160,7 +154,8 @@ class InvoiceLinksView(APIView):
     @link_openapi.LINKS_LIST
     def get(self, request: Request, pk: str) -> Response:
         invoice = _owned(request, pk)
-        paginator = LinkPagination()
+        PageQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        paginator = Pagination()
         page = paginator.paginate_queryset(links.link_list(invoice=invoice), request, view=self)
         return paginator.get_paginated_response([link_representation(link) for link in page or []])
 
@@ -203,7 +198,8 @@ class BatchLinksView(APIView):
     @link_openapi.BATCH_LINKS_LIST
     def get(self, request: Request, pk: str) -> Response:
         batch = _owned_batch(request, pk)
-        paginator = LinkPagination()
+        PageQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        paginator = Pagination()
         page = paginator.paginate_queryset(links.batch_link_list(batch=batch), request, view=self)
         return paginator.get_paginated_response([link_representation(link) for link in page or []])
 

@@ -39,7 +39,8 @@ from invoices.openapi_document import (
     InvoiceFormatField,
 )
 from invoices.renderers import content_types
-from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, InvoicePagination
+from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH
+from invoicesite.queries import Pagination
 
 # --- Values -----------------------------------------------------------------------------------------
 
@@ -486,8 +487,8 @@ INVOICES_LIST = extend_schema(
         OpenApiParameter(
             "page_size",
             {"type": "integer", "minimum": 1},
-            description=f"Invoices per page: default {InvoicePagination.page_size}, at most "
-            f"{InvoicePagination.max_page_size} (a larger value is capped).",
+            description=f"Invoices per page: default {Pagination.page_size}, at most "
+            f"{Pagination.max_page_size} (a larger value is capped).",
         ),
     ],
     responses={

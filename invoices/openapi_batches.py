@@ -18,7 +18,8 @@ from accounts.openapi import UNAUTHENTICATED, error_example, error_response
 from invoices.models import InvoiceStatus
 from invoices.openapi import FORMAT_VALUES, UPLOAD_ERRORS, UPLOAD_INVALID
 from invoices.openapi_document import INVOICE_UPLOAD, SAMPLE_DOCUMENT
-from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, InvoicePagination
+from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH
+from invoicesite.queries import Pagination
 
 BATCH_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The batch's id.")
 _EXAMPLE_BATCH = "3b1f6a52-0c7e-4d7b-a1f4-5a0e2c9d7e11"
@@ -155,8 +156,8 @@ BATCHES_LIST = extend_schema(
         OpenApiParameter(
             "page_size",
             {"type": "integer", "minimum": 1},
-            description=f"Batches per page: default {InvoicePagination.page_size}, at most "
-            f"{InvoicePagination.max_page_size}.",
+            description=f"Batches per page: default {Pagination.page_size}, at most "
+            f"{Pagination.max_page_size}.",
         ),
     ],
     responses={

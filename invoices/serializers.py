@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
@@ -15,14 +14,9 @@ from invoices.document.currencies import find_currency
 from invoices.document.money import round_money
 from invoices.models import Invoice, InvoiceFormat, InvoiceStatus, Rendition
 from invoicesite import fields as api_fields
+from invoicesite.queries import QuerySerializer
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
-
-
-class InvoicePagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 # A stand-in id, reversed once per request and replaced by each invoice's: reversing (the resolver, the host
@@ -197,7 +191,7 @@ class RenditionRequestSerializer(api_fields.JsonObjectSerializer):
         return format_value(value)
 
 
-class DownloadQuerySerializer(serializers.Serializer):
+class DownloadQuerySerializer(QuerySerializer):
     """``?format=`` of a download: which rendition (default the first format asked for)."""
 
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
@@ -206,7 +200,9 @@ class DownloadQuerySerializer(serializers.Serializer):
         return format_value(value)
 
 
-class InvoiceFilterSerializer(serializers.Serializer):
+class InvoiceFilterSerializer(QuerySerializer):
+    paginated = True
+
     status = api_fields.ChoiceField(choices=InvoiceStatus.choices, required=False)
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
 

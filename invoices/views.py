@@ -35,7 +35,6 @@ from invoices.serializers import (
     InvoiceAcceptedSerializer,
     InvoiceFilterSerializer,
     InvoiceOutputSerializer,
-    InvoicePagination,
     LegacyUploadFormSerializer,
     RenditionOutputSerializer,
     RenditionRequestSerializer,
@@ -43,6 +42,7 @@ from invoices.serializers import (
 )
 from invoicesite.api_errors import error_body
 from invoicesite.parsers import DocumentJSONParser
+from invoicesite.queries import Pagination, refuse_unexpected
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ class InvoiceListCreateView(APIView):
             status=filters.validated_data.get("status"),
             fmt=filters.validated_data.get("format"),
         )
-        paginator = InvoicePagination()
+        paginator = Pagination()
         # The paginator reads any list that counts and slices, which the listing does by fixed statements.
         page: list[Invoice] | None = paginator.paginate_queryset(
             listing,  # type: ignore[arg-type]
@@ -357,10 +357,8 @@ class LegacyUploadView(APIView):
             if request.content_type.startswith("multipart/")
             else _json_body(request, media="application/json, or as multipart/form-data with one JSON file")
         )
-        formats = request.query_params.getlist("format")
-        if len(formats) > 1:  # which one was meant cannot be guessed
-            raise ValidationError({"format": [f"Give ?format= once; this request has {len(formats)}."]})
-        return _submit(request, payload, default_format=formats[0] if formats and formats[0] else None)
+        refuse_unexpected(request.query_params, ["format"])  # a repeated ?format=: which was meant?
+        return _submit(request, payload, default_format=request.query_params.get("format") or None)
 
     @staticmethod
     def _multipart(request: Request) -> object:
@@ -383,6 +381,7 @@ class LegacyDownloadView(FileDownloadView):
 
     @openapi.LEGACY_DOWNLOAD
     def get(self, request: Request) -> HttpResponseBase:
+        refuse_unexpected(request.query_params, ["fid"])
         fid = request.query_params.get("fid", "")
         if not fid:
             raise ValidationError({"fid": ["The invoice id is required: /download?fid=<id>."]})

@@ -5,9 +5,9 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from invoicesite.api_errors import error_body
+from invoicesite.queries import Pagination
 from webhooks.models import DeliveryStatus, EventType
 from webhooks.serializers import (
-    DeliveryPagination,
     DeliverySerializer,
     EndpointInputSerializer,
     EndpointSerializer,
@@ -89,8 +89,8 @@ PAGE_PARAMETERS = [
     OpenApiParameter(
         "page_size",
         {"type": "integer", "minimum": 1},
-        description=f"Deliveries per page: default {DeliveryPagination.page_size}, at most "
-        f"{DeliveryPagination.max_page_size} (a larger value is capped).",
+        description=f"Deliveries per page: default {Pagination.page_size}, at most "
+        f"{Pagination.max_page_size} (a larger value is capped).",
     ),
 ]
 

@@ -6,21 +6,15 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
 from invoicesite import fields as api_fields
+from invoicesite.queries import QuerySerializer
 from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.outbound import MAX_URL_LENGTH, RefusedURL, url_check
 
 DESCRIPTION_MAX = 200
-
-
-class DeliveryPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class _Closed(api_fields.JsonObjectSerializer):
@@ -182,5 +176,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         return [dict(AttemptSerializer(a).data) for a in getattr(delivery, "recent_attempts", [])]
 
 
-class DeliveryFilterSerializer(serializers.Serializer):
+class DeliveryFilterSerializer(QuerySerializer):
+    paginated = True
+
     status = api_fields.ChoiceField(choices=DeliveryStatus.values, required=False)

@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from invoicesite.queries import Pagination
 from webhooks import endpoints, openapi
 from webhooks.models import WebhookEndpoint
 from webhooks.serializers import (
     DeliveryFilterSerializer,
-    DeliveryPagination,
     DeliverySerializer,
     EndpointInputSerializer,
     EndpointSerializer,
@@ -86,7 +86,7 @@ class DeliveryListView(APIView):
         filters = DeliveryFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         found = endpoints.delivery_list(endpoint=endpoint, status=filters.validated_data.get("status"))
-        paginator = DeliveryPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response(DeliverySerializer(page or [], many=True).data)
 

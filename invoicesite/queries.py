@@ -1,0 +1,112 @@
+"""Query parameters: each endpoint that takes some refuses one it does not know or one given twice, and the
+lists' pages are refused with a reason.
+
+A misspelt filter used to be ignored: ``GET /api/invoices/?stauts=failed`` listed every invoice, and
+``DELETE /api/invoices/{id}/links/?ids=...`` revoked every link of the invoice instead of one. A parameter
+given twice was read as its last value (``?id=A&id=B`` revoked B alone). Now both are a 400 that names the
+parameter and what the endpoint takes, and nothing is done. Endpoints that take no parameter ignore the
+query string, as HTTP caches and cache-busting clients expect.
+
+DRF's page number pagination answered a page past the end, ``?page=abc`` and ``?page=0`` alike with a 404
+"Invalid page.", and read ``?page_size=abc`` as the default size: here a page past the end names the last
+page, and a value that is not a whole number is a 400 naming the parameter.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+PAGE_PARAMETERS = ("page", "page_size")
+LAST_PAGE = "last"
+
+
+class QuerySerializer(serializers.Serializer):
+    """The query parameters of an endpoint, its fields (and the pages' when ``paginated``): any other, or one
+    given twice, is refused by name before a field is read. Views read it after their ownership check, so
+    that another account's resource is the same 404 whatever the query."""
+
+    paginated: ClassVar[bool] = False
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, QueryDict):
+            refuse_unexpected(data, [*self.fields, *(PAGE_PARAMETERS if self.paginated else ())])
+        return super().to_internal_value(data)
+
+
+class PageQuerySerializer(QuerySerializer):
+    """A list that takes no parameter but its pages'."""
+
+    paginated = True
+
+
+def refuse_unexpected(query: QueryDict, allowed: Sequence[str]) -> None:
+    """Refuse (400, each by name) a parameter not in ``allowed`` and one given more than once."""
+    errors: dict[str, list[str]] = {}
+    for name in query:
+        count = len(query.getlist(name))
+        if name not in allowed:
+            errors[_shown(name)] = [_unknown(allowed)]
+        elif count > 1:
+            errors[name] = [f"Given {count} times; give it once."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unknown(allowed: Iterable[str]) -> str:
+    names = ", ".join(allowed)
+    return f"Unknown query parameter; this endpoint takes {names}." if names else "This endpoint takes none."
+
+
+def _shown(name: str) -> str:
+    # A parameter's name is the client's text: cut short so that an error never echoes a huge query string.
+    return name if len(name) <= 40 else f"{name[:40]}..."
+
+
+class Pagination(PageNumberPagination):
+    """Pages of 50 by default and of at most 200 (a larger ``page_size`` is capped, as the ``count`` and the
+    ``next`` link show), with a reason for every page refused."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    last_page_strings = (LAST_PAGE,)
+
+    def get_page_size(self, request: Request) -> int:
+        text = request.query_params.get(self.page_size_query_param)
+        if not text:  # absent, or left empty by a form
+            return self.page_size
+        size = _whole(text)
+        if size is None or size < 1:
+            raise ValidationError(
+                {"page_size": [f"Give a whole number from 1 to {self.max_page_size}, not {_quoted(text)}."]}
+            )
+        return min(size, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Paginator) -> int:
+        text = request.query_params.get(self.page_query_param) or "1"
+        if text in self.last_page_strings:
+            return paginator.num_pages
+        number = _whole(text)
+        if number is None or number < 1:
+            raise ValidationError(
+                {"page": [f"Give a page number from 1, or {LAST_PAGE}, not {_quoted(text)}."]}
+            )
+        if number > paginator.num_pages:
+            last = paginator.num_pages
+            raise NotFound(f"Page {number} does not exist; the last page is {last}.")
+        return number
+
+
+def _whole(text: str) -> int | None:
+    # ASCII digits only: int() would also take " 2", "+2", "2_0" and other scripts' digits.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 40 else f"{text[:40]}...")
