@@ -26,12 +26,13 @@ from invoices.models import Invoice, InvoiceBatch, InvoiceStatus
 from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH, DownloadQuerySerializer
 from invoices.views import FileDownloadView, IdempotencyKeyReused, NotReady, PayloadTooLarge, _owner
 from invoicesite.api_errors import error_body
+from invoicesite.fields import unknown_fields
 from invoicesite.parsers import DocumentJSONParser
 from invoicesite.queries import PageQuerySerializer, Pagination, refuse_unexpected
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
-OPTION_KEYS = {"atomic", "invoices"}
+OPTION_KEYS = ("atomic", "invoices")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
@@ -116,11 +117,8 @@ def _options(body: object, atomic: bool | None) -> tuple[list[Any], bool]:
         raise ValidationError(
             {"": ['Send a JSON array of invoices, or an object {"atomic": false, "invoices": [...]}.']}
         )
-    unknown = sorted(set(body) - OPTION_KEYS)
-    if unknown:
-        raise ValidationError(
-            {key: ["Unknown field; a batch object has atomic and invoices."] for key in unknown}
-        )
+    if unknown := unknown_fields(body, OPTION_KEYS):
+        raise ValidationError(unknown)
     documents = body.get("invoices")
     if not isinstance(documents, list):
         raise ValidationError({"invoices": ["Required: the list of invoice documents."]})

@@ -131,12 +131,8 @@ class BrandInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: ["Expected a JSON object or a multipart form."]}
             )
-        unknown = sorted(set(data.keys()) - set(BRAND_FIELDS))
-        if unknown:
-            allowed = ", ".join(BRAND_FIELDS)
-            raise serializers.ValidationError(
-                {key: [f"Unknown field. Allowed here: {allowed}."] for key in unknown}
-            )
+        if unknown := api_fields.unknown_fields(data.keys(), BRAND_FIELDS):
+            raise serializers.ValidationError(unknown)
         return super().to_internal_value(data)
 
     def validate_name(self, value: str) -> str:

@@ -80,21 +80,12 @@ class WholeSecondsField(serializers.Field):
         return value
 
 
-class LinkRequestSerializer(api_fields.JsonObjectSerializer):
+class LinkRequestSerializer(api_fields.ClosedObjectSerializer):
     example = '{"format": "pdf", "expires_in": 86400}'
     """``POST /api/invoices/{id}/links/``: ``{"format": "pdf", "expires_in": 86400}``, both optional."""
 
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES, required=False)
     expires_in = WholeSecondsField(required=False)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {"format", "expires_in"})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["Unknown field. Allowed here: format, expires_in."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
     def validate_format(self, value: str) -> str:
         return format_value(value)

@@ -172,20 +172,11 @@ def format_value(value: str) -> str:
     return "xlsx" if value == "excel" else value
 
 
-class RenditionRequestSerializer(api_fields.JsonObjectSerializer):
+class RenditionRequestSerializer(api_fields.ClosedObjectSerializer):
     example = '{"format": "xlsx"}'
     """``POST /api/invoices/{id}/renditions/``: ``{"format": "xlsx"}``, nothing else."""
 
     format = api_fields.ChoiceField(choices=FORMAT_CHOICES)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {"format"})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["Unknown field. Allowed here: format."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
     def validate_format(self, value: str) -> str:
         return format_value(value)

@@ -2,8 +2,6 @@
 series. The rules themselves are ``invoices.numbering``'s (pattern_check, code_check), applied by its
 services to the series as it would be after the change."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,10 +11,8 @@ from invoices.models import NumberSeries, SeriesReset
 from invoices.numbering import MAX_CODE_LENGTH, MAX_NUMBER_LENGTH, TOKENS_HINT, next_number
 from invoicesite import fields as api_fields
 
-FIELDS = ("code", "pattern", "reset")
 
-
-class SeriesInputSerializer(api_fields.JsonObjectSerializer):
+class SeriesInputSerializer(api_fields.ClosedObjectSerializer):
     example = '{"code": "INV", "pattern": "INV-{YYYY}-{seq:05}"}'
     """``POST /api/number-series/``; with ``partial=True`` the body of a PATCH."""
 
@@ -38,15 +34,6 @@ class SeriesInputSerializer(api_fields.JsonObjectSerializer):
         help_text="`yearly` (default: the sequence starts at 1 for each issue year; the pattern must have "
         "{YYYY} or {YY}) or `never`.",
     )
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(FIELDS))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [f"Unknown field; the fields are: {', '.join(FIELDS)}."] for name in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class SeriesSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ ready, failed.``), says what kind of value came instead of a word, and matches a
 when exactly one choice does, as the upload's ``choice`` fields do.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -64,4 +64,22 @@ class JsonObjectSerializer(serializers.Serializer):
             such_as = f", such as {self.example}," if self.example else ","
             message = f"Send a JSON object{such_as} not {json_kind(data)}."
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+        return super().to_internal_value(data)
+
+
+def unknown_fields(keys: Iterable[Any], allowed: Iterable[str]) -> dict[str, list[str]]:
+    """Each key not in ``allowed``, with the message every body of the API gives for it, the upload's:
+    ``Unknown field. Allowed here: format, expires_in.``"""
+    names = list(allowed)
+    message = f"Unknown field. Allowed here: {', '.join(names)}."
+    return {str(key): [message] for key in sorted(set(map(str, keys)) - set(names))}
+
+
+class ClosedObjectSerializer(JsonObjectSerializer):
+    """A JSON object body that names only this serializer's fields: an unknown one is refused by name, never
+    ignored (a misspelt optional field would otherwise be dropped without a word)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping) and (unknown := unknown_fields(data, self.fields)):
+            raise serializers.ValidationError(unknown)
         return super().to_internal_value(data)

@@ -40,3 +40,34 @@ def test_a_rendition_or_link_request_that_is_not_an_object_is_named(client_for, 
     assert link.json()["error"]["message"] == (
         'Send a JSON object, such as {"format": "pdf", "expires_in": 86400}, not a string.'
     )
+
+
+def test_an_unknown_field_is_refused_in_the_uploads_words_by_every_body(
+    client_for, user, local_invoice_storage
+):
+    """One wording, the upload's, where there were three ("Unknown field; the fields are: ...", "...; a batch
+    object has atomic and invoices.")."""
+    api = client_for(user)
+    invoice = services.invoice_submit(owner=user, payload=sample_payload()).invoice
+    bodies = [
+        ("/api/number-series/", '{"code": "INV", "sart": 5}', "code, pattern, reset"),
+        ("/api/webhooks/", '{"urls": "https://example.com/hooks"}', "url, event_types, description"),
+        (f"/api/invoices/{invoice.id}/renditions/", '{"fromat": "xlsx"}', "format"),
+        (f"/api/invoices/{invoice.id}/links/", '{"expires": 60}', "format, expires_in"),
+        ("/api/invoice-batches/", '{"invoices": [], "atomc": true}', "atomic, invoices"),
+        ("/api/brands/", '{"name": "N", "colour": "#000000"}', None),
+        ("/api/invoices/", '{"invoice": {}, "fromat": "pdf"}', None),
+    ]
+    for path, body, allowed in bodies:
+        response = api.post(path, data=body, content_type=JSON)
+
+        assert response.status_code == 400, path
+        [(field, [message])] = [
+            (name, found)
+            for name, found in response.json()["error"]["fields"].items()
+            if "Unknown" in found[0]
+        ]
+        assert field in body, path
+        assert message.startswith("Unknown field. Allowed here: "), (path, message)
+        if allowed:
+            assert message == f"Unknown field. Allowed here: {allowed}.", path
