@@ -27,6 +27,7 @@ from invoices.document.currencies import find_currency
 from invoices.document.money import format_amount
 from invoices.downloads import stored_file_response
 from invoices.models import Invoice, InvoiceStatus, Notification, Rendition
+from invoicesite.words import counted
 
 # The admin index shows the invoices dashboard (invoices/templatetags/invoices_admin.py) above the models.
 admin.site.index_template = "admin/invoices/index.html"
@@ -277,7 +278,9 @@ class InvoiceAdmin(admin.ModelAdmin):
     def requeue_failed(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
         requeued = sum(services.invoice_requeue(invoice=invoice) for invoice in queryset)
         skipped = queryset.count() - requeued
-        self.message_user(request, f"Re-queued {requeued} invoice(s); {skipped} skipped (not failed).")
+        self.message_user(
+            request, f"Re-queued {counted(requeued, 'invoice')}; {skipped} skipped (not failed)."
+        )
         if skipped:
             self.message_user(request, "Only failed invoices can be re-queued.", level=messages.WARNING)
 

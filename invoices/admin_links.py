@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from invoices import links
 from invoices.models import DownloadLink, DownloadLinkUse, Invoice
+from invoicesite.words import counted
 
 
 def _when(moment: datetime | None) -> str:
@@ -140,7 +141,7 @@ class DownloadLinkAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected links")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[DownloadLink]) -> None:
         revoked = links.links_revoke_selected(ids=list(queryset.values_list("id", flat=True)))
-        self.message_user(request, f"{revoked} link(s) revoked.", messages.SUCCESS)
+        self.message_user(request, f"{counted(revoked, 'link')} revoked.", messages.SUCCESS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

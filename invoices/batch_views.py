@@ -29,6 +29,7 @@ from invoicesite.api_errors import error_body
 from invoicesite.fields import unknown_fields
 from invoicesite.parsers import DocumentJSONParser
 from invoicesite.queries import PageQuerySerializer, Pagination, refuse_unexpected
+from invoicesite.words import counted
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -194,7 +195,8 @@ def _rejected(exc: batches.BatchRejected) -> Response:
     }
     body = error_body(
         "invalid",
-        f"No invoice was issued: {len(rejected)} of {len(exc.items)} item(s) have errors"
+        f"No invoice was issued: {len(rejected)} of {counted(len(exc.items), 'item')} "
+        f"{'has an error' if len(rejected) == 1 else 'have errors'}"
         + (" and the batch is atomic." if len(rejected) < len(exc.items) else "."),
         fields,
     )

@@ -34,6 +34,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from invoicesite.words import counted
 from webhooks import outbound
 from webhooks.emails import disabled_text
 from webhooks.jobs import DeliverWebhook
@@ -290,7 +291,7 @@ def _settle_failure(
     if not endpoint.enabled:
         _settle_failed(delivery.pk, f"{error}; not retried: the endpoint is disabled", now)
     elif now - delivery.created_at >= timedelta(seconds=settings.WEBHOOK_GIVE_UP_SECONDS):
-        _settle_failed(delivery.pk, f"Gave up after {delivery.attempts} attempt(s): {error}", now)
+        _settle_failed(delivery.pk, f"Gave up after {counted(delivery.attempts, 'attempt')}: {error}", now)
     else:
         delay = retry_delay(delivery.attempts)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + timedelta(seconds=delay))

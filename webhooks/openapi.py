@@ -70,7 +70,7 @@ INVALID = error_response(
         "Some fields are invalid.",
         {
             "event_types": [
-                f"Unknown event type(s): invoice.paid; the event types are: {', '.join(EventType.values)}."
+                f"Unknown event type: invoice.paid; the event types are: {', '.join(EventType.values)}."
             ]
         },
     ),

@@ -45,7 +45,7 @@ class EndpointInputSerializer(api_fields.ClosedObjectSerializer):
         unknown = [name for name in value if name not in EventType.values]
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown event type(s): {', '.join(unknown)}; "
+                f"Unknown event {'type' if len(unknown) == 1 else 'types'}: {', '.join(unknown)}; "
                 f"the event types are: {', '.join(EventType.values)}."
             )
         return list(dict.fromkeys(value))  # each once, in the order given

@@ -97,6 +97,7 @@ def test_atomic_with_one_error_stores_nothing_and_lists_every_item(auth):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
+    assert error["message"] == "No invoice was issued: 1 of 20 items has an error and the batch is atomic."
     assert error["accepted"] == 0
     assert error["rejected"] == 1
     assert [item["status"] for item in error["items"]].count("valid") == 19  # valid, yet not issued
@@ -109,9 +110,12 @@ def test_atomic_with_one_error_stores_nothing_and_lists_every_item(auth):
 
 
 def test_atomic_as_a_query_parameter_stores_nothing_either(auth):
-    response = post_batch(auth, with_invalid(5, [4]), query="?atomic=true")
+    response = post_batch(auth, with_invalid(5, [3, 4]), query="?atomic=true")
 
     assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "No invoice was issued: 2 of 5 items have errors and the batch is atomic."
+    )
     assert stored_rows() == NOTHING
 
 

@@ -73,7 +73,7 @@ def test_register_shows_the_secret_once(ann):
         ({"url": "https://hooks.example.com/" + "a" * 2000}, "url", "no more than 2000"),
         ({"url": "https://user:pw@hooks.example.com/"}, "url", "user name or password"),
         ({"event_types": []}, "event_types", "may not be empty"),
-        ({"event_types": ["invoice.paid", "x"]}, "event_types", "Unknown event type(s): invoice.paid, x"),
+        ({"event_types": ["invoice.paid", "x"]}, "event_types", "Unknown event types: invoice.paid, x"),
         ({"event_types": "invoice.ready"}, "event_types", "Expected a list"),
         ({"description": "d" * 201}, "description", "no more than 200"),
         ({"secret": "whsec_mine"}, "secret", "Unknown field"),

@@ -145,7 +145,7 @@ def test_an_old_delivery_gives_up(hook_settings, endpoint, receiver):
     delivery_attempt(delivery_id=delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
-    assert delivery.last_error == "Gave up after 1 attempt(s): HTTP 503"
+    assert delivery.last_error == "Gave up after 1 attempt: HTTP 503"
     assert delivery.next_attempt_at is None
 
 
