@@ -25,6 +25,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import token_errors
 from invoicesite import sqlnames
 
 # Tokens kept per process; past this the cache is emptied and refills with the tokens in use.
@@ -48,7 +49,11 @@ class CachedJWTAuthentication(JWTAuthentication):
         hit = self._verified.get(raw_token)
         if hit is not None and now < hit[1]:
             return hit[0]
-        token = super().get_validated_token(raw_token)  # the full check; raises InvalidToken
+        try:
+            token = super().get_validated_token(raw_token)  # the full check
+        except InvalidToken as exc:
+            reason = token_errors.refused_because(raw_token, "access") or token_errors.first_reason(exc)
+            raise InvalidToken(reason) from None
         expires = float(token["exp"])
         with self._lock:
             if len(self._verified) >= MAX_CACHED_TOKENS:

@@ -163,7 +163,11 @@ UNAUTHENTICATED = error_response(
     "No valid access token: `Authorization: Bearer <access token>` is missing, expired, revoked by a "
     "password change, or not an access token.",
     error_example("not_authenticated", "not_authenticated", "Authentication credentials were not provided."),
-    error_example("token_not_valid", "token_not_valid", "Given token not valid for any token type"),
+    error_example(
+        "token_not_valid",
+        "token_not_valid",
+        "The access token has expired; get a new one from POST /api/auth/token/refresh/ with the refresh token.",
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import token_errors
 from accounts.models import User, normalize_email
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _refresh_token_parse(raw: str) -> RefreshToken:
         # simplejwt types the argument as Token, but its documented use is the encoded string.
         return RefreshToken(raw)  # type: ignore[arg-type]  # checks signature, expiry, type, issuer, audience and the blacklist
     except TokenError as exc:
-        raise TokenRejected(str(exc)) from None
+        raise TokenRejected(token_errors.refused_because(raw, "refresh") or str(exc)) from None
 
 
 def _token_user(token: RefreshToken) -> User:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from django.conf import settings
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from tests.conftest import basic
 
@@ -119,7 +119,11 @@ def test_expired_access_token_is_rejected(api, user):
     response = api.get("/api/me/", **bearer(str(token)))
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "token_not_valid"
+    assert response.json()["error"] == {
+        "code": "token_not_valid",
+        "message": "The access token has expired; get a new one from POST /api/auth/token/refresh/ with the "
+        "refresh token.",
+    }
 
 
 def test_tampered_token_is_rejected(api, tokens, make_user):
@@ -131,6 +135,7 @@ def test_tampered_token_is_rejected(api, tokens, make_user):
     response = api.get("/api/me/", **bearer(f"{header}.{b64url(claims)}.{signature}"))
 
     assert response.status_code == 401
+    assert response.json()["error"]["message"] == "The token is malformed or was not issued by this service."
 
 
 def test_alg_none_token_is_rejected(api, tokens):
@@ -171,7 +176,10 @@ def test_a_token_without_an_expiry_is_rejected(api, tokens):
     del claims["exp"]
     forged = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
 
-    assert api.get("/api/me/", **bearer(forged)).status_code == 401
+    response = api.get("/api/me/", **bearer(forged))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "Token has no 'exp' claim"
 
 
 def test_token_signed_with_another_key_is_rejected(api, tokens):
@@ -196,12 +204,33 @@ def test_refresh_token_used_as_access_token_is_rejected(api, tokens):
     response = api.get("/api/me/", **bearer(tokens["refresh"]))
 
     assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "token_not_valid",
+        "message": "This is a refresh token: exchange it at POST /api/auth/token/refresh/ for an access "
+        "token, and send that as the Bearer token.",
+    }
 
 
 def test_access_token_used_as_refresh_token_is_rejected(api, tokens):
     response = api.post("/api/auth/token/refresh/", {"refresh": tokens["access"]}, format="json")
 
     assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "token_not_valid",
+        "message": "This is an access token: send the refresh token that POST /api/auth/token/ gave with it.",
+    }
+
+
+def test_an_expired_refresh_token_says_to_log_in_again(api, user):
+    token = RefreshToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+
+    response = api.post("/api/auth/token/refresh/", {"refresh": str(token)}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == (
+        "The refresh token has expired; log in again with POST /api/auth/token/."
+    )
 
 
 def test_token_with_wrong_audience_is_rejected(api, tokens):
