@@ -166,7 +166,8 @@ UNAUTHENTICATED = error_response(
     error_example(
         "token_not_valid",
         "token_not_valid",
-        "The access token has expired; get a new one from POST /api/auth/token/refresh/ with the refresh token.",
+        "The access token has expired; get a new one from POST /api/auth/token/refresh/ with the refresh "
+        "token.",
     ),
 )
 
