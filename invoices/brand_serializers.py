@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
@@ -133,6 +134,12 @@ class BrandInputSerializer(serializers.Serializer):
             )
         if unknown := api_fields.unknown_fields(data.keys(), BRAND_FIELDS):
             raise serializers.ValidationError(unknown)
+        if isinstance(data, MultiValueDict):  # a multipart form may hold a field twice (two logo files)
+            repeated = {key: len(data.getlist(key)) for key in data if len(data.getlist(key)) > 1}
+            if repeated:
+                raise serializers.ValidationError(
+                    {key: [f"Given {count} times; send it once."] for key, count in repeated.items()}
+                )
         return super().to_internal_value(data)
 
     def validate_name(self, value: str) -> str:

@@ -94,6 +94,21 @@ def test_a_logo_uploaded_as_a_multipart_file_is_stored_as_we_re_encoded_it(auth)
     assert b"Secret" not in logo.content
 
 
+def test_a_field_sent_twice_in_a_multipart_form_is_refused_and_nothing_made(auth):
+    # Django's test client sends a list as the field repeated: two logo files, two names.
+    first, second = (
+        SimpleUploadedFile(f"logo{n}.png", png_image(), content_type="image/png") for n in (1, 2)
+    )
+    response = auth.post(BRANDS, {"name": ["Nuage", "Brume"], "logo": [first, second]}, format="multipart")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "name": ["Given 2 times; send it once."],
+        "logo": ["Given 2 times; send it once."],
+    }
+    assert not Brand.objects.exists()
+
+
 @pytest.mark.security
 def test_an_svg_logo_is_served_as_an_attachment_in_a_sandbox(auth):
     body = make_brand(auth, logo=b64(GOOD_SVG))
