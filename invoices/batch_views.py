@@ -42,8 +42,7 @@ _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge(
-        f"The batch is larger than {settings.BATCH_MAX_BYTES} bytes (BATCH_MAX_BYTES); split it into "
-        "several batches."
+        f"The batch is larger than {settings.BATCH_MAX_BYTES:,} bytes; split it into several batches."
     )
 
 

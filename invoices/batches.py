@@ -163,8 +163,8 @@ def batch_check_size(count: int) -> None:
         raise BatchInvalid(
             {
                 "invoices": [
-                    f"A batch holds at most {settings.BATCH_MAX_ITEMS} invoices (BATCH_MAX_ITEMS); split it "
-                    "into several batches."
+                    f"A batch holds at most {settings.BATCH_MAX_ITEMS:,} invoices; split it into several "
+                    "batches."
                 ]
             }
         )

@@ -127,11 +127,7 @@ LINKS_CREATE = extend_schema(
                 "expires_in",
                 "invalid",
                 "Some fields are invalid.",
-                {
-                    "expires_in": [
-                        "Give between 60 and 604800 seconds (DOWNLOAD_LINK_MAX_SECONDS); 604801 is outside."
-                    ]
-                },
+                {"expires_in": ["Give between 60 and 604800 seconds; 604801 is outside."]},
             ),
         ),
         401: UNAUTHENTICATED,
@@ -296,11 +292,7 @@ BATCH_LINKS_CREATE = extend_schema(
                 "expires_in",
                 "invalid",
                 "Some fields are invalid.",
-                {
-                    "expires_in": [
-                        "Give between 60 and 604800 seconds (DOWNLOAD_LINK_MAX_SECONDS); 604801 is outside."
-                    ]
-                },
+                {"expires_in": ["Give between 60 and 604800 seconds; 604801 is outside."]},
             ),
         ),
         401: UNAUTHENTICATED,

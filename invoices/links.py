@@ -219,8 +219,8 @@ def _checked_seconds(expires_in: int | None) -> int:
     if not MIN_SECONDS <= seconds <= settings.DOWNLOAD_LINK_MAX_SECONDS:
         raise LinkRefused(
             "expires_in",
-            f"Give between {MIN_SECONDS} and {settings.DOWNLOAD_LINK_MAX_SECONDS} seconds "
-            f"(DOWNLOAD_LINK_MAX_SECONDS); {seconds} is outside.",
+            f"Give between {MIN_SECONDS} and {settings.DOWNLOAD_LINK_MAX_SECONDS} seconds; "
+            f"{seconds} is outside.",
         )
     return seconds
 

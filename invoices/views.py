@@ -72,7 +72,7 @@ def _owner(request: Request) -> User:
 
 
 def _too_large_message() -> str:
-    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
 
 
 def _check_length(request: Request) -> None:

@@ -749,9 +749,8 @@ def check_text_budget(errors: ErrorCollector, data: InvoiceData, path: str) -> N
     if total > MAX_TEXT_CHARACTERS:
         errors.add(
             path,
-            f"The invoice holds {total:,} characters of text in all; the limit is {MAX_TEXT_CHARACTERS:,} "
-            "(MAX_TEXT_CHARACTERS), the sum of every text field. Shorten the descriptions or split the "
-            "invoice.",
+            f"The invoice holds {total:,} characters of text in all; the limit is {MAX_TEXT_CHARACTERS:,}, "
+            "the sum of every text field. Shorten the descriptions or split the invoice.",
         )
 
 

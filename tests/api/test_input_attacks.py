@@ -70,7 +70,7 @@ def test_a_body_over_the_default_limit_is_413_naming_the_limit(auth, settings, u
     error = assert_refused_before_the_queue(post(auth, body, url), 413)
 
     assert error["code"] == "request_too_large"
-    assert str(limit) in error["message"]
+    assert error["message"] == f"The request body is larger than {limit:,} bytes."
 
 
 def test_an_oversized_multipart_file_is_413(auth, settings):
@@ -145,8 +145,7 @@ def test_the_longest_descriptions_on_every_line_are_400_naming_the_text_budget(a
     error = assert_refused_before_the_queue(post(auth, json.dumps(payload)))
 
     message = " ".join(error["fields"]["invoice.lines"])
-    assert "200,000" in message
-    assert "MAX_TEXT_CHARACTERS" in message
+    assert "the limit is 200,000, the sum of every text field" in message
 
 
 def test_more_lines_than_the_limit_is_400_naming_the_limit(auth):
