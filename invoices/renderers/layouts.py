@@ -13,8 +13,10 @@ it: changing one means copying it to a new versioned name for the new layout ver
 a native layout's code. The unbranded invoice is the classic layout in the version the invoice was issued
 with (``Invoice.layout_version``): version 1, the invoice as it looked before brands, through the template
 and xhtml2pdf, for invoices issued before version 2; version 2, the same page drawn natively, for those
-issued on 2026-12-04; version 3, version 2 with its defects corrected (``Layout.corrected``), since
-(``DEFAULT_STYLE``).
+issued on 2026-12-04; version 3, version 2 with its defects corrected (``Layout.corrected``), for those
+issued earlier on 2026-12-05; version 4, version 3 with every text broken into its lines by ``pdf_breaks``
+(Chinese and Japanese by the kinsoku rules, a code after its own separators, a cut word with a hyphen;
+``Layout.typeset``), since (``DEFAULT_STYLE``).
 """
 
 import re
@@ -57,6 +59,10 @@ class Layout:
     # wrapped as drawn, a unit in a script of its own on its quantity's line. False for the versions
     # shipped before, which never change.
     corrected: bool = False
+    # Version 4's corrections of version 3 (2026-12-05): every text wrapped by pdf_breaks before it reaches
+    # its paragraph or label, so Chinese and Japanese break by their kinsoku rules, a code after its own
+    # separators, and a word cut for want of room is hyphenated. False for the versions shipped before.
+    typeset: bool = False
 
     @property
     def frame_margin(self) -> float:
@@ -78,6 +84,9 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
         1: Layout("classic", 1, f"{_DIR}/classic_v1.html", 16, 16, 20, (60, 16), "start", 3),
         2: Layout("classic", 2, "", 16, 16, 20, (60, 16), "start", 3, native=True),
         3: Layout("classic", 3, "", 16, 16, 20, (60, 16), "start", 3, native=True, corrected=True),
+        4: Layout(
+            "classic", 4, "", 16, 16, 20, (60, 16), "start", 3, native=True, corrected=True, typeset=True
+        ),
     },
     # A band in the accent colour with the logo at its start and the title in it; more air around blocks.
     "modern": {
@@ -95,18 +104,22 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
             title_padding=10,
             native=version >= 2,
             corrected=version >= 3,
+            typeset=version >= 4,
         )
-        for version in (1, 2, 3)
+        for version in (1, 2, 3, 4)
     },
     # Smaller type and margins for long invoices; the logo small at the top, at the end of the line.
     "compact": {
         1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0),
         2: Layout("compact", 2, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True),
         3: Layout("compact", 3, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True, corrected=True),
+        4: Layout(
+            "compact", 4, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True, corrected=True, typeset=True
+        ),
     },
 }
 # The version a new brand version gets: the newest of each layout.
-CURRENT = {"classic": 3, "modern": 3, "compact": 3}
+CURRENT = {"classic": 4, "modern": 4, "compact": 4}
 
 ACCENT_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = DEFAULT_STYLE.accent_color

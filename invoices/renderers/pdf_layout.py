@@ -16,6 +16,7 @@ from functools import cache
 
 import pyphen
 
+from invoices.renderers.pdf_breaks import break_lines
 from invoices.renderers.pdf_fonts import drawn_width
 
 TEXT_SIZE = 8.5  # body font-size, pt
@@ -132,11 +133,15 @@ def upper_for(text: str, language: str) -> str:
     return text.upper()
 
 
-def header_lines(label: str, width: float, language: str, *, corrected: bool = False) -> list[str]:
+def header_lines(
+    label: str, width: float, language: str, *, corrected: bool = False, typeset: bool = False
+) -> list[str]:
     """A column header, upper case, in the lines it is printed in ``width`` pt wide: wrapped between words,
     and a word longer than the width hyphenated. Measured without the letter spacing, as xhtml2pdf measures
     it: the spacing is taken from the cell's padding. ``corrected`` (layout version 3 on): in the language's
-    own capitals (``upper_for``)."""
+    own capitals (``upper_for``). ``typeset`` (version 4 on): broken as every text of that version is
+    (``pdf_breaks``): a Japanese header between its characters by the kinsoku rules, where ``hyphenated``
+    cut it anywhere and added a hyphen."""
 
     def measure(text: str) -> float:
         # Arabic as it is drawn, joined (text_width joins it): its isolated letters are wider, and measured so
@@ -145,6 +150,8 @@ def header_lines(label: str, width: float, language: str, *, corrected: bool = F
 
     lines: list[str] = []
     capitals = upper_for(label, language) if corrected else label.upper()
+    if typeset:
+        return break_lines(capitals, width, measure, language)
     for word in capitals.split():
         for piece in hyphenated(word, width, language, measure):
             if lines and not lines[-1].endswith("-") and measure(f"{lines[-1]} {piece}") <= width:

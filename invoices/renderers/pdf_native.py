@@ -51,6 +51,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy, check_deadline, ren
 from invoices.i18n.labels import Labels
 from invoices.renderers import RenderRefused
 from invoices.renderers.layouts import FOOTER_FRAME_MM, FOOTER_LINE_MM, MM, Layout
+from invoices.renderers.pdf_breaks import break_lines
 from invoices.renderers.pdf_context import PartyBlock, SummaryColumns
 from invoices.renderers.pdf_fonts import (
     BASE_FONT,
@@ -61,7 +62,15 @@ from invoices.renderers.pdf_fonts import (
     shaped_width,
 )
 from invoices.renderers.pdf_layout import LINE_HEIGHT, TEXT_SIZE, hyphenated, text_width, upper_for
-from invoices.renderers.pdf_table import line_table, markup, needs_reordering, visual_lines
+from invoices.renderers.pdf_table import (
+    TYPESET_SLACK,
+    line_table,
+    markup,
+    needs_reordering,
+    paragraph,
+    typeset_lines,
+    visual_lines,
+)
 from invoices.templatetags.invoice_text import font_runs, printable
 
 # The stylesheet of version 1 (layouts/_base_v1.html), in points and colours.
@@ -140,7 +149,9 @@ class SpacedText(Flowable):
     Labels are wrapped as if unspaced, as version 1's (xhtml2pdf) and the line table's headers are: the
     columns were sized that way (``pdf_context.fact_label_percent``), and the spacing of a line that fills
     its column runs into the gap before the next. The title (``fit``) is measured with its spacing, and so is
-    every text of layout version 3 on (``corrected``), which is also put in the language's own capitals."""
+    every text of layout version 3 on (``corrected``), which is also put in the language's own capitals.
+    From version 4 on (``typeset``) the lines break as every text of that version does (``pdf_breaks``): a
+    Chinese or Japanese label between its characters by the kinsoku rules, never with a hyphen."""
 
     def __init__(
         self,
@@ -155,9 +166,11 @@ class SpacedText(Flowable):
         space_after: float = 0.0,
         fit: bool = False,
         corrected: bool = False,
+        typeset: bool = False,
     ) -> None:
         super().__init__()
         self.fit = fit or corrected
+        self.typeset = typeset
         capitals = upper_for(text, labels.language) if corrected else text.upper()
         self.text = arabic_text(capitals, bold=bold)
         self.size, self.color, self.right, self.bold = size, color, right, bold
@@ -173,18 +186,26 @@ class SpacedText(Flowable):
         return self._measure(text) if self.fit else text_width(text, bold=self.bold, size=self.size)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        lines: list[str] = []
-        measure = self._wrap_measure
-        for word in self.text.split():
-            for piece in hyphenated(word, availWidth, self.language, measure):
-                joined = f"{lines[-1]} {piece}" if lines else ""
-                if lines and not lines[-1].endswith("-") and measure(joined) <= availWidth:
-                    lines[-1] = joined
-                else:
-                    lines.append(piece)
+        if self.typeset:
+            lines = break_lines(self.text, availWidth, self._wrap_measure, self.language)
+        else:
+            lines = self._words_hyphenated(availWidth)
         self.lines, self.width = lines, availWidth
         self.height = self.size * LINE_HEIGHT * len(lines) + self.space_after
         return self.width, self.height
+
+    def _words_hyphenated(self, width: float) -> list[str]:
+        """Versions 2 and 3: wrapped between words, a word wider than ``width`` hyphenated."""
+        lines: list[str] = []
+        measure = self._wrap_measure
+        for word in self.text.split():
+            for piece in hyphenated(word, width, self.language, measure):
+                joined = f"{lines[-1]} {piece}" if lines else ""
+                if lines and not lines[-1].endswith("-") and measure(joined) <= width:
+                    lines[-1] = joined
+                else:
+                    lines.append(piece)
+        return lines
 
     def draw(self) -> None:
         canvas = self.canv
@@ -225,8 +246,9 @@ class _Page:
         self.context = context
         self.fonts = fonts
         self.look = look
-        # Layout version 3's corrections (renderers/layouts.py, Layout.corrected).
+        # Layout version 3's corrections and version 4's line breaking (renderers/layouts.py).
         self.corrected: bool = context["layout"].corrected
+        self.typeset: bool = context["layout"].typeset
         self.labels: Labels = context["labels"]
         self.rtl = self.labels.rtl
         self.frame = float(context["frame"])
@@ -246,9 +268,12 @@ class _Page:
         """User text (or a formatted value) as a paragraph ``width`` pt wide: each of ``lines`` a line of its
         own, wrapped to the width. A ``number`` or a text at the ``end`` goes to the end of its cell (the
         right, or the left on a right-to-left page); a right-to-left page or text is pre-wrapped and put in
-        the order it is drawn in."""
+        the order it is drawn in. From layout version 4 on every text is broken into its lines here
+        (``pdf_table.typeset_lines``)."""
         texts = [piece for line in lines for piece in (printable(line).splitlines() or [""])]
-        if needs_reordering(texts, self.rtl):
+        if self.typeset:
+            texts = typeset_lines(texts, width, size, rtl=self.rtl, language=self.labels.language, bold=bold)
+        elif needs_reordering(texts, self.rtl):
             texts = [
                 piece
                 for text in texts
@@ -258,7 +283,7 @@ class _Page:
             ]
         right = (number or end) != self.rtl
         style = _style(self.fonts[bold], size, color.hexval()[2:], right, space_before)
-        return Paragraph(markup(texts, bold=bold), style)
+        return paragraph(markup(texts, bold=bold), style, typeset=self.typeset)
 
     def label(
         self,
@@ -281,6 +306,7 @@ class _Page:
             bold=bold,
             space_after=space_after,
             corrected=self.corrected,
+            typeset=self.typeset,
         )
 
     def section_title(self, text: str) -> SpacedText:
@@ -341,6 +367,7 @@ def _title(page: _Page, color: Color) -> SpacedText:
         labels=page.labels,
         fit=True,
         corrected=page.corrected,
+        typeset=page.typeset,
     )
 
 
@@ -532,7 +559,13 @@ def _tax_note(page: _Page, category: str, name: str, reason: str, width: float) 
     if page.rtl or needs_reordering([rest], False):
         return page.text([f"{category} {rest}"], width, size=TAX_NOTE_SIZE, space_before=4.0)
     style = _style(page.fonts[0], TAX_NOTE_SIZE, INK.hexval()[2:], False, 4.0)
-    return Paragraph(f"<b>{markup([category], bold=True)}</b> {markup([rest])}", style)
+    lines = [rest]
+    if page.typeset:  # the first line holds the bold category before the words
+        indent = text_width(category, bold=True, size=TAX_NOTE_SIZE) + text_width(" ", size=TAX_NOTE_SIZE)
+        measure = lambda text: text_width(text, size=TAX_NOTE_SIZE)  # noqa: E731
+        lines = break_lines(rest, width - TYPESET_SLACK, measure, page.labels.language, indent=indent)
+    text = f"<b>{markup([category], bold=True)}</b> {markup(lines)}"
+    return paragraph(text, style, typeset=page.typeset)
 
 
 def _totals(page: _Page, width: float) -> list[Flowable]:
@@ -588,9 +621,11 @@ def _extras(page: _Page) -> list[Flowable]:
     details: list[Flowable] = []
     if payment:
         label_width = widths[1] * 0.34
+        # The label paragraph is its column less the gap (version 3 on): version 4 wraps it to that width.
+        label_room = label_width - LABEL_GAP if page.typeset else label_width
         rows = [
             page.row(
-                [page.text([label], label_width, color=MUTED), page.text([value], widths[1] - label_width)]
+                [page.text([label], label_room, color=MUTED), page.text([value], widths[1] - label_width)]
             )
             for label, value in payment
         ]
@@ -613,7 +648,12 @@ def _extras(page: _Page) -> list[Flowable]:
 def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
     context = page.context
     table = line_table(
-        context["lines"], context["columns"], page.labels, page.frame, corrected=page.corrected
+        context["lines"],
+        context["columns"],
+        page.labels,
+        page.frame,
+        corrected=page.corrected,
+        typeset=page.typeset,
     )
     look = page.look
     return [

@@ -4,7 +4,8 @@ The line table is most of a long invoice, and xhtml2pdf lays out every cell as a
 own, each parsed and laid out on its own. Built here directly, a cell is a plain string drawn by the table
 itself, and only text that needs more (wrapping, a line break, CJK, right-to-left) becomes a reportlab
 ``Paragraph``: a row costs a small fraction of what it did (the figures: docs/performance.md). The rest of the
-invoice stays in the HTML template.
+invoice stays in the HTML template. From layout version 4 on (``Layout.typeset``) such text is broken into
+its lines here first (``typeset_lines``, ``pdf_breaks``), and the paragraph draws the lines it is given.
 
 Security: a ``Paragraph`` parses markup, so every piece of user text put in one is escaped with
 ``xml.sax.saxutils.escape`` first, and the only markup added is our own ``<font face>`` (a constant) and
@@ -21,7 +22,7 @@ own with a right-to-left base (``xhtml2pdf.bidi``), Arabic joined first; numbers
 (``invoice_text.for_right_to_left``).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,7 @@ from xhtml2pdf.bidi import get_display, needs_bidi
 from xhtml2pdf.config.resources import check_deadline
 
 from invoices.i18n.labels import Labels
+from invoices.renderers.pdf_breaks import break_lines
 from invoices.renderers.pdf_context import LineColumns, LineRow, discount_header
 from invoices.renderers.pdf_fonts import (
     RUN_FONTS,
@@ -58,7 +60,13 @@ from invoices.renderers.pdf_layout import (
     TEXT_SIZE,
     header_lines,
 )
-from invoices.templatetags.invoice_text import font_runs, for_right_to_left, needs_own_font, printable
+from invoices.templatetags.invoice_text import (
+    font_runs,
+    for_right_to_left,
+    ltr_text,
+    needs_own_font,
+    printable,
+)
 
 TEXT_COLOR = HexColor("#1f2933")  # body color
 MUTED_COLOR = HexColor("#616e7c")  # .muted
@@ -71,6 +79,7 @@ TEXT_LEADING = TEXT_SIZE * LINE_HEIGHT
 HEADER_LEADING = HEADER_SIZE * LINE_HEIGHT
 NOTE_SIZE = 7.0  # the line's allowances and charges under its description, pt
 MIN_CUT = CELL_PADDING[0] + 3 * TEXT_LEADING  # pt: the least of a row left on a page when one is cut
+TYPESET_SLACK = 0.01  # pt: how much narrower than its paragraph layout version 4 wraps a text, for rounding
 
 
 @dataclass(frozen=True)
@@ -89,10 +98,17 @@ class HeaderLabel(Flowable):
     """
 
     def __init__(
-        self, text: str, *, right: bool, language: str = "en", rtl: bool = False, corrected: bool = False
+        self,
+        text: str,
+        *,
+        right: bool,
+        language: str = "en",
+        rtl: bool = False,
+        corrected: bool = False,
+        typeset: bool = False,
     ) -> None:
         super().__init__()
-        self.rtl, self.corrected = rtl, corrected
+        self.rtl, self.corrected, self.typeset = rtl, corrected, typeset
         # Arabic is joined before it is measured and wrapped: its joined forms are what is drawn.
         self.text = arabic_text(text, bold=True)
         self.right = right
@@ -104,7 +120,9 @@ class HeaderLabel(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         register_fonts()
-        lines = header_lines(self.text, availWidth, self.language, corrected=self.corrected)
+        lines = header_lines(
+            self.text, availWidth, self.language, corrected=self.corrected, typeset=self.typeset
+        )
         self.lines, self.width = lines, availWidth
         self.height = HEADER_LEADING * len(self.lines)
         return self.width, self.height
@@ -198,6 +216,26 @@ class LineTable(Table):
         return []
 
 
+class TypesetParagraph(Paragraph):
+    """A paragraph of layout version 4, whose lines were broken before it was made (``typeset_lines``),
+    laid out once per width: a table asks a cell's paragraph for its lines again for its columns, its rows'
+    heights, a cut at a page's end and the drawing, and a paragraph of several lines (a fragment each after
+    its <br/>) took twice as long to lay out as one of a single fragment. Laid out again each time, 200
+    wrapped descriptions took 2.2 times version 3's CPU (of which three calls in four gave the same lines)."""
+
+    def breakLines(self, width: Any) -> Any:
+        key = tuple(width) if isinstance(width, list | tuple) else (width,)
+        laid_out = self.__dict__.get("_laid_out")
+        if laid_out is None or laid_out[0] != key:
+            laid_out = self._laid_out = (key, super().breakLines(width))
+        return laid_out[1]
+
+
+def paragraph(text: str, style: ParagraphStyle, *, typeset: bool) -> Paragraph:
+    """A paragraph of ``text`` (markup) in ``style``: a ``TypesetParagraph`` from layout version 4 on."""
+    return TypesetParagraph(text, style) if typeset else Paragraph(text, style)
+
+
 def _paragraph_style(right: bool, muted: bool, size: float = TEXT_SIZE) -> ParagraphStyle:
     return _paragraph_style_in(text_fonts()[0], right, muted, size)
 
@@ -216,13 +254,35 @@ def _paragraph_style_in(font: str, right: bool, muted: bool, size: float) -> Par
 
 
 def visual_lines(
-    line: str, width: float, size: float = TEXT_SIZE, *, rtl: bool = False, bold: bool = False
+    line: str,
+    width: float,
+    size: float = TEXT_SIZE,
+    *,
+    rtl: bool = False,
+    bold: bool = False,
+    typeset: bool = False,
+    language: str = "",
+    code: bool = False,
 ) -> list[str]:
     """A line holding right-to-left text, or any line of a right-to-left invoice, joined (Arabic) and
     wrapped to ``width``, each piece in the order it is drawn: wrapped in reading order first, then each
     piece reordered, as xhtml2pdf does, with the invoice's direction as its base. Measured ``bold`` when
     it is drawn bold (layout version 3 on: measured regular, a bold party name was wrapped again by the
-    paragraph, "Société / par Actions ... / et")."""
+    paragraph, "Société / par Actions ... / et"). ``typeset`` (version 4 on): broken by ``pdf_breaks`` in
+    ``language``, a word wider than the line cut there rather than by the paragraph (every word a ``code``
+    in the SKU column)."""
+    if typeset:
+        # Each piece marked for the page's direction after the break: a word cut after its hyphen, marked
+        # whole, came out "-Industriestraßen" on a right-to-left page; a code's piece without right-to-left
+        # letters is drawn as written ("2026-", not "-2026").
+        joined = arabic_text(line)
+        pieces = break_lines(joined, width, _measure(size, bold), language, code=code) or [joined]
+        if not rtl:
+            return [get_display(piece, "L") for piece in pieces]
+        return [
+            get_display(ltr_text(piece) if code and not needs_bidi(piece) else for_right_to_left(piece), "R")
+            for piece in pieces
+        ]
     shaped = arabic_text(for_right_to_left(line) if rtl else line)
     pieces = _wrapped(shaped, size, width, bold) or [shaped]
     return [get_display(piece, "R" if rtl else "L") for piece in pieces]
@@ -245,6 +305,43 @@ def _wrapped(text: str, size: float, width: float, bold: bool = False) -> list[s
     return [" ".join(words) for words in lines]
 
 
+def _measure(size: float, bold: bool = False) -> Callable[[str], float]:
+    def measure(text: str) -> float:
+        return drawn_width(text, bold=bold, size=size)
+
+    return measure
+
+
+def typeset_lines(
+    lines: Sequence[str],
+    width: float,
+    size: float = TEXT_SIZE,
+    *,
+    rtl: bool,
+    language: str,
+    bold: bool = False,
+    code: bool = False,
+) -> list[str]:
+    """Layout version 4's ``lines`` (printable text, one per line break) in the lines they are printed in
+    within a paragraph ``width`` pt wide: broken by ``pdf_breaks`` a hair inside the width (the paragraph
+    measures each run in its font as ``drawn_width`` does, and must find nothing left to wrap; SLACK's 2 pt
+    wrapped lines that fit), put in the order they are drawn in where that needs reordering. A blank line
+    stays a blank line."""
+    room = width - TYPESET_SLACK
+    if needs_reordering(lines, rtl):
+        return [
+            piece
+            for line in lines
+            for piece in visual_lines(
+                line, room, size, rtl=rtl, bold=bold, typeset=True, language=language, code=code
+            )
+        ]
+    measure = _measure(size, bold)
+    return [
+        piece for line in lines for piece in (break_lines(line, room, measure, language, code=code) or [""])
+    ]
+
+
 def needs_reordering(lines: Sequence[str], rtl: bool) -> bool:
     return rtl or any(needs_bidi(line) for line in lines)
 
@@ -262,15 +359,37 @@ def markup(lines: Sequence[str], *, bold: bool = False) -> str:
 
 
 def text_cell(
-    value: str, width: float, *, right: bool = False, muted: bool = False, rtl: bool = False
+    value: str,
+    width: float,
+    *,
+    right: bool = False,
+    muted: bool = False,
+    rtl: bool = False,
+    typeset: bool = False,
+    language: str = "",
+    code: bool = False,
 ) -> str | Paragraph:
     """``value`` as a table cell ``width`` pt wide (padding included): the plain string when it fits on one
     line in the text font, else a Paragraph that wraps it. ``right`` aligns it right; on a right-to-left
-    invoice (``rtl``) it is put in the order it is drawn in."""
+    invoice (``rtl``) it is put in the order it is drawn in. ``typeset`` (layout version 4 on): wrapped by
+    ``pdf_breaks`` in ``language``, every word a ``code`` in the SKU column."""
     register_fonts()
     text = printable(value)
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = text.splitlines() or [""]
+    if typeset:
+        if len(lines) == 1 and not needs_own_font(lines[0]):
+            single = (
+                visual_lines(lines[0], inner, rtl=rtl, typeset=True, language=language, code=code)
+                if needs_reordering(lines, rtl)
+                else lines
+            )
+            if len(single) == 1 and stringWidth(single[0], text_fonts()[0], TEXT_SIZE) <= inner:
+                return single[0]
+        return TypesetParagraph(
+            markup(typeset_lines(lines, inner, rtl=rtl, language=language, code=code)),
+            _paragraph_style(right, muted),
+        )
     if needs_reordering(lines, rtl):
         lines = [piece for line in lines for piece in visual_lines(line, inner, rtl=rtl)]
     if (
@@ -298,31 +417,60 @@ def _columns(columns: LineColumns, labels: Labels, frame: float, discount: str) 
 
 
 def quantity_cell(
-    quantity: str, unit: str, width: float, size: float, *, rtl: bool = False, corrected: bool = False
+    quantity: str,
+    unit: str,
+    width: float,
+    size: float,
+    *,
+    rtl: bool = False,
+    corrected: bool = False,
+    typeset: bool = False,
+    language: str = "",
 ) -> str | Paragraph:
     """ "12.5 kWh" on one line when it fits ``width``, else the unit under the quantity, where only the unit
     may wrap: it is text, the quantity is a number."""
-    return _number_with_text(quantity, unit, width, size, rtl=rtl, corrected=corrected)
+    return _number_with_text(
+        quantity, unit, width, size, rtl=rtl, corrected=corrected, typeset=typeset, language=language
+    )
 
 
 def price_cell(
-    price: str, base: str, width: float, size: float, *, rtl: bool = False, corrected: bool = False
+    price: str,
+    base: str,
+    width: float,
+    size: float,
+    *,
+    rtl: bool = False,
+    corrected: bool = False,
+    typeset: bool = False,
+    language: str = "",
 ) -> str | Paragraph:
     """ "12.50 / 100 kg" on one line when it fits ``width``, else the price base under the price; without a
     price base, the price alone."""
     if not base:
         return price
-    return _number_with_text(price, base, width, size, rtl=rtl, corrected=corrected)
+    return _number_with_text(
+        price, base, width, size, rtl=rtl, corrected=corrected, typeset=typeset, language=language
+    )
 
 
 def _number_with_text(
-    number: str, text: str, width: float, size: float, *, rtl: bool, corrected: bool = False
+    number: str,
+    text: str,
+    width: float,
+    size: float,
+    *,
+    rtl: bool,
+    corrected: bool = False,
+    typeset: bool = False,
+    language: str = "",
 ) -> str | Paragraph:
     """A number and the words that go with it ("2 days", "/ 100 kg"): on one line when they fit, else the
     words under the number, where only they may wrap. Right to left, numbers are at the cells' left.
     ``corrected`` (layout version 3 on): words in a script of their own font ("個", "قطعة") too stay on the
     number's line when they fit, as a one-line paragraph (a string cell has the text font only); version 2
-    always put them under it."""
+    always put them under it. ``typeset`` (version 4 on): the words under the number broken by
+    ``pdf_breaks`` in ``language``."""
     one_line = f"{number} {text}" if text else number
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     if corrected and (needs_own_font(one_line) or needs_bidi(one_line)):
@@ -330,7 +478,7 @@ def _number_with_text(
             visual_lines(one_line, inner, size, rtl=rtl) if needs_reordering([one_line], rtl) else [one_line]
         )
         if len(visual) == 1 and drawn_width(visual[0], size=size) <= inner:
-            return Paragraph(markup(visual), _paragraph_style(not rtl, False, size))
+            return paragraph(markup(visual), _paragraph_style(not rtl, False, size), typeset=typeset)
     if rtl and not needs_own_font(one_line):
         visual = visual_lines(one_line, inner, size, rtl=True)
         if len(visual) == 1 and _fits(visual[0], inner, size):
@@ -338,24 +486,40 @@ def _number_with_text(
     elif not needs_own_font(one_line) and not needs_bidi(one_line) and _fits(one_line, inner, size):
         return one_line
     lines = printable(text).splitlines() or [""]
-    if needs_reordering(lines, rtl):
+    if typeset:
+        lines = typeset_lines(lines, inner, size, rtl=rtl, language=language)
+    elif needs_reordering(lines, rtl):
         lines = [piece for line in lines for piece in visual_lines(line, inner, rtl=rtl)]
-    return Paragraph(f"{escape(number)}<br/>{markup(lines)}", _paragraph_style(not rtl, False, size))
+    text_ = f"{escape(number)}<br/>{markup(lines)}"
+    return paragraph(text_, _paragraph_style(not rtl, False, size), typeset=typeset)
 
 
 def description_cell(
-    description: str, notes: Sequence[str], width: float, *, rtl: bool = False
+    description: str,
+    notes: Sequence[str],
+    width: float,
+    *,
+    rtl: bool = False,
+    typeset: bool = False,
+    language: str = "",
 ) -> str | Paragraph | list[Flowable]:
-    """The description, and under it in small muted type the line's allowances and charges."""
-    cell = text_cell(description, width, right=rtl, rtl=rtl)
+    """The description, and under it in small muted type the line's allowances and charges. ``typeset``
+    (layout version 4 on): both broken by ``pdf_breaks`` in ``language``."""
+    cell = text_cell(description, width, right=rtl, rtl=rtl, typeset=typeset, language=language)
     if not notes:
         return cell
-    main = cell if isinstance(cell, Paragraph) else Paragraph(markup([cell]), _paragraph_style(rtl, False))
+    main = (
+        cell
+        if isinstance(cell, Paragraph)
+        else paragraph(markup([cell]), _paragraph_style(rtl, False), typeset=typeset)
+    )
     inner = width - CELL_PADDING[1] - CELL_PADDING[3]
     lines = [printable(note) for note in notes]
-    if needs_reordering(lines, rtl):
+    if typeset:
+        lines = typeset_lines(lines, inner, NOTE_SIZE, rtl=rtl, language=language)
+    elif needs_reordering(lines, rtl):
         lines = [piece for line in lines for piece in visual_lines(line, inner, NOTE_SIZE, rtl=rtl)]
-    return [main, Paragraph(markup(lines), _note_style(rtl))]
+    return [main, paragraph(markup(lines), _note_style(rtl), typeset=typeset)]
 
 
 def _note_style(rtl: bool = False) -> ParagraphStyle:
@@ -380,18 +544,57 @@ def _fits(text: str, width: float, size: float) -> bool:
 
 
 def _row(
-    line: LineRow, columns: LineColumns, description_width: float, rtl: bool = False, corrected: bool = False
+    line: LineRow,
+    columns: LineColumns,
+    description_width: float,
+    rtl: bool = False,
+    corrected: bool = False,
+    typeset: bool = False,
+    language: str = "",
 ) -> list[str | Flowable | list[Flowable]]:
     """One row in reading order: the text columns (SKU, description) as cells that wrap, the numbers as
     plain strings, which the table never wraps; their columns were made wide enough for them at
     ``columns.size``. A number alone is drawn as it is, left to right, on either kind of invoice."""
-    sku = [text_cell(line.sku, columns.sku, muted=True, right=rtl, rtl=rtl)] if columns.sku else []
-    description = description_cell(line.description, line.notes, description_width, rtl=rtl)
+    sku = (
+        [
+            text_cell(
+                line.sku,
+                columns.sku,
+                muted=True,
+                right=rtl,
+                rtl=rtl,
+                typeset=typeset,
+                language=language,
+                code=True,
+            )
+        ]
+        if columns.sku
+        else []
+    )
+    description = description_cell(
+        line.description, line.notes, description_width, rtl=rtl, typeset=typeset, language=language
+    )
     unit, base = printable(line.unit), printable(line.price_base)
     quantity = quantity_cell(
-        line.quantity, unit, columns.quantity, columns.size, rtl=rtl, corrected=corrected
+        line.quantity,
+        unit,
+        columns.quantity,
+        columns.size,
+        rtl=rtl,
+        corrected=corrected,
+        typeset=typeset,
+        language=language,
     )
-    price = price_cell(line.unit_price, base, columns.unit_price, columns.size, rtl=rtl, corrected=corrected)
+    price = price_cell(
+        line.unit_price,
+        base,
+        columns.unit_price,
+        columns.size,
+        rtl=rtl,
+        corrected=corrected,
+        typeset=typeset,
+        language=language,
+    )
     discount = [line.discount] if columns.discount else []
     return [
         str(line.number),
@@ -406,23 +609,37 @@ def _row(
 
 
 def line_table(
-    lines: Sequence[LineRow], columns: LineColumns, labels: Labels, frame: float, *, corrected: bool = False
+    lines: Sequence[LineRow],
+    columns: LineColumns,
+    labels: Labels,
+    frame: float,
+    *,
+    corrected: bool = False,
+    typeset: bool = False,
 ) -> Table:
     """The line table, ``frame`` pt wide: the header row repeated on every page, a row split only when it
-    could not fit on a page of its own. ``corrected``: layout version 3's headers (``Layout.corrected``)."""
+    could not fit on a page of its own. ``corrected``: layout version 3's headers (``Layout.corrected``);
+    ``typeset``: version 4's line breaking in every cell that wraps (``Layout.typeset``)."""
     register_fonts()
     rtl = labels.rtl
     cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
     # Right to left, a column's content sits at the other side of its cell: text right, numbers left.
     aligned_right = [column.right != rtl for column in cols]
     header: list[str | Flowable | list[Flowable]] = [
-        HeaderLabel(column.header, right=right, language=labels.language, rtl=rtl, corrected=corrected)
+        HeaderLabel(
+            column.header,
+            right=right,
+            language=labels.language,
+            rtl=rtl,
+            corrected=corrected,
+            typeset=typeset,
+        )
         for column, right in zip(cols, aligned_right, strict=True)
     ]
     rows: list[list[str | Flowable | list[Flowable]]] = [header]
     for line in lines:
         check_deadline()  # the render's deadline, when built inside one (pdf_build)
-        rows.append(_row(line, columns, frame - columns.fixed, rtl, corrected))
+        rows.append(_row(line, columns, frame - columns.fixed, rtl, corrected, typeset, labels.language))
     if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
         cols, aligned_right = cols[::-1], aligned_right[::-1]
         rows = [row[::-1] for row in rows]

@@ -1,0 +1,316 @@
+"""Layout version 4: version 3 with every text broken into its lines by ``pdf_breaks`` (Chinese and Japanese
+by the kinsoku rules, a code after its own separators, a cut word with a hyphen); version 3 as it was
+shipped, for the invoices issued in it (a version once shipped never changes)."""
+
+# ruff: noqa: RUF001  (the Chinese and Japanese punctuation that looks like Latin is the point here)
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+from reportlab.lib.colors import black
+from reportlab.platypus import Paragraph
+
+from invoices.document.model import DEFAULT_STYLE, BrandStyle
+from invoices.i18n.labels import labels_for
+from invoices.renderers.pdf_breaks import CANNOT_END, CANNOT_START, break_lines
+from invoices.renderers.pdf_fonts import drawn_width
+from invoices.renderers.pdf_layout import header_lines
+from invoices.renderers.pdf_native import SpacedText
+from invoices.renderers.pdf_table import CELL_PADDING, text_cell
+from tests.invoices.pdf_tools import payload_with_lines, pdf_text, render_payload
+from tests.payloads import einvoice_payload
+
+
+def look(version: int, layout: str = "classic") -> BrandStyle:
+    return dataclasses.replace(DEFAULT_STYLE, layout=layout, layout_version=version)
+
+
+def measure(text: str) -> float:
+    return drawn_width(text, size=8.5)
+
+
+def cell_lines(cell: str | Paragraph, width: float) -> list[str]:
+    """The lines a table cell ``width`` pt wide is printed in, as its paragraph lays them out."""
+    if isinstance(cell, str):
+        return [cell]
+    cell.wrap(width - CELL_PADDING[1] - CELL_PADDING[3], 10_000)
+    laid_out = cell.blPara
+    if laid_out.kind == 0:
+        return [" ".join(words) for _space, words in laid_out.lines]
+    return ["".join(getattr(word, "text", "") for word in line.words).strip() for line in laid_out.lines]
+
+
+def tokens(payload: dict[str, Any], style: BrandStyle) -> list[str]:
+    """The PDF's text as pdftotext lays it out, each line cut into its columns (two spaces or more apart)."""
+    text = pdf_text(render_payload(payload, style))
+    return [token for line in text.splitlines() for token in re.split(r"\s{2,}", line.strip()) if token]
+
+
+def kinsoku_broken(lines: list[str]) -> list[str]:
+    """The lines that start with a character no line may start with, or end with one no line may end with."""
+    return [line for line in lines if line[:1] in CANNOT_START or line[-1:] in CANNOT_END]
+
+
+# --- Chinese and Japanese: kinsoku ---
+
+JAPANESE = "ご注文の商品は明日（予定）です。よろしくお願いいたします（重要）"
+
+
+def test_a_japanese_cell_keeps_its_brackets_and_full_stop_where_they_belong_in_version_4_only():
+    v3 = cell_lines(text_cell(JAPANESE, 100), 100)
+    v4 = cell_lines(text_cell(JAPANESE, 100, typeset=True, language="ja"), 100)
+
+    assert v3 == [
+        "ご注文の商品は明日（",
+        "予定）です。よろしく",
+        "お願いいたします（重",
+        "要）",
+    ]  # as shipped
+    assert v4 == ["ご注文の商品は明日", "（予定）です。よろし", "くお願いいたします", "（重要）"]
+    assert kinsoku_broken(v4) == []
+
+
+@pytest.mark.parametrize("layout", ["classic", "modern"])
+def test_a_japanese_invoice_starts_no_line_with_a_closing_bracket_in_version_4(layout):
+    payload = payload_with_lines(
+        [
+            "クラウドサーバーの年間保守契約（プレミアムプラン）。障害対応、定期点検、セキュリティ更新を含みます。"
+        ],
+        language="ja",
+        currency="JPY",
+        shipping=None,
+    )
+    payload["invoice"]["buyer"]["name"] = "株式会社サンプル・テクノロジーズ（東京本社）"
+
+    v3, v4 = tokens(payload, look(3, layout)), tokens(payload, look(4, layout))
+
+    # As shipped: the closing bracket and full stop, and a prolonged sound mark, begin a line.
+    assert "）。障害対応、定期点検、セキュリティ更新を含みま" in v3
+    assert "ーズ（東京本社）" in v3
+    assert kinsoku_broken(v4) == []
+    assert any(token.startswith("ン）。障害対応") for token in v4)  # the character before them goes along
+
+
+@pytest.mark.parametrize(
+    ("layout", "shipped"), [("classic", "）。完成后提交工作报告。"), ("compact", "，以及技术支持服务。")]
+)
+def test_a_chinese_invoice_starts_no_line_with_a_comma_or_bracket_in_version_4(layout, shipped):
+    payload = payload_with_lines(
+        [
+            "“数据备份”服务：每月费用，额外存储空间（以1TB为单位），以及技术支持服务。",
+            "系统迁移工作（从旧服务器迁移、数据转换、运行确认）。完成后提交工作报告。",
+        ],
+        language="zh-hans",
+        currency="CNY",
+        shipping=None,
+    )
+
+    assert shipped in tokens(payload, look(3, layout))
+    assert kinsoku_broken(tokens(payload, look(4, layout))) == []
+
+
+@pytest.mark.parametrize("width", [30, 45, 60, 75, 100, 130])
+@pytest.mark.parametrize(
+    "text",
+    [
+        JAPANESE,
+        "「データバックアップ」サービス・月額料金、追加ストレージ（１ＴＢ単位）、およびサポート。",
+        "ソフトウェアライセンス（ユーザー数：２５名）・年間更新料。ライセンスキーはメールでお送りします。",
+        "请在发票开具之日起三十天内付款。银行手续费由贵公司承担（谢谢合作）！《合同》第三条：“不可抗力”。",
+    ],
+)
+def test_no_line_starts_or_ends_against_the_kinsoku_rules_and_nothing_is_lost(text, width):
+    lines = break_lines(text, width, measure, "ja")
+
+    assert kinsoku_broken(lines) == []
+    assert "".join(lines) == text
+    assert all(measure(line) <= width for line in lines)
+
+
+@pytest.mark.parametrize("width", [60, 70, 80, 90])  # the number and its unit are 59.5 pt wide
+def test_a_full_width_number_or_word_stays_whole(width):
+    lines = break_lines("追加ストレージ１２３４５ＴＢ", width, measure, "ja")
+
+    assert any("１２３４５ＴＢ" in line for line in lines)
+
+
+def test_latin_words_among_japanese_are_broken_at_their_spaces_only():
+    text = "サーバー保守 Administration and maintenance of the infrastructure"
+
+    lines = break_lines(text, 100, measure, "ja")
+
+    assert lines == ["サーバー保守", "Administration and", "maintenance of the", "infrastructure"]
+
+
+def test_korean_breaks_at_its_spaces_as_before():
+    text = "소프트웨어 개발 및 클라우드 인프라에 대한 전문 컨설팅 서비스"
+
+    lines = break_lines(text, 80, measure, "ko")
+
+    assert len(lines) > 1
+    assert all(word in text.split() for line in lines for word in line.split())
+    assert " ".join(lines) == text
+
+
+def test_a_japanese_label_is_broken_between_its_characters_without_a_hyphen_in_version_4():
+    labels = labels_for("ja")
+
+    def label_lines(typeset: bool) -> list[str]:
+        label = SpacedText(
+            "お支払い条件（振込）",
+            size=7,
+            color=black,
+            spacing=0.5,
+            right=False,
+            labels=labels,
+            corrected=True,
+            typeset=typeset,
+        )
+        label.wrap(30, 100)
+        return label.lines
+
+    assert label_lines(False) == ["お支払-", "い条件-", "（振込）"]  # as shipped: hyphens in Japanese
+    assert label_lines(True) == ["お支払い", "条件（振", "込）"]
+    assert header_lines("請求書番号・発行日", 30, "ja", corrected=True) == ["請求書-", "番号・-", "発行日"]
+    assert header_lines("請求書番号・発行日", 30, "ja", corrected=True, typeset=True) == [
+        "請求書番",
+        "号・発行",
+        "日",
+    ]
+
+
+# --- Codes: broken after their own separators ---
+
+
+def codes() -> dict[str, Any]:
+    payload = payload_with_lines(["Annual maintenance", "Cloud hosting plan"], shipping=None)
+    for line, sku in zip(
+        payload["invoice"]["lines"], ["MNT-2026-ANNUAL", "CLOUD/HOSTING/PREMIUM-XL"], strict=True
+    ):
+        line["sku"] = sku
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("layout", "shipped"), [("classic", ["MNT-2026-ANN", "UAL"]), ("compact", ["MNT-2026-ANNU", "AL"])]
+)
+def test_a_sku_breaks_after_its_separators_in_version_4_and_mid_segment_in_version_3(layout, shipped):
+    v3, v4 = tokens(codes(), look(3, layout)), tokens(codes(), look(4, layout))
+
+    assert set(shipped) <= set(v3)
+    assert {"MNT-2026-", "ANNUAL", "CLOUD/", "HOSTING/", "PREMIUM-XL"} <= set(v4)
+    assert not set(shipped) & set(v4)
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_a_sku_cell_breaks_after_a_separator_and_reads_as_written_on_either_page(rtl):
+    sku = "MNT-2026-ANNUAL"
+    v3 = cell_lines(text_cell(sku, 74, right=rtl, rtl=rtl), 74)
+    v4 = cell_lines(text_cell(sku, 74, right=rtl, rtl=rtl, typeset=True, language="ar", code=True), 74)
+
+    assert v3 == ["MNT-2026-ANN", "UAL"]  # as shipped
+    # Right to left, not "-MNT-2026", where the page's direction would put the hyphen.
+    assert v4 == ["MNT-2026-", "ANNUAL"]
+
+
+def test_a_code_is_cut_inside_a_segment_only_when_the_segment_alone_does_not_fit_and_gets_no_hyphen():
+    assert break_lines("MNT-2026-ANNUAL", 50, measure, "en", code=True) == ["MNT-2026-", "ANNUAL"]
+    assert break_lines("SUPPORT_HOURS_BUNDLE.2026", 50, measure, "en") == [
+        "SUPPORT_",
+        "HOURS_",
+        "BUNDLE.",
+        "2026",
+    ]
+
+    lines = break_lines("ABCDEFGHIJKLMNOPQRSTUVWX-1", 50, measure, "en", code=True)
+
+    assert len(lines) > 2
+    assert "".join(lines) == "ABCDEFGHIJKLMNOPQRSTUVWX-1"  # no hyphen added to the code
+    assert all(measure(line) <= 50 for line in lines)
+
+
+def test_a_word_that_fits_a_line_of_its_own_is_never_cut_at_its_hyphen():
+    assert break_lines("Lieferung Müller-Lüdenscheidt", 100, measure, "de") == [
+        "Lieferung",
+        "Müller-Lüdenscheidt",
+    ]
+
+
+# --- A word cut for want of room: hyphenated ---
+
+STREET = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetzstraße"
+
+
+def german() -> dict[str, Any]:
+    payload = payload_with_lines(
+        ["Beratung zur Grundstücksverkehrsgenehmigungszuständigkeitsübertragungsverordnung"],
+        language="de",
+        shipping=None,
+    )
+    payload["invoice"]["buyer"]["address"] = [f"{STREET} 12", "10115 Berlin"]
+    return payload
+
+
+def test_a_long_word_in_an_address_is_hyphenated_in_version_4_and_cut_bare_in_version_3():
+    v3, v4 = tokens(german(), look(3)), tokens(german(), look(4))
+
+    # As shipped: cut after the most letters that fit, with no hyphen.
+    assert {"Rindfleischetikettierungsüberwa", "chungsaufgabenübertragungsge", "setzstraße 12"} <= set(v3)
+    pieces = ["Rindfleischetikettierungsüber-", "wachungsaufgabenübertra-", "gungsgesetzstraße 12"]
+    assert set(pieces) <= set(v4)
+    assert "".join(piece.removesuffix("-") for piece in pieces) == f"{STREET} 12"
+
+
+def test_a_long_word_in_a_description_is_hyphenated_in_version_4():
+    v3, v4 = tokens(german(), look(3)), tokens(german(), look(4))
+
+    assert {
+        "Beratung zur Grundstücksverkehrsgeneh",
+        "migungszuständigkeitsübertragungsveror",
+        "dnung",
+    } <= set(v3)
+    assert {
+        "Beratung zur Grundstücksverkehrsgeneh-",
+        "migungszuständigkeitsübertragungsver-",
+        "ordnung",
+    } <= set(v4)
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("X" * 40, "en"), ("Ψ" * 40, "el"), ("Ж" * 40, "uk"), (STREET, "ja")],  # no break the dictionary knows
+)
+def test_a_word_of_latin_greek_or_cyrillic_letters_is_cut_with_a_hyphen_anywhere(word, language):
+    lines = break_lines(word, 60, measure, language)
+
+    assert len(lines) > 1
+    assert all(line.endswith("-") for line in lines[:-1])
+    assert "".join(line.removesuffix("-") for line in lines) == word
+
+
+# --- The paragraph draws the lines it was given ---
+
+
+@pytest.mark.parametrize("layout", ["classic", "modern", "compact"])
+def test_no_paragraph_of_version_4_lays_its_lines_out_again(layout, monkeypatch):
+    """Each text is broken before its paragraph is made; a paragraph that found one of its lines too wide
+    would wrap it again, its own way (a mid-word cut, a line starting with "。")."""
+    wrapped_again: list[str] = []
+    original = Paragraph.wrap
+
+    def wrap(self: Paragraph, width: float, height: float) -> tuple[float, float]:
+        size = original(self, width, height)
+        if len(self.blPara.lines) > self.text.count("<br/>") + 1:
+            wrapped_again.append(self.text)
+        return size
+
+    monkeypatch.setattr(Paragraph, "wrap", wrap)
+    arabic = codes()
+    arabic["invoice"]["language"] = "ar"
+    japanese = payload_with_lines([JAPANESE * 3], language="ja", shipping=None)
+    for payload in (german(), codes(), arabic, japanese, einvoice_payload(formats=["pdf"])):
+        render_payload(payload, look(4, layout))
+
+    assert wrapped_again == []
