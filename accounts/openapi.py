@@ -33,6 +33,7 @@ from accounts.serializers import (
     UserOutputSerializer,
 )
 from invoicesite.api_errors import error_body
+from invoicesite.queries import QUERY_REFUSED
 
 # --- Security schemes ------------------------------------------------------------------------------
 
@@ -168,6 +169,18 @@ UNAUTHENTICATED = error_response(
         "token_not_valid",
         "The access token has expired; get a new one from POST /api/auth/token/refresh/ with the refresh "
         "token.",
+    ),
+)
+
+
+# A list's 400 for its query (invoicesite.queries).
+PAGE_REFUSED = error_response(
+    QUERY_REFUSED,
+    error_example(
+        "page",
+        "invalid",
+        "Some fields are invalid.",
+        {"page": ["Give a page number from 1, or last, not 'x'."]},
     ),
 )
 

@@ -7,12 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from accounts.openapi import UNAUTHENTICATED, error_example, error_response
+from accounts.openapi import PAGE_REFUSED, UNAUTHENTICATED, error_example, error_response
 from invoices.models import LinkPurpose
 from invoices.openapi import FORMAT_VALUES, INVOICE_ID, NOT_FOUND
 from invoices.openapi_batches import BATCH_ID
 from invoices.openapi_document import InvoiceFormatField
 from invoicesite import fields as api_fields
+from invoicesite.queries import PAGE_PAST_THE_END, page_parameters
 
 _EXAMPLE_ID = "7f0c2d9e-4a51-4c1e-9a43-2f6f3f1d8a10"
 _EXAMPLE_LINK_ID = "0b9f6a52-1d7e-4c57-9f0e-5b6c1f1e2a33"
@@ -142,19 +143,16 @@ LINKS_LIST = extend_schema(
     description="Every link of the invoice, shared or emailed, newest first, with its state and uses.",
     parameters=[
         INVOICE_ID,
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1},
-            description="Links per page: default 50, at most 200.",
-        ),
+        *page_parameters("Links"),
     ],
     responses={
         200: OpenApiResponse(LinkPageSerializer, description="One page."),
+        400: PAGE_REFUSED,
         401: UNAUTHENTICATED,
         404: error_response(
             "No such invoice (or another user's: the same answer), or `page` is past the last page.",
             error_example("not_found", "not_found", "No such invoice."),
+            error_example("page past the end", "not_found", PAGE_PAST_THE_END),
         ),
     },
 )
@@ -307,19 +305,16 @@ BATCH_LINKS_LIST = extend_schema(
     description="Every link to the batch's ZIP, shared or emailed, newest first, with its state and uses.",
     parameters=[
         BATCH_ID,
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1},
-            description="Links per page: default 50, at most 200.",
-        ),
+        *page_parameters("Links"),
     ],
     responses={
         200: OpenApiResponse(BatchLinkPageSerializer, description="One page."),
+        400: PAGE_REFUSED,
         401: UNAUTHENTICATED,
         404: error_response(
             "No such batch (or another user's: the same answer), or `page` is past the last page.",
             _NO_SUCH_BATCH,
+            error_example("page past the end", "not_found", PAGE_PAST_THE_END),
         ),
     },
 )

@@ -40,7 +40,7 @@ from invoices.openapi_document import (
 )
 from invoices.renderers import content_types
 from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH
-from invoicesite.queries import Pagination
+from invoicesite.queries import PAGE_PAST_THE_END, QUERY_REFUSED, page_parameters
 
 # --- Values -----------------------------------------------------------------------------------------
 
@@ -483,18 +483,12 @@ INVOICES_LIST = extend_schema(
             enum=InvoiceFormat.values,
             description="Only the invoices with a rendition in this format (`excel` is taken as `xlsx`).",
         ),
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1},
-            description=f"Invoices per page: default {Pagination.page_size}, at most "
-            f"{Pagination.max_page_size} (a larger value is capped).",
-        ),
+        *page_parameters("Invoices"),
     ],
     responses={
         200: OpenApiResponse(PaginatedInvoiceListSerializer, description="One page."),
         400: error_response(
-            "An unknown `status` or `format`.",
+            f"An unknown `status` or `format`. {QUERY_REFUSED}",
             error_example(
                 "invalid",
                 "invalid",
@@ -504,8 +498,7 @@ INVOICES_LIST = extend_schema(
         ),
         401: UNAUTHENTICATED,
         404: error_response(
-            "`page` is past the last page or not a number.",
-            error_example("not_found", "not_found", "Invalid page."),
+            "`page` is past the last page.", error_example("not_found", "not_found", PAGE_PAST_THE_END)
         ),
     },
 )

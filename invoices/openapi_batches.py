@@ -14,12 +14,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from accounts.openapi import UNAUTHENTICATED, error_example, error_response
+from accounts.openapi import PAGE_REFUSED, UNAUTHENTICATED, error_example, error_response
 from invoices.models import InvoiceStatus
 from invoices.openapi import FORMAT_VALUES, UPLOAD_ERRORS, UPLOAD_INVALID
 from invoices.openapi_document import INVOICE_UPLOAD, SAMPLE_DOCUMENT
 from invoices.serializers import MAX_IDEMPOTENCY_KEY_LENGTH
-from invoicesite.queries import Pagination
+from invoicesite.queries import PAGE_PAST_THE_END, page_parameters
 
 BATCH_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The batch's id.")
 _EXAMPLE_BATCH = "3b1f6a52-0c7e-4d7b-a1f4-5a0e2c9d7e11"
@@ -152,20 +152,14 @@ BATCHES_LIST = extend_schema(
     summary="List the caller's batches",
     description="The caller's batches, newest first, paginated; without their items.",
     parameters=[
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1},
-            description=f"Batches per page: default {Pagination.page_size}, at most "
-            f"{Pagination.max_page_size}.",
-        ),
+        *page_parameters("Batches"),
     ],
     responses={
         200: OpenApiResponse(PaginatedBatchListSerializer, description="One page."),
+        400: PAGE_REFUSED,
         401: UNAUTHENTICATED,
         404: error_response(
-            "`page` is past the last page or not a number.",
-            error_example("not_found", "not_found", "Invalid page."),
+            "`page` is past the last page.", error_example("not_found", "not_found", PAGE_PAST_THE_END)
         ),
     },
 )

@@ -6,11 +6,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from accounts.openapi import UNAUTHENTICATED, error_example, error_response, retry_after
+from accounts.openapi import PAGE_REFUSED, UNAUTHENTICATED, error_example, error_response, retry_after
 from invoices.brand_serializers import MAX_FOOTER_LENGTH, MAX_FOOTER_LINES, MAX_NAME_LENGTH
 from invoices.branding import MAX_BRANDS_PER_OWNER
 from invoices.logos import LOGO_FIT, LOGO_MAX_BYTES, LOGO_MAX_PIXELS, LOGO_MAX_SIDE
 from invoices.models import FontFamily, LayoutName
+from invoicesite.queries import PAGE_PAST_THE_END, page_parameters
 
 _EXAMPLE_ID = "5d2c7a10-8f3e-4b6a-9c21-0e4f7b1a2c33"
 _EXAMPLE_URL = f"https://invoices.example/api/brands/{_EXAMPLE_ID}/"
@@ -312,20 +313,16 @@ VERSIONS = extend_schema(
     description="Every look the brand has had; an issued invoice is rendered with one of them for ever.",
     parameters=[
         BRAND_ID,
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1, "maximum": 200},
-            description="Versions a page (50).",
-        ),
+        *page_parameters("Versions"),
     ],
     responses={
         200: BrandVersionPageSerializer,
+        400: PAGE_REFUSED,
         401: UNAUTHENTICATED,
         404: error_response(
             "No such brand (or another account's), or a page past the last.",
             error_example("not_found", "not_found", "No such brand."),
-            error_example("invalid page", "not_found", "Invalid page."),
+            error_example("page past the end", "not_found", PAGE_PAST_THE_END),
         ),
     },
 )

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from django.core.paginator import Paginator
 from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -99,14 +100,45 @@ class Pagination(PageNumberPagination):
             )
         if number > paginator.num_pages:
             last = paginator.num_pages
-            raise NotFound(f"Page {number} does not exist; the last page is {last}.")
+            raise NotFound(f"Page {_cut(text)} does not exist; the last page is {last}.")
         return number
 
 
 def _whole(text: str) -> int | None:
-    # ASCII digits only: int() would also take " 2", "+2", "2_0" and other scripts' digits.
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    # ASCII digits only: int() would also take " 2", "+2", "2_0" and other scripts' digits. A number of
+    # more digits than any list has pages is past the end all the same (and int() of thousands of digits
+    # is refused by Python itself).
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 10**18
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:40]}..."
 
 
 def _quoted(text: str) -> str:
-    return repr(text if len(text) <= 40 else f"{text[:40]}...")
+    return repr(_cut(text))
+
+
+# For the lists' OpenAPI operations: their page parameters, and what their 400 answers.
+QUERY_REFUSED = (
+    "A `page` or `page_size` that is not a whole number from 1, or a query parameter the list does not take "
+    "or gets twice, named in `fields`; nothing is listed."
+)
+PAGE_PAST_THE_END = "Page 7 does not exist; the last page is 3."
+
+
+def page_parameters(items: str) -> list[OpenApiParameter]:
+    """``page`` and ``page_size`` of a list of ``items`` ("Invoices")."""
+    return [
+        OpenApiParameter(
+            "page", {"type": "integer", "minimum": 1}, description="Page number, from 1 (or `last`)."
+        ),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description=f"{items} per page: default {Pagination.page_size}, at most "
+            f"{Pagination.max_page_size} (a larger value is capped).",
+        ),
+    ]

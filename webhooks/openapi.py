@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from invoicesite.api_errors import error_body
-from invoicesite.queries import Pagination
+from invoicesite.queries import QUERY_REFUSED, page_parameters
 from webhooks.models import DeliveryStatus, EventType
 from webhooks.serializers import (
     DeliverySerializer,
@@ -84,15 +84,7 @@ CREATE_EXAMPLE = OpenApiExample(
         "description": "ERP",
     },
 )
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-    OpenApiParameter(
-        "page_size",
-        {"type": "integer", "minimum": 1},
-        description=f"Deliveries per page: default {Pagination.page_size}, at most "
-        f"{Pagination.max_page_size} (a larger value is capped).",
-    ),
-]
+PAGE_PARAMETERS = page_parameters("Deliveries")
 
 LIST = extend_schema(
     operation_id="webhooks_list",
@@ -161,7 +153,7 @@ DELIVERIES = extend_schema(
     responses={
         200: OpenApiResponse(PaginatedDeliveryListSerializer, description="One page."),
         400: error_response(
-            "An unknown status or page.",
+            f"An unknown `status`. {QUERY_REFUSED}",
             error_example(
                 "status",
                 "invalid",

@@ -150,6 +150,11 @@ def test_a_page_past_the_end_names_the_last_page(ann_api, invoice):
     assert response.json()["error"]["message"] == "Page 7 does not exist; the last page is 1."
     assert ann_api.get("/api/invoices/?page=last").json()["count"] == 1
 
+    huge = "9" * 60  # past the end too, however many digits; shown cut short
+    response = ann_api.get(f"/api/invoices/?page={huge}")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == f"Page {'9' * 40}... does not exist; the last page is 1."
+
 
 @pytest.mark.parametrize(
     ("query", "field", "message"),
