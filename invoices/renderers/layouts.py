@@ -16,7 +16,7 @@ and xhtml2pdf, for invoices issued before version 2; version 2, the same page dr
 issued on 2026-12-04; version 3, version 2 with its defects corrected (``Layout.corrected``), for those
 issued earlier on 2026-12-05; version 4, version 3 with every text broken into its lines by ``pdf_breaks``
 (Chinese and Japanese by the kinsoku rules, a code after its own separators, a cut word with a hyphen;
-``Layout.typeset``), since (``DEFAULT_STYLE``).
+Arabic-script labels a quarter larger; ``Layout.typeset``), since (``DEFAULT_STYLE``).
 """
 
 import re
@@ -61,7 +61,9 @@ class Layout:
     corrected: bool = False
     # Version 4's corrections of version 3 (2026-12-05): every text wrapped by pdf_breaks before it reaches
     # its paragraph or label, so Chinese and Japanese break by their kinsoku rules, a code after its own
-    # separators, and a word cut for want of room is hyphenated. False for the versions shipped before.
+    # separators, and a word cut for want of room is hyphenated; Arabic-script labels a quarter larger
+    # (pdf_native.ARABIC_LABEL_SCALE); the header's fact labels with room for their longest word, a billing
+    # period broken at its dash only (pdf_native._facts). False for the versions shipped before.
     typeset: bool = False
 
     @property

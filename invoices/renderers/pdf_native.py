@@ -52,7 +52,7 @@ from invoices.i18n.labels import Labels
 from invoices.renderers import RenderRefused
 from invoices.renderers.layouts import FOOTER_FRAME_MM, FOOTER_LINE_MM, MM, Layout
 from invoices.renderers.pdf_breaks import break_lines
-from invoices.renderers.pdf_context import PartyBlock, SummaryColumns
+from invoices.renderers.pdf_context import PERIOD_DASH, PartyBlock, SummaryColumns
 from invoices.renderers.pdf_fonts import (
     BASE_FONT,
     SHAPED_FONTS,
@@ -84,6 +84,10 @@ TABLE_HEADER_RULE = HexColor("#9fb3c8")
 GRAND_BACKGROUND = HexColor("#eef2f7")
 FOOTER_RULE = HexColor("#d9e2ec")
 LABEL_SIZE, LABEL_SPACING = 7.0, 0.5  # .label
+# Arabic-script labels from layout version 4 on: with no capitals to carry them, Noto Naskh Arabic's letters
+# at 7 pt stood about 0.7 as tall as the Latin labels' capitals, grey and thin beside them.
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur"})
+ARABIC_LABEL_SCALE = 1.25
 SECTION_SPACING = 0.6  # .section-title (bold, LABEL_SIZE)
 TABLE_HEADER_SPACING = 0.4  # .th (bold, LABEL_SIZE)
 TITLE_SPACING = 1.0  # .doc-title
@@ -93,6 +97,7 @@ PARTY_GAP = 6 * MM  # .party padding at the end of each party's cell
 # Version 3 on: the least room between a label and its value in the facts and the payment details (in
 # version 2 a label that filled its column touched its value, "ÖDEME KOŞULLARI30 gün").
 LABEL_GAP = 6.0
+FACT_LABEL_MAX = 0.6  # of the facts table: the most its labels take from version 4 on, for their longest word
 SLACK = 2.0  # pt: what a line pre-wrapped for reordering is narrower than its cell, for rounding
 
 __all__ = ["build_native_pdf"]
@@ -181,6 +186,11 @@ class SpacedText(Flowable):
 
     def _measure(self, text: str) -> float:
         return text_width(text, bold=self.bold, size=self.size) + self.spacing * max(0, len(text) - 1)
+
+    def longest_word(self) -> float:
+        """The width of the widest word as drawn (its capitals, size and spacing): the least room that
+        breaks the text between words only."""
+        return max((self._measure(word) for word in self.text.split()), default=0.0)
 
     def _wrap_measure(self, text: str) -> float:
         return self._measure(text) if self.fit else text_width(text, bold=self.bold, size=self.size)
@@ -296,9 +306,10 @@ class _Page:
         space_after: float = 0.0,
     ) -> SpacedText:
         """An upper-case label, letter-spaced as the layout's labels are unless ``spacing`` is given."""
+        arabic = self.typeset and self.labels.language in ARABIC_SCRIPT_LANGUAGES
         return SpacedText(
             text,
-            size=LABEL_SIZE,
+            size=LABEL_SIZE * ARABIC_LABEL_SCALE if arabic else LABEL_SIZE,
             color=color,
             spacing=self.look.label_spacing if spacing is None else spacing,
             right=end != self.rtl,
@@ -487,15 +498,32 @@ def _party(page: _Page, label: str, party: PartyBlock | None, width: float) -> l
 def _facts(page: _Page, width: float) -> Table:
     facts: list[tuple[str, str]] = page.context["facts"]
     labels_width = width * int(page.context["fact_label_percent"]) / 100
+    labels = [page.label(label) for label, _value in facts]
+    values = [value for _label, value in facts]
+    if page.typeset:
+        # The share was sized for the longest label word measured plain, without the gap after it:
+        # versions 3 and earlier cut "FACTURA-TION", "ΤΙΜΟΛΟΓΗ-ΣΗΣ". Version 4 gives the word its room as
+        # drawn, up to FACT_LABEL_MAX of the table; the values then wrap if they must, a billing period
+        # only after its dash ("01 Nov 2026 -" / "30 Nov 2026" with its en dash, never "... 30 Nov" / "2026").
+        need = max((label.longest_word() for label in labels), default=0.0) + LABEL_GAP + SLACK
+        labels_width = max(labels_width, min(need, width * FACT_LABEL_MAX))
+        period = page.labels.billing_period
+        values = [_dates_whole(value) if label == period else value for label, value in facts]
     values_width = width - labels_width
     rows = [
-        page.row([page.label(label), page.text([value], values_width, bold=True, number=True)])
-        for label, value in facts
+        page.row([label, page.text([value], values_width, bold=True, number=True)])
+        for label, value in zip(labels, values, strict=True)
     ]
     commands: list[tuple[Any, ...]] = [("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     if page.corrected:
         commands.append(_label_gap(page))
     return _grid(rows, page.row([labels_width, values_width]), commands)
+
+
+def _dates_whole(period: str) -> str:
+    """A billing period whose dates never break inside: no-break spaces within each."""
+    dash = f" {PERIOD_DASH} "
+    return dash.join(date.replace(" ", "\N{NO-BREAK SPACE}") for date in period.split(dash))
 
 
 def _label_gap(page: _Page) -> tuple[Any, ...]:

@@ -5,10 +5,12 @@ shipped, for the invoices issued in it (a version once shipped never changes).""
 # ruff: noqa: RUF001  (the Chinese and Japanese punctuation that looks like Latin is the point here)
 
 import dataclasses
+import io
 import re
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from reportlab.lib.colors import black
 from reportlab.platypus import Paragraph
 
@@ -314,3 +316,89 @@ def test_no_paragraph_of_version_4_lays_its_lines_out_again(layout, monkeypatch)
         render_payload(payload, look(4, layout))
 
     assert wrapped_again == []
+
+
+# --- Arabic-script labels ---
+
+
+def drawn_sizes(pdf: bytes) -> set[tuple[str, float]]:
+    """Each font (without its subset prefix) and the size it draws text at on the first page."""
+    seen: set[tuple[str, float]] = set()
+
+    def visit(text: str, _cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip() and font is not None:
+            seen.add((str(font.get("/BaseFont")).split("+")[-1], round(size * (tm[3] or 1), 2)))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return seen
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "ur"])
+def test_arabic_script_labels_are_a_quarter_larger_in_version_4_only(language):
+    payload = einvoice_payload()
+    payload["invoice"]["language"] = language
+
+    shipped = drawn_sizes(render_payload(payload, look(3)))
+    typeset = drawn_sizes(render_payload(payload, look(4)))
+
+    assert ("NotoNaskhArabic-Regular", 8.75) in typeset  # the grey labels: 7 pt x 1.25
+    assert ("NotoNaskhArabic-Bold", 8.75) in typeset  # the section titles
+    assert not any(size == 8.75 for _font, size in shipped)
+
+
+def test_latin_labels_keep_their_size_in_version_4():
+    assert not any(size == 8.75 for _font, size in drawn_sizes(render_payload(einvoice_payload(), look(4))))
+
+
+# --- The header's facts: a label's longest word whole, a billing period broken at its dash ---
+
+
+def fact_text(language: str, version: int, layout: str = "classic") -> list[str]:
+    payload = einvoice_payload()
+    payload["invoice"]["language"] = language
+    payload["invoice"].pop("locale", None)
+    text = pdf_text(render_payload(payload, look(version, layout))).replace("\N{NO-BREAK SPACE}", " ")
+    return [line.strip() for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "cut"),
+    [
+        ("fr", "FACTURATION", "FACTURA-"),
+        ("el", "ΤΙΜΟΛΟΓΗΣΗΣ", "ΤΙΜΟΛΟΓΗ-"),
+        ("mt", "TAL-FATTURAZZJONI", "FATTURAZZJO-"),
+    ],
+)
+def test_a_fact_labels_longest_word_is_cut_in_version_3_and_whole_in_version_4(language, word, cut):
+    shipped, typeset = fact_text(language, 3), fact_text(language, 4)
+
+    assert any(line.endswith(cut) for line in shipped)
+    assert not any(line.endswith(cut) for line in typeset)
+    assert any(line.endswith(word) or line.startswith(word) for line in typeset)
+
+
+def test_a_billing_period_breaks_after_its_dash_in_version_4_and_inside_a_date_in_version_3():
+    shipped, typeset = fact_text("mt", 3), fact_text("mt", 4)
+
+    assert any(line.endswith("01 Nov 2026 \N{EN DASH} 30 Nov") for line in shipped)
+    assert any(line.endswith("01 Nov 2026 \N{EN DASH}") for line in typeset)
+    assert any(line.endswith("30 Nov 2026") for line in typeset)
+
+
+def test_a_very_long_word_is_cut_with_a_few_measures_per_line_not_one_per_character():
+    """Each cut finds its longest fitting head by halving: trying every length from the longest down
+    measured a 1,000-letter word once per character for each of its 50 lines (a fuzzed Arabic invoice took
+    24 s of CPU instead of 0.4)."""
+    calls = 0
+
+    def counted(text: str) -> float:
+        nonlocal calls
+        calls += 1
+        return measure(text)
+
+    lines = break_lines("x" * 1000, 100.0, counted, "en")
+
+    assert "".join(line.removesuffix("-") for line in lines) == "x" * 1000
+    assert all(measure(line) <= 100.0 for line in lines)
+    assert 40 <= len(lines) <= 80
+    assert calls < 40 * len(lines)  # about a dozen per line; one per character was over 20,000 in all
