@@ -9,9 +9,9 @@ alternating call by call, so the ratio of the two medians is taken under the sam
 minute falls on both), its peak RSS read once it is warm, before the reference's first render; the XLSX
 case times openpyxl's own floor (an empty workbook, saved) after its own.
 
-The PDF is the unbranded invoice of today (classic version 2, drawn with platypus directly). Each PDF case
-also times classic version 1 (the template through xhtml2pdf, the look of invoices issued before version 2)
-in the same process, as information.
+The PDF is the unbranded invoice of today (classic in its current version, drawn with platypus directly).
+Each PDF case also times classic version 1 (the template through xhtml2pdf, the look of invoices issued
+before version 2) in the same process, as information.
 
 The 20-line PDF case also times the same invoice branded (the classic layout a brand version gets today,
 with a PNG logo, an accent and a footer: ``BRANDED``) against the unbranded one, the two renders alternating
@@ -33,7 +33,7 @@ from bench.data import SIZES, sample
 from bench.stats import ratio, summarize
 
 FORMATS = ("pdf", "xlsx", "csv")
-BRANDED = "classic v2, PNG logo"
+BRANDED = "classic, current version, PNG logo"
 BRANDED_TEMPLATE = "modern v1, PNG logo"
 BRANDED_LINES = 20
 

@@ -149,7 +149,7 @@ TARGETS: list[Check] = [
         "render",
         lambda s: _case("pdf", 20)(s)["branded"]["ratio_cpu"],
         lambda v: v <= 1.2,
-        "PDF 20 lines branded (classic v2, PNG logo) / unbranded (CPU) <= 1.2x",
+        "PDF 20 lines branded (classic, current version, PNG logo) / unbranded (CPU) <= 1.2x",
         times,
     ),
     (
@@ -395,8 +395,8 @@ def _reference_limit(lines: int) -> Callable[[dict[str, Any]], str]:
         case = _case("pdf", lines)(sections)
         ours, reference = case["cpu_ms"]["median"], case["reference"]["cpu_ms"]["median"]
         return (
-            f"{_ms(ours)} against the reference's {_ms(reference)}: classic version 2's flowables over the "
-            "same reportlab (section 1; docs/performance.md, Render)"
+            f"{_ms(ours)} against the reference's {_ms(reference)}: the current classic version's flowables "
+            "over the same reportlab (section 1; docs/performance.md, Render)"
         )
 
     return limit
@@ -560,8 +560,9 @@ def render_section(render: dict[str, Any]) -> list[str]:
     )
     out += [
         "",
-        "The PDF is today's unbranded invoice, classic version 2 (drawn with platypus directly); classic",
-        "v1 is the same page through the HTML template and xhtml2pdf, the look of invoices issued before it.",
+        "The PDF is today's unbranded invoice, classic in its current version (drawn with platypus",
+        "directly); classic v1 is the same page through the HTML template and xhtml2pdf, the look of",
+        "invoices issued before version 2.",
     ]
     out += xlsx_floor_lines(render["cases"])
     out += branded_lines(render["cases"])

@@ -94,7 +94,7 @@ def results() -> dict:
     reference = {"cpu_ms": summary(50.0), "wall_ms": summary(50.0)}
     pdf = {"reference": reference, "reference_bytes": 900, "ratio_cpu": 2.0, "ratio_wall": 2.0}
     branded = {
-        "style": "classic v2, PNG logo",
+        "style": "classic, current version, PNG logo",
         "bytes": 1200,
         "cpu_ms": summary(125.0),
         "wall_ms": summary(125.0),
@@ -142,9 +142,10 @@ def test_markdown_shows_targets_figures_and_failures(tmp_path):
     speed = "this machine's speed: the reportlab reference took 50.0 ms (section 1)"
     assert f"| PDF 20 lines CPU <= 120 ms | 100.0 ms | yes | {speed} |" in text
     assert f"| CSV 20 lines CPU <= 1 ms | 0.500 ms | yes | {speed} |" in text
-    target = "PDF 20 lines branded (classic v2, PNG logo) / unbranded (CPU) <= 1.2x"
+    target = "PDF 20 lines branded (classic, current version, PNG logo) / unbranded (CPU) <= 1.2x"
     assert f"| {target} | 1.25x | **no** |" in text
-    assert "| 20 | classic v2, PNG logo | 125.0 [125.0-125.0] ms | 100.0 [100.0-100.0] ms | 1.25x |" in text
+    row = "| 20 | classic, current version, PNG logo | 125.0 [125.0-125.0] ms | 100.0 [100.0-100.0] ms |"
+    assert f"{row} 1.25x |" in text
     floor = "openpyxl's empty workbook alone: 5.0 ms"
     assert f"| XLSX 20 lines CPU <= 10 ms | 12.0 ms | **no** | {floor} |" in text
     assert f"| API >= 200 accepted/s{INFO} | not measured |  |" in text
@@ -439,7 +440,7 @@ def test_the_pdf_is_held_to_the_reportlab_reference_at_20_and_200_lines(tmp_path
     # results(): both PDF cases take 2.0x the reference (100 ms and 900 ms against 50 ms).
     assert (
         "| PDF 20 lines / reportlab reference (CPU) <= 1.3x | 2.00x | **no** | 100.0 ms against the "
-        "reference's 50.0 ms: classic version 2's flowables over the same reportlab (section 1; "
+        "reference's 50.0 ms: the current classic version's flowables over the same reportlab (section 1; "
         "docs/performance.md, Render) |"
     ) in text
     assert "| PDF 200 lines / reportlab reference (CPU) <= 0.6x | 2.00x | **no** | 900.0 ms against" in text
