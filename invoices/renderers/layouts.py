@@ -62,8 +62,9 @@ class Layout:
     # Version 4's corrections of version 3 (2026-12-05): every text wrapped by pdf_breaks before it reaches
     # its paragraph or label, so Chinese and Japanese break by their kinsoku rules, a code after its own
     # separators, and a word cut for want of room is hyphenated; Arabic-script labels a quarter larger
-    # (pdf_native.ARABIC_LABEL_SCALE); the header's fact labels with room for their longest word, a billing
-    # period broken at its dash only (pdf_native._facts). False for the versions shipped before.
+    # (pdf_native.ARABIC_LABEL_SCALE); the header's facts sharing their width values first, then the
+    # labels' longest word, a billing period broken at its dash only (pdf_native._fact_labels_room). False
+    # for the versions shipped before.
     typeset: bool = False
 
     @property

@@ -97,7 +97,9 @@ PARTY_GAP = 6 * MM  # .party padding at the end of each party's cell
 # Version 3 on: the least room between a label and its value in the facts and the payment details (in
 # version 2 a label that filled its column touched its value, "ÖDEME KOŞULLARI30 gün").
 LABEL_GAP = 6.0
-FACT_LABEL_MAX = 0.6  # of the facts table: the most its labels take from version 4 on, for their longest word
+# Of the facts table, from version 4 on: the most its labels take, and the least they are left for their
+# longest word however long the values.
+FACT_LABEL_MAX, FACT_LABEL_MIN = 0.6, 0.35
 SLACK = 2.0  # pt: what a line pre-wrapped for reordering is narrower than its cell, for rounding
 
 __all__ = ["build_native_pdf"]
@@ -186,6 +188,10 @@ class SpacedText(Flowable):
 
     def _measure(self, text: str) -> float:
         return text_width(text, bold=self.bold, size=self.size) + self.spacing * max(0, len(text) - 1)
+
+    def whole_width(self) -> float:
+        """The width of the text on one line as drawn."""
+        return self._measure(self.text)
 
     def longest_word(self) -> float:
         """The width of the widest word as drawn (its capitals, size and spacing): the least room that
@@ -501,12 +507,9 @@ def _facts(page: _Page, width: float) -> Table:
     labels = [page.label(label) for label, _value in facts]
     values = [value for _label, value in facts]
     if page.typeset:
-        # The share was sized for the longest label word measured plain, without the gap after it:
-        # versions 3 and earlier cut "FACTURA-TION", "ΤΙΜΟΛΟΓΗ-ΣΗΣ". Version 4 gives the word its room as
-        # drawn, up to FACT_LABEL_MAX of the table; the values then wrap if they must, a billing period
-        # only after its dash ("01 Nov 2026 -" / "30 Nov 2026" with its en dash, never "... 30 Nov" / "2026").
-        need = max((label.longest_word() for label in labels), default=0.0) + LABEL_GAP + SLACK
-        labels_width = max(labels_width, min(need, width * FACT_LABEL_MAX))
+        labels_width = _fact_labels_room(page, facts, labels, width)
+        # A billing period breaks only after its dash: "01 Nov 2026 -" / "30 Nov 2026" with its en dash,
+        # never "... 30 Nov" / "2026".
         period = page.labels.billing_period
         values = [_dates_whole(value) if label == period else value for label, value in facts]
     values_width = width - labels_width
@@ -518,6 +521,35 @@ def _facts(page: _Page, width: float) -> Table:
     if page.corrected:
         commands.append(_label_gap(page))
     return _grid(rows, page.row([labels_width, values_width]), commands)
+
+
+def _fact_labels_room(
+    page: _Page, facts: list[tuple[str, str]], labels: list[SpacedText], width: float
+) -> float:
+    """Version 4: the width of the facts' labels column, ``width`` pt being the table's.
+
+    Versions 1-3 size it (``fact_label_percent``) for the longest label word measured plain, without the
+    gap after it, and let every value, the payment terms' sentence too, claim a line of its own: they cut
+    "FACTURA-TION", "ΤΙΜΟΛΟΓΗ-ΣΗΣ" and wrapped "شماره / صورت‌حساب" beside short values. Here, in order:
+    a value that must stay whole (a number, a reference, a date, each date of a billing period) keeps its
+    line; the labels' longest word keeps its line as drawn, if those values leave it the room (else it
+    is hyphenated, as in German beside a Leitweg-ID); the labels stand on one line where that wraps no
+    value but the payment terms, which wrap as any sentence does."""
+    gap = LABEL_GAP + SLACK
+    word = max((label.longest_word() for label in labels), default=0.0) + gap
+    whole = max((label.whole_width() for label in labels), default=0.0) + gap
+    period, terms = page.labels.billing_period, page.labels.payment_terms
+
+    def need(value: str) -> float:
+        return text_width(value, bold=True) + SLACK
+
+    kept = [need(value) for label, value in facts if label not in (period, terms)]
+    dates = [need(date) for label, value in facts if label == period for date in value.split(PERIOD_DASH)]
+    spans = [need(value) for label, value in facts if label == period]
+    must = width - max([*kept, *dates], default=0.0)  # "01.11.2026 -" over "30.11.2026" at the least
+    nice = width - max([*kept, *spans], default=0.0)  # the period on one line
+    room = max(min(word, must), min(whole, nice), min(word, width * FACT_LABEL_MIN))
+    return min(room, width * FACT_LABEL_MAX)
 
 
 def _dates_whole(period: str) -> str:

@@ -402,3 +402,12 @@ def test_a_very_long_word_is_cut_with_a_few_measures_per_line_not_one_per_charac
     assert all(measure(line) <= 100.0 for line in lines)
     assert 40 <= len(lines) <= 80
     assert calls < 40 * len(lines)  # about a dozen per line; one per character was over 20,000 in all
+
+
+def test_a_reference_beside_a_long_german_label_stays_whole_and_the_label_is_hyphenated():
+    """The values that must stay whole come first: "ZAHLUNGSBEDINGUNGEN" and the Leitweg-ID do not fit
+    side by side, so the label is hyphenated (as in version 3) rather than the reference cut."""
+    typeset = fact_text("de", 4)
+
+    assert any(line.endswith("04011000-12345-34") for line in typeset)
+    assert any("ZAHLUNGSBEDINGUN- " in f"{line} " for line in typeset)
