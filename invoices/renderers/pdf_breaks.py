@@ -196,6 +196,9 @@ def _longest_fitting(word: str, fits: Callable[[str], bool]) -> int:
     return low
 
 
+_LIST_DOT = " \N{MIDDLE DOT}"
+
+
 def _first_character(word: str) -> tuple[str, str]:
     """(the first character with its combining marks, the rest)."""
     end = 1
@@ -250,7 +253,21 @@ def break_lines(
             line = start + rest
     if line:
         lines.append(line)
-    return lines
+    return _without_dangling_dots(lines)
+
+
+def _without_dangling_dots(lines: list[str]) -> list[str]:
+    """The lines without a list's middle dot at a break: the seller's identifiers and contacts are joined
+    with " · ", and a dot left at the end of a line (or at the start of the next) separates nothing."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if index < len(lines) - 1:
+            line = line.removesuffix(_LIST_DOT)
+        if index > 0:
+            line = line.removeprefix(_LIST_DOT.strip() + " ")
+        if line != _LIST_DOT.strip() or index in (0, len(lines) - 1):
+            kept.append(line)
+    return kept
 
 
 def _fits_after(start: str, measure: Callable[[str], float], width: float) -> Callable[[str], bool]:

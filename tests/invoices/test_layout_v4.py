@@ -411,3 +411,26 @@ def test_a_reference_beside_a_long_german_label_stays_whole_and_the_label_is_hyp
 
     assert any(line.endswith("04011000-12345-34") for line in typeset)
     assert any("ZAHLUNGSBEDINGUN- " in f"{line} " for line in typeset)
+
+
+@pytest.mark.parametrize("width", [60.0, 90.0, 120.0, 150.0])
+def test_a_lists_middle_dot_never_ends_or_starts_a_line(width):
+    text = "VAT ID: DE136695976 · Tax no.: 29/815/08150 · Reg. no.: HRB 123456 B · billing@nuage.example"
+
+    lines = break_lines(text, width, measure, "en")
+
+    assert len(lines) > 1
+    assert not [line for line in lines if line.endswith("·") or line.startswith("·")]
+
+    def letters(texts: list[str]) -> str:  # the text less its spaces, its dots and the hyphens cuts added
+        return "".join(t.removesuffix("-") for t in texts).replace(" ", "").replace("·", "")
+
+    assert letters(lines) == letters([text])  # nothing lost but the dots at the breaks
+
+
+def test_the_sellers_letterhead_leaves_no_dot_at_a_line_end_in_version_4_only():
+    shipped, typeset = fact_text("de", 3, "modern"), fact_text("de", 4, "modern")
+
+    assert any(line.endswith("29/815/08150 \N{MIDDLE DOT}") for line in shipped)
+    assert not any(line.endswith("\N{MIDDLE DOT}") for line in typeset)
+    assert any(line.endswith("29/815/08150") for line in typeset)
