@@ -27,6 +27,7 @@ from invoices.renderers.pdf_fonts import text_fonts
 from invoices.renderers.pdf_layout import (
     CELL_PADDING,
     GRAND_TOTAL_SIZE,
+    HEADER_SIZE,
     NUMBER_SIZES,
     PAGE_MARGIN,
     SLACK,
@@ -37,6 +38,7 @@ from invoices.renderers.pdf_layout import (
     frame_width,
     header_lines,
     header_need,
+    label_scale,
     number_width,
     text_width,
 )
@@ -329,17 +331,22 @@ _SQUEEZES = (
 )
 
 
-def line_columns(rows: list[LineRow], labels: Labels, width: float) -> LineColumns:
-    """Columns as wide as their widest number, leaving the description its share of the frame."""
+def line_columns(
+    rows: list[LineRow], labels: Labels, width: float, header_size: float = HEADER_SIZE
+) -> LineColumns:
+    """Columns as wide as their widest number, leaving the description its share of the frame, and at the
+    least as wide as their header's longest word at ``header_size``."""
     room = width * (100 - MIN_DESCRIPTION_PERCENT) / 100
     for squeeze in _SQUEEZES:
-        columns = _line_columns_at(rows, labels, width, squeeze)
+        columns = _line_columns_at(rows, labels, width, squeeze, header_size)
         if columns.fixed <= room:
             break
     return columns  # past the last try the description gets less than its share; every number still fits
 
 
-def _line_columns_at(rows: list[LineRow], labels: Labels, width: float, squeeze: _Squeeze) -> LineColumns:
+def _line_columns_at(
+    rows: list[LineRow], labels: Labels, width: float, squeeze: _Squeeze, header_size: float
+) -> LineColumns:
     size = squeeze.size
 
     def need(texts: list[str], header: str, minimum: int) -> float:
@@ -347,7 +354,7 @@ def _line_columns_at(rows: list[LineRow], labels: Labels, width: float, squeeze:
         # on one line over "9.00" too. They go with the headers' whole words, in the last squeezes.
         if not squeeze.headers:
             return number_width(texts, size=size)
-        return max(number_width(texts, size=size), header_need(header), width * minimum / 100)
+        return max(number_width(texts, size=size), header_need(header, header_size), width * minimum / 100)
 
     units = [row.unit for row in rows if row.unit]
     unit_texts = {
@@ -394,12 +401,13 @@ def summary_columns(
     width: float,
     *,
     corrected: bool = True,
+    header_size: float = HEADER_SIZE,
 ) -> SummaryColumns:
     """The summary's columns. ``corrected`` (layout version 3 on): the headers get their room before the
     amounts; versions 1 and 2 keep their columns as they were shipped (``Layout.corrected``)."""
     taxes_width, totals_width = width * TAXES_SHARE, width * TOTALS_SHARE
     headers = (labels.rate, labels.base, labels.tax) if corrected else None
-    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width, headers)
+    size, rate, base, tax = _tax_breakdown_widths(taxes, taxes_width, headers, header_size)
     return SummaryColumns(
         tax_base=_percent(base, taxes_width),
         tax_amount=_percent(tax, taxes_width),
@@ -409,14 +417,14 @@ def summary_columns(
         ),
         size=size,
         headers=tuple(
-            tuple(header_lines(label, column - CELL_PADDING, labels.language))
+            tuple(header_lines(label, column - CELL_PADDING, labels.language, size=header_size))
             for label, column in ((labels.rate, rate), (labels.base, base), (labels.tax, tax))
         ),
     )
 
 
 def _tax_breakdown_widths(
-    taxes: list[TaxRow], width: float, headers: tuple[str, str, str] | None
+    taxes: list[TaxRow], width: float, headers: tuple[str, str, str] | None, header_size: float = HEADER_SIZE
 ) -> tuple[float, float, float, float]:
     """(size, rate, base, tax): the numbers' size and the columns' widths in pt. Each column is as wide as
     its widest number at the largest size where the three fit. The room left widens first the columns whose
@@ -433,7 +441,8 @@ def _tax_breakdown_widths(
         return size, rate, base + spare / 2, tax + spare / 2
     columns = [rate, base, tax]
     # The amounts' widths are rounded up to whole percents, which takes up to 1 % each from the rate.
-    needs = [header_need(headers[0]) + width * 2 / 100, *map(header_need, headers[1:])]
+    needs = [header_need(headers[0], header_size) + width * 2 / 100]
+    needs += [header_need(header, header_size) for header in headers[1:]]
     short = [max(0.0, need - column) for need, column in zip(needs, columns, strict=True)]
     share = min(1.0, spare / sum(short)) if sum(short) else 0.0
     rate, base, tax = (column + missing * share for column, missing in zip(columns, short, strict=True))
@@ -606,6 +615,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
     grand_label, grand = grand_total(document, labels, fmt)
     title = labels.credit_note if data.type == "credit_note" else labels.invoice
     facts = header_facts(document, labels, fmt)
+    header_size = HEADER_SIZE * label_scale(labels.language, chosen.typeset)
     frame = frame_width(page_size, margin)
     size = title_size(title.upper(), chosen.title_room(frame) if chosen.title_share else None)
     if chosen.title_max is not None:
@@ -629,13 +639,15 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "ship_to": party_block(data.ship_to, labels) if data.ship_to else None,
         "lines": lines,
         # Columns no line uses have width 0 and are left out, which gives the description the room.
-        "columns": line_columns(lines, labels, frame),
+        "columns": line_columns(lines, labels, frame, header_size),
         "total_rows": totals,
         "grand_label": grand_label,
         "gross": grand,
         "tax_rows": taxes,
         "tax_notes": tax_notes(document.totals.tax_groups, labels),
-        "summary_columns": summary_columns(taxes, totals, grand, labels, frame, corrected=chosen.corrected),
+        "summary_columns": summary_columns(
+            taxes, totals, grand, labels, frame, corrected=chosen.corrected, header_size=header_size
+        ),
         "payment": payment_rows(data.payment, labels),
         "amount_in_words": amount_in_words(document.totals.payable, data.currency, data.language)
         if data.amount_in_words

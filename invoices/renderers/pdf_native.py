@@ -61,7 +61,14 @@ from invoices.renderers.pdf_fonts import (
     run_fonts,
     shaped_width,
 )
-from invoices.renderers.pdf_layout import LINE_HEIGHT, TEXT_SIZE, hyphenated, text_width, upper_for
+from invoices.renderers.pdf_layout import (
+    LINE_HEIGHT,
+    TEXT_SIZE,
+    hyphenated,
+    label_scale,
+    text_width,
+    upper_for,
+)
 from invoices.renderers.pdf_table import (
     TYPESET_SLACK,
     line_table,
@@ -84,10 +91,6 @@ TABLE_HEADER_RULE = HexColor("#9fb3c8")
 GRAND_BACKGROUND = HexColor("#eef2f7")
 FOOTER_RULE = HexColor("#d9e2ec")
 LABEL_SIZE, LABEL_SPACING = 7.0, 0.5  # .label
-# Arabic-script labels from layout version 4 on: with no capitals to carry them, Noto Naskh Arabic's letters
-# at 7 pt stood about 0.7 as tall as the Latin labels' capitals, grey and thin beside them.
-ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur"})
-ARABIC_LABEL_SCALE = 1.25
 SECTION_SPACING = 0.6  # .section-title (bold, LABEL_SIZE)
 TABLE_HEADER_SPACING = 0.4  # .th (bold, LABEL_SIZE)
 TITLE_SPACING = 1.0  # .doc-title
@@ -312,10 +315,9 @@ class _Page:
         space_after: float = 0.0,
     ) -> SpacedText:
         """An upper-case label, letter-spaced as the layout's labels are unless ``spacing`` is given."""
-        arabic = self.typeset and self.labels.language in ARABIC_SCRIPT_LANGUAGES
         return SpacedText(
             text,
-            size=LABEL_SIZE * ARABIC_LABEL_SCALE if arabic else LABEL_SIZE,
+            size=LABEL_SIZE * label_scale(self.labels.language, self.typeset),
             color=color,
             spacing=self.look.label_spacing if spacing is None else spacing,
             right=end != self.rtl,

@@ -59,6 +59,7 @@ from invoices.renderers.pdf_layout import (
     LINE_HEIGHT,
     TEXT_SIZE,
     header_lines,
+    label_scale,
 )
 from invoices.templatetags.invoice_text import (
     font_runs,
@@ -76,7 +77,6 @@ ROW_RULE = (0.5, HexColor("#d9e2ec"))  # under every line
 CELL_PADDING = (5.0, 4.0, 4.0, 4.0)  # top, right, bottom, left
 HEADER_PADDING = (0.0, 4.0, 4.0, 4.0)
 TEXT_LEADING = TEXT_SIZE * LINE_HEIGHT
-HEADER_LEADING = HEADER_SIZE * LINE_HEIGHT
 NOTE_SIZE = 7.0  # the line's allowances and charges under its description, pt
 MIN_CUT = CELL_PADDING[0] + 3 * TEXT_LEADING  # pt: the least of a row left on a page when one is cut
 TYPESET_SLACK = 0.01  # pt: how much narrower than its paragraph layout version 4 wraps a text, for rounding
@@ -106,9 +106,10 @@ class HeaderLabel(Flowable):
         rtl: bool = False,
         corrected: bool = False,
         typeset: bool = False,
+        size: float = HEADER_SIZE,
     ) -> None:
         super().__init__()
-        self.rtl, self.corrected, self.typeset = rtl, corrected, typeset
+        self.rtl, self.corrected, self.typeset, self.size = rtl, corrected, typeset, size
         # Arabic is joined before it is measured and wrapped: its joined forms are what is drawn.
         self.text = arabic_text(text, bold=True)
         self.right = right
@@ -121,25 +122,30 @@ class HeaderLabel(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         register_fonts()
         lines = header_lines(
-            self.text, availWidth, self.language, corrected=self.corrected, typeset=self.typeset
+            self.text,
+            availWidth,
+            self.language,
+            corrected=self.corrected,
+            typeset=self.typeset,
+            size=self.size,
         )
         self.lines, self.width = lines, availWidth
-        self.height = HEADER_LEADING * len(self.lines)
+        self.height = self.size * LINE_HEIGHT * len(self.lines)
         return self.width, self.height
 
     def draw(self) -> None:
         canvas = self.canv
         canvas.setFillColor(HEADER_COLOR)
-        y = self.height - HEADER_SIZE
+        y = self.height - self.size
         for line in self.lines:
             runs = _header_runs(get_display(line, "R") if self.rtl else line)
-            width = sum(_run_width(run, font) for run, font in runs)
+            width = sum(_run_width(run, font, self.size) for run, font in runs)
             width += self.spacing * max(0, len(line) - 1)
             # Right-aligned as drawRightString aligned it, the spacing after the last letter counted too.
             x = self.width + self.spacing - width if self.right else 0.0
             for run, font in runs:
-                x = _draw_run(canvas, x, y, run, font, self.spacing)
-            y -= HEADER_LEADING
+                x = _draw_run(canvas, x, y, run, font, self.spacing, self.size)
+            y -= self.size * LINE_HEIGHT
 
 
 def _header_runs(line: str) -> list[tuple[str, str]]:
@@ -148,17 +154,17 @@ def _header_runs(line: str) -> list[tuple[str, str]]:
     return [(run, run_fonts(font)[1]) for run, font in font_runs(line)]
 
 
-def _run_width(run: str, font: str) -> float:
-    return shaped_width(run, font, HEADER_SIZE)
+def _run_width(run: str, font: str, size: float) -> float:
+    return shaped_width(run, font, size)
 
 
-def _draw_run(canvas: Canvas, x: float, y: float, run: str, font: str, spacing: float) -> float:
+def _draw_run(canvas: Canvas, x: float, y: float, run: str, font: str, spacing: float, size: float) -> float:
     """Draw ``run`` at ``x`` and return where the next run starts. Shaped by HarfBuzz where the font needs
     it (Devanagari: its vowel signs move and its clusters become ligatures), spaced otherwise."""
-    canvas.setFont(font, HEADER_SIZE)
+    canvas.setFont(font, size)
     shaping = font in SHAPED_FONTS
     canvas.drawString(x, y, run, charSpace=0 if shaping else spacing, shaping=shaping)
-    return x + _run_width(run, font) + (0 if shaping else spacing * len(run))
+    return x + _run_width(run, font, size) + (0 if shaping else spacing * len(run))
 
 
 class LineTable(Table):
@@ -633,6 +639,7 @@ def line_table(
             rtl=rtl,
             corrected=corrected,
             typeset=typeset,
+            size=HEADER_SIZE * label_scale(labels.language, typeset),
         )
         for column, right in zip(cols, aligned_right, strict=True)
     ]

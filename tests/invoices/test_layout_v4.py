@@ -342,7 +342,9 @@ def test_arabic_script_labels_are_a_quarter_larger_in_version_4_only(language):
     typeset = drawn_sizes(render_payload(payload, look(4)))
 
     assert ("NotoNaskhArabic-Regular", 8.75) in typeset  # the grey labels: 7 pt x 1.25
-    assert ("NotoNaskhArabic-Bold", 8.75) in typeset  # the section titles
+    assert ("NotoNaskhArabic-Bold", 8.75) in typeset  # the section titles and the line table's headers
+    assert ("NotoNaskhArabic-Bold", 7.0) in shipped  # version 3's headers
+    assert ("NotoNaskhArabic-Bold", 7.0) not in typeset
     assert not any(size == 8.75 for _font, size in shipped)
 
 
