@@ -363,13 +363,36 @@ def _seller_lines(seller: PartyBlock, corrected: bool) -> list[str]:
     return lines + [" \N{MIDDLE DOT} ".join(group) for group in seller.contacts]
 
 
+def _seller_packed(seller: PartyBlock, width: float) -> list[str]:
+    """Version 4's letterhead: the identifiers, then each contact group, packed into lines ``width`` pt
+    wide between their items. Version 3 kept an identifier whole with no-break spaces, which Chinese and
+    Japanese break between their characters all the same ("法人番" / "号: HRB 123456 B")."""
+    lines = [*seller.address]
+    for items in (seller.ids, *seller.contacts):
+        lines += _packed(list(items), width)
+    return lines
+
+
+def _packed(items: list[str], width: float) -> list[str]:
+    """``items`` joined with " · " into lines no wider than ``width``: an item is broken only when it is
+    wider than a line of its own."""
+    lines: list[str] = []
+    for item in items:
+        joined = f"{lines[-1]} \N{MIDDLE DOT} {item}" if lines else item
+        if lines and text_width(joined) + SLACK <= width:
+            lines[-1] = joined
+        else:
+            lines.append(item)
+    return lines
+
+
 def _seller(page: _Page, width: float, *, name: bool = True) -> list[Flowable]:
     """The seller's name (unless ``name`` is False: the modern band shows it) and letterhead."""
     seller: PartyBlock = page.context["seller"]
     blocks: list[Flowable] = []
     if name:
         blocks.append(page.text([seller.name], width, size=page.look.seller_size, color=SELLER, bold=True))
-    lines = _seller_lines(seller, page.corrected)
+    lines = _seller_packed(seller, width) if page.typeset else _seller_lines(seller, page.corrected)
     if lines:
         blocks.append(page.text(lines, width, color=MUTED))
     return blocks
@@ -507,16 +530,17 @@ def _facts(page: _Page, width: float) -> Table:
     facts: list[tuple[str, str]] = page.context["facts"]
     labels_width = width * int(page.context["fact_label_percent"]) / 100
     labels = [page.label(label) for label, _value in facts]
-    values = [value for _label, value in facts]
     if page.typeset:
         labels_width = _fact_labels_room(page, facts, labels, width)
-        # A billing period breaks only after its dash: "01 Nov 2026 -" / "30 Nov 2026" with its en dash,
-        # never "... 30 Nov" / "2026".
-        period = page.labels.billing_period
-        values = [_dates_whole(value) if label == period else value for label, value in facts]
     values_width = width - labels_width
+    values = [[value] for _label, value in facts]
+    if page.typeset:
+        period = page.labels.billing_period
+        values = [
+            _period_lines(value, values_width) if label == period else [value] for label, value in facts
+        ]
     rows = [
-        page.row([label, page.text([value], values_width, bold=True, number=True)])
+        page.row([label, page.text(value, values_width, bold=True, number=True)])
         for label, value in zip(labels, values, strict=True)
     ]
     commands: list[tuple[Any, ...]] = [("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
@@ -546,7 +570,7 @@ def _fact_labels_room(
         return text_width(value, bold=True) + SLACK
 
     kept = [need(value) for label, value in facts if label not in (period, terms)]
-    dates = [need(date) for label, value in facts if label == period for date in value.split(PERIOD_DASH)]
+    dates = [need(date) for label, value in facts if label == period for date in _period_lines(value, 0.0)]
     spans = [need(value) for label, value in facts if label == period]
     must = width - max([*kept, *dates], default=0.0)  # "01.11.2026 -" over "30.11.2026" at the least
     nice = width - max([*kept, *spans], default=0.0)  # the period on one line
@@ -554,10 +578,14 @@ def _fact_labels_room(
     return min(room, width * FACT_LABEL_MAX)
 
 
-def _dates_whole(period: str) -> str:
-    """A billing period whose dates never break inside: no-break spaces within each."""
-    dash = f" {PERIOD_DASH} "
-    return dash.join(date.replace(" ", "\N{NO-BREAK SPACE}") for date in period.split(dash))
+def _period_lines(period: str, width: float) -> list[str]:
+    """A billing period on one line where it fits, else broken after its dash and nowhere else: "01 Nov
+    2026 -" over "30 Nov 2026" with its en dash (version 3 gave "... 30 Nov" / "2026", and a Chinese date
+    "2026年11月30" / "日")."""
+    if text_width(period, bold=True) + SLACK <= width:
+        return [period]
+    start, _dash, end = period.partition(f" {PERIOD_DASH} ")
+    return [f"{start} {PERIOD_DASH}", end] if end else [period]
 
 
 def _label_gap(page: _Page) -> tuple[Any, ...]:

@@ -436,3 +436,23 @@ def test_the_sellers_letterhead_leaves_no_dot_at_a_line_end_in_version_4_only():
     assert any(line.endswith("29/815/08150 \N{MIDDLE DOT}") for line in shipped)
     assert not any(line.endswith("\N{MIDDLE DOT}") for line in typeset)
     assert any(line.endswith("29/815/08150") for line in typeset)
+
+
+def test_a_sellers_identifier_stays_whole_in_japanese():
+    """Version 4 breaks Japanese between its characters, and the no-break spaces that kept an identifier
+    whole in version 3 did not stop it ("法人番" / "号: HRB 123456 B"): it packs the identifiers into lines
+    between them instead."""
+    for version in (3, 4):
+        lines = fact_text("ja", version)
+
+        assert any(line.startswith("法人番号: HRB 123456 B") for line in lines), version
+        assert not any(line.endswith("法人番") for line in lines), version
+
+
+def test_a_chinese_billing_period_breaks_after_its_dash_and_not_inside_a_date():
+    for version in (3, 4):
+        lines = fact_text("zh-hant", version)
+
+        assert any(line.endswith("2026年11月1日 \N{EN DASH}") for line in lines), version
+        assert any(line.endswith("2026年11月30日") for line in lines), version
+        assert not any(line.endswith("2026年11月30") for line in lines), version
