@@ -60,11 +60,12 @@ class Layout:
     # shipped before, which never change.
     corrected: bool = False
     # Version 4's corrections of version 3 (2026-12-05): every text wrapped by pdf_breaks before it reaches
-    # its paragraph or label, so Chinese and Japanese break by their kinsoku rules, a code after its own
-    # separators, and a word cut for want of room is hyphenated; Arabic-script labels and column headers a
-    # quarter larger (pdf_layout.label_scale); the header's facts sharing their width values first, then the
-    # labels' longest word, a billing period broken at its dash only (pdf_native._fact_labels_room); no
-    # list's middle dot left at a line's end. False for the versions shipped before.
+    # its paragraph or label, so Chinese and Japanese break by their kinsoku rules (a number kept with its
+    # counter), a code after its own separators, and a word cut for want of room is hyphenated; Arabic-script
+    # labels and column headers a quarter larger (pdf_layout.label_scale); the header's facts sharing their
+    # width values first, then the labels' longest word, a billing period broken at its dash only
+    # (pdf_native._fact_labels_room); no list's middle dot left at a line's end. False for the versions
+    # shipped before.
     typeset: bool = False
 
     @property

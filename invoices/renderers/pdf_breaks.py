@@ -101,15 +101,18 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M") or char in _ZERO_WIDTH_JOINERS
 
 
-def _may_break(before: str, after: str) -> bool:
+def _may_break(before: str, after: str, *, counters: bool = True) -> bool:
     """Whether a line may break between two characters of a word: beside a Chinese or Japanese character,
-    kinsoku aside."""
+    kinsoku aside, and (``counters``) not between a number and the character that counts it ("30" and
+    "日", "5" and "個"): "2026年11月" / "30日", not "2026年11月30" / "日". ``_cut`` lifts that last rule
+    for a piece wider than a whole line."""
     return (
         (_wide(before) or _wide(after))
         and after not in CANNOT_START
         and before not in CANNOT_END
         and not _mark(after)
         and not (_full_width_alnum(before) and _full_width_alnum(after))
+        and not (counters and before.isdigit() and _wide(after))
     )
 
 
@@ -154,7 +157,8 @@ def _cut(
 ) -> tuple[str, str] | None:
     """(head, tail) of ``word`` for the longest head that ``fits``, the head marked with a hyphen where the
     cut needs one: after a separator of its own first, then at the dictionary's breaks within its first
-    segment, then (``anywhere``: on a line of its own) after any character of it. None when none fits."""
+    segment, then where Chinese or Japanese may break but for a number's counter, then (``anywhere``: on
+    a line of its own) after any character of it. None when none fits."""
     # The longest head that fits, found by halving: a head one character longer is no narrower, so every
     # shorter one fits too. Trying each length from the longest down measured a 1,000-letter word about
     # a million characters deep for each line it was cut into (a fuzzed invoice took minutes).
@@ -173,6 +177,10 @@ def _cut(
         for head, tail in hyphenator.iterate(segment):  # longest first
             if _hyphenating(head[-1]) and _hyphenating(tail[0]) and fits(f"{head}-"):
                 return f"{head}-", word[len(head) :]
+    # Chinese or Japanese held together by a number and its counter alone: broken where kinsoku allows.
+    for index in range(fit, 0, -1):
+        if _may_break(word[index - 1], word[index], counters=False):
+            return word[:index], word[index:]
     if not anywhere:
         return None
     for index in range(min(end, len(word) - 1, fit), 0, -1):  # a hyphen makes a head wider, never narrower

@@ -456,3 +456,24 @@ def test_a_chinese_billing_period_breaks_after_its_dash_and_not_inside_a_date():
         assert any(line.endswith("2026年11月1日 \N{EN DASH}") for line in lines), version
         assert any(line.endswith("2026年11月30日") for line in lines), version
         assert not any(line.endswith("2026年11月30") for line in lines), version
+
+
+@pytest.mark.parametrize("width", [36.0, 45.0, 60.0, 90.0])  # "2026年" is 30 pt wide
+def test_a_number_stays_with_the_character_that_counts_it_where_a_line_allows(width):
+    text = "請求期間は2026年11月30日までです。数量は5個です。"
+
+    lines = break_lines(text, width, measure, "ja")
+
+    assert "".join(lines) == text
+    assert not [line for line in lines if line[-1:].isdigit()]  # "2026年11月30" / "日" never
+    assert not kinsoku_broken(lines)
+
+
+def test_a_number_and_its_counter_wider_than_a_line_are_broken_where_kinsoku_allows():
+    # The five characters from the full-width 25 to the middle dot are held together by the rules; wider
+    # than a 30 pt line (three characters), they are broken between the number and its counter, as before
+    # the counter rule, rather than where a line would start with the closing bracket.
+    lines = break_lines("（ユーザー数：２５名）・年間", 30.0, measure, "ja")
+
+    assert "".join(lines) == "（ユーザー数：２５名）・年間"
+    assert not kinsoku_broken(lines)
