@@ -35,9 +35,17 @@ class ChoiceField(serializers.ChoiceField):
         if len(folded) == 1:
             return self.choice_strings_to_values[folded[0]]
         # Quoted and cut short, as the upload quotes a value: an error never echoes a huge payload.
-        self.fail(
-            "invalid_choice", input=repr(text[:40] + "..." if len(text) > 40 else text), allowed=allowed
-        )
+        self.fail("invalid_choice", input=quoted(text), allowed=allowed)
+
+
+def cut_short(text: str) -> str:
+    """A client's text cut short, so that an error never echoes a huge payload (the API's words for what
+    ``invoices.document.fields.shown`` does for the document, which cannot depend on this package)."""
+    return text if len(text) <= 40 else f"{text[:40]}..."
+
+
+def quoted(text: str) -> str:
+    return repr(cut_short(text))
 
 
 def json_kind(value: Any) -> str:

@@ -12,7 +12,7 @@ DRF's page number pagination answered a page past the end, ``?page=abc`` and ``?
 page, and a value that is not a whole number is a 400 naming the parameter.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.core.paginator import Paginator
@@ -22,6 +22,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+
+from invoicesite.fields import cut_short, quoted
 
 PAGE_PARAMETERS = ("page", "page_size")
 LAST_PAGE = "last"
@@ -52,21 +54,11 @@ def refuse_unexpected(query: QueryDict, allowed: Sequence[str]) -> None:
     for name in query:
         count = len(query.getlist(name))
         if name not in allowed:
-            errors[_shown(name)] = [_unknown(allowed)]
+            errors[cut_short(name)] = [f"Unknown query parameter; this endpoint takes {', '.join(allowed)}."]
         elif count > 1:
             errors[name] = [f"Given {count} times; give it once."]
     if errors:
         raise ValidationError(errors)
-
-
-def _unknown(allowed: Iterable[str]) -> str:
-    names = ", ".join(allowed)
-    return f"Unknown query parameter; this endpoint takes {names}." if names else "This endpoint takes none."
-
-
-def _shown(name: str) -> str:
-    # A parameter's name is the client's text: cut short so that an error never echoes a huge query string.
-    return name if len(name) <= 40 else f"{name[:40]}..."
 
 
 class Pagination(PageNumberPagination):
@@ -85,7 +77,7 @@ class Pagination(PageNumberPagination):
         size = _whole(text)
         if size is None or size < 1:
             raise ValidationError(
-                {"page_size": [f"Give a whole number from 1 to {self.max_page_size}, not {_quoted(text)}."]}
+                {"page_size": [f"Give a whole number from 1 to {self.max_page_size}, not {quoted(text)}."]}
             )
         return min(size, self.max_page_size)
 
@@ -96,11 +88,11 @@ class Pagination(PageNumberPagination):
         number = _whole(text)
         if number is None or number < 1:
             raise ValidationError(
-                {"page": [f"Give a page number from 1, or {LAST_PAGE}, not {_quoted(text)}."]}
+                {"page": [f"Give a page number from 1, or {LAST_PAGE}, not {quoted(text)}."]}
             )
         if number > paginator.num_pages:
             last = paginator.num_pages
-            raise NotFound(f"Page {_cut(text)} does not exist; the last page is {last}.")
+            raise NotFound(f"Page {cut_short(text)} does not exist; the last page is {last}.")
         return number
 
 
@@ -111,14 +103,6 @@ def _whole(text: str) -> int | None:
     if not (text.isascii() and text.isdigit()):
         return None
     return int(text) if len(text) <= 18 else 10**18
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= 40 else f"{text[:40]}..."
-
-
-def _quoted(text: str) -> str:
-    return repr(_cut(text))
 
 
 # For the lists' OpenAPI operations: their page parameters, and what their 400 answers.

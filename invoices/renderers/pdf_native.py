@@ -528,17 +528,18 @@ def _party(page: _Page, label: str, party: PartyBlock | None, width: float) -> l
 
 def _facts(page: _Page, width: float) -> Table:
     facts: list[tuple[str, str]] = page.context["facts"]
-    labels_width = width * int(page.context["fact_label_percent"]) / 100
     labels = [page.label(label) for label, _value in facts]
-    if page.typeset:
+    if not page.typeset:
+        labels_width = width * int(page.context["fact_label_percent"]) / 100
+        values = [[value] for _label, value in facts]
+    else:
         labels_width = _fact_labels_room(page, facts, labels, width)
-    values_width = width - labels_width
-    values = [[value] for _label, value in facts]
-    if page.typeset:
         period = page.labels.billing_period
         values = [
-            _period_lines(value, values_width) if label == period else [value] for label, value in facts
+            _period_lines(value, width - labels_width) if label == period else [value]
+            for label, value in facts
         ]
+    values_width = width - labels_width
     rows = [
         page.row([label, page.text(value, values_width, bold=True, number=True)])
         for label, value in zip(labels, values, strict=True)
@@ -570,7 +571,7 @@ def _fact_labels_room(
         return text_width(value, bold=True) + SLACK
 
     kept = [need(value) for label, value in facts if label not in (period, terms)]
-    dates = [need(date) for label, value in facts if label == period for date in _period_lines(value, 0.0)]
+    dates = [need(date) for label, value in facts if label == period for date in _period_dates(value)]
     spans = [need(value) for label, value in facts if label == period]
     must = width - max([*kept, *dates], default=0.0)  # "01.11.2026 -" over "30.11.2026" at the least
     nice = width - max([*kept, *spans], default=0.0)  # the period on one line
@@ -582,8 +583,11 @@ def _period_lines(period: str, width: float) -> list[str]:
     """A billing period on one line where it fits, else broken after its dash and nowhere else: "01 Nov
     2026 -" over "30 Nov 2026" with its en dash (version 3 gave "... 30 Nov" / "2026", and a Chinese date
     "2026年11月30" / "日")."""
-    if text_width(period, bold=True) + SLACK <= width:
-        return [period]
+    return [period] if text_width(period, bold=True) + SLACK <= width else _period_dates(period)
+
+
+def _period_dates(period: str) -> list[str]:
+    """The period's two lines when broken: its start with the dash, its end."""
     start, _dash, end = period.partition(f" {PERIOD_DASH} ")
     return [f"{start} {PERIOD_DASH}", end] if end else [period]
 
