@@ -1,10 +1,18 @@
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.common import CommonMiddleware
 from rest_framework.response import Response
 
-from invoicesite.api_errors import SERVER_ERROR_MESSAGE, error_body, is_api_path, not_found_message
+from invoicesite.api_errors import (
+    SERVER_ERROR_MESSAGE,
+    bad_request,
+    error_body,
+    is_api_path,
+    not_found_message,
+)
+from invoicesite.fields import quoted
 
 _CODES = {
     400: "bad_request",
@@ -54,3 +62,39 @@ class ApiCommonMiddleware(CommonMiddleware):
         if is_api_path(request) and request.method not in ("GET", "HEAD", "OPTIONS"):
             return False
         return bool(super().should_redirect_with_slash(request))
+
+
+# RFC 9110 section 8.6: Content-Length = 1*DIGIT. Not int()'s syntax, which also takes a sign, spaces,
+# underscores ("5_0") and other scripts' digits.
+_CONTENT_LENGTH = re.compile(r"[0-9]+")
+
+
+class ContentLengthMiddleware:
+    """Refuses a request whose Content-Length is not a whole number of bytes, on every path, with a 400.
+
+    Django reads such a header as an empty body ("1x") or a negative one ("-5"), so a view would answer
+    about the body rather than the header, and django_prometheus's PrometheusAfterMiddleware does
+    int(Content-Length) before any view runs: a 500 on every path (Django's traceback page with DEBUG).
+    This runs before it, and before anything else reads the body.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # An empty value is what a WSGI server may pass for a request without a body (CGI's rule).
+        value = request.META.get("CONTENT_LENGTH") or ""
+        if not value or _CONTENT_LENGTH.fullmatch(value):
+            return self.get_response(request)
+        message = f"Invalid Content-Length header: {quoted(value)} is not a whole number of bytes."
+        if is_api_path(request):
+            # What the views answer for a body they cannot read (api_errors._shaped: ParseError).
+            return JsonResponse(error_body("invalid", message), status=400)
+        response = bad_request(request, ValueError(message))  # the site's own 400 page, as for a bad Host
+        # Answered before the URL is resolved, so with the strictest headers a path promises: a download
+        # link's (/files/<token>: the token is a secret, never passed on as a Referer or indexed).
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Content-Security-Policy"] = "default-src 'none'"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "invoicesite.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads Content-Length (PrometheusAfterMiddleware does, with int()).
+    "invoicesite.middleware.ContentLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "invoicesite.middleware.ApiCommonMiddleware",

@@ -1,4 +1,4 @@
-"""docs/security.md cases 6-9, 12 and 14 at the API: hostile bodies meet a 400 (or 413) naming the field,
+"""docs/security.md cases 6-9, 12, 14 and 47 at the API: hostile bodies meet a 400 (or 413) naming the field,
 before anything is stored or queued; hostile invoice numbers meet a safe download.
 
 The schema's own tests (tests/invoices/test_schema.py, test_jsonio.py) go through every rule; these send
@@ -330,3 +330,47 @@ def test_a_control_character_in_a_json_string_is_reported_once_with_its_position
     error = assert_refused_before_the_queue(post(auth, b'{"invoice": "a\x01"}'))
 
     assert error["message"] == "Invalid JSON: Invalid control character at line 1, column 15."
+
+
+# --- A Content-Length that is not a number: 400 on every path, before anything reads it -------------------
+
+BAD_LENGTHS = ["1x", "-5", "+5", "5_0", "1 2", "0x10", "\u0665"]  # "\u0665" is int()'s 5 (Arabic-Indic)
+EVERY_KIND_OF_PATH = ["/api/invoices/", "/api/", "/login", "/upload?format=pdf", "/", "/files/x",
+                      "/admin/login/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("length", BAD_LENGTHS)
+@pytest.mark.parametrize("url", EVERY_KIND_OF_PATH)
+def test_a_content_length_that_is_not_a_whole_number_is_400_on_every_path(auth, settings, url, length):
+    # Through the whole middleware stack, with DEBUG's traceback page as the one a 500 would show.
+    settings.DEBUG = True
+
+    response = auth.post(url, data=b"a", content_type="application/json", CONTENT_LENGTH=length)
+
+    assert response.status_code == 400, response.content
+    assert b"Traceback" not in response.content
+    if url.startswith(("/api/", "/login", "/upload")):
+        message = f"Invalid Content-Length header: {length!r} is not a whole number of bytes."
+        assert response.json() == {"error": {"code": "invalid", "message": message}}
+    else:
+        assert b"<h1>Bad Request (400)</h1>" in response.content  # the site's 400 page, as for a bad Host
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert not Invoice.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_content_length_that_is_not_a_number_on_a_get_is_400_too(auth, method):
+    response = getattr(auth, method)("/api/invoices/", CONTENT_LENGTH="1x")
+
+    assert response.status_code == 400
+
+
+def test_a_well_formed_content_length_is_let_through(auth):
+    body = json.dumps(sample_payload()).encode()
+
+    response = auth.post("/api/invoices/", data=body, content_type="application/json",
+                         CONTENT_LENGTH=f"00{len(body)}")  # fmt: skip
+
+    assert response.status_code == 202, response.content
