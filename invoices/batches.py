@@ -317,6 +317,7 @@ def _number_path(payload: Any) -> str:
 
 
 def _seller_name(document: Document) -> str:
+    # As read: one spelling per seller, as invoices.services._seller_name.
     return document.data.seller.name[:MAX_SELLER_NAME_LENGTH]
 
 

@@ -232,6 +232,8 @@ def _fingerprint(payload: Any) -> str:
 
 
 def _seller_name(data: InvoiceData) -> str:
+    # As read (invoices/document/invisible.py): in NFC, without invisible characters, so that one seller
+    # spelt two ways is one seller of the number's uniqueness.
     return data.seller.name[:MAX_SELLER_NAME_LENGTH]
 
 

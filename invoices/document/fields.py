@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from invoices.document.bidi import bidi_control_problem, neutralise_bidi
 from invoices.document.codes import CheckResult, check_country
 from invoices.document.errors import ErrorCollector
+from invoices.document.invisible import format_character_problem, nfc, strip_invisible
 from invoices.document.jsonio import NumberOutOfRange
 
 T = TypeVar("T")
@@ -132,10 +133,12 @@ def canonical(value: Decimal, *, strip_zeros: bool) -> Decimal:
 
 
 def clean_text(value: str, *, multiline: bool, code: bool = False) -> tuple[str, str | None]:
-    """The text with surrounding blanks removed, and why it is unacceptable (or None).
+    """The text in NFC with surrounding blanks removed, and why it is unacceptable (or None).
 
-    A ``code`` (invoice number, IBAN, SKU...) with a bidirectional control is refused; free text loses its
-    embeddings, overrides and isolates (``invoices.document.bidi`` says why)."""
+    A ``code`` (invoice number, IBAN, SKU...) with a bidirectional control or another invisible format
+    character is refused; free text loses its embeddings, overrides and isolates (``invoices.document.bidi``
+    says why) and its other invisible format characters (``invoices.document.invisible``)."""
+    value = nfc(value)
     if multiline:
         value = value.replace("\r\n", "\n")
     control = _CONTROL.search(value)
@@ -144,9 +147,9 @@ def clean_text(value: str, *, multiline: bool, code: bool = False) -> tuple[str,
     if not multiline and _LINE_BREAK.search(value):
         return "", "Must be a single line (no line breaks or tabs)."
     if code:
-        problem = bidi_control_problem(value)
+        problem = bidi_control_problem(value) or format_character_problem(value)
         return ("", problem) if problem else (value.strip(), None)
-    return neutralise_bidi(value).strip(), None
+    return strip_invisible(neutralise_bidi(value)).strip(), None
 
 
 class ObjectReader:

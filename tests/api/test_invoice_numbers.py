@@ -104,6 +104,57 @@ def test_another_seller_name_or_another_user_may_use_the_same_number(auth, clien
     assert Invoice.objects.filter(number="INV-2026-0042").count() == 3
 
 
+SELLER = "Nuage Informatique SAS Caf\u00e9"
+# docs/security.md case 48: the same seller as a zero-width space makes it, and in Unicode's NFD form.
+SAME_SELLER = ["Nuage Informatique\u200b SAS Caf\u00e9", "Nuage Informatique SAS Cafe\u0301",
+               "\ufeffNuage Informatique SAS Caf\u00e9\u2060"]  # fmt: skip
+
+
+def with_seller_and_number(name: str, number: str = "INV-2026-0042") -> dict:
+    payload = sample_payload()
+    payload["invoice"]["seller"]["name"] = name
+    payload["invoice"]["number"] = number
+    return payload
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("spelling", SAME_SELLER, ids=["zero-width space", "NFD", "BOM and word joiner"])
+def test_another_spelling_of_the_same_seller_does_not_issue_the_number_again(auth, spelling):
+    first = upload(auth, with_seller_and_number(SELLER)).json()
+
+    response = upload(auth, with_seller_and_number(spelling))
+
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "number_taken"
+    assert response.json()["error"]["invoice_id"] == first["id"]
+    assert list(Invoice.objects.values_list("seller_name", flat=True)) == [SELLER]
+
+
+@pytest.mark.security
+def test_the_same_number_in_nfc_and_nfd_is_one_number(auth):
+    nfc, nfd = "FACTURE-\u00c9-1", "FACTURE-E\u0301-1"
+    first = upload(auth, with_seller_and_number(SELLER, nfd)).json()
+
+    again = upload(auth, with_seller_and_number(SELLER, nfd))  # the very same body: the replay still works
+    other = upload(auth, with_seller_and_number(SELLER, nfc))
+
+    assert (again.status_code, again.json()["id"]) == (200, first["id"])
+    assert (other.status_code, other.json()["error"]["invoice_id"]) == (409, first["id"])
+    assert list(Invoice.objects.values_list("number", flat=True)) == [nfc]
+    # The stored input is the body as sent (its fingerprint is what a replay is compared by).
+    assert Invoice.objects.get().input["invoice"]["number"] == nfd
+
+
+@pytest.mark.security
+def test_an_invisible_character_in_the_number_is_a_400_naming_it(auth):
+    response = upload(auth, with_seller_and_number(SELLER, "INV\u200b-2026-0042"))
+
+    assert response.status_code == 400
+    [reason] = response.json()["error"]["fields"]["invoice.number"]
+    assert "U+200B (ZERO WIDTH SPACE)" in reason
+    assert not Invoice.objects.exists()
+
+
 def test_an_idempotency_key_replay_still_answers_202_and_a_new_key_on_an_issued_number_200(auth):
     first = upload(auth, sample_payload(), HTTP_IDEMPOTENCY_KEY="k1").json()
 

@@ -284,6 +284,19 @@ def test_the_same_number_for_another_seller_is_another_invoice(auth):
     assert body["accepted"] == 2
 
 
+@pytest.mark.security  # docs/security.md case 48
+def test_another_spelling_of_a_number_or_seller_in_the_batch_is_the_same_number(auth):
+    nfd = numbered("FACTURE-E\u0301-1")
+    zero_width = numbered("FACTURE-\u00c9-1")
+    zero_width["invoice"]["seller"]["name"] = "Nuage\u200b " + zero_width["invoice"]["seller"]["name"][6:]
+
+    body = post_batch(auth, [numbered("FACTURE-\u00c9-1"), nfd, zero_width]).json()
+
+    assert [item["status"] for item in body["items"]] == ["accepted", "rejected", "rejected"]
+    assert all("item 0" in item["errors"]["invoice.number"][0] for item in body["items"][1:])
+    assert Invoice.objects.count() == 1
+
+
 def test_a_number_already_issued_is_the_item_error(auth):
     issued = auth.post(
         "/api/invoices/", data=json.dumps(numbered("TAKEN-1")), content_type="application/json"

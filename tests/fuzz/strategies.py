@@ -19,7 +19,6 @@ The builders are cached (``@cache``): a strategy is an immutable value, and buil
 1,000-line document, that check was most of the time the property tests spent drawing documents.
 """
 
-import re
 import string
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ from invoices.document.bidi import neutralise_bidi
 from invoices.document.code_lists import electronic_address_schemes
 from invoices.document.codes import COUNTRY_CODES, EU_MEMBER_STATES
 from invoices.document.currencies import CURRENCIES
+from invoices.document.invisible import FORMAT_CHARACTERS, nfc, strip_invisible
 from invoices.document.model import Currency
 from invoices.document.parties import MAX_CITY_LENGTH
 from invoices.document.validation import (
@@ -99,14 +99,16 @@ _PRINTABLE_CHARACTER = _ANY_CHARACTER.filter(str.isprintable)
 
 
 def _fit(text: str, max_length: int) -> str:
-    return text.strip()[:max_length].strip()
+    fitted = text.strip()[:max_length].strip()
+    # The limits count the text in NFC, which is longer for a few characters (U+0958 is two in NFC).
+    return fitted if len(nfc(fitted)) <= max_length else nfc(fitted)[:max_length].strip()
 
 
 @cache
 def texts(max_length: int, *, required: bool = False, multiline: bool = False) -> st.SearchStrategy[str]:
     """Text in any script up to ``max_length`` characters after stripping; never blank when required, even
-    once validation has removed its bidirectional embeddings, overrides and isolates (free text keeps the
-    rest; invoices/document/bidi.py)."""
+    once validation has removed its bidirectional embeddings, overrides and isolates and its invisible
+    format characters (free text keeps the rest; invoices/document/bidi.py and invisible.py)."""
     alphabet = _MULTILINE_CHARACTER if multiline else _ANY_CHARACTER
     pieces = st.one_of(
         st.text(alphabet, max_size=min(max_length, 60)),
@@ -116,17 +118,16 @@ def texts(max_length: int, *, required: bool = False, multiline: bool = False) -
         st.sampled_from(["W", "界", "ش", "😀", "A "]).map(lambda c: (c * max_length)[:max_length]),
     )
     strategy = st.lists(pieces, min_size=1, max_size=3).map(lambda parts: _fit(" ".join(parts), max_length))
-    return strategy.filter(lambda text: bool(neutralise_bidi(text).strip())) if required else strategy
-
-
-# Codes (SKU, phone, reference, the legacy item id) may hold any character but a bidirectional control.
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+    if not required:
+        return strategy
+    return strategy.filter(lambda text: bool(strip_invisible(neutralise_bidi(nfc(text))).strip()))
 
 
 @cache
 def codes(max_length: int) -> st.SearchStrategy[str]:
-    """Text in any script as ``texts``, without bidirectional controls, which codes refuse."""
-    return texts(max_length).map(lambda text: _fit(_BIDI_CONTROL.sub("", text), max_length))
+    """Text in any script as ``texts``, without the format characters (Unicode's Cf: the bidirectional
+    controls, U+200B, ...), which codes refuse."""
+    return texts(max_length).map(lambda text: _fit(FORMAT_CHARACTERS.sub("", text), max_length))
 
 
 # Valid identifiers (python-stdnum agrees), written the ways clients write them: compact, grouped, lower case.

@@ -602,6 +602,79 @@ def test_a_required_name_of_bidi_controls_only_is_blank():
     assert "blank" in message(errors, "invoice.seller.name")
 
 
+# --- One spelling: NFC, no invisible format characters (docs/security.md case 48) ----------------------
+
+INVISIBLE = ["\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e", "\U000e0041"]
+CAFE_NFC, CAFE_NFD = "Caf\u00e9", "Cafe\u0301"
+
+
+def test_the_list_of_format_characters_is_unicodes():
+    import re
+    import sys
+    import unicodedata
+
+    from invoices.document.invisible import FORMAT_CHARACTERS
+
+    every = {chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"}
+    listed = set(re.findall(FORMAT_CHARACTERS, "".join(chr(code) for code in range(sys.maxunicode + 1))))
+    assert listed == every
+
+
+def test_text_is_read_in_nfc():
+    payload = with_invoice(number="FACTURE-\u0045\u0301-1", seller={"name": f"Nuage {CAFE_NFD}"})
+    payload["invoice"]["lines"][0]["description"] = CAFE_NFD
+    payload["invoice"]["lines"][0]["sku"] = f"SKU-{CAFE_NFD}"
+
+    data = parse_request(payload)[1]
+
+    assert data.number == "FACTURE-\u00c9-1"
+    assert data.seller.name == f"Nuage {CAFE_NFC}"
+    assert (data.lines[0].description, data.lines[0].sku) == (CAFE_NFC, f"SKU-{CAFE_NFC}")
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(("keys", "path"), CODE_FIELDS, ids=[path for _, path in CODE_FIELDS])
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_an_invisible_format_character_in_a_code_is_refused_naming_it(keys, path, char):
+    errors = errors_of(with_value(keys, lambda old: old[:2] + char + old[2:]))
+
+    assert f"U+{ord(char):04X}" in message(errors, path)
+    assert "printable characters only" in message(errors, path)
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_an_invisible_format_character_in_free_text_is_removed(char):
+    payload = with_invoice(seller={"name": f"Nuage{char} {CAFE_NFD}{char}", "address": [f"{char}Rue 1"]})
+    payload["invoice"]["lines"][0]["description"] = f"It{char}em"
+    payload["invoice"]["notes"] = f"a{char}b"
+
+    data = parse_request(payload)[1]
+
+    assert data.seller.name == f"Nuage {CAFE_NFC}"
+    assert data.seller.address == ("Rue 1",)
+    assert (data.lines[0].description, data.notes) == ("Item", "ab")
+
+
+def test_joiners_and_visible_format_characters_stay_in_free_text():
+    # The zero-width non-joiner keeps two Persian letters apart, the joiner makes an emoji sequence, and
+    # U+06DD (END OF AYAH) is drawn around the digits after it.
+    names = {
+        "name": "\u0646\u0631\u0645\u200c\u0627\u0641\u0632\u0627\u0631",
+        "address": ["\U0001f469\u200d\U0001f4bb 5"],
+    }
+    data = parse_request(with_invoice(buyer=names, notes="\u06dd\u0661\u0662"))[1]
+
+    assert (data.buyer.name, data.buyer.address) == (names["name"], tuple(names["address"]))
+    assert data.notes == "\u06dd\u0661\u0662"
+
+
+def test_a_required_name_of_invisible_characters_only_is_blank():
+    errors = errors_of(with_invoice(seller={"name": " \u200b\ufeff "}))
+
+    assert "blank" in message(errors, "invoice.seller.name")
+
+
 # --- Codes: country, IBAN, BIC, tax ids ---------------------------------------------------------------
 
 
