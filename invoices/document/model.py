@@ -202,8 +202,10 @@ class BrandStyle:
 # today; it keeps it for ever (Invoice.layout_version). Version 1 is the look of the invoices issued before
 # version 2: the same page through HTML and xhtml2pdf, version 2 drawn directly (renderers/pdf_native.py),
 # version 3 version 2 with its defects corrected (renderers/layouts.py, Layout.corrected), version 4 version 3
-# with its lines broken as each language and a code need (Layout.typeset, renderers/pdf_breaks.py).
-OWN_LAYOUT_VERSION = 4
+# with its lines broken as each language and a code need (Layout.typeset, renderers/pdf_breaks.py), version 5
+# version 4 composed anew: its closing (last lines, totals, notes, payment details) kept on one page, and more
+# (Layout.composed).
+OWN_LAYOUT_VERSION = 5
 # The look of an invoice issued today that names no brand: the classic layout.
 DEFAULT_STYLE = BrandStyle(layout_version=OWN_LAYOUT_VERSION)
 

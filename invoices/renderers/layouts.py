@@ -16,7 +16,9 @@ and xhtml2pdf, for invoices issued before version 2; version 2, the same page dr
 issued on 2026-12-04; version 3, version 2 with its defects corrected (``Layout.corrected``), for those
 issued earlier on 2026-12-05; version 4, version 3 with every text broken into its lines by ``pdf_breaks``
 (Chinese and Japanese by the kinsoku rules, a code after its own separators, a cut word with a hyphen;
-Arabic-script labels a quarter larger; ``Layout.typeset``), since (``DEFAULT_STYLE``).
+Arabic-script labels a quarter larger; ``Layout.typeset``), for those issued later on 2026-12-05; version 5,
+version 4 with the invoice's closing kept on one page (its last lines, the totals, the notes and the payment
+details; ``Layout.closing``), since (``DEFAULT_STYLE``).
 """
 
 import re
@@ -67,6 +69,17 @@ class Layout:
     # (pdf_native._fact_labels_room); no list's middle dot left at a line's end. False for the versions
     # shipped before.
     typeset: bool = False
+    # Version 5's corrections of version 4 (2026-12-05): the invoice's closing, its last two lines, the
+    # totals, the notes and the payment details, kept on one page where they fit one, the lines under the
+    # column headers when they start it (pdf_native._closing; version 4 moved the totals, or the notes and
+    # payment details alone, on to a last page of their own: the bench's 20-line invoice printed its IBAN
+    # alone on page 2); the exemption wording the service writes for a seller who gave none said in the
+    # invoice's language alone (wording.tax_notes; version 4 printed "Steuerschuldnerschaft des
+    # Leistungsempfängers: Reverse charge"); the buyer and the facts in two columns where there is no ship-to
+    # party (pdf_native._bill_to_and_facts); payment terms of more than two lines printed with the notes
+    # rather than as a narrow bold column in the header (pdf_native._header_facts). False for the versions
+    # shipped before.
+    composed: bool = False
 
     @property
     def frame_margin(self) -> float:
@@ -88,9 +101,24 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
         1: Layout("classic", 1, f"{_DIR}/classic_v1.html", 16, 16, 20, (60, 16), "start", 3),
         2: Layout("classic", 2, "", 16, 16, 20, (60, 16), "start", 3, native=True),
         3: Layout("classic", 3, "", 16, 16, 20, (60, 16), "start", 3, native=True, corrected=True),
-        4: Layout(
-            "classic", 4, "", 16, 16, 20, (60, 16), "start", 3, native=True, corrected=True, typeset=True
-        ),
+        **{
+            version: Layout(
+                "classic",
+                version,
+                "",
+                16,
+                16,
+                20,
+                (60, 16),
+                "start",
+                3,
+                native=True,
+                corrected=True,
+                typeset=True,
+                composed=version >= 5,
+            )
+            for version in (4, 5)
+        },
     },
     # A band in the accent colour with the logo at its start and the title in it; more air around blocks.
     "modern": {
@@ -109,21 +137,38 @@ LAYOUTS: dict[str, dict[int, Layout]] = {
             native=version >= 2,
             corrected=version >= 3,
             typeset=version >= 4,
+            composed=version >= 5,
         )
-        for version in (1, 2, 3, 4)
+        for version in (1, 2, 3, 4, 5)
     },
     # Smaller type and margins for long invoices; the logo small at the top, at the end of the line.
     "compact": {
         1: Layout("compact", 1, f"{_DIR}/compact_v1.html", 10, 10, 16, (36, 9), "end", 2, 15.0),
         2: Layout("compact", 2, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True),
         3: Layout("compact", 3, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True, corrected=True),
-        4: Layout(
-            "compact", 4, "", 10, 10, 16, (36, 9), "end", 2, 15.0, native=True, corrected=True, typeset=True
-        ),
+        **{
+            version: Layout(
+                "compact",
+                version,
+                "",
+                10,
+                10,
+                16,
+                (36, 9),
+                "end",
+                2,
+                15.0,
+                native=True,
+                corrected=True,
+                typeset=True,
+                composed=version >= 5,
+            )
+            for version in (4, 5)
+        },
     },
 }
 # The version a new brand version gets: the newest of each layout.
-CURRENT = {"classic": 4, "modern": 4, "compact": 4}
+CURRENT = {"classic": 5, "modern": 5, "compact": 5}
 
 ACCENT_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = DEFAULT_STYLE.accent_color

@@ -644,7 +644,7 @@ def invoice_context(document: Document, options: RenderOptions) -> dict[str, obj
         "grand_label": grand_label,
         "gross": grand,
         "tax_rows": taxes,
-        "tax_notes": tax_notes(document.totals.tax_groups, labels),
+        "tax_notes": tax_notes(document.totals.tax_groups, labels, own_words=chosen.composed),
         "summary_columns": summary_columns(
             taxes, totals, grand, labels, frame, corrected=chosen.corrected, header_size=header_size
         ),

@@ -71,6 +71,8 @@ from invoices.renderers.pdf_layout import (
 )
 from invoices.renderers.pdf_table import (
     TYPESET_SLACK,
+    ClosingRows,
+    LineRows,
     line_table,
     markup,
     needs_reordering,
@@ -104,6 +106,9 @@ LABEL_GAP = 6.0
 # longest word however long the values.
 FACT_LABEL_MAX, FACT_LABEL_MIN = 0.6, 0.35
 SLACK = 2.0  # pt: what a line pre-wrapped for reordering is narrower than its cell, for rounding
+# Layout version 5: the lines that go with the totals on to their page, as few as a page's end may leave its
+# next page (two, the usual rule against a widow), so that the totals never start a page of their own.
+CLOSING_LINES = 2
 
 __all__ = ["build_native_pdf"]
 
@@ -268,6 +273,10 @@ class _Page:
         # Layout version 3's corrections and version 4's line breaking (renderers/layouts.py).
         self.corrected: bool = context["layout"].corrected
         self.typeset: bool = context["layout"].typeset
+        self.composed: bool = context["layout"].composed  # version 5 (renderers/layouts.py)
+        # Version 5: payment terms too long for the header, printed with the notes instead (_header_facts).
+        self.terms_apart = ""
+        self.frame_height = 0.0  # pt, the body frame's: build_native_pdf sets it before the story is made
         self.labels: Labels = context["labels"]
         self.rtl = self.labels.rtl
         self.frame = float(context["frame"])
@@ -527,7 +536,7 @@ def _party(page: _Page, label: str, party: PartyBlock | None, width: float) -> l
 
 
 def _facts(page: _Page, width: float) -> Table:
-    facts: list[tuple[str, str]] = page.context["facts"]
+    facts = _header_facts(page, width)
     labels = [page.label(label) for label, _value in facts]
     if not page.typeset:
         labels_width = width * int(page.context["fact_label_percent"]) / 100
@@ -548,6 +557,28 @@ def _facts(page: _Page, width: float) -> Table:
     if page.corrected:
         commands.append(_label_gap(page))
     return _grid(rows, page.row([labels_width, values_width]), commands)
+
+
+# Version 5: the most lines the payment terms take in the header's facts; longer terms (a sentence or two on
+# discounts and late fees) are printed with the notes, where versions 2-4 set them as a narrow column of bold
+# text beside the header.
+TERMS_LINES = 2
+
+
+def _header_facts(page: _Page, width: float) -> list[tuple[str, str]]:
+    """The header's facts ``width`` pt wide: from version 5 on without payment terms that would take more
+    than ``TERMS_LINES`` lines there (``page.terms_apart`` then holds them for the notes)."""
+    facts: list[tuple[str, str]] = page.context["facts"]
+    terms = page.labels.payment_terms
+    value = next((value for label, value in facts if label == terms), "")
+    if not page.composed or not value:
+        return facts
+    room = width - _fact_labels_room(page, facts, [page.label(label) for label, _ in facts], width)
+    language = page.labels.language
+    if len(typeset_lines([value], room, rtl=page.rtl, language=language, bold=True)) <= TERMS_LINES:
+        return facts
+    page.terms_apart = value
+    return [(label, value) for label, value in facts if label != terms]
 
 
 def _fact_labels_room(
@@ -600,6 +631,8 @@ def _label_gap(page: _Page) -> tuple[Any, ...]:
 
 def _parties(page: _Page) -> Table:
     context, labels = page.context, page.labels
+    if page.composed and context["ship_to"] is None:
+        return _bill_to_and_facts(page)
     widths = [page.frame * share for share in (0.31, 0.29, 0.40)]
     cells = [
         _party(page, labels.bill_to, context["buyer"], widths[0]),
@@ -610,6 +643,28 @@ def _parties(page: _Page) -> Table:
     parties = (1, 2) if page.rtl else (0, 1)
     commands = [(side, (column, 0), (column, 0), PARTY_GAP) for column in parties]
     return _grid([page.row(cells)], page.row(widths), commands)
+
+
+# Version 5, with no ship-to party: the least and the most of the frame the buyer's column takes, as wide as
+# its longest line needs between them; the facts have the rest. Versions 2-4 kept the ship-to's 29 % empty
+# and wrapped the buyer's name and the facts' labels beside it.
+BILL_TO_SHARES = (0.31, 0.5)
+
+
+def _bill_to_and_facts(page: _Page) -> Table:
+    """Version 5's buyer and facts, in two columns where there is no ship-to party."""
+    buyer: PartyBlock = page.context["buyer"]
+    lines = [*buyer.address, *buyer.ids, *(line for group in buyer.contacts for line in group)]
+    widest = max(
+        [text_width(buyer.name, bold=True, size=PARTY_NAME_SIZE), *(text_width(line) for line in lines)]
+    )
+    least, most = (page.frame * share for share in BILL_TO_SHARES)
+    share = min(max(widest + PARTY_GAP + TYPESET_SLACK, least), most)
+    widths = [share, page.frame - share]
+    cells = [_party(page, page.labels.bill_to, buyer, widths[0]), _facts(page, widths[1])]
+    side = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
+    column = 1 if page.rtl else 0
+    return _grid([page.row(cells)], page.row(widths), [(side, (column, 0), (column, 0), PARTY_GAP)])
 
 
 def _tax_breakdown(page: _Page, width: float) -> list[Flowable]:
@@ -697,21 +752,35 @@ def _totals(page: _Page, width: float) -> list[Flowable]:
 
 def _summary(page: _Page) -> KeepTogether:
     """The tax breakdown and the totals side by side, kept together on one page."""
+    return KeepTogether([_summary_grid(page)])
+
+
+def _summary_grid(page: _Page) -> Table:
     widths = [page.frame * share for share in (0.44, 0.03, 0.53)]
     cells = [_tax_breakdown(page, widths[0]), "", _totals(page, widths[2])]
-    return KeepTogether([_grid([page.row(cells)], page.row(widths), [])])
+    return _grid([page.row(cells)], page.row(widths), [])
 
 
 def _extras(page: _Page) -> list[Flowable]:
     """The notes and the payment details side by side, kept together, after the totals."""
+    grid = _extras_grid(page)
+    return [] if grid is None else [Spacer(1, page.look.extras * MM), KeepTogether([grid])]
+
+
+def _extras_grid(page: _Page) -> Table | None:
+    """The notes and the payment details side by side, or None when the invoice has neither."""
     context, labels = page.context, page.labels
-    notes_text, payment = context["data"].notes, context["payment"]
-    if not notes_text and not payment:
-        return []
+    notes_text, payment, terms = context["data"].notes, context["payment"], page.terms_apart
+    if not notes_text and not payment and not terms:
+        return None
     widths = [page.frame * 0.45, page.frame * 0.55]
     notes: list[Flowable] = []
+    if terms:
+        notes = [page.section_title(labels.payment_terms), page.text([terms], widths[0] - PARTY_GAP)]
     if notes_text:
-        notes = [page.section_title(labels.notes), page.text([notes_text], widths[0] - PARTY_GAP)]
+        if terms:
+            notes.append(Spacer(1, page.look.extras * MM / 2))
+        notes += [page.section_title(labels.notes), page.text([notes_text], widths[0] - PARTY_GAP)]
     details: list[Flowable] = []
     if payment:
         label_width = widths[1] * 0.34
@@ -733,14 +802,21 @@ def _extras(page: _Page) -> list[Flowable]:
         ]
     side = "LEFTPADDING" if page.rtl else "RIGHTPADDING"
     column = 1 if page.rtl else 0
-    table = _grid(
+    return _grid(
         [page.row([notes, details])], page.row(widths), [(side, (column, 0), (column, 0), PARTY_GAP)]
     )
-    return [Spacer(1, page.look.extras * MM), KeepTogether([table])]
 
 
 def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
-    context = page.context
+    context, look = page.context, page.look
+    story = [
+        *look.header(page, logo),
+        Spacer(1, look.parties[0] * MM),
+        _parties(page),
+        Spacer(1, look.parties[1] * MM),
+    ]
+    if page.composed:
+        return story + _closing(page)
     table = line_table(
         context["lines"],
         context["columns"],
@@ -749,17 +825,49 @@ def _story(page: _Page, logo: Flowable | None) -> list[Flowable]:
         corrected=page.corrected,
         typeset=page.typeset,
     )
-    look = page.look
-    return [
-        *look.header(page, logo),
-        Spacer(1, look.parties[0] * MM),
-        _parties(page),
-        Spacer(1, look.parties[1] * MM),
-        table,
-        Spacer(1, look.summary * MM),
-        _summary(page),
-        *_extras(page),
-    ]
+    return [*story, table, Spacer(1, look.summary * MM), _summary(page), *_extras(page)]
+
+
+def _closing(page: _Page) -> list[Flowable]:
+    """Layout version 5's line table and what follows it: the last ``CLOSING_LINES`` lines, the totals, the
+    notes and the payment details kept on one page, so that neither the totals nor the payment details
+    start a page of their own (version 4 printed the bench's 20-line invoice's IBAN alone on page 2).
+
+    Where all of that would take more than ``CLOSING_SHARE`` of a page (notes of many lines), only the lines
+    and the totals are kept together, the notes and payment details following as in version 4; where even
+    those would not fit on one page (lines of a page's length), or there are no more lines than those, the
+    table flows as in version 4. The heights do not depend on where a block lands, so this is decided here,
+    measured at the frame's width, rather than while the page is laid out: rows kept with the totals that
+    were then cut over pages would have no column headers on the next."""
+    context, look = page.context, page.look
+    rows = LineRows(
+        context["lines"], context["columns"], page.labels, page.frame, corrected=True, typeset=True
+    )
+    summary, extras = _summary_grid(page), _extras_grid(page)
+    after_extras = [] if extras is None else [Spacer(1, look.extras * MM), KeepTogether([extras])]
+    if rows.count > CLOSING_LINES:
+        last = ClosingRows(rows, rows.count - CLOSING_LINES)
+        kept = [last, Spacer(1, look.summary * MM), summary]
+        kept_height = _height(page, kept) + last.header_height(page.frame)
+        if kept_height <= page.frame_height:
+            head = rows.table(0, rows.count - CLOSING_LINES)
+            if extras is None:
+                return [head, KeepTogether(kept)]
+            closing = [*kept, Spacer(1, look.extras * MM), extras]
+            if kept_height + _height(page, closing[len(kept) :]) <= page.frame_height * CLOSING_SHARE:
+                return [head, KeepTogether(closing)]
+            return [head, KeepTogether(kept), *after_extras]
+    return [rows.table(0, None), Spacer(1, look.summary * MM), KeepTogether([summary]), *after_extras]
+
+
+# Layout version 5: the closing with its notes and payment details is kept on one page while it takes no more
+# than this share of a page; a taller one would leave most of the page before it empty.
+CLOSING_SHARE = 0.5
+
+
+def _height(page: _Page, flowables: list[Flowable]) -> float:
+    """The height ``flowables`` take one after another on a page of the frame's width."""
+    return sum(flowable.wrap(page.frame, page.frame_height)[1] for flowable in flowables)
 
 
 def _footer_painter(page: _Page, chosen: Layout) -> Callable[[Canvas, int, int], None]:
@@ -843,6 +951,7 @@ def build_native_pdf(
     doc.addPageTemplates([PageTemplate(id="body", frames=[frame], pagesize=size)])
     paint = _footer_painter(page, chosen)
     with use_policy(policy), render_budget(policy):
+        page.frame_height = frame._height
         story = _story(page, logo() if logo is not None else None)
         try:
             doc.build(story, canvasmaker=lambda *args, **kwargs: _HeldCanvas(*args, paint=paint, **kwargs))

@@ -626,60 +626,128 @@ def line_table(
     """The line table, ``frame`` pt wide: the header row repeated on every page, a row split only when it
     could not fit on a page of its own. ``corrected``: layout version 3's headers (``Layout.corrected``);
     ``typeset``: version 4's line breaking in every cell that wraps (``Layout.typeset``)."""
-    register_fonts()
-    rtl = labels.rtl
-    cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
-    # Right to left, a column's content sits at the other side of its cell: text right, numbers left.
-    aligned_right = [column.right != rtl for column in cols]
-    header: list[str | Flowable | list[Flowable]] = [
-        HeaderLabel(
-            column.header,
-            right=right,
-            language=labels.language,
-            rtl=rtl,
-            corrected=corrected,
-            typeset=typeset,
-            size=HEADER_SIZE * label_scale(labels.language, typeset),
-        )
-        for column, right in zip(cols, aligned_right, strict=True)
-    ]
-    rows: list[list[str | Flowable | list[Flowable]]] = [header]
-    for line in lines:
-        check_deadline()  # the render's deadline, when built inside one (pdf_build)
-        rows.append(_row(line, columns, frame - columns.fixed, rtl, corrected, typeset, labels.language))
-    if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
-        cols, aligned_right = cols[::-1], aligned_right[::-1]
-        rows = [row[::-1] for row in rows]
-    cell_style = [
-        ("FONT", (0, 1), (-1, -1), text_fonts()[0], TEXT_SIZE, TEXT_LEADING),
-        ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 1), (-1, -1), CELL_PADDING[0]),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING[1]),
-        ("BOTTOMPADDING", (0, 1), (-1, -1), CELL_PADDING[2]),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING[3]),
-        ("TOPPADDING", (0, 0), (-1, 0), HEADER_PADDING[0]),
-        ("BOTTOMPADDING", (0, 0), (-1, 0), HEADER_PADDING[2]),
-    ]
-    cell_style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, right in enumerate(aligned_right) if right]
-    if columns.size != TEXT_SIZE:
-        cell_style += [
-            ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right
+    return LineRows(lines, columns, labels, frame, corrected=corrected, typeset=typeset).table(0, None)
+
+
+class LineRows:
+    """The line table's header and rows, built once, and tables of a run of them with the same columns:
+    layout version 5 draws its last lines apart from the others (``ClosingRows``)."""
+
+    def __init__(
+        self,
+        lines: Sequence[LineRow],
+        columns: LineColumns,
+        labels: Labels,
+        frame: float,
+        *,
+        corrected: bool,
+        typeset: bool,
+    ) -> None:
+        register_fonts()
+        rtl = labels.rtl
+        cols = _columns(columns, labels, frame, discount_header(list(lines), labels))
+        # Right to left, a column's content sits at the other side of its cell: text right, numbers left.
+        aligned_right = [column.right != rtl for column in cols]
+        header: list[str | Flowable | list[Flowable]] = [
+            HeaderLabel(
+                column.header,
+                right=right,
+                language=labels.language,
+                rtl=rtl,
+                corrected=corrected,
+                typeset=typeset,
+                size=HEADER_SIZE * label_scale(labels.language, typeset),
+            )
+            for column, right in zip(cols, aligned_right, strict=True)
         ]
-    cell_style += [
-        ("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted
-    ]
-    rules = [("LINEBELOW", (0, 0), (-1, 0), *HEADER_RULE), ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE)]
-    table = LineTable(
-        rows,
-        colWidths=[column.width for column in cols],
-        repeatRows=1,
-        style=TableStyle(rules),
-        cellStyles=_cell_styles(cell_style, len(cols), len(rows)),
-        hAlign="LEFT",
-    )
-    table.starts_table = True
-    return table
+        rows: list[list[str | Flowable | list[Flowable]]] = [header]
+        for line in lines:
+            check_deadline()  # the render's deadline, when built inside one (pdf_build)
+            rows.append(_row(line, columns, frame - columns.fixed, rtl, corrected, typeset, labels.language))
+        if rtl:  # the first column on the right: every row, and the columns' widths and styles, reversed
+            cols, aligned_right = cols[::-1], aligned_right[::-1]
+            rows = [row[::-1] for row in rows]
+        cell_style = [
+            ("FONT", (0, 1), (-1, -1), text_fonts()[0], TEXT_SIZE, TEXT_LEADING),
+            ("TEXTCOLOR", (0, 1), (-1, -1), TEXT_COLOR),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 1), (-1, -1), CELL_PADDING[0]),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING[1]),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), CELL_PADDING[2]),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING[3]),
+            ("TOPPADDING", (0, 0), (-1, 0), HEADER_PADDING[0]),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), HEADER_PADDING[2]),
+        ]
+        cell_style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, right in enumerate(aligned_right) if right]
+        if columns.size != TEXT_SIZE:
+            cell_style += [
+                ("FONTSIZE", (i, 1), (i, -1), columns.size) for i, column in enumerate(cols) if column.right
+            ]
+        cell_style += [
+            ("TEXTCOLOR", (i, 1), (i, -1), MUTED_COLOR) for i, column in enumerate(cols) if column.muted
+        ]
+        self.rows = rows
+        self.count = len(rows) - 1  # the lines, without the header
+        self.widths = [column.width for column in cols]
+        self.cell_style = cell_style
+
+    def table(self, first: int, end: int | None, *, header: bool = True) -> "LineTable":
+        """The table of lines ``first`` to ``end`` (None: the last), under the header row unless not
+        ``header``; the table that starts with the first line is the one ``LineTable.starts_table`` means."""
+        lines = self.rows[1:][first:end]
+        rows = [self.rows[0], *lines] if header else lines
+        styles = _cell_styles(self.cell_style, len(self.widths), len(lines) + 1)
+        rules = [("LINEBELOW", (0, 0), (-1, 0), *HEADER_RULE), ("LINEBELOW", (0, 1), (-1, -1), *ROW_RULE)]
+        table = LineTable(
+            rows,
+            colWidths=self.widths,
+            repeatRows=1 if header else 0,
+            style=TableStyle(rules if header else [("LINEBELOW", (0, 0), (-1, -1), *ROW_RULE)]),
+            cellStyles=styles if header else styles[1:],
+            hAlign="LEFT",
+        )
+        table.starts_table = first == 0
+        return table
+
+
+# A height no page reaches, for measuring a table's rows whatever room is left.
+FRESH_PAGE = 100_000.0
+
+
+class ClosingRows(Flowable):
+    """The line table's rows from ``first`` on in layout version 5, kept with the totals on one page
+    (``pdf_native._closing``): drawn under the column headers when they start a page, as the table's own
+    rows would be on a new page, and without them right after the rest of the table. The frame placing a
+    flowable sets its ``_frame`` while it wraps and splits it, ``_atTop`` while nothing has been drawn in it
+    yet. Only rows that fit on one page are kept so, so they are never cut over pages without headers."""
+
+    def __init__(self, rows: LineRows, first: int) -> None:
+        super().__init__()
+        self.with_header = rows.table(first, None)
+        self.without_header = rows.table(first, None, header=False)
+        self.hAlign = "LEFT"
+        self._chosen: Table = self.without_header
+
+    def _choose(self) -> Table:
+        frame = getattr(self, "_frame", None)
+        self._chosen = self.with_header if frame is not None and frame._atTop else self.without_header
+        self._chosen._frame = frame  # LineTable.split reads the height of a fresh page from it
+        return self._chosen
+
+    def header_height(self, availWidth: float) -> float:
+        """How much taller the rows are under their column headers."""
+        self.with_header.wrap(availWidth, FRESH_PAGE)
+        return float(self.with_header._rowHeights[0])
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._choose().wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return list(self._choose().split(availWidth, availHeight))
+
+    def draw(self) -> None:
+        self._chosen.drawOn(self.canv, 0, 0)
 
 
 # The rows a cell style command of the line table may name: the header, the lines, or both.

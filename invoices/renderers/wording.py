@@ -7,6 +7,7 @@ never loads reportlab for it.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from invoices.document.adjustments import DEFAULT_EXEMPTIONS
 from invoices.document.model import AdjustmentAmount, Party, TaxGroup
 from invoices.document.money import TAX_CATEGORY_ORDER
 from invoices.i18n.formatting import NumberFormat
@@ -52,15 +53,22 @@ def adjustment_label(
     return f"{reason} {fmt.percent(percent)}" if percent is not None else reason
 
 
-def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels) -> list[TaxNote]:
+def tax_notes(groups: tuple[TaxGroup, ...], labels: Labels, *, own_words: bool = False) -> list[TaxNote]:
     """The words each exempt, reverse-charge, intra-community, export or out-of-scope group must carry,
-    with the seller's exemption reason; a reason that only repeats the category's name is said once."""
+    with the seller's exemption reason; a reason that only repeats the category's name is said once.
+
+    ``own_words`` (the XLSX, and the PDF from layout version 5 on): the reason the service wrote for a
+    seller who gave none (``DEFAULT_EXEMPTIONS``, English, for the e-invoices' BT-120) is left out, as the
+    category's name in the invoice's language says it: the PDF of versions 1-4 printed
+    "Steuerschuldnerschaft des Leistungsempfängers: Reverse charge" on a German invoice."""
     notes = []
     for group in groups:
         if group.category not in NOTED_CATEGORIES and not group.exemption_reason:
             continue
         name = labels.category_names.get(group.category, group.category)
         reason = group.exemption_reason.strip()
+        if own_words and reason == DEFAULT_EXEMPTIONS.get(group.category, ("",))[0]:
+            reason = ""
         if reason.casefold().startswith(name.casefold()):
             name = ""  # the reason says it already: "Reverse charge: Article 196 ..."
         notes.append(TaxNote(group.category, name, reason))

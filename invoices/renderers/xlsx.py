@@ -440,7 +440,7 @@ def _write_tax_breakdown(sheet: Worksheet, document: Document, context: Context,
     )
     for column, heading, alignment in headings:
         _label(sheet, row, column, heading).alignment = alignment
-    notes = {note.category: note for note in tax_notes(document.totals.tax_groups, labels)}
+    notes = {note.category: note for note in tax_notes(document.totals.tax_groups, labels, own_words=True)}
     for group in document.totals.tax_groups:
         row += 1
         _text(sheet, row, CATEGORY_COLUMN, group.category)

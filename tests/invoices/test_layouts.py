@@ -59,36 +59,44 @@ def test_each_version_is_a_template_file_of_its_own_or_drawn_natively():
         ("classic", 2),
         ("classic", 3),
         ("classic", 4),
+        ("classic", 5),
         ("compact", 2),
         ("compact", 3),
         ("compact", 4),
+        ("compact", 5),
         ("modern", 2),
         ("modern", 3),
         ("modern", 4),
+        ("modern", 5),
     ]
-    # Version 3 is version 2 with its defects corrected, version 4 version 3 with its lines broken anew; the
-    # versions before each stay as shipped.
+    # Version 3 is version 2 with its defects corrected, version 4 version 3 with its lines broken anew,
+    # version 5 version 4 composed anew (its closing on one page); the versions before each stay as shipped.
     corrected = [(v.name, v.version) for v in shipped if v.corrected]
     assert corrected == [
         ("classic", 3),
         ("classic", 4),
+        ("classic", 5),
         ("modern", 3),
         ("modern", 4),
+        ("modern", 5),
         ("compact", 3),
         ("compact", 4),
+        ("compact", 5),
     ]
     typeset = [(v.name, v.version) for v in shipped if v.typeset]
-    assert typeset == [("classic", 4), ("modern", 4), ("compact", 4)]
+    assert typeset == [(name, version) for name in ("classic", "modern", "compact") for version in (4, 5)]
+    composed = [(v.name, v.version) for v in shipped if v.composed]
+    assert composed == [("classic", 5), ("modern", 5), ("compact", 5)]
     assert all(v.template == "" for v in shipped if v.native)
 
 
-def test_the_unbranded_invoice_is_today_classic_version_four_and_was_three_two_and_one():
-    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 4)
+def test_the_unbranded_invoice_is_today_classic_version_five_and_was_four_three_two_and_one():
+    assert (DEFAULT_STYLE.layout, DEFAULT_STYLE.layout_version) == ("classic", 5)
     assert DEFAULT_STYLE.layout_version == CURRENT["classic"] == OWN_LAYOUT_VERSION
     assert layout_template("classic", 1) == TEMPLATE
 
 
-@pytest.mark.parametrize(("name", "version"), [("classic", 5), ("fancy", 1), ("", 1), ("classic", 0)])
+@pytest.mark.parametrize(("name", "version"), [("classic", 6), ("fancy", 1), ("", 1), ("classic", 0)])
 def test_a_layout_we_never_shipped_fails_the_render_with_the_reason(name, version):
     with pytest.raises(RenderRefused, match="not one this service ships"):
         layout(name, version)

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from invoices.document.model import (
+    DEFAULT_STYLE,
     Adjustment,
     Contact,
     Document,
@@ -474,9 +475,20 @@ def test_a_right_to_left_reason_keeps_the_sign_in_front_of_its_amount():
 
 
 def test_letter_paper_keeps_the_totals_under_the_lines_and_the_payment_block_whole():
-    options = RenderOptions(page_size="letter")
-    pages = pdf_pages(render_pdf(rich_document(), options).content)
+    # Layout version 4, as shipped: the lines and the totals on page 1, the payment details on page 2.
+    style = dataclasses.replace(DEFAULT_STYLE, layout_version=4)
+    pages = pdf_pages(render_pdf(rich_document(), RenderOptions(page_size="letter", style=style)).content)
     assert "04011000-12345-67" in pages[0].split()
     assert "Amount due" in pages[0]
     holding = [i for i, page in enumerate(pages) if "Account holder" in page and "IBAN" in page]
     assert len(holding) == 1
+
+
+def test_letter_paper_keeps_the_payment_block_whole_with_the_totals_and_the_last_lines():
+    # Layout version 5 (today's): the last two lines, the totals and the payment details on one page.
+    pages = pdf_pages(render_pdf(rich_document(), RenderOptions(page_size="letter")).content)
+    assert "04011000-12345-67" in pages[0].split()
+    holding = [i for i, page in enumerate(pages) if "Account holder" in page and "IBAN" in page]
+    (closing,) = holding
+    assert "Amount due" in pages[closing]
+    assert "Safety training" in pages[closing]

@@ -33,10 +33,18 @@ def _render(invoice: Invoice, storage) -> tuple[str, LedgerEntry]:
 
 def test_a_new_invoice_is_issued_in_today_s_version_and_drawn_natively(user, invoices_gridfs_storage):
     invoice = _issue(user)
-    assert Invoice.objects.get(id=invoice.id).layout_version == OWN_LAYOUT_VERSION == 4
+    assert Invoice.objects.get(id=invoice.id).layout_version == OWN_LAYOUT_VERSION == 5
     issued = LedgerEntry.objects.get(invoice=invoice, kind="issued")
     producer, entry = _render(invoice, invoices_gridfs_storage)
-    assert (issued.layout, issued.layout_version) == (entry.layout, entry.layout_version) == ("classic", 4)
+    assert (issued.layout, issued.layout_version) == (entry.layout, entry.layout_version) == ("classic", 5)
+    assert "ReportLab" in producer
+
+
+def test_an_invoice_issued_in_version_4_is_rendered_in_version_4_for_ever(user, invoices_gridfs_storage):
+    invoice = _issue(user)
+    Invoice.objects.filter(id=invoice.id).update(layout_version=4)  # issued on 2026-12-05, before version 5
+    producer, entry = _render(invoice, invoices_gridfs_storage)
+    assert (entry.layout, entry.layout_version, entry.brand_version) == ("classic", 4, None)
     assert "ReportLab" in producer
 
 
