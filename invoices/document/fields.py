@@ -140,7 +140,11 @@ def clean_text(value: str, *, multiline: bool, code: bool = False) -> tuple[str,
     says why) and its other invisible format characters (``invoices.document.invisible``)."""
     value = nfc(value)
     if multiline:
-        value = value.replace("\r\n", "\n")
+        # A tab reads as a space. No output gives it a meaning: the PDF has no tab stops (its paragraphs
+        # printed a space, the line table's cells a missing-glyph box), and a tab inside a spreadsheet cell
+        # or an XML element is not a column. One text for the PDF, the XLSX, the CSV and the e-invoices, in
+        # descriptions as in notes and payment terms. (A single-line text refuses a tab, as before.)
+        value = value.replace("\r\n", "\n").replace("\t", " ")
     control = _CONTROL.search(value)
     if control:
         return "", f"Contains the control character U+{ord(control.group()):04X}."

@@ -2,9 +2,11 @@
 
 import dataclasses
 import importlib.util
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from invoices.document.model import RenderOptions
 from invoices.i18n.formatting import NumberFormat
@@ -223,6 +225,19 @@ def test_countries_are_printed_by_name_in_the_invoice_language(language, seller,
 
     assert re.search(rf"75002 Paris.*\n{seller}\n", text)  # under the seller's address
     assert re.search(rf"^{buyer} +{ship_to}$", text, re.MULTILINE)  # the buyer's, and the delivery address's
+
+
+def test_a_tab_in_a_description_prints_as_a_space():
+    # pdftotext reads the missing glyph a tab was drawn with as a space; the text drawn shows it (pypdf: a
+    # NUL where the tab was).
+    payload = sample_payload()
+    payload["invoice"]["lines"][0]["description"] = "Item\tA\tB"
+
+    pdf = render_payload(payload)
+
+    assert "Item A B" in pdf_text(pdf)
+    drawn = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Item A B" in drawn
 
 
 @pytest.mark.security

@@ -390,6 +390,20 @@ def test_invoice_number_must_be_printable():
     assert "printable" in message(errors, "invoice.number")
 
 
+def test_a_tab_in_a_multiline_text_reads_as_a_space():
+    payload = with_line(description="Item\tA\tB")
+    payload["invoice"].update(notes="Bank:\tFR76\n\tRef 1", payment_terms="Net\t30")
+
+    data = parse_request(payload)[1]
+
+    assert data.lines[1].description == "Item A B"
+    assert (data.notes, data.payment_terms) == ("Bank: FR76\n Ref 1", "Net 30")
+
+
+def test_surrounding_tabs_of_a_multiline_text_are_trimmed():
+    assert parse_request(with_line(description="\tItem\t"))[1].lines[1].description == "Item"
+
+
 @pytest.mark.parametrize(
     ("changes", "path", "limit"),
     [
