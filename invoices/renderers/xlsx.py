@@ -96,6 +96,7 @@ FORBIDDEN_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 # Besides the heading's own characters, room for the cell's margins and a bold font's wider letters.
 WIDTH_PADDING = 2
 BODY_SIZE = 11  # openpyxl's default font size, the unit Excel measures column widths in
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
 CURRENCY_SIGN = re.compile("¤+")  # CLDR's placeholder: ¤ symbol, ¤¤ ISO code, ¤¤¤ name; all get the symbol
 
 TITLE_FONT = Font(bold=True, size=14)
@@ -621,11 +622,25 @@ def money_format(fmt: NumberFormat, decimals: int) -> str:
     symbol = numbers.get_currency_symbol(fmt.currency.code, fmt.cldr)
     digits = _grouped(decimals)
     return ";".join(
-        format_literal(CURRENCY_SIGN.sub(symbol, prefix))
+        format_literal(_spaced(CURRENCY_SIGN.sub(symbol, prefix), prefix, before=True))
         + digits
-        + format_literal(CURRENCY_SIGN.sub(symbol, suffix))
+        + format_literal(_spaced(CURRENCY_SIGN.sub(symbol, suffix), suffix, before=False))
         for prefix, suffix in zip(pattern.prefix, pattern.suffix, strict=True)
     )
+
+
+def _spaced(text: str, pattern: str, *, before: bool) -> str:
+    """``text`` (a pattern's prefix or suffix with its symbol put in) with CLDR's currency spacing: a no-break
+    space between the digits and a symbol that ends in a letter rather than a sign where the two touch,
+    "KWD 616.261" rather than "KWD616.261" in English (whose pattern is "¤#,##0.00"), as the PDF prints it
+    (Babel applies the same rule there), while "$616.26" and "616,26 €" stay as they are."""
+    touching = pattern.endswith("¤") if before else pattern.startswith("¤")
+    if not touching or not text:
+        return text
+    edge = text[-1] if before else text[0]
+    if unicodedata.category(edge)[0] in "SZ":
+        return text
+    return f"{text}{NO_BREAK_SPACE}" if before else f"{NO_BREAK_SPACE}{text}"
 
 
 def format_literal(text: str) -> str:

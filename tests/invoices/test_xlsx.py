@@ -12,10 +12,12 @@ import pytest
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from invoices.document.currencies import find_currency
 from invoices.document.model import Adjustment, Document, RenderOptions
 from invoices.document.validation import read_request
+from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.labels import labels_for, unit_text
-from invoices.renderers.xlsx import CONTENT_TYPE, render_xlsx
+from invoices.renderers.xlsx import CONTENT_TYPE, money_format, render_xlsx
 from tests.invoices.en16931_samples import (
     credit_note_document,
     jpy_document,
@@ -147,6 +149,31 @@ def test_number_format_follows_the_currencys_minor_units(currency, expected):
     total = sheet.cell(total_row(sheet, f"{EN.total} ({currency})"), 8)
     assert money_digits(total.number_format) == [expected, expected]
     assert number(total) == document.totals.gross
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency"),
+    [
+        ("en", "KWD"),
+        ("en", "CHF"),
+        ("en", "USD"),
+        ("de", "EUR"),
+        ("de-CH", "CHF"),
+        ("nl", "EUR"),
+        ("ja", "JPY"),
+    ],
+)
+def test_the_currency_stands_beside_the_amount_as_the_pdf_prints_it(locale, currency):
+    # CLDR's currency spacing: a symbol ending in a letter gets a no-break space before the digits, so
+    # English KWD amounts read "KWD 616.261" (the format said "KWD616.261"), "$616.26" stays as it is.
+    fmt = NumberFormat(locale, find_currency(currency))
+    positive, negative = money_format(fmt, 2).split(";")
+    for section, amount in ((positive, Decimal("616.26")), (negative, Decimal("-616.26"))):
+        before, after = (literal.replace('"', "") for literal in section.split("#,##0.00"))
+        printed = fmt.money(amount)
+        digits = re.search(r"\d[\d.,\u00a0\u202f']*\d", printed)
+        assert digits is not None
+        assert (printed[: digits.start()], printed[digits.end() :]) == (before, after), printed
 
 
 def test_large_amounts_survive_the_spreadsheet_exactly():
