@@ -92,6 +92,8 @@ def url_target(url: str) -> Target:
         raise RefusedURL(f"The URL must start with {' or '.join(s + '://' for s in allowed)}.")
     if not parts.hostname:
         raise RefusedURL("The URL has no host.")
+    if "%" in parts.hostname:
+        raise RefusedURL(_percent_in_host(parts))
     if parts.username is not None or parts.password is not None:
         raise RefusedURL("The URL must not carry a user name or password.")
     if parts.fragment or url.endswith("#"):
@@ -104,13 +106,27 @@ def url_target(url: str) -> Target:
     return Target(parts.scheme, parts.hostname, port or default_port, _path(parts))
 
 
+def _percent_in_host(parts: SplitResult) -> str:
+    """Why a host with a "%" is refused. In an IPv6 literal it starts a zone id (RFC 6874:
+    ``[fe80::1%25eth0]``), which names a network interface of the machine that sends: the address is then
+    one of that machine's networks, never a public one. getaddrinfo reads some zones and not others
+    (``%25lo``), and registration accepted what did not resolve, so a zone is refused before any lookup,
+    at registration and at every attempt (``post`` checks ``url_target`` too). No host name holds a "%"."""
+    if parts.netloc.rpartition("@")[2].startswith("["):
+        return (
+            f"[{parts.hostname}] is an IPv6 address with a zone id (%...), which names a network interface "
+            "of this server: webhooks are only sent to public addresses, written without a zone id."
+        )
+    return "The URL's host must not contain %: a host name is letters, digits, dots and hyphens."
+
+
 def url_check(url: str) -> Target:
-    """Registration's check (``url_target``, then the addresses): an IPv4 literal in any spelling
-    (``2130706433``, ``0177.0.0.1``, ``0x7f.1``) is read as the address it is, and a name that resolves
-    now is refused if any of its addresses is. A name that does not resolve now is accepted: every
+    """Registration's check (``url_target``, then the addresses): an IP literal, IPv4 in any spelling
+    (``2130706433``, ``0177.0.0.1``, ``0x7f.1``) or IPv6, is read as the address it is, and a name that
+    resolves now is refused if any of its addresses is. A name that does not resolve now is accepted: every
     delivery attempt resolves and checks it again."""
     target = url_target(url)
-    literal = ipv4_literal(target.host)
+    literal = ipv4_literal(target.host) or ipv6_literal(target.host)
     if literal is not None:
         addresses: list[IPAddress] = [literal]
     else:
@@ -135,6 +151,17 @@ def ipv4_literal(host: str) -> ipaddress.IPv4Address | None:
     try:
         return ipaddress.IPv4Address(socket.inet_aton(host))
     except OSError:
+        return None
+
+
+def ipv6_literal(host: str) -> ipaddress.IPv6Address | None:
+    """``host`` (an URL's, without its brackets and, by ``url_target``, without a zone) as an IPv6
+    address; None for anything else. Read here rather than left to getaddrinfo, as IPv4 literals are."""
+    if ":" not in host:
+        return None
+    try:
+        return ipaddress.IPv6Address(host)
+    except ValueError:
         return None
 
 

@@ -227,6 +227,11 @@ def test_the_deliveries_log(ann):
         ("http://0x7f.1/", "127.0.0.1, a loopback address"),
         ("http://[::ffff:169.254.169.254]/", "a cloud metadata address"),
         ("http://100.100.100.200/", "a cloud metadata address"),
+        # An IPv6 literal with a zone id: an interface of this server (docs/security.md case 16).
+        ("https://[::1%25lo]/", "an IPv6 address with a zone id"),
+        ("https://[::1%lo]/", "an IPv6 address with a zone id"),
+        ("https://[fe80::1%25eth0]/", "an IPv6 address with a zone id"),
+        ("https://[fd00:ec2::254%25lo]/", "an IPv6 address with a zone id"),
     ],
 )
 def test_internal_addresses_are_refused_at_registration(ann, settings, url, words, blocked_connects):

@@ -118,11 +118,45 @@ def test_a_public_name_passes_registration(fake_dns):
         ("https://hooks.example.com:70000/", "cannot be parsed"),
         ("https://hooks.example.com/" + "a" * 2000, "longer than 2000"),
         ("https://hooks.example.com/a b", "spaces"),
+        ("https://exa%6dple.com/", "must not contain %"),
     ],
 )
 def test_url_rules(url, reason):
     with pytest.raises(RefusedURL, match=reason):
         url_target(url)
+
+
+# IPv6 literals with a zone id (RFC 6874): an interface of the sending machine. getaddrinfo cannot read
+# "%25lo", and a name that does not resolve was accepted at registration.
+ZONED_HOSTS = ["[::1%25lo]", "[::1%lo]", "[fe80::1%25eth0]", "[fd00:ec2::254%25lo]", "[2606:2800::1%251]"]
+
+
+@pytest.mark.parametrize("host", ZONED_HOSTS)
+def test_an_ipv6_literal_with_a_zone_id_is_refused_at_registration(host):
+    with pytest.raises(RefusedURL, match=r"is an IPv6 address with a zone id \(%\.\.\.\)"):
+        url_check(f"https://{host}/hook")
+
+
+@pytest.mark.parametrize("host", ZONED_HOSTS)
+def test_an_ipv6_literal_with_a_zone_id_is_refused_at_delivery(settings, host, blocked_connects, listener):
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["::1/128"]  # not even the allowance lets a zone through
+    port, received = listener
+
+    result = outbound.post(f"http://{host}:{port}/hook", b"{}", {})
+
+    assert result.status_code is None
+    assert result.error.startswith("Refused: ")
+    assert "zone id" in result.error
+    assert blocked_connects == []
+    time.sleep(0.3)
+    assert received == []
+
+
+def test_an_ipv6_literal_is_read_as_the_address_it_is_without_a_lookup(fake_dns):
+    with pytest.raises(RefusedURL, match=r"fd00:ec2::254 is fd00:ec2::254, a cloud metadata address"):
+        url_check("https://[fd00:ec2::254]/hook")
+    assert fake_dns.calls == []
 
 
 def test_http_only_when_the_setting_allows_it(settings):
