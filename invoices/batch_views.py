@@ -212,6 +212,8 @@ class BatchListCreateView(APIView):
     """GET: the caller's batches, newest first. POST: up to BATCH_MAX_ITEMS invoices -> 202 Accepted."""
 
     name = "Invoice batches"  # the browsable API's title
+    # The browsable page's "Content" box starts from the documented example, as the invoices' does.
+    browsable_examples = {"POST": openapi_batches.CREATE_EXAMPLE.value}
     # The body is read raw from the stream (amounts never pass through float, NDJSON line by line); the
     # parser names the media type for DRF and the browsable API's form.
     parser_classes = [DocumentJSONParser]

@@ -68,6 +68,8 @@ class BrandListView(APIView):
 
     name = "Brands"
     parser_classes = [DocumentJSONParser, MultiPartParser]
+    # The browsable page's "Content" box starts from the documented example, as the invoices' does.
+    browsable_examples = {"POST": openapi_brands.CREATE_BODY}
 
     @openapi_brands.LIST
     def get(self, request: Request) -> Response:

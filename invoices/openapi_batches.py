@@ -96,6 +96,9 @@ BATCH_NOT_FOUND = error_response(
     error_example("not_found", "not_found", "No such batch."),
 )
 
+# The upload's example as a batch: the browsable API's form starts from it too.
+CREATE_EXAMPLE = OpenApiExample("a batch", value={"atomic": False, "invoices": [SAMPLE_DOCUMENT]})
+
 BATCHES_CREATE = extend_schema(
     operation_id="invoice_batches_create",
     tags=["batches"],
@@ -143,7 +146,7 @@ BATCHES_CREATE = extend_schema(
         415: UPLOAD_ERRORS[415],
         422: UPLOAD_ERRORS[422],
     },
-    examples=[OpenApiExample("two invoices", value={"atomic": False, "invoices": [SAMPLE_DOCUMENT]})],
+    examples=[CREATE_EXAMPLE],
 )
 
 BATCHES_LIST = extend_schema(

@@ -215,6 +215,15 @@ UNSUPPORTED = error_response(
 )
 
 _REQUEST = {"application/json": BrandJsonSerializer, "multipart/form-data": BrandMultipartSerializer}
+# A brand as JSON without a logo: the browsable API's form starts from it (a logo is easier sent as a file).
+CREATE_BODY = {
+    "name": "Nuage",
+    "is_default": False,
+    "layout": "modern",
+    "accent_color": "#1f4e79",
+    "font": "sans",
+    "footer": "Nuage Informatique SAS - 12 rue de la Paix, 75002 Paris",
+}
 _PATCH_REQUEST = {
     "application/json": BrandPatchJsonSerializer,
     "multipart/form-data": BrandPatchMultipartSerializer,
@@ -239,6 +248,7 @@ CREATE = extend_schema(
         "multipart form (the logo as a file)."
     ),
     request=_REQUEST,
+    examples=[OpenApiExample("brand", value=CREATE_BODY, request_only=True)],
     parameters=[
         OpenApiParameter(
             "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The brand."

@@ -22,6 +22,8 @@ class SeriesListCreateView(APIView):
     """GET: the caller's number series. POST: define one."""
 
     name = "Number series"  # the browsable API's title
+    # The browsable page's "Content" box starts from the documented example, as the invoices' does.
+    browsable_examples = {"POST": series_openapi.CREATE_EXAMPLE.value}
 
     @series_openapi.LIST
     def get(self, request: Request) -> Response:

@@ -24,6 +24,8 @@ class EndpointListCreateView(APIView):
     """GET: the caller's endpoints (no secrets). POST: register one; its secret is in the answer, once."""
 
     name = "Webhook endpoints"
+    # The browsable page's "Content" box starts from the documented example, as the invoices' does.
+    browsable_examples = {"POST": openapi.CREATE_EXAMPLE.value}
 
     @openapi.LIST
     def get(self, request: Request) -> Response:

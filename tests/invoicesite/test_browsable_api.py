@@ -106,6 +106,25 @@ def test_the_upload_page_offers_an_example_that_uploads_as_it_is(auth):
     assert response.status_code == 202
 
 
+@pytest.mark.parametrize(
+    ("path", "created"),
+    [
+        ("/api/webhooks/", 201),
+        ("/api/number-series/", 201),
+        ("/api/invoice-batches/", 202),
+        ("/api/brands/", 201),
+    ],
+)
+def test_the_other_collections_pages_offer_an_example_that_is_accepted_as_it_is(auth, path, created):
+    # Their Content box was empty: a person had to find the body's shape in the documentation first.
+    page = auth.get(path, HTTP_ACCEPT=HTML)
+
+    example = content_box(page)
+    assert json.loads(example)
+    response = auth.post(path, data=example, content_type="application/json")
+    assert response.status_code == created, response.content
+
+
 def test_a_refused_login_never_puts_the_password_back_into_the_page(api, user):
     body = json.dumps({"email": user.email, "password": "Wrong-Secret-4711"})
 
