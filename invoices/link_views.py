@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from pymongo.errors import PyMongoError
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
@@ -246,11 +248,23 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(Request(request)) or ""
 
 
+# No CSRF check: the check guards a request that changes something with a browser's cookies, and a link
+# takes no cookie and changes nothing; every method but GET and HEAD (which the check passes anyway) is
+# refused below. With it, CsrfViewMiddleware answered a POST before the view, with Django's 403 page and
+# without the headers every answer of a link carries.
+@method_decorator(csrf_exempt, name="dispatch")
 class LinkDownloadView(View):
     """GET /files/<token>: the file (a batch link's: the ZIP), or a page saying why not. HEAD answers the
-    same without a body and without logging a download (a mail scanner's check is not one)."""
+    same without a body and without logging a download (a mail scanner's check is not one). Any other
+    method: 405, a page of ours."""
 
     http_method_names = ["get", "head"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = _html("method_not_allowed", {}, status.HTTP_405_METHOD_NOT_ALLOWED)
+        response["Allow"] = ", ".join(method.upper() for method in self.http_method_names)
+        _private(response)
+        return response
 
     def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
         return _private(self._answer(request, token, log_use=True))

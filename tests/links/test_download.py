@@ -7,6 +7,7 @@ import html
 
 import pytest
 from django.core.files.storage import storages
+from django.test import Client
 
 from invoices import links
 from invoices.models import DownloadLink, DownloadLinkUse, InvoiceStatus, Rendition
@@ -104,6 +105,20 @@ def test_other_methods_are_refused(client, ann_invoice):
 
     assert client.post(path).status_code == 405
     assert client.delete(path).status_code == 405
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_another_method_is_a_405_page_of_ours_even_with_csrf_checks(ann_invoice, method):
+    # A browser's client: the CSRF check on, as in production (the test client skips it by default).
+    browser = Client(enforce_csrf_checks=True)
+    path = path_of(links.link_url(make_link(ann_invoice)))
+
+    response = getattr(browser, method)(path, data=b"x=1", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert_a_page_of_ours(response, "This download link can only be opened")
+    assert not DownloadLinkUse.objects.exists()
 
 
 def test_a_link_works_until_it_expires_and_answers_410_after(client, ann_invoice, clock):
