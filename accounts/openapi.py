@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from accounts import token_errors
 from accounts.serializers import (
     CredentialsSerializer,
     ProfileUpdateSerializer,
@@ -328,7 +329,7 @@ TOKEN_REFRESH = extend_schema(
         401: error_response(
             "The refresh token is invalid, expired, already used (blacklisted), revoked by a password "
             "change, or its account is gone or inactive.",
-            error_example("token_not_valid", "token_not_valid", "Token is blacklisted"),
+            error_example("token_not_valid", "token_not_valid", token_errors.USED),
         ),
         429: error_response(
             "More login requests from this client than the login rate allows.",

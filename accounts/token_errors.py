@@ -25,12 +25,16 @@ _WRONG_KIND = {
     ),
     "refresh": f"This is an access token: send the refresh token that {OBTAIN} gave with it.",
 }
+USED = (
+    "This refresh token was already used or revoked: each one works once (a refresh replaces it with a new "
+    f"one, a logout revokes it, and a reuse revokes its newer ones too); log in again with {OBTAIN}."
+)
 
 
 def refused_because(raw: bytes | str, expected: str) -> str | None:
     """What is wrong with ``raw``, refused where an ``expected`` ("access" or "refresh") token was due; None
-    when its signature, expiry and kind are fine and another check refused it (a blacklisted token), whose
-    own message then stands."""
+    when its signature, expiry and kind are fine, it is not a blacklisted refresh token, and another check
+    refused it, whose own message then stands."""
     try:
         payload = token_backend.decode(raw, verify=True)  # type: ignore[arg-type]  # typed Token; takes the encoded token
     except TokenBackendExpiredToken:
@@ -38,9 +42,18 @@ def refused_because(raw: bytes | str, expected: str) -> str | None:
     except TokenBackendError:
         return MALFORMED
     kind = payload.get(api_settings.TOKEN_TYPE_CLAIM)
-    if kind == expected:
-        return None
-    return _WRONG_KIND[expected] if kind in _WRONG_KIND else MALFORMED
+    if kind != expected:
+        return _WRONG_KIND[expected] if kind in _WRONG_KIND else MALFORMED
+    if expected == "refresh" and _blacklisted(payload.get(api_settings.JTI_CLAIM)):
+        return USED  # simplejwt's own words: "Token is blacklisted"
+    return None
+
+
+def _blacklisted(jti: object) -> bool:
+    # Imported here: this module is imported with the authentication classes, before the apps are ready.
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+    return jti is not None and BlacklistedToken.objects.filter(token__jti=str(jti)).exists()
 
 
 def first_reason(exc: InvalidToken) -> str:

@@ -92,6 +92,43 @@ def test_logout_blacklists_the_refresh_token(api, tokens):
     assert response.status_code == 401
 
 
+USED = (
+    "This refresh token was already used or revoked: each one works once (a refresh replaces it with a new "
+    "one, a logout revokes it, and a reuse revokes its newer ones too); log in again with "
+    "POST /api/auth/token/."
+)
+
+
+def test_a_refresh_token_used_twice_says_it_was_used_and_to_log_in_again(api, tokens):
+    assert refresh(api, tokens["refresh"]).status_code == 200
+
+    again = refresh(api, tokens["refresh"])
+
+    assert again.status_code == 401
+    assert again.json() == {"error": {"code": "token_not_valid", "message": USED}}
+
+
+def test_a_refresh_token_after_logout_says_it_was_revoked_and_to_log_in_again(api, tokens):
+    def logout():
+        body = {"refresh": tokens["refresh"]}
+        return api.post("/api/auth/logout/", body, format="json", **bearer(tokens["access"]))
+
+    assert logout().status_code == 204
+
+    again, twice = refresh(api, tokens["refresh"]), logout()
+
+    assert again.status_code == 401
+    assert again.json()["error"] == {"code": "token_not_valid", "message": USED}
+    assert twice.status_code == 400  # the logout's refusals are its body's (docs/api.md)
+    assert twice.json()["error"]["fields"] == {"refresh": [USED]}
+
+
+def test_the_login_path_named_is_the_real_one(api, user, password):
+    assert "POST /api/auth/token/." in USED
+    response = api.post("/api/auth/token/", {"email": user.email, "password": password}, format="json")
+    assert response.status_code == 200
+
+
 def test_logout_needs_a_bearer_token(api, tokens):
     response = api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
 
