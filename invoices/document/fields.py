@@ -37,6 +37,17 @@ _SHOWN_KEY_LENGTH = 64
 OUT_OF_RANGE = "Out of range: the exponent is far too large or too small for an amount."
 
 
+def _control_problem(char: str) -> str:
+    """Why ``char`` (a match of ``_CONTROL``) is refused, in words that fit it: a lone surrogate is no
+    control character but half of a pair JSON's "\\ud800" escape left alone."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"Contains U+{code:04X}, half of a UTF-16 surrogate pair without its other half: no character."
+    if code in (0xFFFE, 0xFFFF):
+        return f"Contains U+{code:04X}, which is not a character (no XML file, so no e-invoice, can hold it)."
+    return f"Contains the control character U+{code:04X}."
+
+
 @dataclass(frozen=True)
 class NumberRule:
     """What a numeric field accepts. All numbers are >= 0 in this version (corrections are credit notes)."""
@@ -147,7 +158,7 @@ def clean_text(value: str, *, multiline: bool, code: bool = False) -> tuple[str,
         value = value.replace("\r\n", "\n").replace("\t", " ")
     control = _CONTROL.search(value)
     if control:
-        return "", f"Contains the control character U+{ord(control.group()):04X}."
+        return "", _control_problem(control.group())
     if not multiline and _LINE_BREAK.search(value):
         return "", "Must be a single line (no line breaks or tabs)."
     if code:

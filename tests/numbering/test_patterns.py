@@ -42,7 +42,7 @@ def test_a_pattern_makes_its_number(pattern, value, number):
         ("INV-{seq:05}", "yearly", "must have {YYYY} or {YY}"),
         ("INV-\u202e{seq}", "never", "U+202E"),  # a bidi override would show another number than it is
         ("INV-\x07{seq}", "never", "control character U+0007"),
-        ("INV-\ufffe{seq}", "never", "control character U+FFFE"),  # no XML file can hold it
+        ("INV-\ufffe{seq}", "never", "U+FFFE, which is not a character"),  # no XML file can hold it
         ("INV\t{seq}", "never", "single line"),
         ("   ", "never", "Must not be blank."),
         ("X" * 46 + "{seq}", "never", "has 65 characters"),  # 46 + a 19-digit counter
