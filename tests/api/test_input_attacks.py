@@ -374,3 +374,14 @@ def test_a_well_formed_content_length_is_let_through(auth):
                          CONTENT_LENGTH=f"00{len(body)}")  # fmt: skip
 
     assert response.status_code == 202, response.content
+
+
+@pytest.mark.parametrize("url", ["/api/invoices/", "/login"])
+@pytest.mark.django_db
+def test_a_host_the_service_does_not_answer_to_is_the_documented_400(api, url):
+    # docs/api.md "Errors" names the code; a probe met it undocumented.
+    response = api.post(url, data=b"{}", content_type="application/json", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert not Invoice.objects.exists()
