@@ -37,7 +37,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from invoices.document.currencies import find_currency
-from invoices.i18n.emails import EmailText, email_text
+from invoices.i18n.emails import EmailText, email_text, links_until
 from invoices.i18n.formatting import NumberFormat
 from invoices.i18n.locales import RTL_LANGUAGES, cached_locale, default_locale, language_of
 from invoices.jobs import SendNotification
@@ -226,7 +226,7 @@ def _message(notification: Notification) -> tuple[EmailMultiAlternatives, list[D
         # After the links expire, the API download still works with a token.
         "download_url": settings.SITE_URL + reverse("invoice-download", args=[invoice.id]),
         "files": [{"label": labels[link.format], "url": link_url(link)} for link in links],
-        "links_until": text.links_until.format(until=_until(links, locale)),
+        "links_until": links_until(text.language, len(links)).format(until=_until(links, locale)),
         "status_url": settings.SITE_URL + reverse("invoice-detail", args=[invoice.id]),
         **_sentences(text, invoice, _total(invoice, locale), failed_files),
     }

@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, npgettext
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,6 @@ class EmailText:
     greeting: str
     ready: str  # {number}, {total}
     download: str
-    links_until: str  # {until}: a date and time in the owner's locale
     api_download: str
     ready_files: str
     details: str
@@ -41,7 +40,6 @@ def email_text(language: str) -> EmailText:
             greeting=gettext("Hello,"),
             ready=gettext("Your invoice {number} (total {total}) is ready."),
             download=gettext("Download it (no sign-in needed):"),
-            links_until=gettext("These links work until {until}."),
             api_download=gettext("After that, download it from the API with your API token:"),
             ready_files=gettext("The files that could be created can be downloaded (no sign-in needed):"),
             details=gettext("Its details and status:"),
@@ -54,4 +52,17 @@ def email_text(language: str) -> EmailText:
                 "contact with the link above."
             ),
             automatic=gettext("This is an automatic message from the invoice service."),
+        )
+
+
+def links_until(language: str, count: int) -> str:
+    """Until when the email's ``count`` links work ({until}: a date and time in the owner's locale): a plural
+    message, "This link works ..." for one and "These links work ..." for more, in each language's forms
+    (Arabic and Slovenian have a dual; Japanese, Korean and Chinese one form for every count). The sentence
+    shows no number, so a form is chosen for the count an email can have: one link per format, at most six,
+    never 21 (which Croatian or Ukrainian would give the singular). The context keeps it apart from the batch
+    email's "This link works until {until}.", a message of its own."""
+    with translation.override(language):
+        return npgettext(
+            "invoice email", "This link works until {until}.", "These links work until {until}.", count
         )

@@ -13,7 +13,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError
 
 from invoices import links, notifications, services
-from invoices.i18n.emails import email_text
+from invoices.i18n.emails import email_text, links_until
+from invoices.i18n.locales import DEFAULT_LANGUAGE, LANGUAGES
 from invoices.models import DownloadLink, LinkPurpose, Notification, Rendition
 from invoices.notifications import notification_send
 from tests.links.conftest import body_of, path_of
@@ -76,11 +77,58 @@ def test_the_email_says_until_when_in_the_owners_locale_and_keeps_the_api_downlo
     [message] = mail.outbox
     [link] = DownloadLink.objects.filter(invoice=invoice)
     until = dates.format_datetime(link.expires_at, "long", tzinfo=ZoneInfo(settings.TIME_ZONE), locale="de")
-    assert words.links_until.format(until=until) in message.body
+    assert links_until("de", 1).format(until=until) in message.body
+    assert f"Dieser Link ist bis zum {until} gültig." in message.body  # one link: the singular
     assert re.search(r"\d+\. \w+ \d{4}", until)  # "10. Dezember 2026": the German long date
     assert words.api_download in message.body
     assert f"{SITE}/api/invoices/{invoice.id}/download/" in message.body
     assert f"{SITE}/api/invoices/{invoice.id}/" in message.body  # the status URL stays
+
+
+@pytest.mark.parametrize(
+    ("formats", "sentence"),
+    [(("pdf",), "This link works until"), (("pdf", "csv"), "These links work until"),
+     (("pdf", "csv", "xlsx"), "These links work until")],
+)  # fmt: skip
+def test_the_email_says_this_link_for_one_link_and_these_links_for_more(make_invoice, ann, formats, sentence):
+    invoice = make_invoice(ann, formats)
+
+    notification_send(invoice_id=invoice.id, kind="ready")
+
+    [message] = mail.outbox
+    other = "These links work until" if sentence.startswith("This") else "This link works until"
+    for part in (message.body, html_part(message)):
+        assert sentence in part
+        assert other not in part
+
+
+@pytest.mark.parametrize(
+    ("formats", "sentence"),
+    [
+        (("pdf",), "هذا الرابط صالح حتى"),  # one: the singular
+        (("pdf", "csv"), "هذان الرابطان صالحان حتى"),  # two: the dual
+        (("pdf", "csv", "xlsx"), "هذه الروابط صالحة حتى"),  # three to ten: the plural
+    ],
+)
+def test_the_arabic_email_has_a_singular_a_dual_and_a_plural(make_invoice, make_user, formats, sentence):
+    invoice = make_invoice(make_user("amal@example.com", language="ar"), formats)
+
+    notification_send(invoice_id=invoice.id, kind="ready")
+
+    [message] = mail.outbox
+    assert sentence in message.body
+
+
+@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != DEFAULT_LANGUAGE])
+def test_every_language_says_until_when_the_links_work_in_its_own_words(language):
+    english = {links_until(DEFAULT_LANGUAGE, count) for count in (1, 2)}
+    # An email carries one link per format: one to six.
+    sentences = [links_until(language, count) for count in range(1, 7)]
+
+    assert not english & set(sentences), "English left in a translated catalog"
+    assert all(sentence.count("{until}") == 1 for sentence in sentences)
+    if language not in ("ja", "ko", "zh-hans", "zh-hant"):  # one form for every count, written for both
+        assert sentences[0] not in sentences[1:], "the same sentence for one link as for several"
 
 
 def test_after_their_life_the_emailed_links_answer_410(make_invoice, ann, client, clock, settings):
@@ -116,7 +164,8 @@ def test_a_failed_email_without_any_file_has_no_links(make_invoice, ann):
     [message] = mail.outbox
     assert not LINK.findall(str(message.body))
     assert "/files/" not in html_part(message)
-    assert email_text("en").links_until.split("{")[0] not in message.body
+    for count in (1, 2):
+        assert links_until("en", count).split("{")[0] not in message.body
     assert not DownloadLink.objects.exists()
 
 
