@@ -183,6 +183,55 @@ LINKS_REVOKE = extend_schema(
     },
 )
 
+
+class LinkedInvoiceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    url = serializers.URLField(help_text="The invoice in the API.")
+
+
+class LinkedBatchSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.URLField(help_text="The batch in the API.")
+
+
+class AccountLinkSerializer(LinkSerializer):
+    format = InvoiceFormatField(
+        allow_null=True, help_text="The file's format; `null`: a batch's ZIP of every format."
+    )
+    invoice = LinkedInvoiceSerializer(allow_null=True, help_text="The invoice whose file the link opens.")
+    batch = LinkedBatchSerializer(allow_null=True, help_text="The batch whose ZIP the link opens.")
+
+
+class AccountLinkPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AccountLinkSerializer(many=True)
+
+
+LINKS_LIST_ALL = extend_schema(
+    operation_id="links_list",
+    tags=["download links"],
+    summary="Every download link of the caller's invoices and batches",
+    description="What the caller has shared (and the links their emails carried), newest first, each "
+    "with the invoice or batch it opens, its state and uses; `state` keeps one state only, such as `active` "
+    "to see what still works before revoking it.",
+    parameters=[
+        OpenApiParameter("state", OpenApiTypes.STR, enum=_STATES, description="Only links in this state."),
+        *page_parameters("Links"),
+    ],
+    responses={
+        200: OpenApiResponse(AccountLinkPageSerializer, description="One page."),
+        400: PAGE_REFUSED,
+        401: UNAUTHENTICATED,
+        404: error_response(
+            "`page` is past the last page.",
+            error_example("page past the end", "not_found", PAGE_PAST_THE_END),
+        ),
+    },
+)
+
 LINKS_REVOKE_ALL = extend_schema(
     operation_id="links_revoke_all",
     tags=["download links"],

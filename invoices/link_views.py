@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -207,10 +208,43 @@ class BatchLinksView(APIView):
         return Response({"revoked": links.links_revoke_for_batch(batch=batch, link_id=link_id)})
 
 
+class AccountLinksQuerySerializer(PageQuerySerializer):
+    state = api_fields.ChoiceField(
+        choices=[state.value for state in links.LinkState],
+        required=False,
+        help_text="Only links in this state.",
+    )
+
+
+def account_link_representation(link: DownloadLink, request: Request) -> dict[str, Any]:
+    """A link as its invoice's or batch's list shows it, with what it opens: the invoice (its id, number
+    and URL) or the batch (its id and URL)."""
+    answer = link_representation(link)
+    if link.invoice is not None:
+        url = request.build_absolute_uri(reverse("invoice-detail", args=[link.invoice_id]))
+        answer["invoice"] = {"id": str(link.invoice_id), "number": link.invoice.number, "url": url}
+        answer["batch"] = None
+    else:
+        url = request.build_absolute_uri(reverse("batch-detail", args=[link.batch_id]))
+        answer["invoice"] = None
+        answer["batch"] = {"id": str(link.batch_id), "url": url}
+    return answer
+
+
 class AccountLinksView(APIView):
-    """DELETE: revoke every link of every invoice and every batch of the caller."""
+    """GET: every link of the caller's invoices and batches, newest first. DELETE: revoke them all."""
 
     name = "All download links"  # the browsable API's title
+
+    @link_openapi.LINKS_LIST_ALL
+    def get(self, request: Request) -> Response:
+        query = AccountLinksQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        state = query.validated_data.get("state")
+        found = links.owner_link_list(owner=_owner(request), state=links.LinkState(state) if state else None)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(found, request, view=self) or []
+        return paginator.get_paginated_response([account_link_representation(link, request) for link in page])
 
     @link_openapi.LINKS_REVOKE_ALL
     def delete(self, request: Request) -> Response:

@@ -430,6 +430,28 @@ def link_of_invoice_exists(*, invoice: Invoice, link_id: uuid.UUID) -> bool:
     return DownloadLink.objects.filter(invoice=invoice, id=link_id).exists()
 
 
+def owner_link_list(*, owner: User, state: LinkState | None = None) -> QuerySet[DownloadLink]:
+    """Every link of ``owner``'s invoices and batches (only those in ``state``, if given), newest first,
+    each with its invoice's or batch's id and number (``invoice``, ``batch``), its uses and the last one's
+    time: what the owner has shared, in one place."""
+    now = clock()
+    owned = Q(invoice__owner=owner) | Q(batch__owner=owner)
+    links = DownloadLink.objects.filter(owned)
+    if state == LinkState.ACTIVE:
+        links = links.filter(_active(now))
+    elif state == LinkState.REVOKED:
+        links = links.filter(revoked_at__isnull=False)
+    elif state == LinkState.EXPIRED:
+        links = links.filter(revoked_at__isnull=True, expires_at__lte=now)
+    return (
+        links.select_related("invoice", "batch")
+        .only("id", "format", "purpose", "created_at", "expires_at", "revoked_at", "invoice__id",
+              "invoice__number", "batch__id")
+        .annotate(use_count=Count("uses"), last_used_at=Max("uses__at"))
+        .order_by("-created_at", "-id")
+    )  # fmt: skip
+
+
 def links_revoke_for_owner(*, owner: User) -> int:
     """Revoke every active link of every invoice and every batch of ``owner``; how many were revoked."""
     now = clock()

@@ -93,6 +93,7 @@ OPERATIONS = [
     "GET /api/invoices/{id}/links/",
     "POST /api/invoices/{id}/links/",
     "DELETE /api/invoices/{id}/links/",
+    "GET /api/links/",
     "DELETE /api/links/",
     "GET /api/invoice-batches/",
     "POST /api/invoice-batches/",

@@ -213,3 +213,55 @@ def test_a_malformed_link_id_is_refused_by_name(ann_api, ann_invoice):
 
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["id"]
+
+
+# --- Every link of the account: GET /api/links/ ------------------------------------------------------------
+
+
+def test_the_account_s_links_are_listed_with_what_each_opens_and_no_one_else_s(
+    ann_api, ann_invoice, make_invoice, ann, bob, client, clock
+):
+    # The API root listed /api/links/, and a GET there was a 405: only DELETE existed.
+    other = make_invoice(ann, ("csv",), number="INV-OTHER")
+    first = links.link_create(invoice=ann_invoice, fmt="pdf", expires_in=3600)
+    clock.advance(1)
+    second = links.link_create(invoice=other, fmt="csv", expires_in=3600)
+    body_of(client.get(path_of(links.link_url(second))))
+    links.link_create(invoice=make_invoice(bob, ("csv",)), fmt="csv", expires_in=3600)
+
+    response = ann_api.get("/api/links/")
+
+    assert response.status_code == 200, response.content
+    page = response.json()
+    assert page["count"] == 2
+    newest, oldest = page["results"]
+    assert (newest["id"], oldest["id"]) == (str(second.id), str(first.id))
+    assert newest["invoice"]["number"] == "INV-OTHER"
+    assert newest["invoice"]["id"] == str(other.id)
+    assert newest["invoice"]["url"].endswith(f"/api/invoices/{other.id}/")
+    assert (newest["batch"], newest["uses"], newest["state"]) == (None, 1, "active")
+    assert newest["url"] == links.link_url(second)
+    assert (oldest["format"], oldest["invoice"]["id"]) == ("pdf", str(ann_invoice.id))
+
+
+def test_the_account_s_links_are_filtered_by_state(ann_api, ann_invoice, clock):
+    expired = links.link_create(invoice=ann_invoice, fmt="csv", expires_in=60)
+    revoked = links.link_create(invoice=ann_invoice, fmt="pdf", expires_in=3600)
+    active = links.link_create(invoice=ann_invoice, fmt="csv", expires_in=3600)
+    links.links_revoke_for_invoice(invoice=ann_invoice, link_id=revoked.id)
+    clock.advance(120)
+
+    listed = {
+        state: [row["id"] for row in ann_api.get(f"/api/links/?state={state}").json()["results"]]
+        for state in ("active", "expired", "revoked")
+    }
+
+    assert listed == {"active": [str(active.id)], "expired": [str(expired.id)], "revoked": [str(revoked.id)]}
+
+
+@pytest.mark.parametrize("query", ["state=gone", "stat=active", "state=active&state=revoked", "page=0"])
+def test_a_wrong_query_on_the_account_s_links_is_refused_by_name(ann_api, ann_invoice, query):
+    response = ann_api.get(f"/api/links/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]

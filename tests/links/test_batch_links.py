@@ -508,3 +508,16 @@ def test_the_admin_lists_batch_links_beside_invoice_links(completed, ann_invoice
     assert f"/admin/invoices/invoicebatch/{completed.id}/change/" in page.content.decode()
     assert "every format" in page.content.decode()
     assert found.content.decode().count("(ZIP)") == 1
+
+
+def test_the_account_s_link_list_names_the_batch_a_link_opens(completed, ann_api):
+    link = make_link(completed)
+
+    response = ann_api.get("/api/links/")
+
+    assert response.status_code == 200
+    row = next(row for row in response.json()["results"] if row["id"] == str(link.id))
+    assert row["invoice"] is None
+    assert row["batch"]["id"] == str(completed.id)
+    assert row["batch"]["url"].endswith(f"/api/invoice-batches/{completed.id}/")
+    assert row["format"] is None  # the ZIP of every format
