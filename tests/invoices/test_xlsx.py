@@ -166,7 +166,9 @@ def test_number_format_follows_the_currencys_minor_units(currency, expected):
 def test_the_currency_stands_beside_the_amount_as_the_pdf_prints_it(locale, currency):
     # CLDR's currency spacing: a symbol ending in a letter gets a no-break space before the digits, so
     # English KWD amounts read "KWD 616.261" (the format said "KWD616.261"), "$616.26" stays as it is.
-    fmt = NumberFormat(locale, find_currency(currency))
+    found = find_currency(currency)
+    assert found is not None
+    fmt = NumberFormat(locale, found)
     positive, negative = money_format(fmt, 2).split(";")
     for section, amount in ((positive, Decimal("616.26")), (negative, Decimal("-616.26"))):
         before, after = (literal.replace('"', "") for literal in section.split("#,##0.00"))
