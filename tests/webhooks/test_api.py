@@ -210,7 +210,7 @@ def test_the_deliveries_log(ann):
     assert "status" in fields_of(bad)
 
 
-# --- docs/security.md case 17: SSRF refused at registration ----------------------------------------
+# --- docs/security.md case 16: SSRF refused at registration ----------------------------------------
 
 
 @pytest.mark.security
@@ -251,7 +251,7 @@ def test_plain_http_is_refused_unless_allowed(ann, settings):
     assert create(ann, url="http://hooks.example.com/").status_code == 201
 
 
-# --- docs/security.md case 16: BOLA, secrets -------------------------------------------------------
+# --- docs/security.md case 17: BOLA, secrets -------------------------------------------------------
 
 
 @pytest.mark.security

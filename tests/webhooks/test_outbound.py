@@ -1,4 +1,4 @@
-"""docs/security.md case 17: the guarded outbound client (webhooks/outbound.py), piece by piece.
+"""docs/security.md case 16: the guarded outbound client (webhooks/outbound.py), piece by piece.
 
 No test here sends a packet outside 127.0.0.0/8: names resolve through the test's own resolver and every
 ``socket.connect`` to another address is refused and recorded by the spy (tests/webhooks/conftest.py).
