@@ -37,6 +37,7 @@ PROTECTED = [
     ("get", f"/api/invoices/{SOME_ID}/links/"),
     ("post", f"/api/invoices/{SOME_ID}/links/"),
     ("delete", f"/api/invoices/{SOME_ID}/links/"),
+    ("get", "/api/links/"),
     ("delete", "/api/links/"),
     ("post", "/upload?format=pdf"),
     ("get", f"/download?fid={SOME_ID}"),
