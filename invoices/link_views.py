@@ -5,8 +5,10 @@ the page a link opens (invoices/links.py).
 the file is a small HTML page of our own that says what happened and what to do, never a stack trace.
 """
 
+import contextlib
 import logging
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +31,11 @@ from rest_framework.views import APIView
 from accounts.models import User
 from invoices import batches, link_openapi, links, selectors
 from invoices.downloads import batch_zip_response, stored_file_response
+from invoices.i18n.link_pages import LinkPageText, browser_language, link_page_text
+from invoices.i18n.locales import default_locale, language_of
 from invoices.links import Outcome
 from invoices.models import DownloadLink, Invoice, InvoiceBatch, InvoiceFormat
+from invoices.notifications import email_datetime, email_locale
 from invoices.serializers import FORMAT_CHOICES, format_value
 from invoicesite import fields as api_fields
 from invoicesite.queries import PageQuerySerializer, Pagination, QuerySerializer
@@ -282,6 +287,40 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(Request(request)) or ""
 
 
+# A database or storage outage: the person may try again; nothing about it is theirs to read.
+OUTAGES = (OperationalError, InterfaceError, PyMongoError)
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    """What a page is written in: a catalog language ("de", "zh-hant") and the locale its dates follow."""
+
+    language: str
+    locale: str
+
+
+def _browser_page_language(request: HttpRequest) -> PageLanguage:
+    """A page that knows no invoice (an unknown or altered token, an outage before the link was found, a
+    method refused): the browser's Accept-Language and nothing else, so that every invalid token gives the
+    same page."""
+    language = browser_language(request.headers.get("Accept-Language", ""))
+    return PageLanguage(language, default_locale(language, ""))
+
+
+def _link_page_language(request: HttpRequest, link: DownloadLink) -> PageLanguage:
+    """A page of a link that was found: its invoice's language and locale (the buyer's, usually), or for a
+    batch link its owner's, as the batch email. An invoice issued before invoices had a locale: the
+    browser's."""
+    if link.invoice is not None:
+        if not link.invoice.locale:
+            return _browser_page_language(request)
+        return PageLanguage(language_of(link.invoice.locale), link.invoice.locale)
+    if link.batch is not None:
+        owner = link.batch.owner
+        return PageLanguage(owner.language, email_locale(owner))
+    return _browser_page_language(request)
+
+
 # No CSRF check: the check guards a request that changes something with a browser's cookies, and a link
 # takes no cookie and changes nothing; every method but GET and HEAD (which the check passes anyway) is
 # refused below. With it, CsrfViewMiddleware answered a POST before the view, with Django's 403 page and
@@ -295,7 +334,9 @@ class LinkDownloadView(View):
     http_method_names = ["get", "head"]
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = _html("method_not_allowed", {}, status.HTTP_405_METHOD_NOT_ALLOWED)
+        # In the browser's language: the token is not looked up for a method refused.
+        page = _browser_page_language(request)
+        response = _html("method_not_allowed", {}, status.HTTP_405_METHOD_NOT_ALLOWED, page)
         response["Allow"] = ", ".join(method.upper() for method in self.http_method_names)
         _private(response)
         return response
@@ -312,12 +353,21 @@ class LinkDownloadView(View):
             if links.is_batch_token(token):
                 return _batch_answer(request, token, log_use=log_use)
             return _invoice_answer(request, token, log_use=log_use)
-        except (OperationalError, InterfaceError, PyMongoError) as exc:
-            # A database or storage outage: the person may try again; nothing about it is theirs to read.
-            logger.warning("download link unavailable: %s: %s", type(exc).__name__, exc)
-            response = _html("unavailable", {}, status.HTTP_503_SERVICE_UNAVAILABLE)
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
+        except OUTAGES as exc:
+            return _unavailable(request, exc)
+
+
+def _unavailable(request: HttpRequest, exc: Exception, link: DownloadLink | None = None) -> HttpResponse:
+    """The 503 page of an outage: in the link's language once the link was found, else the browser's."""
+    logger.warning("download link unavailable: %s: %s", type(exc).__name__, exc)
+    page = _browser_page_language(request)
+    if link is not None:
+        # A batch owner's language is one more query, which the outage may refuse too.
+        with contextlib.suppress(*OUTAGES):
+            page = _link_page_language(request, link)
+    response = _html("unavailable", {}, status.HTTP_503_SERVICE_UNAVAILABLE, page)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _invoice_answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpResponseBase:
@@ -325,10 +375,13 @@ def _invoice_answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpR
     opened = links.link_open(token)
     link, rendition = opened.link, opened.rendition
     if opened.outcome != Outcome.FILE or link is None or link.invoice is None or rendition is None:
-        return _page(opened)
-    if log_use:
-        _record_use(request, link)
-    return stored_file_response(rendition, link.invoice.number)
+        return _page(request, opened)
+    try:
+        if log_use:
+            _record_use(request, link)
+        return stored_file_response(rendition, link.invoice.number)
+    except OUTAGES as exc:
+        return _unavailable(request, exc, link)
 
 
 def _record_use(request: HttpRequest, link: DownloadLink) -> None:
@@ -341,30 +394,51 @@ def _batch_answer(request: HttpRequest, token: str, *, log_use: bool) -> HttpRes
     opened, entries = batches.batch_link_zip(token)
     link = opened.link
     if opened.outcome != Outcome.FILE or link is None or link.batch is None:
-        return _page(opened)
-    if log_use:
-        _record_use(request, link)
-    return batch_zip_response(link.batch, entries)
+        return _page(request, opened)
+    try:
+        if log_use:
+            _record_use(request, link)
+        return batch_zip_response(link.batch, entries)
+    except OUTAGES as exc:
+        return _unavailable(request, exc, link)
 
 
-def _page(opened: links.Opened) -> HttpResponse:
-    context: dict[str, Any] = {}
+def _page(request: HttpRequest, opened: links.Opened) -> HttpResponse:
     link = opened.link
-    if link is not None:
-        context["expired_at"] = links.expiry_text(link.expires_at)
-        context["format_label"] = InvoiceFormat(link.format).label if link.format else ""
-        if link.invoice is not None:
-            context["number"] = link.invoice.number
-        else:
-            context["batch"] = True
-    response = _html(opened.outcome.value, context, PAGE_STATUS[opened.outcome])
+    if link is None or opened.outcome == Outcome.NOT_FOUND:  # nothing of any invoice, not even its language
+        page = _browser_page_language(request)
+        context: dict[str, Any] = {}
+    else:
+        page = _link_page_language(request, link)
+        context = _link_sentences(link_page_text(page.language), opened.outcome, link, page.locale)
+    response = _html(opened.outcome.value, context, PAGE_STATUS[opened.outcome], page)
     if opened.outcome == Outcome.NOT_READY:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-def _html(name: str, context: dict[str, Any], status_code: int) -> HttpResponse:
+def _link_sentences(text: LinkPageText, outcome: Outcome, link: DownloadLink, locale: str) -> dict[str, str]:
+    """The page's sentence with values ({until}, {format}, {number}), filled after the gettext lookup;
+    the template escapes it, values and translation alike."""
+    format_label = InvoiceFormat(link.format).label if link.format else ""
+    if outcome == Outcome.EXPIRED:
+        return {"sentence": text.expired_body.format(until=email_datetime(link.expires_at, locale))}
+    if outcome not in (Outcome.NOT_READY, Outcome.FAILED):
+        return {}
+    not_ready = outcome == Outcome.NOT_READY
+    if link.invoice is not None:
+        sentence = text.not_ready_invoice if not_ready else text.failed_invoice
+        return {"sentence": sentence.format(format=format_label, number=link.invoice.number)}
+    if format_label:
+        sentence = text.not_ready_batch_format if not_ready else text.failed_batch_format
+        return {"sentence": sentence.format(format=format_label)}
+    return {"sentence": text.not_ready_batch if not_ready else text.failed_batch}
+
+
+def _html(name: str, context: dict[str, Any], status_code: int, page: PageLanguage) -> HttpResponse:
     # Rendered without the request: no context processor may touch a session or set a cookie.
+    text = link_page_text(page.language)
+    context = {**context, "text": text, "lang": text.language, "rtl": text.rtl}
     body = render_to_string(f"invoices/links/{name}.html", context)
     response = HttpResponse(body, status=status_code, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = PAGE_CSP

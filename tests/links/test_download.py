@@ -11,6 +11,7 @@ from django.test import Client
 
 from invoices import links
 from invoices.models import DownloadLink, DownloadLinkUse, InvoiceStatus, Rendition
+from invoices.notifications import email_datetime
 from tests.links.conftest import body_of, path_of
 
 pytestmark = pytest.mark.security
@@ -133,7 +134,8 @@ def test_a_link_works_until_it_expires_and_answers_410_after(client, ann_invoice
     assert expired.status_code == 410
     page = expired.content.decode()
     assert "This download link has expired" in page
-    assert links.expiry_text(link.expires_at) in page
+    # Until when, as the invoice's locale writes it (the sample's: English to a German buyer, en-DE).
+    assert email_datetime(link.expires_at, ann_invoice.locale) in page
     assert "Ask the sender of the invoice for a new link." in page
     assert DownloadLinkUse.objects.filter(link=link).count() == 1  # the refused one is not a download
 
