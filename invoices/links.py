@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -457,11 +457,6 @@ def links_revoke_for_owner(*, owner: User) -> int:
     now = clock()
     owned = Q(invoice__owner=owner) | Q(batch__owner=owner)
     return DownloadLink.objects.filter(_active(now), owned).update(revoked_at=now)
-
-
-def expiry_text(moment: datetime) -> str:
-    """An expiry for a page or a log: '2026-12-10 13:49 UTC'."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def links_revoke_selected(*, ids: Iterable[uuid.UUID]) -> int:
