@@ -19,8 +19,10 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.jobs import DeliverWebhook
+from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.signing import secret_new
+from workers.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,10 @@ RECENT_ATTEMPTS = 5  # attempts shown with each delivery in the deliveries log
 
 class TooManyEndpoints(ValueError):
     pass
+
+
+class TestRefused(ValueError):
+    """A test event cannot be sent now: the endpoint is disabled, or its last test is still on its way."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,44 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> NewSecret:
         locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     logger.info("webhook endpoint %s: secret rotated", locked.pk)
     return NewSecret(locked, locked.secret, locked.previous_secret_expires_at)
+
+
+def endpoint_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A ``webhook.test`` event for ``endpoint`` alone, delivered as every event is (signed with its secrets,
+    through the guarded client, retried, logged among its deliveries): how its owner checks the URL, the
+    signature's verification and the receiver's answer before a real event depends on them. It names no
+    invoice. One at a time per endpoint, so that a client looping on this cannot make the service send a
+    stream of requests to an address; TestRefused while the last test is pending or the endpoint is
+    disabled (it would not be sent: enabling it comes first)."""
+    with transaction.atomic():
+        # The endpoint's row, locked: two tests asked for at once are one test and a refusal.
+        locked = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).only("enabled").first()
+        if locked is None or not locked.enabled:
+            raise TestRefused("This endpoint is disabled: enable it (PATCH enabled: true) to send it a test.")
+        pending = WebhookDelivery.objects.filter(
+            endpoint=endpoint, event_type=EventType.WEBHOOK_TEST, status=DeliveryStatus.PENDING
+        )
+        if pending.exists():
+            raise TestRefused(
+                "A test event to this endpoint is still on its way: its result will be in its deliveries."
+            )
+        sent_at = timezone.now()
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_type=EventType.WEBHOOK_TEST,
+            event_key=f"{EventType.WEBHOOK_TEST}:{uuid.uuid4()}",
+            payload={
+                "type": str(EventType.WEBHOOK_TEST),
+                "timestamp": sent_at.isoformat().replace("+00:00", "Z"),
+                "data": {"endpoint_id": str(endpoint.pk), "message": TEST_MESSAGE},
+            },
+        )
+        outbox_add(DeliverWebhook(delivery_id=delivery.pk))
+    logger.info("webhook endpoint %s: test event queued", endpoint.pk)
+    return delivery
+
+
+TEST_MESSAGE = "A test event, sent because you asked for one. It concerns no invoice."
 
 
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:

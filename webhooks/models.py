@@ -21,6 +21,12 @@ class EventType(models.TextChoices):
     INVOICE_FAILED = "invoice.failed", "invoice.failed: a file of an invoice could not be made"
     RENDITION_READY = "invoice.rendition.ready", "invoice.rendition.ready: one file of an invoice is ready"
     BATCH_COMPLETED = "batch.completed", "batch.completed: every invoice of a batch is ready or failed"
+    # Sent to one endpoint when its owner asks (POST /api/webhooks/{id}/test/), never subscribed to.
+    WEBHOOK_TEST = "webhook.test", "webhook.test: a test event its owner asked for"
+
+
+# The events an endpoint may subscribe to: every type but the test, which goes only where it is asked for.
+SUBSCRIBABLE_EVENTS = [value for value in EventType.values if value != EventType.WEBHOOK_TEST]
 
 
 class WebhookEndpoint(models.Model):

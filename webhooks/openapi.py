@@ -138,6 +138,32 @@ ROTATE = extend_schema(
     request=None,
     responses={200: NewSecretSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
 )
+TEST = extend_schema(
+    operation_id="webhooks_test",
+    tags=TAGS,
+    summary="Send the endpoint a test event",
+    description=(
+        "A `webhook.test` event for this endpoint alone, sent as every event is: signed with its secret, to "
+        "its URL through the same address checks, retried, and logged among its deliveries, where its "
+        "result appears (`Location`). Its `data` holds the endpoint's id and a message, never an invoice. "
+        "One at a time: while the last test is pending, or while the endpoint is disabled, `409`."
+    ),
+    parameters=[ENDPOINT_ID],
+    request=None,
+    responses={
+        202: OpenApiResponse(DeliverySerializer, description="Queued: the delivery, pending."),
+        401: UNAUTHENTICATED,
+        404: NOT_FOUND,
+        409: error_response(
+            "The endpoint is disabled, or its last test event is still pending.",
+            error_example(
+                "test_not_sent",
+                "test_not_sent",
+                "A test event to this endpoint is still on its way: its result will be in its deliveries.",
+            ),
+        ),
+    },
+)
 DELIVERIES = extend_schema(
     operation_id="webhooks_deliveries_list",
     tags=TAGS,

@@ -11,7 +11,14 @@ from rest_framework.reverse import reverse
 
 from invoicesite import fields as api_fields
 from invoicesite.queries import QuerySerializer
-from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    SUBSCRIBABLE_EVENTS,
+    DeliveryStatus,
+    EventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from webhooks.outbound import MAX_URL_LENGTH, RefusedURL, url_check
 
 DESCRIPTION_MAX = 200
@@ -28,7 +35,7 @@ class EndpointInputSerializer(api_fields.ClosedObjectSerializer):
     event_types = serializers.ListField(
         child=serializers.CharField(),
         allow_empty=False,
-        help_text=f"The events to receive, one or more of: {', '.join(EventType.values)}.",
+        help_text=f"The events to receive, one or more of: {', '.join(SUBSCRIBABLE_EVENTS)}.",
     )
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX, allow_blank=True, required=False, help_text="For you; not sent."
@@ -42,11 +49,16 @@ class EndpointInputSerializer(api_fields.ClosedObjectSerializer):
         return value
 
     def validate_event_types(self, value: list[str]) -> list[str]:
-        unknown = [name for name in value if name not in EventType.values]
+        if EventType.WEBHOOK_TEST in value:
+            raise serializers.ValidationError(
+                f"{EventType.WEBHOOK_TEST} is sent only when asked for (POST /api/webhooks/{{id}}/test/), "
+                f"never subscribed to; the event types are: {', '.join(SUBSCRIBABLE_EVENTS)}."
+            )
+        unknown = [name for name in value if name not in SUBSCRIBABLE_EVENTS]
         if unknown:
             raise serializers.ValidationError(
                 f"Unknown event {'type' if len(unknown) == 1 else 'types'}: {', '.join(unknown)}; "
-                f"the event types are: {', '.join(EventType.values)}."
+                f"the event types are: {', '.join(SUBSCRIBABLE_EVENTS)}."
             )
         return list(dict.fromkeys(value))  # each once, in the order given
 
@@ -88,6 +100,7 @@ class EndpointSerializer(serializers.ModelSerializer):
             "self": reverse("webhook-detail", kwargs={"pk": endpoint.pk}, request=request),
             "deliveries": reverse("webhook-deliveries", kwargs={"pk": endpoint.pk}, request=request),
             "rotate_secret": reverse("webhook-rotate", kwargs={"pk": endpoint.pk}, request=request),
+            "test": reverse("webhook-test", kwargs={"pk": endpoint.pk}, request=request),
         }
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))

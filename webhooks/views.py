@@ -2,9 +2,10 @@
 the answer. Owner-only: another account's endpoint is the same 404 as an id that does not exist."""
 
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from invoicesite.queries import Pagination
@@ -77,6 +78,26 @@ class EndpointRotateView(APIView):
         rotated = endpoints.endpoint_rotate_secret(endpoint=_owned(request, pk))
         context = {"request": request, "secret": rotated.secret}
         return Response(NewSecretSerializer(rotated.endpoint, context=context).data)
+
+
+class EndpointTestView(APIView):
+    name = "Send a test event"
+
+    @openapi.TEST
+    def post(self, request: Request, pk: str) -> Response:
+        endpoint = _owned(request, pk)  # ownership first: another account's endpoint is a 404
+        try:
+            delivery = endpoints.endpoint_test(endpoint=endpoint)
+        except endpoints.TestRefused as refused:
+            raise TestNotSent(str(refused)) from None
+        answer = Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        answer["Location"] = reverse("webhook-deliveries", kwargs={"pk": endpoint.pk}, request=request)
+        return answer
+
+
+class TestNotSent(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "test_not_sent"
 
 
 class DeliveryListView(APIView):

@@ -49,6 +49,7 @@ PROTECTED = [
     ("delete", f"/api/webhooks/{SOME_ID}/"),
     ("post", f"/api/webhooks/{SOME_ID}/rotate-secret/"),
     ("get", f"/api/webhooks/{SOME_ID}/deliveries/"),
+    ("post", f"/api/webhooks/{SOME_ID}/test/"),
     ("get", "/api/brands/"),
     ("post", "/api/brands/"),
     ("get", f"/api/brands/{SOME_ID}/"),

@@ -127,6 +127,7 @@ def test_the_schema_covers_exactly_the_api(openapi):
         "/api/webhooks/{id}/",
         "/api/webhooks/{id}/rotate-secret/",
         "/api/webhooks/{id}/deliveries/",
+        "/api/webhooks/{id}/test/",
         "/api/brands/",
         "/api/brands/{id}/",
         "/api/brands/{id}/versions/",

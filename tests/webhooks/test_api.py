@@ -8,7 +8,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks import endpoints
+from webhooks.models import (
+    SUBSCRIBABLE_EVENTS,
+    DeliveryStatus,
+    EventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from workers.models import OutboxMessage
 
 PUBLIC = "93.184.215.14"
 URL = "https://hooks.example.com/in"
@@ -88,8 +97,16 @@ def test_bad_input_names_the_field(ann, body, field, words):
 
 def test_unknown_event_types_are_listed_with_the_allowed_ones(ann):
     message = fields_of(create(ann, event_types=["invoice.paid"]))["event_types"][0]
-    for allowed in EventType.values:
+    for allowed in SUBSCRIBABLE_EVENTS:
         assert allowed in message
+    assert EventType.WEBHOOK_TEST not in message
+
+
+def test_the_test_event_is_never_subscribed_to(ann):
+    message = fields_of(create(ann, event_types=["invoice.ready", "webhook.test"]))["event_types"][0]
+    assert "sent only when asked for" in message
+    assert "/test/" in message
+    assert not WebhookEndpoint.objects.exists()
 
 
 def test_missing_fields_are_named(ann):
@@ -265,6 +282,7 @@ def test_another_accounts_endpoint_is_the_404_of_a_made_up_id(ann, bob):
         ("delete", "/api/webhooks/{}/", None),
         ("post", "/api/webhooks/{}/rotate-secret/", None),
         ("get", "/api/webhooks/{}/deliveries/", None),
+        ("post", "/api/webhooks/{}/test/", None),
     ]
     for method, path, body in requests:
         kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
@@ -272,7 +290,8 @@ def test_another_accounts_endpoint_is_the_404_of_a_made_up_id(ann, bob):
         missing = getattr(bob, method)(path.format(made_up), **kwargs)
         assert foreign.status_code == missing.status_code == 404, (method, path)
         assert foreign.content == missing.content, (method, path)
-    # Nothing changed, nothing leaked.
+    # Nothing changed, nothing leaked, nothing sent.
+    assert not WebhookDelivery.objects.filter(event_type=EventType.WEBHOOK_TEST).exists()
     endpoint = WebhookEndpoint.objects.get(pk=theirs)
     assert (endpoint.description, endpoint.url, endpoint.secret) == ("", URL, made["secret"])
     assert bob.get("/api/webhooks/").json() == []
@@ -309,3 +328,54 @@ def test_unauthenticated_is_401(api):
     assert api.get("/api/webhooks/").status_code == 401
     assert api.post("/api/webhooks/", data="{}", content_type="application/json").status_code == 401
     assert api.get(f"/api/webhooks/{uuid.uuid4()}/deliveries/").status_code == 401
+
+
+# --- A test event on request: POST /api/webhooks/{id}/test/ ----------------------------------------------
+
+
+def test_a_test_event_is_queued_for_the_endpoint_alone_and_shown_in_its_deliveries(ann):
+    made = create(ann).json()
+    other = create(ann, url="https://other.example.com/in").json()
+    assert made["links"]["test"].endswith(f"/api/webhooks/{made['id']}/test/")
+
+    response = ann.post(made["links"]["test"])
+
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["event_type"], body["status"], body["attempts"]) == ("webhook.test", "pending", 0)
+    assert response["Location"].endswith(f"/api/webhooks/{made['id']}/deliveries/")
+    delivery = WebhookDelivery.objects.get()
+    assert (str(delivery.endpoint_id), str(delivery.id)) == (made["id"], body["id"])
+    assert delivery.payload["type"] == "webhook.test"
+    assert delivery.payload["data"] == {"endpoint_id": made["id"], "message": endpoints.TEST_MESSAGE}
+    assert OutboxMessage.objects.count() == 1  # its job, committed with it
+    listed = ann.get(f"/api/webhooks/{made['id']}/deliveries/").json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]
+    assert ann.get(f"/api/webhooks/{other['id']}/deliveries/").json()["results"] == []
+
+
+def test_one_test_at_a_time_and_another_once_it_has_settled(ann):
+    made = create(ann).json()
+    first = ann.post(f"/api/webhooks/{made['id']}/test/")
+
+    again = ann.post(f"/api/webhooks/{made['id']}/test/")
+
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "test_not_sent"
+    assert "still on its way" in again.json()["error"]["message"]
+    assert WebhookDelivery.objects.count() == 1
+    WebhookDelivery.objects.filter(pk=first.json()["id"]).update(status=DeliveryStatus.SUCCEEDED)
+    assert ann.post(f"/api/webhooks/{made['id']}/test/").status_code == 202
+
+
+def test_a_disabled_endpoint_gets_no_test_until_it_is_enabled(ann):
+    made = create(ann).json()
+    patch(ann, made["id"], enabled=False)
+
+    refused = ann.post(f"/api/webhooks/{made['id']}/test/")
+
+    assert refused.status_code == 409
+    assert "enable it" in refused.json()["error"]["message"]
+    assert not WebhookDelivery.objects.exists()
+    patch(ann, made["id"], enabled=True)
+    assert ann.post(f"/api/webhooks/{made['id']}/test/").status_code == 202

@@ -1,6 +1,7 @@
 """webhooks/delivery.py in this process against the real HTTPS receiver: claim, send, record, retry, give
 up, disable, the sweep and the replay. (The same through real worker processes: test_delivery_e2e.py.)"""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from tests.webhooks.receiver import Answer
 from webhooks import delivery as delivery_module
+from webhooks import endpoints
 from webhooks.delivery import (
     deliveries_requeue_due,
     delivery_attempt,
@@ -253,3 +255,18 @@ def test_secrets_are_whsec_and_32_random_bytes():
     assert first.startswith("whsec_")
     assert len(base64.b64decode(first.removeprefix("whsec_"))) == 32
     assert first != second
+
+
+@pytest.mark.security
+def test_a_test_event_reaches_the_receiver_signed_and_names_no_invoice(hook_settings, endpoint, receiver):
+    delivery = endpoints.endpoint_test(endpoint=endpoint)
+
+    delivery_attempt(delivery_id=delivery.id)
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    (received,) = receiver.received
+    assert received.verified_with == ["current"]
+    sent = json.loads(received.body)
+    assert sent["type"] == "webhook.test"
+    assert sent["data"] == {"endpoint_id": str(endpoint.id), "message": endpoints.TEST_MESSAGE}

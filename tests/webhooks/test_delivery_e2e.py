@@ -20,11 +20,11 @@ from tests.e2e.conftest import Pipeline, wait_for
 from tests.faults.crashing import CRASH_MARK
 from tests.payloads import sample_payload
 from tests.webhooks.receiver import Answer, Receiver
-from webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
+from webhooks.models import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 from webhooks.services import Event, events_emit
 from webhooks.signing import secret_new
 
-ALL_EVENTS = list(EventType.values)
+ALL_EVENTS = list(SUBSCRIBABLE_EVENTS)
 TIMEOUT = 90.0
 
 
