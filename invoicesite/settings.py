@@ -211,8 +211,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "invoiceapp API",
     "DESCRIPTION": (
-        "Upload invoice data as JSON; get it back as PDF, XLSX, CSV and EU e-invoices (UBL, CII, Factur-X). "
-        "Guide: docs/api.md."
+        "Upload invoice data as JSON; get it back as PDF, XLSX, CSV and EU e-invoices (UBL, CII, "
+        "Factur-X).\n\n"
+        "To try it on this page: `POST /api/auth/token/` with your `email` and `password`, put the answer's "
+        "`access` into **Authorize**, then `POST /api/invoices/` (its example uploads as it is) and follow "
+        "the `links` of the answer. Every error has one shape: "
+        '`{"error": {"code", "message", "fields"}}`.\n\n'
+        "The full guide, with every field, limit and error, is `docs/api.md` in the service's repository."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
