@@ -33,7 +33,7 @@ from accounts.serializers import (
     RefreshSerializer,
     UserOutputSerializer,
 )
-from invoicesite.api_errors import error_body
+from invoicesite.api_errors import NOT_AUTHENTICATED_MESSAGE, error_body
 from invoicesite.queries import QUERY_REFUSED
 
 # --- Security schemes ------------------------------------------------------------------------------
@@ -164,7 +164,11 @@ def www_authenticate(scheme: str, *status_codes: int) -> OpenApiParameter:
 UNAUTHENTICATED = error_response(
     "No valid access token: `Authorization: Bearer <access token>` is missing, expired, revoked by a "
     "password change, or not an access token.",
-    error_example("not_authenticated", "not_authenticated", "Authentication credentials were not provided."),
+    error_example(
+        "not_authenticated",
+        "not_authenticated",
+        NOT_AUTHENTICATED_MESSAGE,
+    ),
     error_example(
         "token_not_valid",
         "token_not_valid",

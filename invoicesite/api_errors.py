@@ -103,6 +103,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     )
 
 
+NOT_AUTHENTICATED_MESSAGE = (
+    "No access token: send Authorization: Bearer <access token>, the access token from POST /api/auth/token/."
+)
+
+
 def _shaped(exc: Exception, response: Response) -> dict[str, Any]:
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten_fields(exc.detail)
@@ -112,6 +117,10 @@ def _shaped(exc: Exception, response: Response) -> dict[str, Any]:
         # A body that cannot be read at all (malformed JSON, not UTF-8, a broken multipart body) is the
         # same client mistake on every endpoint: one code, as the invoice upload has always answered it.
         return error_body("invalid", _message_of(exc))
+    if isinstance(exc, exceptions.NotAuthenticated) and _message_of(exc) == exc.default_detail:
+        # DRF's "Authentication credentials were not provided." does not say which credentials, or where
+        # they come from.
+        return error_body(_code_of(exc), NOT_AUTHENTICATED_MESSAGE)
     if isinstance(exc, exceptions.APIException):
         return error_body(_code_of(exc), _message_of(exc))
     # Django's Http404 and PermissionDenied, which DRF answers with {"detail": ...}.

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from invoicesite.api_errors import error_body
+from invoicesite.api_errors import NOT_AUTHENTICATED_MESSAGE, error_body
 from invoicesite.queries import QUERY_REFUSED, page_parameters
 from webhooks.models import DeliveryStatus, EventType
 from webhooks.serializers import (
@@ -34,7 +34,11 @@ def error_response(description: str, *examples: OpenApiExample) -> OpenApiRespon
 UNAUTHENTICATED = error_response(
     "No valid access token: `Authorization: Bearer <access token>` is missing, expired, revoked by a "
     "password change, or not an access token.",
-    error_example("not_authenticated", "not_authenticated", "Authentication credentials were not provided."),
+    error_example(
+        "not_authenticated",
+        "not_authenticated",
+        NOT_AUTHENTICATED_MESSAGE,
+    ),
     error_example("token_not_valid", "token_not_valid", "Given token not valid for any token type"),
 )
 

@@ -330,3 +330,15 @@ def test_simplejwt_is_at_least_its_minimum_safe_version():
     from packaging.version import Version
 
     assert Version(version("djangorestframework-simplejwt")) >= Version("5.5.1")
+
+
+@pytest.mark.django_db
+def test_a_request_without_a_token_is_told_what_to_send(api):
+    # DRF said "Authentication credentials were not provided.": not which credentials, nor where from.
+    response = api.get("/api/invoices/")
+
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "not_authenticated"
+    assert "Authorization: Bearer" in error["message"]
+    assert "POST /api/auth/token/" in error["message"]
