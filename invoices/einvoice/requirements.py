@@ -99,17 +99,21 @@ SKONTO = re.compile(r"#SKONTO#TAGE=[0-9]+#PROZENT=[0-9]+\.[0-9]{2}(#BASISBETRAG=
 VAT_PREFIXES = COUNTRY_CODES | {"EL", "XI"}
 # The business terms of each party's city, postal code and country, with the rule that needs the country.
 ADDRESS_TERMS = {"seller": ("BT-37", "BT-38", "BT-40, BR-09"), "buyer": ("BT-52", "BT-53", "BT-55, BR-11")}
-# Electronic address schemes whose ids carry check digits that Peppol verifies (PEPPOL-COMMON-R040..R050).
-CHECKED_SCHEMES: dict[str, tuple[Callable[[str], bool], str]] = {
-    "0088": (ean.is_valid, "a GLN with valid check digit (PEPPOL-COMMON-R040)"),
-    "0192": (no_orgnr.is_valid, "a Norwegian organisation number (PEPPOL-COMMON-R041)"),
-    "0184": (cvr.is_valid, "a Danish CVR number (PEPPOL-COMMON-R042)"),
+# Electronic address schemes whose ids carry check digits that Peppol verifies (PEPPOL-COMMON-R040..R050):
+# the check, the id's form as Peppol reads it (python-stdnum's compact), and what the scheme needs. Peppol's
+# rules read the id as written, digits only ("0403019261", not "BE0403019261" or "0403.019.261"), where
+# stdnum's checks take those spellings too: an id must be valid and already in its compact form.
+CHECKED_SCHEMES: dict[str, tuple[Callable[[str], bool], Callable[[str], str], str]] = {
+    "0088": (ean.is_valid, ean.compact, "a GLN with valid check digit (PEPPOL-COMMON-R040)"),
+    "0192": (no_orgnr.is_valid, no_orgnr.compact, "a Norwegian organisation number (PEPPOL-COMMON-R041)"),
+    "0184": (cvr.is_valid, cvr.compact, "a Danish CVR number (PEPPOL-COMMON-R042)"),
     "0208": (
         be_vat.is_valid,
+        be_vat.compact,
         "a Belgian enterprise number, 10 digits with valid check digits (PEPPOL-COMMON-R043)",
     ),
-    "0007": (se_orgnr.is_valid, "a Swedish organisation number (PEPPOL-COMMON-R049)"),
-    "0151": (abn.is_valid, "an Australian business number (PEPPOL-COMMON-R050)"),
+    "0007": (se_orgnr.is_valid, se_orgnr.compact, "a Swedish organisation number (PEPPOL-COMMON-R049)"),
+    "0151": (abn.is_valid, abn.compact, "an Australian business number (PEPPOL-COMMON-R050)"),
 }
 # Peppol's tolerance between a line's amount and quantity x price / base quantity (PEPPOL-EN16931-R120).
 LINE_SLACK = Decimal("0.02")
@@ -240,8 +244,19 @@ class _Checker:
                 profile=True,
             )
         checked = CHECKED_SCHEMES.get(address.scheme)
-        if self.profile.peppol and checked and address.id.strip() and not checked[0](address.id):
-            self.refuse(f"{path}.id", "invalid", f"scheme {address.scheme} needs {checked[1]}", profile=True)
+        if not (self.profile.peppol and checked and address.id.strip()):
+            return
+        valid, compact, needs = checked
+        if not valid(address.id):
+            self.refuse(f"{path}.id", "invalid", f"scheme {address.scheme} needs {needs}", profile=True)
+        elif compact(address.id) != address.id:
+            self.refuse(
+                f"{path}.id",
+                "not written as Peppol reads it",
+                f"scheme {address.scheme} needs {needs}, written {compact(address.id)!r}: digits only, as "
+                "Peppol's rules read it",
+                profile=True,
+            )
 
     def vat_prefix(self, role: str, party: Party) -> None:
         vat_id = terms.vat_identifier(party)

@@ -285,6 +285,30 @@ def test_electronic_address_schemes_and_check_digits():
     assert problems(good_gln) == {}
 
 
+@pytest.mark.parametrize(
+    ("scheme", "written", "compact", "rule"),
+    [
+        ("0208", "BE0403019261", "0403019261", "PEPPOL-COMMON-R043"),
+        ("0208", "0403.019.261", "0403019261", "PEPPOL-COMMON-R043"),
+        ("0088", "4000001 123452", "4000001123452", "PEPPOL-COMMON-R040"),
+        ("0192", "974 760 673", "974760673", "PEPPOL-COMMON-R041"),
+        ("0007", "556036-0793", "5560360793", "PEPPOL-COMMON-R049"),
+    ],
+)
+def test_a_checked_id_in_another_spelling_is_refused_naming_the_form_peppol_reads(
+    scheme, written, compact, rule
+):
+    # python-stdnum's checks take these spellings; Peppol's rules read the id as written and reject them, so
+    # the UBL passed every check here and failed at the access point (found by a probe).
+    spelled = invoice(**replace_party("buyer", electronic_address=ElectronicAddress(scheme, written)))
+    message = problems(spelled)["invoice.buyer.electronic_address.id"]
+    assert rule in message
+    assert repr(compact) in message
+    exact = invoice(**replace_party("buyer", electronic_address=ElectronicAddress(scheme, compact)))
+    assert problems(exact) == {}
+    assert problems(spelled, "cii", FACTURX) == {}  # the CEN rules and Factur-X read no check digits
+
+
 def test_peppol_takes_no_email_address_but_xrechnung_does():
     data = invoice(
         **replace_party("seller", electronic_address=ElectronicAddress("EM", "billing@muster.example"))
