@@ -22,6 +22,7 @@ from invoices.document.model import (
 )
 from invoices.document.money import format_rate
 from invoices.einvoice.codes import EXEMPT_CATEGORIES
+from invoices.einvoice.units import unit_code_of_text
 
 # EN 16931 allows two decimals in every amount (BR-DEC-*); the Document has at most that many when an
 # e-invoice is requested, and a writer must not round again.
@@ -29,7 +30,9 @@ MAX_DECIMALS = 2
 # UBL has three address lines (StreetName, AdditionalStreetName, AddressLine: BT-35, BT-36, BT-162) and
 # CII three (LineOne..LineThree); a longer address keeps every line, the rest joined into the third.
 ADDRESS_LINES = 3
-DEFAULT_UNIT = "C62"  # UN/ECE Rec 20 "one": the unit when the line's unit is free text or missing
+DEFAULT_UNIT = (
+    "C62"  # UN/ECE Rec 20 "one": a line's unit when it is missing or free text for no measured unit
+)
 # Peppol's tolerance for BaseAmount x percent / 100 against Amount (PEPPOL-EN16931-R040).
 PERCENT_SLACK = Decimal("0.02")
 TAX_SCHEME_VAT = "VAT"
@@ -150,7 +153,8 @@ def item_description(line: Line) -> str:
 
 
 def unit_code(line: Line) -> str:
-    return line.unit_code or DEFAULT_UNIT
+    """BT-130: the line's Rec 20 code, else the code its free-text unit names ("Std." -> HUR), else C62."""
+    return line.unit_code or unit_code_of_text(line.unit) or DEFAULT_UNIT
 
 
 def quantity_and_price(line: Line) -> tuple[Decimal, Decimal]:

@@ -10,6 +10,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from invoices.document.model import Adjustment, Contact, Currency, Payment
 from invoices.document.money import compute_document
 from invoices.einvoice.profiles import facturx_conformance_level
+from invoices.einvoice.validate import fatal_findings, validate_einvoice
 from invoices.renderers import content_types
 from invoices.renderers.cii import RAM, cii_xml, render_cii
 from invoices.renderers.ubl import CAC, CBC, CREDIT_NOTE_NS, INVOICE_NS, render_ubl, ubl_xml
@@ -181,7 +182,9 @@ def test_lines_carry_unit_codes_net_prices_and_base_quantities():
     doc = document("allowances_and_charges")
     tree = ubl(doc)
     lines = tree.xpath("cac:InvoiceLine", namespaces=UBL)
-    assert [line.xpath("cbc:InvoicedQuantity/@unitCode", namespaces=UBL)[0] for line in lines] == ["C62"] * 3
+    # The second line's unit is the free text "kg": written as its code.
+    written = [line.xpath("cbc:InvoicedQuantity/@unitCode", namespaces=UBL)[0] for line in lines]
+    assert written == ["C62", "KGM", "C62"]
     assert [text(line, "cac:Price/cbc:PriceAmount", UBL) for line in lines] == ["39.90", "12.5", "3.333333"]
     assert [text(line, "cac:Price/cbc:BaseQuantity", UBL) for line in lines] == ["1", "10", "1"]
     # The item name is the description's first line; the whole text is the item description.
@@ -193,8 +196,26 @@ def test_lines_carry_unit_codes_net_prices_and_base_quantities():
     )
     assert hours == ["HUR"]
     tree_cii = cii(doc)
-    assert tree_cii.xpath("//ram:BilledQuantity/@unitCode", namespaces=CII) == ["C62"] * 3
+    assert tree_cii.xpath("//ram:BilledQuantity/@unitCode", namespaces=CII) == ["C62", "KGM", "C62"]
     assert texts(tree_cii, "//ram:NetPriceProductTradePrice/ram:BasisQuantity", CII) == ["1", "10", "1"]
+
+
+@pytest.mark.parametrize(("syntax", "options"), [("ubl", PEPPOL), ("cii", FACTURX)])
+def test_a_free_text_unit_of_a_measured_unit_is_written_as_its_code(syntax, options):
+    # "2 h" of consulting went to the buyer's system as C62, two pieces (found by a probe). Free text that
+    # names no measured unit is counted: C62 is right for it. The PDF keeps the text as sent.
+    units = ["h", "Std.", "Tage", "kg", "m²", "Lizenz", "pcs", ""]
+    data = invoice(*(line(f"Item {unit or 'none'}", "2", "10.00", unit=unit) for unit in units))
+    doc = compute_document(data)
+    if syntax == "ubl":
+        written = ubl(doc, options).xpath("cac:InvoiceLine/cbc:InvoicedQuantity/@unitCode", namespaces=UBL)
+        xml = ubl_xml(doc, options)
+    else:
+        written = cii(doc, options).xpath("//ram:BilledQuantity/@unitCode", namespaces=CII)
+        xml = cii_xml(doc, options)
+    assert written == ["HUR", "HUR", "DAY", "KGM", "MTK", "C62", "C62", "C62"]
+    assert fatal_findings(validate_einvoice(syntax, xml)) == []
+    assert [amount.line.unit for amount in doc.lines] == units  # what the PDF, XLSX and CSV print
 
 
 def test_percentages_are_written_with_their_base():
