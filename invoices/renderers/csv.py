@@ -16,6 +16,7 @@ from decimal import Decimal
 from invoices.document.fields import exponent_of
 from invoices.document.model import AdjustmentAmount, Currency, Document, RenderedFile, RenderOptions
 from invoices.document.money import format_rate
+from invoices.einvoice.units import unit_code_of_text
 from invoices.renderers import content_types
 from invoices.renderers.cells import inert_text
 from invoices.renderers.naming import invoice_filename
@@ -71,7 +72,9 @@ def _rows(document: Document) -> Iterator[Row]:
             "discount": money(amount.discount),
             "tax_rate": format_rate(line.tax_rate),
             "net": money(amount.net),
-            "unit_code": inert_text(line.unit_code),
+            # The code the e-invoices write: the unit's own, or the one its free text names ("h": HUR);
+            # empty for free text that names no measured unit, where they write C62.
+            "unit_code": inert_text(line.unit_code or unit_code_of_text(line.unit)),
             "price_base_quantity": _plain(line.price_base_quantity),
             "charge": money(amount.charge),
             "tax_category": inert_text(line.tax_category),

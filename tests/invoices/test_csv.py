@@ -9,6 +9,7 @@ import pytest
 
 from invoices.document.model import Adjustment, Document, RenderOptions
 from invoices.document.validation import read_request
+from invoices.einvoice.units import unit_code_of_text
 from invoices.renderers.cells import inert_text
 from invoices.renderers.csv import COLUMNS, CONTENT_TYPE, render_csv
 from tests.invoices.en16931_samples import credit_note_document, jpy_document, long_document, rich_document
@@ -192,7 +193,7 @@ def test_line_rows_carry_codes_base_quantities_charges_and_categories(rich):
     for row, amount in zip(lines, document.lines, strict=True):
         line = amount.line
         assert row["unit"] == line.unit
-        assert row["unit_code"] == line.unit_code
+        assert row["unit_code"] == (line.unit_code or unit_code_of_text(line.unit))
         assert Decimal(row["price_base_quantity"]) == line.price_base_quantity
         assert (row["discount"], row["charge"], row["net"]) == tuple(
             str(value) for value in (amount.discount, amount.charge, amount.net)
@@ -306,3 +307,19 @@ def test_three_hundred_lines_with_adjustments():
     assert len(of_type(rows, "line_allowance")) == 100
     assert len(of_type(rows, "line_charge")) == 60
     assert sum(Decimal(r["net"]) for r in of_type(rows, "line")) == document.totals.lines_net
+
+
+def test_a_free_text_unit_has_the_code_the_e_invoices_write():
+    payload = sample_payload(fmt="csv")
+    payload["invoice"]["lines"] = [
+        {"description": "Consulting", "quantity": "2", "unit": "h", "unit_price": "100.00"},
+        {"description": "Licence", "quantity": "1", "unit": "Lizenz", "unit_price": "50.00"},
+        {"description": "Cable", "quantity": "3", "unit": "MTR", "unit_price": "5.00"},
+    ]
+    payload["invoice"].pop("totals", None)
+    _document, _content, rows = render(payload)
+    assert [(row["unit"], row["unit_code"]) for row in of_type(rows, "line")] == [
+        ("h", "HUR"),
+        ("Lizenz", ""),
+        ("MTR", "MTR"),
+    ]
