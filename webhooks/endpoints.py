@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from webhooks.jobs import DeliverWebhook
 from webhooks.models import DeliveryStatus, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.services import now_iso
 from webhooks.signing import secret_new
 from workers.outbox import outbox_add
 
@@ -131,14 +132,13 @@ def endpoint_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
             raise TestRefused(
                 "A test event to this endpoint is still on its way: its result will be in its deliveries."
             )
-        sent_at = timezone.now()
         delivery = WebhookDelivery.objects.create(
             endpoint=endpoint,
             event_type=EventType.WEBHOOK_TEST,
             event_key=f"{EventType.WEBHOOK_TEST}:{uuid.uuid4()}",
             payload={
                 "type": str(EventType.WEBHOOK_TEST),
-                "timestamp": sent_at.isoformat().replace("+00:00", "Z"),
+                "timestamp": now_iso(),
                 "data": {"endpoint_id": str(endpoint.pk), "message": TEST_MESSAGE},
             },
         )

@@ -85,7 +85,7 @@ def events_emit(*, owner_id: int, events: Sequence[Event]) -> int:
         if (endpoint.id, event_key) in recorded:
             continue
         if event_key not in payloads:
-            payloads[event_key] = {"type": str(event.type), "timestamp": _now_iso(), "data": event.data()}
+            payloads[event_key] = {"type": str(event.type), "timestamp": now_iso(), "data": event.data()}
         deliveries.append(
             WebhookDelivery(
                 endpoint=endpoint, event_type=event.type, event_key=event_key, payload=payloads[event_key]
@@ -105,5 +105,6 @@ def _event_key(event: Event) -> str:
     return f"{event.type}:{event.key}"
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
+    """Now as an event's timestamp: ISO 8601 in UTC, ending in "Z"."""
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
